@@ -1,0 +1,162 @@
+"""Sign-up, log-in and profiles: the write layer for users."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+
+from filmroll.accounts import tokens
+from filmroll.accounts.models import User
+from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound
+from filmroll.media import images, storage
+from filmroll.sharding import ids
+
+USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
+# First path segments of the site's own pages, which profile URLs (/{username}/) must not shadow.
+RESERVED = {
+    "about", "accounts", "admin", "api", "direct", "explore", "healthz", "login", "logout",
+    "media", "metrics", "oauth", "p", "settings", "signup", "static", "tags", "users",
+}  # fmt: skip
+LIMITS = {"full_name": 64, "bio": 150, "website": 200}
+
+
+def check_username(raw: Any) -> str:
+    username = User.normalize_username(_text("username", raw))
+    if not USERNAME.match(username):
+        raise Invalid("username must be 1 to 30 characters of a-z, 0-9, '.' and '_'")
+    if username in RESERVED:
+        raise Invalid(f"the username {username!r} is reserved; choose another")
+    return username
+
+
+def _text(field: str, raw: Any, required: bool = True) -> str:
+    if raw is None or raw == "":
+        if required:
+            raise Invalid(f"{field} is required")
+        return ""
+    if not isinstance(raw, str):
+        raise Invalid(f"{field} must be text")
+    if "\x00" in raw:
+        raise Invalid(f"{field} must not contain NUL characters")
+    return raw
+
+
+def _bounded(field: str, raw: Any) -> str:
+    value = _text(field, raw, required=False).strip()
+    if len(value) > LIMITS[field]:
+        raise Invalid(f"{field} must be at most {LIMITS[field]} characters")
+    return value
+
+
+def _website(raw: Any) -> str:
+    value = _bounded("website", raw)
+    if not value:
+        return ""
+    if "://" not in value:
+        value = f"https://{value}"
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise Invalid("website must be an http or https address") from None
+    return value
+
+
+def _password_errors(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise Invalid("password: " + " ".join(error.messages)) from None
+
+
+def parse_bool(field: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise Invalid(f"{field} must be true or false")
+
+
+def sign_up(username: Any, password: Any, email: Any, full_name: Any = "") -> User:
+    username = check_username(username)
+    password = _text("password", password)
+    email = _text("email", email).strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid("email is not a valid e-mail address") from None
+    full_name = _bounded("full_name", full_name)
+    _password_errors(password, User(username=username, email=email, full_name=full_name))
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"the username {username!r} is taken")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username, email, password, full_name=full_name)
+    except IntegrityError:  # another sign-up took the name between the check and the insert
+        raise Conflict(f"the username {username!r} is taken") from None
+
+
+def log_in(username: Any, password: Any) -> User:
+    """The user with these credentials; one answer for a wrong name and a wrong password."""
+    username, password = _text("username", username), _text("password", password)
+    user = authenticate(username=username, password=password)
+    if user is None:
+        raise BadCredentials("the username or password is incorrect")
+    return user
+
+
+def get_user(raw_id: Any) -> User:
+    try:
+        user_id = ids.parse(raw_id)
+    except ValueError:
+        raise NotFound("no such user") from None
+    user = User.objects.filter(id=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
+def update_profile(user: User, fields: dict[str, Any]) -> User:
+    """Change any of full_name, bio, website, is_private; unknown fields are ignored."""
+    changed = []
+    for field in ("full_name", "bio"):
+        if field in fields:
+            setattr(user, field, _bounded(field, fields[field]))
+            changed.append(field)
+    if "website" in fields:
+        user.website = _website(fields["website"])
+        changed.append("website")
+    if "is_private" in fields:
+        user.is_private = parse_bool("is_private", fields["is_private"])
+        changed.append("is_private")
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def set_avatar(user: User, data: bytes) -> None:
+    """Replace the profile picture with a clean square JPEG made from untrusted bytes."""
+    old = user.avatar_key
+    user.avatar_key = storage.save(images.avatar(data), "jpg")
+    user.save(update_fields=["avatar_key"])
+    if old:
+        storage.delete(old)
+
+
+def change_password(user: User, old: Any, new: Any) -> None:
+    """Set a new password and end every token and session the user had."""
+    if not user.check_password(_text("old_password", old)):
+        raise BadCredentials("the current password is incorrect")
+    new = _text("new_password", new)
+    _password_errors(new, user)
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        tokens.revoke_all(user)
+    # Web sessions keep a hash of the password, so Django ends them on their next request.

@@ -1,0 +1,61 @@
+"""Views for /api/v1/accounts/* and /api/v1/users/*: thin, the logic is in filmroll.accounts."""
+
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+
+from filmroll.accounts import tokens, users
+from filmroll.api import objects
+from filmroll.api.envelope import endpoint, field, ok, upload
+
+
+def _signed_in(request: HttpRequest, user, status: int = 200) -> JsonResponse:
+    return ok(
+        {"access_token": tokens.issue(user), "user": objects.user(user, request)}, status=status
+    )
+
+
+@endpoint("POST", auth=False)
+def signup(request: HttpRequest) -> JsonResponse:
+    user = users.sign_up(
+        field(request, "username"),
+        field(request, "password"),
+        field(request, "email"),
+        field(request, "full_name") or "",
+    )
+    return _signed_in(request, user, status=201)
+
+
+@endpoint("POST", auth=False)
+def login(request: HttpRequest) -> JsonResponse:
+    return _signed_in(request, users.log_in(field(request, "username"), field(request, "password")))
+
+
+@endpoint("POST")
+def logout(request: HttpRequest) -> JsonResponse:
+    tokens.revoke(request.token)
+    return ok(None)
+
+
+@endpoint("POST")
+def password(request: HttpRequest) -> JsonResponse:
+    users.change_password(
+        request.api_user, field(request, "old_password"), field(request, "new_password")
+    )
+    return _signed_in(request, request.api_user)
+
+
+@endpoint("GET", "POST")
+def me(request: HttpRequest) -> JsonResponse:
+    user = request.api_user
+    if request.method == "POST":
+        picture = upload(request, "profile_picture")
+        with transaction.atomic():
+            users.update_profile(user, request.data)
+            if picture is not None:
+                users.set_avatar(user, picture)
+    return ok(objects.user(user, request))
+
+
+@endpoint("GET")
+def user(request: HttpRequest, user_id: str) -> JsonResponse:
+    return ok(objects.user(users.get_user(user_id), request))

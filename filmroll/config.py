@@ -1,0 +1,159 @@
+"""Every FILMROLL_* environment variable, parsed and checked in one place.
+
+docs/configuration.md documents each one; keep the two in step. With nothing set, filmroll runs
+on the embedded default: SQLite files and photos under the data directory, no server needed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PHYSICAL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+
+
+class ConfigError(Exception):
+    """A FILMROLL_* variable has a value filmroll cannot use; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    database_url: str
+    # physical shard databases, name -> URL, in the order given
+    shard_databases: dict[str, str] = field(default_factory=dict)
+    logical_shards: int = 256
+    bind: str = "127.0.0.1:8000"
+    workers: int = 2
+    media_url: str = ""
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_pixels: int = 50_000_000
+    token_days: int = 90
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off")
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is out of range: use {low} to {high}")
+    return value
+
+
+def _database_url(name: str, url: str) -> str:
+    scheme = urlsplit(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise ConfigError(
+            f"{name}={url!r}: only sqlite:///PATH and postgres://USER@HOST:PORT/NAME URLs are supported"
+        )
+    if scheme != "sqlite" and not urlsplit(url).path.strip("/"):
+        raise ConfigError(f"{name}={url!r} names no database: end the URL with /DATABASE_NAME")
+    return url
+
+
+def _shard_databases(raw: str) -> dict[str, str]:
+    """Parse `name=url,name=url` into an ordered mapping."""
+    result: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        name, sep, url = item.partition("=")
+        name = name.strip()
+        if not sep or not url:
+            raise ConfigError(
+                f"FILMROLL_SHARD_DATABASES item {item!r} is not NAME=URL "
+                "(for example a=postgres://postgres@127.0.0.1:5432/filmroll_a)"
+            )
+        if not PHYSICAL_NAME.match(name) or name == "default":
+            raise ConfigError(
+                f"FILMROLL_SHARD_DATABASES name {name!r}: use a lowercase letter then letters, digits"
+                " or _ (at most 31), and not 'default'"
+            )
+        if name in result:
+            raise ConfigError(f"FILMROLL_SHARD_DATABASES names {name!r} twice")
+        result[name] = _database_url("FILMROLL_SHARD_DATABASES", url.strip())
+    return result
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Make a secret key once per data directory, so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
+    get = env.get
+    data_dir = Path(get("FILMROLL_DATA_DIR") or "var").expanduser().resolve()
+    database_url = _database_url(
+        "FILMROLL_DATABASE_URL",
+        get("FILMROLL_DATABASE_URL") or f"sqlite:///{data_dir / 'global.sqlite3'}",
+    )
+    shards = _shard_databases(get("FILMROLL_SHARD_DATABASES", ""))
+    if not shards:
+        # The simplest case: one physical shard database. SQLite keeps it in its own file so
+        # the global and shard connections never wait on each other's write lock.
+        if database_url.startswith("sqlite"):
+            shards = {"main": f"sqlite:///{data_dir / 'shards.sqlite3'}"}
+        else:
+            shards = {"main": database_url}
+    kinds = {url.startswith("sqlite") for url in [database_url, *shards.values()]}
+    if len(kinds) > 1:
+        raise ConfigError(
+            "FILMROLL_DATABASE_URL and FILMROLL_SHARD_DATABASES mix SQLite and PostgreSQL: use one kind"
+        )
+    media_url = get("FILMROLL_MEDIA_URL", "").strip()
+    if media_url and urlsplit(media_url).scheme not in {"http", "https"}:
+        raise ConfigError(f"FILMROLL_MEDIA_URL={media_url!r} must be an absolute http(s) URL")
+    bind = get("FILMROLL_BIND") or "127.0.0.1:8000"
+    if not re.match(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$", bind):
+        raise ConfigError(f"FILMROLL_BIND={bind!r} is not HOST:PORT")
+    return Config(
+        data_dir=data_dir,
+        secret_key=get("FILMROLL_SECRET_KEY") or _secret_key(data_dir),
+        debug=_bool("FILMROLL_DEBUG", get("FILMROLL_DEBUG", "0")),
+        allowed_hosts=[
+            h.strip()
+            for h in (get("FILMROLL_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1]").split(",")
+            if h.strip()
+        ],
+        database_url=database_url,
+        shard_databases=shards,
+        logical_shards=_int(
+            "FILMROLL_LOGICAL_SHARDS", get("FILMROLL_LOGICAL_SHARDS", "256"), 1, 8192
+        ),
+        bind=bind,
+        workers=_int("FILMROLL_WORKERS", get("FILMROLL_WORKERS", "2"), 1, 256),
+        media_url=media_url.rstrip("/"),
+        max_upload_bytes=_int(
+            "FILMROLL_MAX_UPLOAD_MB", get("FILMROLL_MAX_UPLOAD_MB", "25"), 1, 1024
+        )
+        * 1024
+        * 1024,
+        max_pixels=_int("FILMROLL_MAX_MEGAPIXELS", get("FILMROLL_MAX_MEGAPIXELS", "50"), 1, 500)
+        * 1_000_000,
+        token_days=_int("FILMROLL_TOKEN_DAYS", get("FILMROLL_TOKEN_DAYS", "90"), 1, 3650),
+    )

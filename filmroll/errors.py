@@ -1,0 +1,48 @@
+"""Errors the domain raises for people to read; the API renders each as its error envelope."""
+
+from __future__ import annotations
+
+
+class FilmrollError(Exception):
+    status = 400
+    error_type = "APIError"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(FilmrollError):
+    error_type = "APIInvalidParametersError"
+
+
+class NotFound(FilmrollError):
+    status = 404
+    error_type = "APINotFoundError"
+
+
+class Forbidden(FilmrollError):
+    status = 403
+    error_type = "APIForbiddenError"
+
+
+class Conflict(FilmrollError):
+    status = 409
+    error_type = "APIConflictError"
+
+
+class BadCredentials(FilmrollError):
+    error_type = "OAuthException"
+
+
+class MissingToken(FilmrollError):
+    error_type = "OAuthParameterException"
+
+
+class BadToken(FilmrollError):
+    error_type = "OAuthAccessTokenException"
+
+
+class TooLarge(FilmrollError):
+    status = 413
+    error_type = "APIRequestTooLargeError"

@@ -1,0 +1,128 @@
+"""Django settings. Every value that changes between installs comes from filmroll.config."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from filmroll import config
+
+FILMROLL = config.load()
+DATA_DIR = FILMROLL.data_dir
+
+SECRET_KEY = FILMROLL.secret_key
+DEBUG = FILMROLL.debug
+ALLOWED_HOSTS = FILMROLL.allowed_hosts
+
+INSTALLED_APPS = [
+    "filmroll.sharding",
+    "filmroll.accounts",
+    "filmroll.media",
+    "filmroll.api",
+    "filmroll.ops",
+    "filmroll.web",
+    "oauth2_provider",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "filmroll.urls"
+WSGI_APPLICATION = "filmroll.wsgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str, test_name: str) -> dict:
+    db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if db["ENGINE"].endswith("sqlite3"):
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue up instead of failing with "database is locked" on lock upgrade.
+        db["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        # A file, not :memory:, so tests can reach it from other processes.
+        db["TEST"] = {"NAME": str(DATA_DIR / f"test-{test_name}.sqlite3")}
+    else:
+        # pgbouncer in transaction mode cannot keep server-side cursors between statements.
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return db
+
+
+DATABASES = {"default": _database(FILMROLL.database_url, "global")}
+for _name, _url in FILMROLL.shard_databases.items():
+    DATABASES[_name] = _database(_url, _name)
+DATABASE_ROUTERS = ["filmroll.sharding.router.GlobalOnlyRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": FILMROLL.token_days * 86400,
+    "SCOPES": {
+        "basic": "Read your profile and photos",
+        "public_content": "Read public profiles and photos",
+        "comments": "Post and delete comments for you",
+        "relationships": "Follow and unfollow for you",
+        "likes": "Like and unlike for you",
+        "follower_list": "Read your followers and who you follow",
+    },
+    "DEFAULT_SCOPES": ["basic"],
+}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILMROLL.max_upload_bytes + 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

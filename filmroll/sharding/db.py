@@ -1,0 +1,138 @@
+"""SQL on logical shards: the one place that knows schemas, dialects and physical databases.
+
+SQL given here names shard tables in braces, `SELECT ... FROM {media} WHERE id = %s`, and they
+become `shard_0042.media` on PostgreSQL and `media` on SQLite. Reads of many rows group their
+keys by physical database and run one query on each, never one per row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connections, transaction
+
+from filmroll.sharding import ids, shardmap
+from filmroll.sharding.schema import schema_name
+
+
+def is_postgres(alias: str) -> bool:
+    return connections[alias].vendor == "postgresql"
+
+
+def table(shard: int, name: str) -> str:
+    alias = shardmap.physical_of(shard)
+    return f"{schema_name(shard)}.{name}" if is_postgres(alias) else name
+
+
+class _Tables(dict):
+    def __init__(self, shard: int) -> None:
+        super().__init__()
+        self.shard = shard
+
+    def __missing__(self, name: str) -> str:
+        return table(self.shard, name)
+
+
+def render(shard: int, sql: str) -> str:
+    return sql.format_map(_Tables(shard))
+
+
+def atomic(shard: int) -> transaction.Atomic:
+    """A transaction on the physical database holding `shard`."""
+    return transaction.atomic(using=shardmap.physical_of(shard))
+
+
+def execute(shard: int, sql: str, params: Sequence[Any] = ()) -> int:
+    """Run one statement; the number of rows it touched."""
+    with connections[shardmap.physical_of(shard)].cursor() as cursor:
+        cursor.execute(render(shard, sql), params)
+        return cursor.rowcount
+
+
+def fetchall(shard: int, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    with connections[shardmap.physical_of(shard)].cursor() as cursor:
+        cursor.execute(render(shard, sql), params)
+        return cursor.fetchall()
+
+
+def fetchone(shard: int, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+    with connections[shardmap.physical_of(shard)].cursor() as cursor:
+        cursor.execute(render(shard, sql), params)
+        return cursor.fetchone()
+
+
+def new_ids(shard: int, count: int = 1) -> list[int]:
+    """`count` (at most 1024) fresh IDs on logical `shard`, made where its data lives."""
+    if not 1 <= count <= 1024:
+        raise ValueError("make 1 to 1024 IDs at a time: more would repeat within a millisecond")
+    alias = shardmap.physical_of(shard)
+    with connections[alias].cursor() as cursor:
+        if is_postgres(alias):
+            cursor.execute(
+                f"SELECT {schema_name(shard)}.next_id() FROM generate_series(1, %s)", [count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # One statement bumps the shard's sequence under SQLite's write lock, so processes never
+        # share a value; the ID layout is the same as PostgreSQL's.
+        cursor.execute(
+            "INSERT INTO id_sequences (shard, value) VALUES (%s, %s) ON CONFLICT (shard)"
+            " DO UPDATE SET value = value + excluded.value RETURNING value",
+            [shard, count],
+        )
+        last = cursor.fetchone()[0]
+    now_ms = int(time.time() * 1000)
+    return [ids.make_id(now_ms, shard, seq) for seq in range(last - count + 1, last + 1)]
+
+
+def insert(shard: int, name: str, values: dict[str, Any]) -> int:
+    """Insert a row with a fresh ID into a shard table; its ID."""
+    alias = shardmap.physical_of(shard)
+    if not is_postgres(alias):
+        values = {"id": new_ids(shard)[0], **values}
+    columns = ", ".join(values)
+    marks = ", ".join(["%s"] * len(values))
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table(shard, name)} ({columns}) VALUES ({marks}) RETURNING id",
+            list(values.values()),
+        )
+        return cursor.fetchone()[0]
+
+
+def by_physical(keys: Iterable[int]) -> dict[str, dict[int, list[int]]]:
+    """Keys (IDs) grouped by physical database, then by logical shard."""
+    grouped: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for key in dict.fromkeys(keys):
+        shard = ids.shard_of(key)
+        grouped[shardmap.physical_of(shard)][shard].append(key)
+    return grouped
+
+
+def fetch_by_keys(
+    name: str, keys: Iterable[int], columns: str, key: str = "id"
+) -> dict[int, tuple]:
+    """Rows of shard table `name` whose `key` column is in `keys`, by key: one query per physical
+    database (a UNION ALL over its schemas on PostgreSQL)."""
+    rows: dict[int, tuple] = {}
+    for alias, shards in by_physical(keys).items():
+        params: list[int] = []
+        if is_postgres(alias):
+            parts = []
+            for shard, shard_keys in shards.items():
+                marks = ", ".join(["%s"] * len(shard_keys))
+                parts.append(
+                    f"SELECT {key}, {columns} FROM {schema_name(shard)}.{name} WHERE {key} IN ({marks})"
+                )
+                params += shard_keys
+            sql = " UNION ALL ".join(parts)
+        else:
+            params = [k for shard_keys in shards.values() for k in shard_keys]
+            sql = f"SELECT {key}, {columns} FROM {name} WHERE {key} IN ({', '.join(['%s'] * len(params))})"
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                rows[row[0]] = row[1:]
+    return rows

@@ -1,0 +1,104 @@
+"""The schema of every logical shard, as ordered steps applied once each.
+
+On PostgreSQL each logical shard is a schema (`shard_0042`) holding these tables, a sequence and
+the `next_id()` function that makes IDs inside the database. On SQLite (the embedded default) all
+logical shards share one set of tables and IDs come from a sequence table (see db.new_ids).
+
+In each step, `{s}` is the schema prefix (`shard_0042.` or nothing) and `{id}` the column
+definition of an ID primary key. Never edit a step that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from filmroll.sharding import ids
+
+STEPS: list[tuple[str, str]] = [
+    (
+        "0001_users_media_graph",
+        """
+        CREATE TABLE {s}counts (
+            user_id bigint PRIMARY KEY,
+            media integer NOT NULL DEFAULT 0,
+            follows integer NOT NULL DEFAULT 0,
+            followed_by integer NOT NULL DEFAULT 0
+        );
+        CREATE TABLE {s}media (
+            {id},
+            user_id bigint NOT NULL,
+            caption text NOT NULL DEFAULT '',
+            filter text NOT NULL DEFAULT 'normal',
+            location_id bigint,
+            latitude double precision,
+            longitude double precision,
+            images text NOT NULL,
+            blurhash text NOT NULL DEFAULT '',
+            likes integer NOT NULL DEFAULT 0,
+            comments integer NOT NULL DEFAULT 0
+        );
+        CREATE INDEX media_by_user ON {s}media (user_id, id);
+        CREATE TABLE {s}following (
+            user_id bigint NOT NULL,
+            target_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, target_id)
+        );
+        CREATE TABLE {s}followers (
+            user_id bigint NOT NULL,
+            follower_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, follower_id)
+        );
+        CREATE TABLE {s}locations (
+            {id},
+            name text NOT NULL,
+            latitude double precision NOT NULL,
+            longitude double precision NOT NULL,
+            address text NOT NULL DEFAULT ''
+        );
+        """,
+    ),
+]
+
+# Tables `filmroll shards` counts rows of.
+TABLES = ["counts", "media", "following", "followers", "locations"]
+
+
+def schema_name(shard: int) -> str:
+    return f"shard_{shard:04d}"
+
+
+def postgres_base(shard: int) -> str:
+    """The schema, its ID sequence, next_id() and the step ledger; safe to run again."""
+    schema = schema_name(shard)
+    # clock_timestamp(), not now(): now() is fixed for a transaction, so one transaction making
+    # more than 1024 IDs would repeat them.
+    return f"""
+    CREATE SCHEMA IF NOT EXISTS {schema};
+    CREATE SEQUENCE IF NOT EXISTS {schema}.id_seq;
+    CREATE OR REPLACE FUNCTION {schema}.next_id(OUT result bigint) AS $$
+    DECLARE
+        seq_id bigint;
+        now_millis bigint;
+    BEGIN
+        SELECT nextval('{schema}.id_seq') % 1024 INTO seq_id;
+        now_millis := floor(extract(epoch FROM clock_timestamp()) * 1000);
+        result := ((now_millis - {ids.EPOCH_MS}) << {ids.SHARD_BITS + ids.SEQ_BITS})
+                  | ({shard} << {ids.SEQ_BITS}) | seq_id;
+    END;
+    $$ LANGUAGE plpgsql;
+    CREATE TABLE IF NOT EXISTS {schema}.schema_steps (name text PRIMARY KEY);
+    """
+
+
+SQLITE_BASE = """
+CREATE TABLE IF NOT EXISTS id_sequences (shard integer PRIMARY KEY, value integer NOT NULL);
+CREATE TABLE IF NOT EXISTS schema_steps (name text PRIMARY KEY);
+"""
+
+
+def render(step_sql: str, shard: int | None) -> str:
+    """A step's SQL for one PostgreSQL shard, or for the single SQLite table set (shard None)."""
+    if shard is None:
+        return step_sql.format(s="", id="id bigint PRIMARY KEY")
+    schema = schema_name(shard)
+    return step_sql.format(s=f"{schema}.", id=f"id bigint PRIMARY KEY DEFAULT {schema}.next_id()")

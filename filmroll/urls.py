@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, re_path
+from django.views import defaults
+
+from filmroll.api.envelope import failure
+from filmroll.api.urls import not_found as api_not_found
+from filmroll.media.views import serve as serve_media
+from filmroll.ops.views import healthz
+from filmroll.web.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(("filmroll.api.urls", "api"))),
+    re_path(r"^api/", api_not_found),
+    path("media/<path:key>", serve_media, name="media"),
+    path("admin/", admin.site.urls),
+]
+
+
+def _api_or(page, status: int, error_type: str, message: str):
+    """Error handlers: the API's envelope under /api/, Django's pages elsewhere."""
+
+    def handler(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return failure(status, error_type, message)
+        return page(request, *args, **kwargs)
+
+    return handler
+
+
+handler400 = _api_or(defaults.bad_request, 400, "APIError", "bad request")
+handler403 = _api_or(defaults.permission_denied, 403, "APIForbiddenError", "forbidden")
+handler404 = _api_or(defaults.page_not_found, 404, "APINotFoundError", "not found")
+handler500 = _api_or(defaults.server_error, 500, "APIError", "something went wrong on our side")
