@@ -1,0 +1,46 @@
+# filmroll: `make demo` serves the embedded default with demo data; `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PG2_PORT ?= 5433
+PG := postgres://postgres@127.0.0.1
+# The cluster-mode test run: a global database and two physical shard databases on two servers.
+PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
+	FILMROLL_DATABASE_URL=$(PG):5432/filmroll_global \
+	FILMROLL_SHARD_DATABASES=a=$(PG):5432/filmroll_a,b=$(PG):$(PG2_PORT)/filmroll_b
+
+.PHONY: demo test test-embedded test-postgres install lint bench bench-ids clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/filmroll init
+	$(BIN)/filmroll demo
+	$(BIN)/filmroll serve --bind 127.0.0.1:8000
+
+test: install lint test-embedded test-postgres
+
+lint: install
+	$(BIN)/ruff check filmroll tests bench
+
+test-embedded: install
+	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest
+
+test-postgres: install
+	PG2_PORT=$(PG2_PORT) scripts/test-services
+	$(PG_TEST_ENV) $(BIN)/pytest
+
+bench: bench-ids
+
+bench-ids: install
+	PG2_PORT=$(PG2_PORT) scripts/test-services
+	$(BIN)/python bench/ids.py
+
+clean:
+	rm -rf var/test-embedded var/test-postgres

@@ -1,0 +1,125 @@
+"""Shared fixtures. The same suite runs on the embedded default and on PostgreSQL with two
+physical shard databases; `make test` runs both (see the Makefile)."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from filmroll.accounts import tokens
+from filmroll.accounts.models import User
+from filmroll.sharding import db, shardmap
+from filmroll.sharding.migrate import migrate_shards
+from filmroll.sharding.schema import TABLES
+
+TEST_LOGICAL_SHARDS = 8
+PASSWORD = "a long test passphrase"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests touch the global and the shard databases alike, so every test may use all of them.
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db(databases="__all__"))
+
+
+def _reset_install() -> None:
+    """The shard map in place and every shard table empty."""
+    if not shardmap.exists():
+        shardmap.create(TEST_LOGICAL_SHARDS, list(settings.FILMROLL.shard_databases))
+    shardmap.reload()
+    migrate_shards()
+    for shard in range(TEST_LOGICAL_SHARDS):
+        for name in TABLES:
+            db.execute(shard, f"DELETE FROM {{{name}}}")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _reset_install()
+    yield
+
+
+@pytest.fixture(scope="module")
+def restores_install(django_db_setup, django_db_blocker):
+    """For modules with committed-transaction tests: Django flushes the global database (shard
+    map included) after each, and rows stay in the shards; put the install back afterwards.
+    Module scope, so this runs after the last test's flush."""
+    yield
+    with django_db_blocker.unblock():
+        _reset_install()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings) -> None:
+    # Tests still go through Django's hashers, just a cheap one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class Api:
+    """A client of the v1 API, signed in as one user (or anonymous)."""
+
+    client: Client
+    token: str | None = None
+
+    def _headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path: str, **params: Any):
+        return self.client.get(path, params, **self._headers())
+
+    def post(self, path: str, data: dict | None = None, **kwargs: Any):
+        return self.client.post(path, data or {}, **self._headers(), **kwargs)
+
+    def post_json(self, path: str, data: Any):
+        body = data if isinstance(data, (str, bytes)) else json.dumps(data)
+        return self.client.post(path, body, content_type="application/json", **self._headers())
+
+
+@pytest.fixture
+def anon() -> Api:
+    return Api(Client())
+
+
+def _persona(username: str) -> tuple[User, Api]:
+    user = User.objects.create_user(
+        username, f"{username}@example.com", PASSWORD, full_name=username.title()
+    )
+    return user, Api(Client(), tokens.issue(user))
+
+
+@pytest.fixture
+def alice() -> tuple[User, Api]:
+    return _persona("alice")
+
+
+@pytest.fixture
+def bob() -> tuple[User, Api]:
+    return _persona("bob")
+
+
+def png_bytes(size: tuple[int, int] = (64, 48), exif_gps: bool = False) -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 80, 40))
+    out = io.BytesIO()
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+        image.save(out, "JPEG", exif=exif)
+    else:
+        image.save(out, "PNG")
+    return out.getvalue()
