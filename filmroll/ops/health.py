@@ -36,7 +36,7 @@ def _storage() -> None:
 def check() -> tuple[bool, dict[str, Any]]:
     """(every required backend answers, the status of each)."""
     backends: dict[str, dict[str, Any]] = {}
-    for alias in settings.DATABASES:
+    for alias in connections:
         kind = "global" if alias == "default" else "shard"
         name = "database:global" if alias == "default" else f"database:shard:{alias}"
         backends[name] = {
