@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "filmroll.sharding",
     "filmroll.accounts",
     "filmroll.media",
+    "filmroll.graph",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",

@@ -1,0 +1,103 @@
+"""Demo data: people who follow each other and photos with captions, tags and places.
+
+Photos are painted here (skies, suns, hills, sea), so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from django.contrib.auth.hashers import make_password
+from PIL import Image, ImageDraw
+
+from filmroll.accounts.models import User
+from filmroll.graph import edges
+from filmroll.media import photos
+
+PASSWORD = "filmroll-demo"
+NAMES = [
+    ("ana", "Ana Sousa"), ("bo", "Bo Lindqvist"), ("chen", "Chen Wei"), ("dara", "Dara Okafor"),
+    ("emil", "Emil Novák"), ("fatima", "Fatima Zahra"), ("gus", "Gus Ramírez"), ("hana", "Hana Sato"),
+    ("ivo", "Ivo Petrov"), ("jules", "Jules Martin"), ("kiri", "Kiri Walker"), ("lena", "Lena Vogel"),
+    ("mo", "Mo Haddad"), ("nia", "Nia Evans"), ("oskar", "Oskar Berg"), ("priya", "Priya Nair"),
+    ("quinn", "Quinn Taylor"), ("rafa", "Rafa Costa"), ("sofia", "Sofía Herrera"), ("tomas", "Tomás Ruiz"),
+    ("uma", "Uma Iyer"), ("vic", "Vic Dubois"), ("wren", "Wren Hughes"), ("xia", "Xia Lin"),
+    ("yusuf", "Yusuf Demir"), ("zoe", "Zoë Laurent"), ("aiko", "Aiko Mori"), ("ben", "Ben Adler"),
+    ("cleo", "Cleo Brooks"), ("dev", "Dev Kapoor"), ("elif", "Elif Yılmaz"), ("finn", "Finn Murphy"),
+]  # fmt: skip
+PLACES = [
+    photos.Place("Lisbon, Alfama", 38.7114, -9.1300), photos.Place("Kyoto, Arashiyama", 35.0094, 135.6668),
+    photos.Place("Reykjavík harbour", 64.1500, -21.9400), photos.Place("Cape Town, Camps Bay", -33.9510, 18.3776),
+    photos.Place("Brooklyn Bridge", 40.7061, -73.9969), photos.Place("Valparaíso", -33.0458, -71.6197),
+    photos.Place("Tromsø", 69.6492, 18.9553), photos.Place("Marrakech medina", 31.6295, -7.9811),
+    photos.Place("Sydney, Bondi", -33.8908, 151.2743), photos.Place("Hallstatt", 47.5622, 13.6493),
+    photos.Place("Taveuni, Fiji", -16.8500, 179.9800), photos.Place("Svalbard, Longyearbyen", 78.2232, 15.6267),
+]  # fmt: skip
+WORDS = ["golden hour", "first light", "long walk", "quiet morning", "after the rain", "blue hour",
+         "weekend", "by the water", "old town", "on film", "summer", "late again"]  # fmt: skip
+TAGS = ["sunset", "travel", "filmroll", "sky", "sea", "hills", "latergram", "nofilter", "wanderlust",
+        "morning", "blue", "golden", "photography", "weekend"]  # fmt: skip
+
+
+def paint(rng: random.Random, full_width: int = 1080, full_height: int = 1080) -> Image.Image:
+    """A small landscape: a sky gradient, a sun, layered hills, sometimes sea. Painted at half
+    size and enlarged, which softens the edges like a lens would, and costs less than a blur."""
+    width, height = full_width // 2, full_height // 2
+    top = tuple(rng.randrange(256) for _ in range(3))
+    bottom = tuple(min(255, c + rng.randrange(60, 160)) for c in top)
+    ramp = Image.linear_gradient("L").resize((width, height))
+    sky = Image.composite(
+        Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), ramp
+    )
+    draw = ImageDraw.Draw(sky)
+    x, y, r = rng.randrange(width), rng.randrange(height // 6, height // 2), rng.randrange(40, 140)
+    draw.ellipse(
+        (x - r, y - r, x + r, y + r), fill=(255, rng.randrange(160, 240), rng.randrange(60, 160))
+    )
+    for layer in range(rng.randrange(2, 5)):
+        base = height // 2 + layer * height // 10
+        shade = tuple(max(0, c - 40 - layer * 30) for c in top)
+        points = (
+            [(0, height)]
+            + [(i * width // 8, base - rng.randrange(0, height // 5)) for i in range(9)]
+            + [(width, height)]
+        )
+        draw.polygon(points, fill=shade)
+    if rng.random() < 0.4:
+        draw.rectangle(
+            (0, height * 4 // 5, width, height),
+            fill=(20, 60 + rng.randrange(80), 120 + rng.randrange(100)),
+        )
+    return sky.resize((full_width, full_height), Image.Resampling.BICUBIC)
+
+
+def seed(
+    photo_count: int = 240, progress: Callable[[str], None] = print, rng_seed: int = 2012
+) -> list[User]:
+    """Create the demo people, their follows and photos; the people."""
+    rng = random.Random(rng_seed)
+    people = [
+        User.objects.create_user(
+            username, f"{username}@demo.filmroll.example", None, full_name=full_name
+        )
+        for username, full_name in NAMES
+    ]
+    # One hash for all: a slow password hash per demo account would dominate the seeding time.
+    User.objects.filter(id__in=[p.id for p in people]).update(password=make_password(PASSWORD))
+    progress(f"created {len(people)} people (password {PASSWORD!r})")
+    for person in people:
+        for other in rng.sample([p for p in people if p != person], rng.randrange(6, 16)):
+            edges.add(person.id, other.id)
+    progress("made them follow each other")
+    places = [photos.create_place(rng.choice(people).id, place) for place in PLACES]
+    for n in range(photo_count):
+        owner = rng.choice(people)
+        tags = " ".join(f"#{t}" for t in rng.sample(TAGS, rng.randrange(1, 4)))
+        caption = f"{rng.choice(WORDS).capitalize()} {tags}"
+        location = rng.choice(places) if rng.random() < 0.7 else None
+        height = rng.choice([1080, 1350, 566])  # square, 4:5 portrait, 1.91:1 landscape
+        photos.post(owner.id, paint(rng, 1080, height), caption, location)
+        if (n + 1) % 20 == 0 or n + 1 == photo_count:
+            progress(f"painted and posted {n + 1}/{photo_count} photos")
+    return people
