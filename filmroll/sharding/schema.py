@@ -76,14 +76,12 @@ def postgres_base(shard: int) -> str:
     CREATE SCHEMA IF NOT EXISTS {schema};
     CREATE SEQUENCE IF NOT EXISTS {schema}.id_seq;
     CREATE OR REPLACE FUNCTION {schema}.next_id(OUT result bigint) AS $$
-    DECLARE
-        seq_id bigint;
-        now_millis bigint;
     BEGIN
-        SELECT nextval('{schema}.id_seq') % 1024 INTO seq_id;
-        now_millis := floor(extract(epoch FROM clock_timestamp()) * 1000);
-        result := ((now_millis - {ids.EPOCH_MS}) << {ids.SHARD_BITS + ids.SEQ_BITS})
-                  | ({shard} << {ids.SEQ_BITS}) | seq_id;
+        -- One assignment, so PL/pgSQL takes its fast path for simple expressions.
+        result := ((floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint - {ids.EPOCH_MS})
+                   << {ids.SHARD_BITS + ids.SEQ_BITS})
+                  | ({shard} << {ids.SEQ_BITS})
+                  | (nextval('{schema}.id_seq') % 1024);
     END;
     $$ LANGUAGE plpgsql;
     CREATE TABLE IF NOT EXISTS {schema}.schema_steps (name text PRIMARY KEY);
