@@ -36,6 +36,12 @@ class Config:
     max_upload_bytes: int = 25 * 1024 * 1024
     max_pixels: int = 50_000_000
     token_days: int = 90
+    storage: str = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
 
     @property
     def embedded(self) -> bool:
@@ -131,7 +137,22 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
     bind = get("FILMROLL_BIND") or "127.0.0.1:8000"
     if not re.match(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$", bind):
         raise ConfigError(f"FILMROLL_BIND={bind!r} is not HOST:PORT")
+    storage = get("FILMROLL_STORAGE", "local").strip().lower()
+    if storage not in {"local", "s3"}:
+        raise ConfigError(f"FILMROLL_STORAGE={storage!r}: use local or s3")
+    s3_bucket = get("FILMROLL_S3_BUCKET", "").strip()
+    if storage == "s3" and not s3_bucket:
+        raise ConfigError("FILMROLL_STORAGE=s3 needs FILMROLL_S3_BUCKET, the bucket's name")
+    s3_endpoint = get("FILMROLL_S3_ENDPOINT_URL", "").strip()
+    if s3_endpoint and urlsplit(s3_endpoint).scheme not in {"http", "https"}:
+        raise ConfigError(f"FILMROLL_S3_ENDPOINT_URL={s3_endpoint!r} must be an http(s) URL")
     return Config(
+        storage=storage,
+        s3_bucket=s3_bucket,
+        s3_endpoint_url=s3_endpoint.rstrip("/"),
+        s3_region=get("FILMROLL_S3_REGION", "").strip() or "us-east-1",
+        s3_access_key_id=get("FILMROLL_S3_ACCESS_KEY_ID", ""),
+        s3_secret_access_key=get("FILMROLL_S3_SECRET_ACCESS_KEY", ""),
         data_dir=data_dir,
         secret_key=get("FILMROLL_SECRET_KEY") or _secret_key(data_dir),
         debug=_bool("FILMROLL_DEBUG", get("FILMROLL_DEBUG", "0")),

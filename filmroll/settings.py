@@ -18,6 +18,8 @@ INSTALLED_APPS = [
     "filmroll.accounts",
     "filmroll.media",
     "filmroll.graph",
+    "filmroll.tasks",
+    "filmroll.discovery",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",

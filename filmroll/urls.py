@@ -5,6 +5,7 @@ from django.views import defaults
 
 from filmroll.api.envelope import failure
 from filmroll.api.urls import not_found as api_not_found
+from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz
 from filmroll.web.views import home
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(("filmroll.api.urls", "api"))),
     re_path(r"^api/", api_not_found),
+    path("media/filters/<str:name>.jpg", filter_preview, name="filter-preview"),
     path("media/<path:key>", serve_media, name="media"),
     path("admin/", admin.site.urls),
 ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.http import HttpRequest
 from django.templatetags.static import static
 
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
-from filmroll.media import storage
+from filmroll.discovery import tags
+from filmroll.media import photos, shortcodes, storage
+from filmroll.media.photos import Media
+from filmroll.sharding import ids
 
 
 def profile_picture(user: User, request: HttpRequest | None) -> str:
@@ -40,3 +43,72 @@ def users(people: Iterable[User], request: HttpRequest | None) -> list[dict]:
 
 def user(person: User, request: HttpRequest | None) -> dict:
     return users([person], request)[0]
+
+
+def user_small(person: User, request: HttpRequest | None) -> dict:
+    return {
+        "id": str(person.id),
+        "username": person.username,
+        "full_name": person.full_name,
+        "profile_picture": profile_picture(person, request),
+    }
+
+
+def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict]:
+    """Media objects in the Instagram v1 shape; owners and places fetched once for the list."""
+    owners = {
+        u.id: user_small(u, request) for u in User.objects.filter(id__in={m.user_id for m in items})
+    }
+    located = photos.places([m.location_id for m in items if m.location_id])
+    result = []
+    for m in items:
+        created = str(ids.millis_of(m.id) // 1000)
+        code = shortcodes.encode(m.id)
+        if m.location_id and m.location_id in located:
+            location = located[m.location_id]
+        elif m.latitude is not None:
+            location = {"id": None, "name": None, "latitude": m.latitude, "longitude": m.longitude}
+        else:
+            location = None
+        result.append(
+            {
+                "id": str(m.id),
+                "shortcode": code,
+                "type": "image",
+                "link": _absolute(f"/p/{code}/", request),
+                "created_time": created,
+                "user": owners.get(m.user_id),
+                "caption": {
+                    "id": str(m.id),
+                    "text": m.caption,
+                    "created_time": created,
+                    "from": owners.get(m.user_id),
+                }
+                if m.caption
+                else None,
+                "filter": m.filter,
+                "tags": tags.parse(m.caption),
+                "location": location,
+                "images": {
+                    name: {
+                        "url": storage.url(size["key"], request),
+                        "width": size["width"],
+                        "height": size["height"],
+                    }
+                    for name, size in m.images.items()
+                },
+                "likes": {"count": m.likes},
+                "comments": {"count": m.comments},
+                "user_has_liked": False,
+                "blurhash": m.blurhash,
+            }
+        )
+    return result
+
+
+def media(item: Media, request: HttpRequest | None) -> dict:
+    return media_list([item], request)[0]
+
+
+def _absolute(path: str, request: HttpRequest | None) -> str:
+    return request.build_absolute_uri(path) if request is not None else path

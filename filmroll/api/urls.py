@@ -3,7 +3,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import re_path
 
-from filmroll.api import accounts
+from filmroll.api import accounts, media
 from filmroll.api.envelope import failure
 
 ID = r"(?P<user_id>[0-9]+)"
@@ -24,5 +24,9 @@ urlpatterns = [
     route("accounts/password", accounts.password, "password"),
     route("users/self", accounts.me, "self"),
     route(f"users/{ID}", accounts.user, "user"),
+    route("media", media.post, "media-post"),
+    route("media/filters", media.filter_list, "media-filters"),
+    route(r"media/(?P<media_id>[0-9]+)", media.detail, "media"),
+    route(r"media/shortcode/(?P<code>[A-Za-z0-9_-]+)", media.by_shortcode, "media-shortcode"),
     re_path(r"^.*$", not_found),
 ]

@@ -1,23 +1,24 @@
-"""Posting a photo: the sizes every client needs, stored, and the media row on the owner's shard."""
+"""Photos: posting, reading and deleting. The media row lives on its owner's logical shard."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-
-from PIL import Image, ImageOps
+from typing import Any
 
 from filmroll.accounts import counts
-from filmroll.media import images, storage
+from filmroll.accounts.models import User
+from filmroll.errors import Forbidden, Invalid, NotFound
+from filmroll.graph import visibility
+from filmroll.media import pipeline, storage
 from filmroll.sharding import db, ids
+from filmroll.tasks.registry import enqueue
 
-# name -> (width, square crop?)
-SIZES = {
-    "thumbnail": (150, True),
-    "low_resolution": (320, False),
-    "standard_resolution": (640, False),
-    "high_resolution": (1080, False),
-}
+MAX_CAPTION = 2200
+COLUMNS = (
+    "user_id, caption, filter, location_id, latitude, longitude, images, blurhash, likes, comments"
+)
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,64 @@ class Place:
     longitude: float
 
 
-def render_sizes(image: Image.Image) -> dict[str, tuple[bytes, int, int]]:
-    """JPEG bytes, width and height of each size; never wider than the original."""
-    result = {}
-    for name, (width, square) in SIZES.items():
-        if square:
-            sized = ImageOps.fit(image, (width, width), Image.Resampling.LANCZOS)
-        else:
-            width = min(width, image.width)
-            height = max(1, round(image.height * width / image.width))
-            sized = (
-                image
-                if width == image.width
-                else image.resize((width, height), Image.Resampling.LANCZOS)
-            )
-        result[name] = (images.jpeg_bytes(sized), sized.width, sized.height)
-    return result
+@dataclass(frozen=True)
+class Media:
+    id: int
+    user_id: int
+    caption: str
+    filter: str
+    location_id: int | None
+    latitude: float | None
+    longitude: float | None
+    images: dict[str, dict[str, Any]]
+    blurhash: str
+    likes: int
+    comments: int
+
+    @classmethod
+    def from_row(cls, media_id: int, row: tuple) -> Media:
+        user_id, caption, filter_name, location_id, lat, lng, images, blurhash, likes, comments = (
+            row
+        )
+        return cls(
+            media_id,
+            user_id,
+            caption,
+            filter_name,
+            location_id,
+            lat,
+            lng,
+            json.loads(images),
+            blurhash,
+            likes,
+            comments,
+        )
+
+
+def check_caption(raw: Any) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise Invalid("caption must be text")
+    if "\x00" in raw:
+        raise Invalid("caption must not contain NUL characters")
+    if len(raw) > MAX_CAPTION:
+        raise Invalid(f"caption must be at most {MAX_CAPTION} characters")
+    return raw.strip()
+
+
+def check_point(lat: Any, lng: Any) -> tuple[float, float]:
+    try:
+        latitude, longitude = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise Invalid("lat and lng must be numbers") from None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise Invalid("lat and lng must be finite numbers")
+    if not -90 <= latitude <= 90:
+        raise Invalid("lat must be between -90 and 90")
+    if not -180 <= longitude <= 180:
+        raise Invalid("lng must be between -180 and 180")
+    return latitude, longitude
 
 
 def create_place(creator_id: int, place: Place) -> int:
@@ -53,25 +96,107 @@ def create_place(creator_id: int, place: Place) -> int:
     )
 
 
-def post(
-    user_id: int, image: Image.Image, caption: str = "", location_id: int | None = None
-) -> int:
-    """Store the sizes of an already decoded photo and record it; the new media ID."""
+def places(location_ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = db.fetch_by_keys("locations", location_ids, "name, latitude, longitude")
+    return {
+        lid: {"id": str(lid), "name": r[0], "latitude": r[1], "longitude": r[2]}
+        for lid, r in rows.items()
+    }
+
+
+def _resolve_location(
+    lat: Any, lng: Any, location_id: Any
+) -> tuple[int | None, float | None, float | None]:
+    if location_id not in (None, ""):
+        try:
+            place_id = ids.parse(location_id)
+        except ValueError:
+            raise Invalid("location_id is not a location") from None
+        found = places([place_id]).get(place_id)
+        if found is None:
+            raise Invalid("location_id is not a location")
+        return place_id, found["latitude"], found["longitude"]
+    if lat in (None, "") and lng in (None, ""):
+        return None, None, None
+    if lat in (None, "") or lng in (None, ""):
+        raise Invalid("give both lat and lng, or neither")
+    return (None, *check_point(lat, lng))
+
+
+def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption: str = "",
+            location: tuple[int | None, float | None, float | None] = (None, None, None)) -> int:  # fmt: skip
+    """Store a rendered photo's sizes, then record it: the new media ID. Files are durable
+    before the row exists, so a row never points at a missing file."""
     stored = {
         name: {"key": storage.save(data, "jpg"), "width": width, "height": height}
-        for name, (data, width, height) in render_sizes(image).items()
+        for name, (data, width, height) in rendered.sizes.items()
     }
     shard = ids.shard_of(user_id)
-    with db.atomic(shard):
-        media_id = db.insert(
-            shard,
-            "media",
-            {
-                "user_id": user_id,
-                "caption": caption,
-                "location_id": location_id,
-                "images": json.dumps(stored),
-            },
-        )
-        counts.bump(user_id, "media", 1)
+    location_id, latitude, longitude = location
+    try:
+        with db.atomic(shard):
+            media_id = db.insert(
+                shard,
+                "media",
+                {
+                    "user_id": user_id,
+                    "caption": caption,
+                    "filter": filter_name,
+                    "location_id": location_id,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "images": json.dumps(stored),
+                    "blurhash": rendered.blurhash,
+                },
+            )
+            counts.bump(user_id, "media", 1)
+    except Exception:
+        enqueue("media.delete_files", [size["key"] for size in stored.values()])
+        raise
     return media_id
+
+
+def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal",
+         lat: Any = None, lng: Any = None, location_id: Any = None) -> int:  # fmt: skip
+    """Check everything cheap first, then decode and render, then store."""
+    caption = check_caption(caption)
+    filter_name = filter_name or "normal"
+    if not isinstance(filter_name, str):
+        raise Invalid("filter must be a filter's name")
+    location = _resolve_location(lat, lng, location_id)
+    rendered = pipeline.process(data, filter_name)
+    return publish(user.id, rendered, filter_name, caption, location)
+
+
+def get_many(media_ids: list[int]) -> dict[int, Media]:
+    """Media rows by ID, one query per physical database."""
+    rows = db.fetch_by_keys("media", media_ids, COLUMNS)
+    return {media_id: Media.from_row(media_id, row) for media_id, row in rows.items()}
+
+
+def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
+    """The media and its owner if the viewer may see it; NotFound, exactly as for a missing one,
+    otherwise."""
+    try:
+        media_id = ids.parse(raw_id)
+    except ValueError:
+        raise NotFound("no such media") from None
+    media = get_many([media_id]).get(media_id)
+    owner = User.objects.filter(id=media.user_id).first() if media else None
+    if media is None or owner is None or not visibility.can_see(viewer_id, owner):
+        raise NotFound("no such media")
+    return media, owner
+
+
+def delete(user: User, raw_id: Any) -> None:
+    """The owner removes a photo: the row and count now, the files in the background."""
+    media, owner = visible(user.id, raw_id)
+    if owner.id != user.id:
+        raise Forbidden("only the owner may delete a photo")
+    shard = ids.shard_of(media.id)
+    with db.atomic(shard):
+        gone = db.execute(shard, "DELETE FROM {media} WHERE id = %s", [media.id])
+        if gone:
+            counts.bump(owner.id, "media", -1)
+    if gone:  # after the shard's commit: a task never sees a row still there
+        enqueue("media.delete_files", [size["key"] for size in media.images.values()])

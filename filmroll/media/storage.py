@@ -1,17 +1,24 @@
-"""Where photo files live. Keys are random and never reused, so a CDN may cache them forever."""
+"""Where photo files live: local disk (the embedded default) or any S3-compatible service.
+
+Keys are random and never reused (a new file never overwrites an old key), so a CDN may cache
+every file forever. Only bytes filmroll itself encoded are ever stored.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
 from pathlib import Path
+from typing import Protocol
 
 from django.conf import settings
 from django.http import HttpRequest
 
 KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp)$")
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 
 def new_key(extension: str) -> str:
@@ -19,34 +26,128 @@ def new_key(extension: str) -> str:
     return f"{token[:2]}/{token}.{extension}"
 
 
-def path_of(key: str) -> Path:
+def check_key(key: str) -> str:
     if not KEY.match(key):
         raise ValueError(f"not a storage key: {key!r}")
-    return Path(settings.MEDIA_ROOT) / key
-
-
-def save(data: bytes, extension: str) -> str:
-    """Store bytes under a fresh key, durably (written, synced, then renamed into place)."""
-    key = new_key(extension)
-    path = path_of(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    with open(partial, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
     return key
 
 
+class Backend(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool: ...
+    def base_url(self, request: HttpRequest | None) -> str: ...
+
+
+class Local:
+    """Files under MEDIA_ROOT, served by the app at /media/."""
+
+    def path(self, key: str) -> Path:
+        return Path(settings.MEDIA_ROOT) / check_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        with open(partial, "wb") as out:  # written, synced, then renamed: durable and whole
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+
+    def get(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def base_url(self, request: HttpRequest | None) -> str:
+        return request.build_absolute_uri("/media") if request is not None else "/media"
+
+
+class S3:
+    """A bucket of any S3-compatible service, through boto3."""
+
+    def __init__(self) -> None:
+        import boto3
+        from botocore.config import Config as BotoConfig
+
+        config = settings.FILMROLL
+        self.bucket = config.s3_bucket
+        self.endpoint = config.s3_endpoint_url
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=config.s3_endpoint_url or None,
+            region_name=config.s3_region,
+            aws_access_key_id=config.s3_access_key_id or None,
+            aws_secret_access_key=config.s3_secret_access_key or None,
+            config=BotoConfig(
+                retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30
+            ),
+        )
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=check_key(key),
+            Body=data,
+            ContentType=content_type,
+            CacheControl=CACHE_FOREVER,
+        )
+
+    def get(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"].read()
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=check_key(key))
+            return True
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+
+    def base_url(self, request: HttpRequest | None) -> str:
+        if self.endpoint:
+            return f"{self.endpoint}/{self.bucket}"
+        return f"https://{self.bucket}.s3.{settings.FILMROLL.s3_region}.amazonaws.com"
+
+
+@functools.cache
+def backend() -> Backend:
+    return S3() if settings.FILMROLL.storage == "s3" else Local()
+
+
+def save(data: bytes, extension: str) -> str:
+    """Store bytes under a fresh key; the key."""
+    key = new_key(extension)
+    backend().put(key, data, CONTENT_TYPES[extension])
+    return key
+
+
+def read(key: str) -> bytes:
+    return backend().get(key)
+
+
 def delete(key: str) -> None:
-    path_of(key).unlink(missing_ok=True)
+    backend().delete(key)
+
+
+def exists(key: str) -> bool:
+    return backend().exists(key)
 
 
 def url(key: str, request: HttpRequest | None = None) -> str:
-    """The absolute URL of a stored file: under FILMROLL_MEDIA_URL, else this site's /media/."""
-    base = settings.FILMROLL.media_url
-    if base:
-        return f"{base}/{key}"
-    relative = f"/media/{key}"
-    return request.build_absolute_uri(relative) if request is not None else relative
+    """The absolute URL of a stored file: under FILMROLL_MEDIA_URL (a CDN) when set, else where
+    the backend serves it (this site's /media/ for local disk)."""
+    base = settings.FILMROLL.media_url or backend().base_url(request)
+    return f"{base}/{check_key(key)}"

@@ -1,6 +1,6 @@
 """Demo data: people who follow each other and photos with captions, tags and places.
 
-Photos are painted here (skies, suns, hills, sea), so nothing is downloaded.
+Photos are painted (filmroll.media.samples), so nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import random
 from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
-from PIL import Image, ImageDraw
 
 from filmroll.accounts.models import User
 from filmroll.graph import edges
-from filmroll.media import photos
+from filmroll.media import filters, photos, pipeline
+from filmroll.media.samples import paint
 
 PASSWORD = "filmroll-demo"
 NAMES = [
@@ -40,38 +40,6 @@ TAGS = ["sunset", "travel", "filmroll", "sky", "sea", "hills", "latergram", "nof
         "morning", "blue", "golden", "photography", "weekend"]  # fmt: skip
 
 
-def paint(rng: random.Random, full_width: int = 1080, full_height: int = 1080) -> Image.Image:
-    """A small landscape: a sky gradient, a sun, layered hills, sometimes sea. Painted at half
-    size and enlarged, which softens the edges like a lens would, and costs less than a blur."""
-    width, height = full_width // 2, full_height // 2
-    top = tuple(rng.randrange(256) for _ in range(3))
-    bottom = tuple(min(255, c + rng.randrange(60, 160)) for c in top)
-    ramp = Image.linear_gradient("L").resize((width, height))
-    sky = Image.composite(
-        Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), ramp
-    )
-    draw = ImageDraw.Draw(sky)
-    x, y, r = rng.randrange(width), rng.randrange(height // 6, height // 2), rng.randrange(40, 140)
-    draw.ellipse(
-        (x - r, y - r, x + r, y + r), fill=(255, rng.randrange(160, 240), rng.randrange(60, 160))
-    )
-    for layer in range(rng.randrange(2, 5)):
-        base = height // 2 + layer * height // 10
-        shade = tuple(max(0, c - 40 - layer * 30) for c in top)
-        points = (
-            [(0, height)]
-            + [(i * width // 8, base - rng.randrange(0, height // 5)) for i in range(9)]
-            + [(width, height)]
-        )
-        draw.polygon(points, fill=shade)
-    if rng.random() < 0.4:
-        draw.rectangle(
-            (0, height * 4 // 5, width, height),
-            fill=(20, 60 + rng.randrange(80), 120 + rng.randrange(100)),
-        )
-    return sky.resize((full_width, full_height), Image.Resampling.BICUBIC)
-
-
 def seed(
     photo_count: int = 240, progress: Callable[[str], None] = print, rng_seed: int = 2012
 ) -> list[User]:
@@ -90,14 +58,19 @@ def seed(
         for other in rng.sample([p for p in people if p != person], rng.randrange(6, 16)):
             edges.add(person.id, other.id)
     progress("made them follow each other")
-    places = [photos.create_place(rng.choice(people).id, place) for place in PLACES]
+    places = [
+        (photos.create_place(rng.choice(people).id, p), p.latitude, p.longitude) for p in PLACES
+    ]
+    looks = list(filters.FILTERS)
     for n in range(photo_count):
         owner = rng.choice(people)
         tags = " ".join(f"#{t}" for t in rng.sample(TAGS, rng.randrange(1, 4)))
         caption = f"{rng.choice(WORDS).capitalize()} {tags}"
         location = rng.choice(places) if rng.random() < 0.7 else None
         height = rng.choice([1080, 1350, 566])  # square, 4:5 portrait, 1.91:1 landscape
-        photos.post(owner.id, paint(rng, 1080, height), caption, location)
+        look = rng.choice(looks)
+        rendered = pipeline.render(paint(rng, 1080, height), look)
+        photos.publish(owner.id, rendered, look, caption, location or (None, None, None))
         if (n + 1) % 20 == 0 or n + 1 == photo_count:
             progress(f"painted and posted {n + 1}/{photo_count} photos")
     return people

@@ -7,6 +7,7 @@ from PIL import Image
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
 from filmroll.media import storage
+from filmroll.media import samples
 from filmroll.ops import demo
 from filmroll.sharding import db, ids
 
@@ -44,13 +45,13 @@ def test_demo_people_follow_each_other_and_post_photos_with_tags_and_places():
         }
         assert (sizes["thumbnail"]["width"], sizes["thumbnail"]["height"]) == (150, 150)
         assert sizes["high_resolution"]["width"] == 1080
-        thumb = Image.open(io.BytesIO(storage.path_of(sizes["thumbnail"]["key"]).read_bytes()))
+        thumb = Image.open(io.BytesIO(storage.read(sizes["thumbnail"]["key"])))
         assert thumb.format == "JPEG" and thumb.size == (150, 150)
     assert any(location_id for *_, location_id, _ in posted)
 
 
 def test_the_painted_photos_differ():
     rng = random.Random(1)
-    first, second = demo.paint(rng, 200, 200), demo.paint(rng, 200, 200)
+    first, second = samples.paint(rng, 200, 200), samples.paint(rng, 200, 200)
     assert first.size == (200, 200)
     assert first.tobytes() != second.tobytes()

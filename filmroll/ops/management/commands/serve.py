@@ -1,3 +1,6 @@
+import multiprocessing
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
@@ -18,22 +21,30 @@ class _Gunicorn(BaseApplication):
         return application
 
 
+def _run_tasks() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
+    import django
+
+    django.setup()
+    from filmroll.tasks import worker
+
+    worker.run_forever()
+
+
 class Command(BaseCommand):
-    help = "Serve filmroll with Gunicorn (and, in the embedded default, its background work)."
+    help = "Serve filmroll with Gunicorn and, beside it, a worker for background tasks."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--bind", default=settings.FILMROLL.bind, help="HOST:PORT (%(default)s)"
-        )
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=settings.FILMROLL.workers,
-            help="worker processes (%(default)s)",
-        )
+        config = settings.FILMROLL
+        parser.add_argument("--bind", default=config.bind, help="HOST:PORT (%(default)s)")
+        parser.add_argument("--workers", type=int, default=config.workers, help="web processes (%(default)s)")
+        parser.add_argument("--no-tasks", action="store_true", help="run no background-task worker")
 
-    def handle(self, *args, bind: str, workers: int, **options):
+    def handle(self, *args, bind: str, workers: int, no_tasks: bool, **options):
         self.stdout.write(f"filmroll serving on http://{bind} with {workers} worker(s)")
+        if not no_tasks:
+            # A process of its own, so a slow task never holds up a request.
+            multiprocessing.get_context("spawn").Process(target=_run_tasks, daemon=True).start()
         _Gunicorn(
             {
                 "bind": bind,

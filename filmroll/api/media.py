@@ -1,0 +1,59 @@
+"""Views for /api/v1/media/*: thin, the logic is in filmroll.media."""
+
+from django.http import HttpRequest, JsonResponse
+
+from filmroll.api import objects
+from filmroll.api.envelope import endpoint, field, ok, upload
+from filmroll.errors import Invalid, NotFound
+from filmroll.media import filters, photos, shortcodes
+
+
+@endpoint("POST")
+def post(request: HttpRequest) -> JsonResponse:
+    data = upload(request, "image")
+    if data is None:
+        raise Invalid("image is required: send the photo as a multipart file field named image")
+    media_id = photos.post(
+        request.api_user,
+        data,
+        caption=field(request, "caption"),
+        filter_name=field(request, "filter"),
+        lat=field(request, "lat"),
+        lng=field(request, "lng"),
+        location_id=field(request, "location_id"),
+    )
+    media, _ = photos.visible(request.api_user.id, media_id)
+    return ok(objects.media(media, request), status=201)
+
+
+@endpoint("GET", "DELETE")
+def detail(request: HttpRequest, media_id: str) -> JsonResponse:
+    if request.method == "DELETE":
+        photos.delete(request.api_user, media_id)
+        return ok(None)
+    media, _ = photos.visible(request.api_user.id, media_id)
+    return ok(objects.media(media, request))
+
+
+@endpoint("GET")
+def by_shortcode(request: HttpRequest, code: str) -> JsonResponse:
+    try:
+        media_id = shortcodes.decode(code)
+    except ValueError:
+        raise NotFound("no such media") from None
+    media, _ = photos.visible(request.api_user.id, media_id)
+    return ok(objects.media(media, request))
+
+
+@endpoint("GET", auth=False)
+def filter_list(request: HttpRequest) -> JsonResponse:
+    return ok(
+        [
+            {
+                "name": name,
+                "label": recipe.label,
+                "preview_url": request.build_absolute_uri(f"/media/filters/{name}.jpg"),
+            }
+            for name, recipe in filters.FILTERS.items()
+        ]
+    )

@@ -1,0 +1,52 @@
+"""Work off the request path: tasks are plain functions of IDs, registered by name and queue,
+enqueued once the transaction that asked for them commits, retried with backoff.
+
+The embedded default keeps queued tasks in a table of the global database (durable: nothing
+queued is lost on restart); `filmroll serve` runs a worker beside Gunicorn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    queue: str
+    run: Callable[..., Any]
+    max_attempts: int
+
+
+TASKS: dict[str, Task] = {}
+
+
+def task(name: str, queue: str, max_attempts: int = 8) -> Callable:
+    def register(run: Callable) -> Callable:
+        TASKS[name] = Task(name, queue, run, max_attempts)
+        return run
+
+    return register
+
+
+def enqueue(name: str, *args: Any) -> None:
+    """Queue `name(*args)` once the current transaction commits (at once outside one)."""
+    queue = TASKS[name].queue
+    transaction.on_commit(lambda: _send(queue, name, list(args)))
+
+
+def _send(queue: str, name: str, args: list) -> None:
+    from filmroll.tasks.models import QueuedTask
+
+    QueuedTask.objects.create(queue=queue, name=name, args=args, run_after=timezone.now())
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 ... seconds, at most ten minutes."""
+    return timedelta(seconds=min(600, 2**attempts))

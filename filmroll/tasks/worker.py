@@ -1,0 +1,82 @@
+"""The embedded default's worker: takes due tasks from the queue table, runs them, and retries
+failures with backoff. A task is leased while it runs, so a worker that dies mid-task leaves it
+to be taken again: every task runs at least once and must be idempotent."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from datetime import timedelta
+
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from filmroll.tasks.models import QueuedTask
+from filmroll.tasks.registry import TASKS, backoff
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+
+
+def claim(queues: list[str] | None) -> QueuedTask | None:
+    now = timezone.now()
+    with transaction.atomic():
+        # SQLite has no row locks; its write lock (BEGIN IMMEDIATE) serialises claims instead.
+        skip_locked = connection.features.has_select_for_update_skip_locked
+        due = QueuedTask.objects.select_for_update(skip_locked=skip_locked).filter(
+            failed=False, run_after__lte=now
+        )
+        if queues:
+            due = due.filter(queue__in=queues)
+        item = due.order_by("run_after", "id").first()
+        if item is None:
+            return None
+        # Lease by moving run_after: nobody else takes it until the lease runs out.
+        item.run_after = now + LEASE
+        item.leased_until = item.run_after
+        item.attempts += 1
+        item.save(update_fields=["run_after", "leased_until", "attempts"])
+        return item
+
+
+def run_one(queues: list[str] | None = None) -> bool:
+    """Run one due task; False when none was due."""
+    item = claim(queues)
+    if item is None:
+        return False
+    task = TASKS.get(item.name)
+    try:
+        if task is None:
+            raise LookupError(f"no task named {item.name!r}")
+        task.run(*item.args)
+    except Exception:
+        item.last_error = traceback.format_exc()[-4000:]
+        limit = task.max_attempts if task else 1
+        if item.attempts >= limit:
+            item.failed = True
+            log.error(
+                "task %s %s failed for good after %s attempts", item.name, item.args, item.attempts
+            )
+        else:
+            item.run_after = timezone.now() + backoff(item.attempts)
+        item.leased_until = None
+        item.save(update_fields=["last_error", "failed", "run_after", "leased_until"])
+        return True
+    item.delete()
+    return True
+
+
+def drain(queues: list[str] | None = None, limit: int = 10_000) -> int:
+    """Run due tasks until none is left (or `limit`); how many ran."""
+    ran = 0
+    while ran < limit and run_one(queues):
+        ran += 1
+    return ran
+
+
+def run_forever(queues: list[str] | None = None, idle_sleep: float = 0.5) -> None:
+    while True:
+        close_old_connections()
+        if not drain(queues, limit=100):
+            time.sleep(idle_sleep)
