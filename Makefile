@@ -4,10 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG2_PORT ?= 5433
 PG := postgres://postgres@127.0.0.1
-# The cluster-mode test run: a global database and two physical shard databases on two servers.
+S3_PORT ?= 9100
+# The cluster-mode test run: a global database and two physical shard databases on two servers,
+# photos in S3 (the tests start an S3 API server on S3_PORT).
 PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 	FILMROLL_DATABASE_URL=$(PG):5432/filmroll_global \
-	FILMROLL_SHARD_DATABASES=a=$(PG):5432/filmroll_a,b=$(PG):$(PG2_PORT)/filmroll_b
+	FILMROLL_SHARD_DATABASES=a=$(PG):5432/filmroll_a,b=$(PG):$(PG2_PORT)/filmroll_b \
+	FILMROLL_STORAGE=s3 FILMROLL_S3_BUCKET=filmroll-test FILMROLL_S3_ENDPOINT_URL=http://127.0.0.1:$(S3_PORT) \
+	FILMROLL_S3_ACCESS_KEY_ID=test FILMROLL_S3_SECRET_ACCESS_KEY=test
 
 .PHONY: demo test test-embedded test-postgres install lint bench bench-ids clean
 

@@ -59,7 +59,9 @@ def worker(table: str, rows: int, batch: int) -> float:
         else:
             for first in range(0, rows, batch):
                 cursor.executemany(
-                    sql, [(n, "a caption #tag") for n in range(first, first + batch)], returning=True
+                    sql,
+                    [(n, "a caption #tag") for n in range(first, first + batch)],
+                    returning=True,
                 )
                 conn.commit()
         return rows / (time.perf_counter() - start)
@@ -85,7 +87,9 @@ def main() -> None:
                 # ABBA order, so a drift in the machine's speed falls on both sides alike
                 order = list(TABLES) if round_no % 2 == 0 else list(reversed(TABLES))
                 for name in order:
-                    results[name].append(measure(pool, TABLES[name], args.clients, args.rows, batch))
+                    results[name].append(
+                        measure(pool, TABLES[name], args.clients, args.rows, batch)
+                    )
                 print(f"  {label}: round {round_no + 1}/{args.rounds} done", file=sys.stderr)
             ours = statistics.median(results["sharded"])
             base = statistics.median(results["bigserial"])

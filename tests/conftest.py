@@ -3,8 +3,14 @@ physical shard databases; `make test` runs both (see the Makefile)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,3 +129,99 @@ def png_bytes(size: tuple[int, int] = (64, 48), exif_gps: bool = False) -> bytes
     else:
         image.save(out, "PNG")
     return out.getvalue()
+
+
+def jpeg_bytes(
+    size: tuple[int, int] = (1200, 900), orientation: int | None = None, gps: bool = False
+) -> bytes:
+    """A camera-like JPEG: baseline, textured, optionally with an EXIF orientation and GPS position."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, (90, 140, 200))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, size[0] // 2, size[1] // 3), fill=(240, 200, 40))  # a marker, top-left
+    draw.ellipse(
+        (size[0] // 3, size[1] // 3, size[0] * 2 // 3, size[1] * 2 // 3), fill=(200, 40, 40)
+    )
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    if gps:
+        exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def stored_keys() -> set[str]:
+    """Every key in the configured photo storage."""
+    from filmroll.media import storage
+
+    backend = storage.backend()
+    if isinstance(backend, storage.S3):
+        pages = backend.client.get_paginator("list_objects_v2").paginate(Bucket=backend.bucket)
+        return {item["Key"] for page in pages for item in page.get("Contents", [])}
+    root = settings.MEDIA_ROOT
+    return (
+        {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+        if root.exists()
+        else set()
+    )
+
+
+def upload(api: Api, data: bytes, name: str = "photo.jpg", **fields: Any):
+    file = io.BytesIO(data)
+    file.name = name
+    return api.post("/api/v1/media", {"image": file, **fields})
+
+
+@contextlib.contextmanager
+def s3_server(port: int) -> Iterator[str]:
+    """A real S3 API server (moto's) on loopback; its endpoint URL."""
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=0.2),
+            ):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"the S3 test server did not start on port {port}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def make_bucket(url: str, bucket: str) -> None:
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=bucket)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _configured_s3():
+    """When the run is configured for S3 storage (the cluster run), serve that endpoint."""
+    config = settings.FILMROLL
+    if config.storage != "s3":
+        yield
+        return
+    port = int(config.s3_endpoint_url.rsplit(":", 1)[1])
+    with s3_server(port) as url:
+        make_bucket(url, config.s3_bucket)
+        yield

@@ -108,5 +108,5 @@ def upload(request: HttpRequest, name: str) -> bytes | None:
         return None
     limit = settings.FILMROLL.max_upload_bytes
     if file.size > limit:
-        raise TooLarge(f"{name} is over {limit // (1024 * 1024)} MB")
+        raise Invalid(f"{name} is over the limit of {limit // (1024 * 1024)} MB")
     return file.read()

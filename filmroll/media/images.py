@@ -14,7 +14,7 @@ import pillow_heif
 from django.conf import settings
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from filmroll.errors import Invalid, TooLarge
+from filmroll.errors import Invalid
 
 pillow_heif.register_heif_opener()
 
@@ -51,14 +51,16 @@ def sniff(data: bytes) -> str:
 
 
 def open_image(data: bytes, fit: tuple[int, int] | None = None) -> Image.Image:
-    """Upright sRGB pixels from untrusted bytes; Invalid or TooLarge, with a reason, otherwise.
+    """Upright sRGB pixels from untrusted bytes; Invalid, with the reason, otherwise.
 
     `fit`: the largest width and height the caller will make, so a JPEG can be decoded at 1/2,
     1/4 or 1/8 scale when that still covers it (a 12-megapixel frame is never held whole).
     """
     config = settings.FILMROLL
     if len(data) > config.max_upload_bytes:
-        raise TooLarge(f"the image is over {config.max_upload_bytes // (1024 * 1024)} MB")
+        raise Invalid(
+            f"the image is over the limit of {config.max_upload_bytes // (1024 * 1024)} MB"
+        )
     if not data:
         raise Invalid("the image is empty")
     kind = sniff(data)

@@ -103,11 +103,14 @@ def insert(shard: int, name: str, values: dict[str, Any]) -> int:
 
 
 def by_physical(keys: Iterable[int]) -> dict[str, dict[int, list[int]]]:
-    """Keys (IDs) grouped by physical database, then by logical shard."""
+    """Keys (IDs) grouped by physical database, then by logical shard. A key naming a shard this
+    install does not have is left out: nothing can be stored under it."""
     grouped: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    count = shardmap.logical_count()
     for key in dict.fromkeys(keys):
         shard = ids.shard_of(key)
-        grouped[shardmap.physical_of(shard)][shard].append(key)
+        if shard < count:
+            grouped[shardmap.physical_of(shard)][shard].append(key)
     return grouped
 
 

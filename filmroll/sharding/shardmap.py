@@ -47,9 +47,16 @@ def logical_count() -> int:
     return len(_load())
 
 
+class NoSuchShard(LookupError):
+    """An ID names a logical shard this install does not have: no such object can exist."""
+
+
 def physical_of(shard: int) -> str:
     """The Django database alias of the physical database holding logical `shard`."""
-    return _load()[shard]
+    placed = _load()
+    if not 0 <= shard < len(placed):
+        raise NoSuchShard(f"this install has no logical shard {shard}")
+    return placed[shard]
 
 
 def logical_on(physical: str) -> list[int]:

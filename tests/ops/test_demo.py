@@ -6,8 +6,7 @@ from PIL import Image
 
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
-from filmroll.media import storage
-from filmroll.media import samples
+from filmroll.media import samples, storage
 from filmroll.ops import demo
 from filmroll.sharding import db, ids
 

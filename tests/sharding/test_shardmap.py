@@ -130,3 +130,10 @@ def test_shards_command_prints_ranges_and_row_counts(capsys):
     line = next(line for line in out.splitlines() if line.startswith(first[0]))
     assert f"{first[1]}-{first[2]}" in line
     assert line.split()[-1] == "1"  # the locations column
+
+
+def test_an_id_naming_a_shard_this_install_lacks_finds_nothing():
+    stray = ids.make_id(ids.EPOCH_MS + 1000, TEST_LOGICAL_SHARDS + 5, 1)
+    assert db.fetch_by_keys("locations", [stray], "name") == {}
+    with pytest.raises(shardmap.NoSuchShard):
+        shardmap.physical_of(TEST_LOGICAL_SHARDS)

@@ -4,28 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='QueuedTask',
+            name="QueuedTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('queue', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=100)),
-                ('args', models.JSONField(default=list)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('run_after', models.DateTimeField(db_index=True)),
-                ('leased_until', models.DateTimeField(blank=True, null=True)),
-                ('failed', models.BooleanField(default=False)),
-                ('last_error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("queue", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=100)),
+                ("args", models.JSONField(default=list)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("run_after", models.DateTimeField(db_index=True)),
+                ("leased_until", models.DateTimeField(blank=True, null=True)),
+                ("failed", models.BooleanField(default=False)),
+                ("last_error", models.TextField(blank=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['queue', 'failed', 'run_after'], name='tasks_queue_queue_deff8b_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["queue", "failed", "run_after"], name="tasks_queue_queue_deff8b_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -37,7 +37,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         config = settings.FILMROLL
         parser.add_argument("--bind", default=config.bind, help="HOST:PORT (%(default)s)")
-        parser.add_argument("--workers", type=int, default=config.workers, help="web processes (%(default)s)")
+        parser.add_argument(
+            "--workers", type=int, default=config.workers, help="web processes (%(default)s)"
+        )
         parser.add_argument("--no-tasks", action="store_true", help="run no background-task worker")
 
     def handle(self, *args, bind: str, workers: int, no_tasks: bool, **options):
