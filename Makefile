@@ -13,7 +13,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 	FILMROLL_STORAGE=s3 FILMROLL_S3_BUCKET=filmroll-test FILMROLL_S3_ENDPOINT_URL=http://127.0.0.1:$(S3_PORT) \
 	FILMROLL_S3_ACCESS_KEY_ID=test FILMROLL_S3_SECRET_ACCESS_KEY=test
 
-.PHONY: demo test test-embedded test-postgres install lint bench bench-ids clean
+.PHONY: demo test test-embedded test-postgres install install-bench lint bench bench-ids bench-photos clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,13 @@ test-postgres: install
 	PG2_PORT=$(PG2_PORT) scripts/test-services
 	$(PG_TEST_ENV) $(BIN)/pytest
 
-bench: bench-ids
+bench: bench-ids bench-photos
+
+install-bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+
+bench-photos: install-bench
+	$(BIN)/python bench/photos.py
 
 bench-ids: install
 	PG2_PORT=$(PG2_PORT) scripts/test-services

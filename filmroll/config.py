@@ -101,13 +101,21 @@ def _shard_databases(raw: str) -> dict[str, str]:
 
 
 def _secret_key(data_dir: Path) -> str:
-    """Make a secret key once per data directory, so sessions survive restarts."""
+    """Make a secret key once per data directory, so sessions survive restarts. Written whole
+    under a temporary name and linked into place, so processes starting at once agree on one."""
     path = data_dir / "secret_key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        partial = data_dir / f"secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(50))
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass  # another process got there first: use its key
+        finally:
+            os.unlink(partial)
     return path.read_text().strip()
 
 

@@ -59,3 +59,12 @@ def test_the_command_stops_with_the_message_and_status_2(tmp_path):
     )
     assert done.returncode == 2
     assert "configuration error: FILMROLL_WORKERS='lots' is not a whole number" in done.stderr
+
+
+def test_processes_starting_at_once_agree_on_one_secret_key(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(4) as pool:
+        keys = list(pool.map(config._secret_key, [tmp_path] * 16))
+    assert len(set(keys)) == 1 and len(keys[0]) > 40
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

@@ -88,7 +88,7 @@ def open_image(data: bytes, fit: tuple[int, int] | None = None) -> Image.Image:
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise Invalid(f"the image is corrupt or truncated ({error})") from None
     icc = image.info.get("icc_profile")
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)  # no copy when already upright
     return to_srgb(image, icc)
 
 

@@ -41,29 +41,36 @@ def crop_to_aspect(image: Image.Image) -> Image.Image:
     return image
 
 
-def _width(image: Image.Image, width: int) -> Image.Image:
+def _width(image: Image.Image, width: int, resample: Image.Resampling) -> Image.Image:
     if image.width <= width:
         return image
     height = max(1, round(image.height * width / image.width))
-    # Bicubic: beside Lanczos, no visible loss when shrinking photos, and a third faster.
-    return image.resize((width, height), Image.Resampling.BICUBIC, reducing_gap=3.0)
+    return image.resize((width, height), resample)
 
 
 def render(image: Image.Image, filter_name: str) -> Rendered:
-    """Crop, filter once at the largest size, then make every size from that."""
+    """Crop, shrink to the largest size, filter once, then make each smaller size from the one
+    above it (cheaper than from the original, and no visible difference)."""
     if filter_name not in filters.FILTERS:
         raise Invalid(f"no filter named {filter_name!r}; GET /api/v1/media/filters lists them")
-    largest = filters.apply(filter_name, _width(crop_to_aspect(image), LARGEST))
-    sized = {}
-    for name, width in SIZES.items():
+    # Hamming for the one big reduction: as sharp as bicubic here at the cost of bilinear.
+    largest = filters.apply(
+        filter_name, _width(crop_to_aspect(image), LARGEST, Image.Resampling.HAMMING)
+    )
+    sized: dict[str, Image.Image] = {}
+    above = largest
+    for name, width in sorted(SIZES.items(), key=lambda item: -item[1]):
         if name == "thumbnail":
-            side = min(width, largest.width, largest.height)
-            sized[name] = ImageOps.fit(largest, (side, side), Image.Resampling.BICUBIC)
+            side = min(width, above.width, above.height)
+            sized[name] = ImageOps.fit(above, (side, side), Image.Resampling.BICUBIC)
         else:
-            sized[name] = _width(largest, width)
+            above = sized[name] = _width(above, width, Image.Resampling.BICUBIC)
     small = sized["thumbnail"].resize((32, 32), Image.Resampling.BILINEAR)
     return Rendered(
-        sizes={name: (images.jpeg_bytes(im), im.width, im.height) for name, im in sized.items()},
+        sizes={
+            name: (images.jpeg_bytes(sized[name]), sized[name].width, sized[name].height)
+            for name in SIZES
+        },
         blurhash=blurhash.encode(small, x_components=4, y_components=3),
     )
 
