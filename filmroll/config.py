@@ -36,6 +36,13 @@ class Config:
     max_upload_bytes: int = 25 * 1024 * 1024
     max_pixels: int = 50_000_000
     token_days: int = 90
+    feed_cap: int = 1000
+    activity_cap: int = 500
+    fanout_limit: int = 100_000
+    feed_redis: tuple[str, ...] = ()
+    session_redis: str = ""
+    cache_servers: tuple[str, ...] = ()
+    broker_url: str = ""
     storage: str = "local"
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
@@ -154,7 +161,35 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
     s3_endpoint = get("FILMROLL_S3_ENDPOINT_URL", "").strip()
     if s3_endpoint and urlsplit(s3_endpoint).scheme not in {"http", "https"}:
         raise ConfigError(f"FILMROLL_S3_ENDPOINT_URL={s3_endpoint!r} must be an http(s) URL")
+    feed_redis = tuple(u.strip() for u in get("FILMROLL_FEED_REDIS", "").split(",") if u.strip())
+    for url in feed_redis + (
+        (get("FILMROLL_SESSION_REDIS", "").strip(),) if get("FILMROLL_SESSION_REDIS") else ()
+    ):
+        if urlsplit(url).scheme not in {"redis", "rediss"}:
+            raise ConfigError(f"{url!r} is not a redis:// URL")
+    cache_servers = tuple(
+        s.strip() for s in get("FILMROLL_CACHE_SERVERS", "").split(",") if s.strip()
+    )
+    for server in cache_servers:
+        if not re.match(r"^[\w.-]+:\d{1,5}$", server):
+            raise ConfigError(f"FILMROLL_CACHE_SERVERS item {server!r} is not HOST:PORT")
+    broker_url = get("FILMROLL_BROKER_URL", "").strip()
+    if broker_url and urlsplit(broker_url).scheme not in {"amqp", "pyamqp", "redis"}:
+        raise ConfigError(
+            f"FILMROLL_BROKER_URL={broker_url!r}: use amqp://USER:PASSWORD@HOST:PORT// (RabbitMQ) or redis://"
+        )
     return Config(
+        feed_cap=_int("FILMROLL_FEED_CAP", get("FILMROLL_FEED_CAP", "1000"), 20, 100_000),
+        activity_cap=_int(
+            "FILMROLL_ACTIVITY_CAP", get("FILMROLL_ACTIVITY_CAP", "500"), 10, 100_000
+        ),
+        fanout_limit=_int(
+            "FILMROLL_FANOUT_LIMIT", get("FILMROLL_FANOUT_LIMIT", "100000"), 1, 10**9
+        ),
+        feed_redis=feed_redis,
+        session_redis=get("FILMROLL_SESSION_REDIS", "").strip(),
+        cache_servers=cache_servers,
+        broker_url=broker_url,
         storage=storage,
         s3_bucket=s3_bucket,
         s3_endpoint_url=s3_endpoint.rstrip("/"),

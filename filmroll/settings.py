@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "filmroll.graph",
     "filmroll.tasks",
     "filmroll.discovery",
+    "filmroll.feeds",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",

@@ -225,3 +225,21 @@ def _configured_s3():
     with s3_server(port) as url:
         make_bucket(url, config.s3_bucket)
         yield
+
+
+def make_user(username: str, private: bool = False) -> tuple[User, Api]:
+    user = User.objects.create_user(
+        username,
+        f"{username}@example.com",
+        PASSWORD,
+        full_name=username.title(),
+        is_private=private,
+    )
+    return user, Api(Client(), tokens.issue(user))
+
+
+def run_tasks() -> int:
+    """Run every queued background task, including those that tasks queue."""
+    from filmroll.tasks import worker
+
+    return worker.drain()

@@ -20,13 +20,16 @@ def for_users(user_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     }
 
 
-def bump(user_id: int, field: str, delta: int) -> None:
-    """Add `delta` to one count in a single statement, so concurrent bumps never lose one."""
+def bump(user_id: int, field: str, delta: int) -> int:
+    """Add `delta` to one count in a single statement, so concurrent bumps never lose one; the
+    new value."""
     if field not in FIELDS:
         raise ValueError(f"unknown count {field!r}")
-    db.execute(
+    row = db.fetchone(
         ids.shard_of(user_id),
         f"INSERT INTO {{counts}} (user_id, {field}) VALUES (%s, %s)"
-        f" ON CONFLICT (user_id) DO UPDATE SET {field} = {{counts}}.{field} + excluded.{field}",
+        f" ON CONFLICT (user_id) DO UPDATE SET {field} = {{counts}}.{field} + excluded.{field}"
+        f" RETURNING {field}",
         [user_id, delta],
     )
+    return row[0]

@@ -10,8 +10,8 @@ from django.templatetags.static import static
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
 from filmroll.discovery import tags
-from filmroll.media import photos, shortcodes, storage
-from filmroll.media.photos import Media
+from filmroll.media import likes, photos, shortcodes, storage
+from filmroll.media.rows import Media
 from filmroll.sharding import ids
 
 
@@ -55,7 +55,10 @@ def user_small(person: User, request: HttpRequest | None) -> dict:
 
 
 def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict]:
-    """Media objects in the Instagram v1 shape; owners and places fetched once for the list."""
+    """Media objects in the Instagram v1 shape; owners, places and the viewer's likes fetched
+    once for the whole list."""
+    viewer = getattr(request, "api_user", None)
+    liked = likes.liked_by_viewer(viewer.id if viewer else None, [m.id for m in items])
     owners = {
         u.id: user_small(u, request) for u in User.objects.filter(id__in={m.user_id for m in items})
     }
@@ -99,7 +102,7 @@ def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict
                 },
                 "likes": {"count": m.likes},
                 "comments": {"count": m.comments},
-                "user_has_liked": False,
+                "user_has_liked": m.id in liked,
                 "blurhash": m.blurhash,
             }
         )
@@ -112,3 +115,19 @@ def media(item: Media, request: HttpRequest | None) -> dict:
 
 def _absolute(path: str, request: HttpRequest | None) -> str:
     return request.build_absolute_uri(path) if request is not None else path
+
+
+def comments(items: Sequence, request: HttpRequest | None) -> list[dict]:
+    authors = {
+        u.id: user_small(u, request) for u in User.objects.filter(id__in={c.user_id for c in items})
+    }
+    return [
+        {
+            "id": str(c.id),
+            "created_time": str(ids.millis_of(c.id) // 1000),
+            "text": c.text,
+            "from": authors.get(c.user_id),
+        }
+        for c in items
+        if c.user_id in authors
+    ]

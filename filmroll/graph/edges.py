@@ -1,5 +1,6 @@
-"""Follow edges, stored on both users' shards: `following` on the follower's, `followers` on the
-followed user's, so each side's list is one shard's range scan."""
+"""Follow edges, follow requests and blocks. An edge is stored on both users' shards:
+`following` on the follower's, `followers` on the followed user's, so each side's list is one
+shard's range scan; requests live on the requested user's shard, blocks on the blocker's."""
 
 from __future__ import annotations
 
@@ -9,26 +10,172 @@ from filmroll.accounts import counts
 from filmroll.sharding import db, ids
 
 
-def add(source_id: int, target_id: int) -> bool:
-    """`source` follows `target`; False when it already did. Counts move only on a new edge."""
-    now = int(time.time() * 1000)
+def _now() -> int:
+    return int(time.time() * 1000)
+
+
+def add(source_id: int, target_id: int) -> int:
+    """`source` follows `target`: the target's new follower count, or 0 when the edge was there
+    already. Counts move only with a new edge, in the same transaction as the edge, so they stay
+    exact under concurrency."""
+    now = _now()
     with db.atomic(ids.shard_of(source_id)):
         added = db.execute(
             ids.shard_of(source_id),
-            "INSERT INTO {following} (user_id, target_id, created_ms) VALUES (%s, %s, %s)"
-            " ON CONFLICT DO NOTHING",
+            "INSERT INTO {following} (user_id, target_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
             [source_id, target_id, now],
         )
         if added:
             counts.bump(source_id, "follows", 1)
     if not added:
-        return False
+        return 0
     with db.atomic(ids.shard_of(target_id)):
+        if db.execute(
+            ids.shard_of(target_id),
+            "INSERT INTO {followers} (user_id, follower_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            [target_id, source_id, now],
+        ):
+            return counts.bump(target_id, "followed_by", 1)
+    return counts.for_users([target_id])[target_id]["followed_by"]
+
+
+def remove(source_id: int, target_id: int) -> bool:
+    """`source` no longer follows `target`; False when it did not."""
+    with db.atomic(ids.shard_of(source_id)):
+        removed = db.execute(
+            ids.shard_of(source_id),
+            "DELETE FROM {following} WHERE user_id = %s AND target_id = %s",
+            [source_id, target_id],
+        )
+        if removed:
+            counts.bump(source_id, "follows", -1)
+    with db.atomic(ids.shard_of(target_id)):
+        if db.execute(
+            ids.shard_of(target_id),
+            "DELETE FROM {followers} WHERE user_id = %s AND follower_id = %s",
+            [target_id, source_id],
+        ):
+            counts.bump(target_id, "followed_by", -1)
+    return bool(removed)
+
+
+def follows(source_id: int, target_id: int) -> bool:
+    return (
+        db.fetchone(
+            ids.shard_of(source_id),
+            "SELECT 1 FROM {following} WHERE user_id = %s AND target_id = %s",
+            [source_id, target_id],
+        )
+        is not None
+    )
+
+
+def followed_among(source_id: int, target_ids: list[int]) -> set[int]:
+    """Which of `target_ids` the source follows: one query on the source's shard."""
+    if not target_ids:
+        return set()
+    marks = ", ".join(["%s"] * len(target_ids))
+    rows = db.fetchall(
+        ids.shard_of(source_id),
+        f"SELECT target_id FROM {{following}} WHERE user_id = %s AND target_id IN ({marks})",
+        [source_id, *target_ids],
+    )
+    return {row[0] for row in rows}
+
+
+def add_request(target_id: int, requester_id: int) -> bool:
+    return bool(
         db.execute(
             ids.shard_of(target_id),
-            "INSERT INTO {followers} (user_id, follower_id, created_ms) VALUES (%s, %s, %s)"
+            "INSERT INTO {follow_requests} (user_id, requester_id, created_ms) VALUES (%s, %s, %s)"
             " ON CONFLICT DO NOTHING",
-            [target_id, source_id, now],
+            [target_id, requester_id, _now()],
         )
-        counts.bump(target_id, "followed_by", 1)
-    return True
+    )
+
+
+def remove_request(target_id: int, requester_id: int) -> bool:
+    return bool(
+        db.execute(
+            ids.shard_of(target_id),
+            "DELETE FROM {follow_requests} WHERE user_id = %s AND requester_id = %s",
+            [target_id, requester_id],
+        )
+    )
+
+
+def has_request(target_id: int, requester_id: int) -> bool:
+    return (
+        db.fetchone(
+            ids.shard_of(target_id),
+            "SELECT 1 FROM {follow_requests} WHERE user_id = %s AND requester_id = %s",
+            [target_id, requester_id],
+        )
+        is not None
+    )
+
+
+def add_block(user_id: int, blocked_id: int) -> bool:
+    return bool(
+        db.execute(
+            ids.shard_of(user_id),
+            "INSERT INTO {blocks} (user_id, blocked_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            [user_id, blocked_id, _now()],
+        )
+    )
+
+
+def remove_block(user_id: int, blocked_id: int) -> bool:
+    return bool(
+        db.execute(
+            ids.shard_of(user_id),
+            "DELETE FROM {blocks} WHERE user_id = %s AND blocked_id = %s",
+            [user_id, blocked_id],
+        )
+    )
+
+
+def blocked(user_id: int, other_id: int) -> bool:
+    """Whether `user` blocked `other`."""
+    return (
+        db.fetchone(
+            ids.shard_of(user_id),
+            "SELECT 1 FROM {blocks} WHERE user_id = %s AND blocked_id = %s",
+            [user_id, other_id],
+        )
+        is not None
+    )
+
+
+def blocked_between(viewer_id: int, others: list[int]) -> set[int]:
+    """Those of `others` who blocked the viewer or whom the viewer blocked: one query on the
+    viewer's shard and one per physical database for the others'."""
+    if not others:
+        return set()
+    marks = ", ".join(["%s"] * len(others))
+    mine = db.fetchall(
+        ids.shard_of(viewer_id),
+        f"SELECT blocked_id FROM {{blocks}} WHERE user_id = %s AND blocked_id IN ({marks})",
+        [viewer_id, *others],
+    )
+    theirs = db.select_by_keys(
+        "blocks", others, "blocked_id", key="user_id", where="blocked_id = %s", params=[viewer_id]
+    )
+    return {row[0] for row in mine} | {row[0] for row in theirs}
+
+
+def page(table: str, user_id: int, max_id: int | None, count: int) -> list[int]:
+    """The other users' IDs of one user's `following` or `followers` list, highest ID first."""
+    other = {
+        "following": "target_id",
+        "followers": "follower_id",
+        "follow_requests": "requester_id",
+    }[table]
+    bound = "" if max_id is None else f" AND {other} < %s"
+    params = [user_id] + ([] if max_id is None else [max_id]) + [count]
+    rows = db.fetchall(
+        ids.shard_of(user_id),
+        f"SELECT {other} FROM {{{table}}} WHERE user_id = %s{bound} ORDER BY {other} DESC LIMIT %s",
+        params,
+    )
+    return [row[0] for row in rows]

@@ -11,7 +11,8 @@ from filmroll.accounts import counts
 from filmroll.accounts.models import User
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.graph import visibility
-from filmroll.media import pipeline, storage
+from filmroll.media import cache, pipeline, storage
+from filmroll.media.rows import Media
 from filmroll.sharding import db, ids
 from filmroll.tasks.registry import enqueue
 
@@ -26,40 +27,6 @@ class Place:
     name: str
     latitude: float
     longitude: float
-
-
-@dataclass(frozen=True)
-class Media:
-    id: int
-    user_id: int
-    caption: str
-    filter: str
-    location_id: int | None
-    latitude: float | None
-    longitude: float | None
-    images: dict[str, dict[str, Any]]
-    blurhash: str
-    likes: int
-    comments: int
-
-    @classmethod
-    def from_row(cls, media_id: int, row: tuple) -> Media:
-        user_id, caption, filter_name, location_id, lat, lng, images, blurhash, likes, comments = (
-            row
-        )
-        return cls(
-            media_id,
-            user_id,
-            caption,
-            filter_name,
-            location_id,
-            lat,
-            lng,
-            json.loads(images),
-            blurhash,
-            likes,
-            comments,
-        )
 
 
 def check_caption(raw: Any) -> str:
@@ -153,6 +120,7 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
     except Exception:
         enqueue("media.delete_files", [size["key"] for size in stored.values()])
         raise
+    enqueue("feeds.fan_out", media_id)  # after the shard's commit, so the task finds the row
     return media_id
 
 
@@ -168,12 +136,6 @@ def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal"
     return publish(user.id, rendered, filter_name, caption, location)
 
 
-def get_many(media_ids: list[int]) -> dict[int, Media]:
-    """Media rows by ID, one query per physical database."""
-    rows = db.fetch_by_keys("media", media_ids, COLUMNS)
-    return {media_id: Media.from_row(media_id, row) for media_id, row in rows.items()}
-
-
 def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
     """The media and its owner if the viewer may see it; NotFound, exactly as for a missing one,
     otherwise."""
@@ -181,7 +143,7 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
         media_id = ids.parse(raw_id)
     except ValueError:
         raise NotFound("no such media") from None
-    media = get_many([media_id]).get(media_id)
+    media = cache.get_many([media_id]).get(media_id)
     owner = User.objects.filter(id=media.user_id).first() if media else None
     if media is None or owner is None or not visibility.can_see(viewer_id, owner):
         raise NotFound("no such media")
@@ -199,4 +161,14 @@ def delete(user: User, raw_id: Any) -> None:
         if gone:
             counts.bump(owner.id, "media", -1)
     if gone:  # after the shard's commit: a task never sees a row still there
+        cache.invalidate(media.id)
         enqueue("media.delete_files", [size["key"] for size in media.images.values()])
+        enqueue("feeds.media_deleted", media.id, owner.id)
+
+
+def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
+    """The media the viewer may see, in the order given; others dropped as if missing."""
+    rows = cache.get_many(media_ids)
+    owners = User.objects.in_bulk({m.user_id for m in rows.values()})
+    allowed = visibility.visible_owners(viewer_id, owners.values())
+    return [rows[m] for m in media_ids if m in rows and rows[m].user_id in allowed]

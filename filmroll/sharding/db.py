@@ -114,28 +114,67 @@ def by_physical(keys: Iterable[int]) -> dict[str, dict[int, list[int]]]:
     return grouped
 
 
-def fetch_by_keys(
-    name: str, keys: Iterable[int], columns: str, key: str = "id"
-) -> dict[int, tuple]:
-    """Rows of shard table `name` whose `key` column is in `keys`, by key: one query per physical
-    database (a UNION ALL over its schemas on PostgreSQL)."""
-    rows: dict[int, tuple] = {}
+def select_by_keys(
+    name: str,
+    keys: Iterable[int],
+    columns: str,
+    key: str = "id",
+    where: str = "",
+    params: Sequence[Any] = (),
+) -> list[tuple]:
+    """Rows of shard table `name` whose `key` column is in `keys` (and `where`, with `params`),
+    each starting with the key: one query per physical database, a UNION ALL over its schemas
+    on PostgreSQL. Keys route by the shard their ID names."""
+    extra = f" AND ({where})" if where else ""
+    rows: list[tuple] = []
     for alias, shards in by_physical(keys).items():
-        params: list[int] = []
+        args: list[Any] = []
         if is_postgres(alias):
             parts = []
             for shard, shard_keys in shards.items():
                 marks = ", ".join(["%s"] * len(shard_keys))
                 parts.append(
-                    f"SELECT {key}, {columns} FROM {schema_name(shard)}.{name} WHERE {key} IN ({marks})"
+                    f"SELECT {key}, {columns} FROM {schema_name(shard)}.{name} WHERE {key} IN ({marks}){extra}"
                 )
-                params += shard_keys
+                args += [*shard_keys, *params]
             sql = " UNION ALL ".join(parts)
         else:
-            params = [k for shard_keys in shards.values() for k in shard_keys]
-            sql = f"SELECT {key}, {columns} FROM {name} WHERE {key} IN ({', '.join(['%s'] * len(params))})"
+            args = [k for shard_keys in shards.values() for k in shard_keys]
+            marks = ", ".join(["%s"] * len(args))
+            sql = f"SELECT {key}, {columns} FROM {name} WHERE {key} IN ({marks}){extra}"
+            args += list(params)
         with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                rows[row[0]] = row[1:]
+            cursor.execute(sql, args)
+            rows += cursor.fetchall()
     return rows
+
+
+def fetch_by_keys(
+    name: str, keys: Iterable[int], columns: str, key: str = "id"
+) -> dict[int, tuple]:
+    """Rows of shard table `name` by their unique `key`: one query per physical database."""
+    return {row[0]: row[1:] for row in select_by_keys(name, keys, columns, key)}
+
+
+def newest_by_keys(
+    name: str, keys: Iterable[int], key: str, before: int | None, limit: int, column: str = "id"
+) -> list[int]:
+    """The `limit` highest values of `column` below `before` among rows whose `key` is in `keys`,
+    highest first: one query per physical database (each shard's part uses its own index)."""
+    bound = "" if before is None else f" AND {column} < %s"
+    found: list[int] = []
+    for alias, shards in by_physical(keys).items():
+        parts, args = [], []
+        for shard, shard_keys in shards.items():
+            marks = ", ".join(["%s"] * len(shard_keys))
+            source = f"{schema_name(shard)}.{name}" if is_postgres(alias) else name
+            parts.append(
+                f"SELECT * FROM (SELECT {column} FROM {source} WHERE {key} IN ({marks}){bound}"
+                f" ORDER BY {column} DESC LIMIT %s) AS part_{shard}"
+            )
+            args += [*shard_keys, *([] if before is None else [before]), limit]
+        sql = " UNION ALL ".join(parts) + f" ORDER BY {column} DESC LIMIT %s"
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [*args, limit])
+            found += [row[0] for row in cursor.fetchall()]
+    return sorted(found, reverse=True)[:limit]

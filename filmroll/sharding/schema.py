@@ -57,10 +57,64 @@ STEPS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_requests_blocks_likes_comments_feeds_activity",
+        """
+        CREATE TABLE {s}follow_requests (
+            user_id bigint NOT NULL,
+            requester_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, requester_id)
+        );
+        CREATE TABLE {s}blocks (
+            user_id bigint NOT NULL,
+            blocked_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, blocked_id)
+        );
+        CREATE TABLE {s}likes (
+            media_id bigint NOT NULL,
+            user_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (media_id, user_id)
+        );
+        CREATE TABLE {s}user_likes (
+            user_id bigint NOT NULL,
+            media_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, media_id)
+        );
+        CREATE TABLE {s}comments (
+            {id},
+            media_id bigint NOT NULL,
+            user_id bigint NOT NULL,
+            text text NOT NULL
+        );
+        CREATE INDEX comments_by_media ON {s}comments (media_id, id);
+        CREATE TABLE {s}feeds (
+            user_id bigint NOT NULL,
+            media_id bigint NOT NULL,
+            PRIMARY KEY (user_id, media_id)
+        );
+        CREATE TABLE {s}feeds_built (user_id bigint PRIMARY KEY);
+        CREATE TABLE {s}activity (
+            {id},
+            user_id bigint NOT NULL,
+            kind text NOT NULL,
+            actor_id bigint NOT NULL,
+            media_id bigint,
+            text text NOT NULL DEFAULT ''
+        );
+        CREATE INDEX activity_by_user ON {s}activity (user_id, id);
+        """,
+    ),
 ]
 
-# Tables `filmroll shards` counts rows of.
-TABLES = ["counts", "media", "following", "followers", "locations"]
+# Every shard table, in the order `filmroll shards` lists their row counts.
+TABLES = [
+    "media", "comments", "likes", "user_likes", "following", "followers", "follow_requests",
+    "blocks", "locations", "counts", "feeds", "feeds_built", "activity",
+]  # fmt: skip
 
 
 def schema_name(shard: int) -> str:

@@ -248,11 +248,11 @@ def test_only_the_owner_deletes_and_deleting_removes_row_count_and_files(
         deleted = alice_api.client.delete(
             f"/api/v1/media/{media['id']}", HTTP_AUTHORIZATION=f"Bearer {alice_api.token}"
         )
-    assert len(enqueued) == 1
+    assert len(enqueued) == 2  # the files, and the post out of feeds
     assert deleted.status_code == 200
     assert alice_api.get(f"/api/v1/media/{media['id']}").status_code == 404
     assert counts.for_users([alice_user.id])[alice_user.id]["media"] == 0
-    assert worker.drain() == 1  # the files go in the background
+    assert worker.drain() == 2  # both in the background
     assert stored_keys() == before
     again = alice_api.client.delete(
         f"/api/v1/media/{media['id']}", HTTP_AUTHORIZATION=f"Bearer {alice_api.token}"

@@ -127,9 +127,9 @@ def test_shards_command_prints_ranges_and_row_counts(capsys):
     out = capsys.readouterr().out
     assert f"{TEST_LOGICAL_SHARDS} logical shards" in out
     first = shardmap.ranges()[0]
-    line = next(line for line in out.splitlines() if line.startswith(first[0]))
-    assert f"{first[1]}-{first[2]}" in line
-    assert line.split()[-1] == "1"  # the locations column
+    assert f"{first[0]}: logical shards {first[1]}-{first[2]}" in out
+    assert f"{shardmap.physical_of(0)} rows: " in out
+    assert "locations=1" in out
 
 
 def test_an_id_naming_a_shard_this_install_lacks_finds_nothing():

@@ -14,12 +14,9 @@ class Command(BaseCommand):
         except shardmap.NotInitialised as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"{shardmap.logical_count()} logical shards")
-        header = f"{'physical':<12} {'logical':<14}" + "".join(f"{t:>12}" for t in TABLES)
-        self.stdout.write(header)
         counts = {alias: row_counts(alias) for alias in shardmap.physicals()}
         for physical, first, last in ranges:
             span = f"{first}-{last}" if first != last else str(first)
-            row = counts[physical]
-            self.stdout.write(
-                f"{physical:<12} {span:<14}" + "".join(f"{row[t]:>12}" for t in TABLES)
-            )
+            self.stdout.write(f"{physical}: logical shards {span}")
+        for physical, rows in counts.items():
+            self.stdout.write(f"{physical} rows: " + "  ".join(f"{t}={rows[t]}" for t in TABLES))

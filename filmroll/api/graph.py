@@ -1,0 +1,56 @@
+"""Views for follows, followers, requests and relationships."""
+
+from django.http import HttpRequest, JsonResponse
+
+from filmroll.accounts import users
+from filmroll.accounts.models import User
+from filmroll.api import objects, pagination
+from filmroll.api.envelope import endpoint, field, ok
+from filmroll.errors import Forbidden
+from filmroll.graph import edges, relationships, visibility
+
+
+def _target(request: HttpRequest, user_id: str) -> User:
+    return request.api_user if user_id == "self" else users.get_user(user_id)
+
+
+def _people(request: HttpRequest, table: str, owner: User) -> JsonResponse:
+    count = pagination.count(request, default=50)
+    found = edges.page(table, owner.id, pagination.cursor(request, "cursor"), count)
+    people = User.objects.in_bulk(found)
+    hidden = edges.blocked_between(request.api_user.id, list(people))
+    shown = [people[u] for u in found if u in people and u not in hidden and people[u].is_active]
+    next_cursor = found[-1] if len(found) == count else None
+    return ok(
+        objects.users(shown, request), pagination=pagination.links(request, next_cursor, "cursor")
+    )
+
+
+def _listed(request: HttpRequest, user_id: str, table: str) -> JsonResponse:
+    owner = _target(request, user_id)
+    if not visibility.can_see(request.api_user.id, owner):
+        raise Forbidden("this account is private")
+    return _people(request, table, owner)
+
+
+@endpoint("GET")
+def follows(request: HttpRequest, user_id: str) -> JsonResponse:
+    return _listed(request, user_id, "following")
+
+
+@endpoint("GET")
+def followed_by(request: HttpRequest, user_id: str) -> JsonResponse:
+    return _listed(request, user_id, "followers")
+
+
+@endpoint("GET")
+def requested_by(request: HttpRequest) -> JsonResponse:
+    return _people(request, "follow_requests", request.api_user)
+
+
+@endpoint("GET", "POST")
+def relationship(request: HttpRequest, user_id: str) -> JsonResponse:
+    target = _target(request, user_id)
+    if request.method == "POST":
+        relationships.act(request.api_user, target, field(request, "action"))
+    return ok(relationships.status(request.api_user, target))

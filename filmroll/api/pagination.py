@@ -1,0 +1,47 @@
+"""Cursor pagination: `count` (default 20, at most 100), `max_id` / `min_id`, and
+`pagination: {next_url, next_max_id}` with next_url absolute and absent on the last page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+
+from filmroll.errors import Invalid
+from filmroll.sharding import ids
+
+
+def count(request: HttpRequest, default: int = 20, most: int = 100) -> int:
+    raw = request.GET.get("count")
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid("count must be a whole number") from None
+    if value < 1:
+        raise Invalid("count must be at least 1")
+    return min(value, most)
+
+
+def cursor(request: HttpRequest, name: str = "max_id") -> int | None:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return ids.parse(raw)
+    except ValueError:
+        raise Invalid(f"{name} must be an ID") from None
+
+
+def links(request: HttpRequest, next_id: int | None, name: str = "max_id") -> dict:
+    if next_id is None:
+        return {}
+    params = {k: v for k, v in request.GET.items() if k not in (name, "access_token")}
+    params[name] = str(next_id)
+    if "access_token" in request.GET:
+        params["access_token"] = request.GET["access_token"]
+    return {
+        "next_url": request.build_absolute_uri(f"{request.path}?{urlencode(params)}"),
+        f"next_{name}": str(next_id),
+    }

@@ -1,0 +1,158 @@
+"""The home feed: fan-out on write into the feed store, read with fall-backs to the shards.
+
+Reading takes IDs from the feed store (rebuilding a missing feed from the shards first), reads
+past the cap from the shards, merges in the recent posts of followed accounts too big to fan
+out, then takes rows from the cache and drops what the viewer may no longer see.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+
+from filmroll.feeds.models import Celebrity
+from filmroll.feeds.store import store
+from filmroll.graph import edges
+from filmroll.media import cache as media_cache
+from filmroll.media import photos
+from filmroll.media.rows import Media
+from filmroll.sharding import db, ids
+
+FANOUT_BATCH = 5000
+CELEBRITIES_KEY = "feeds:celebrities"
+
+
+def followees(user_id: int) -> list[int]:
+    return edges.page("following", user_id, None, 1_000_000)
+
+
+def recent(author_ids: list[int], before: int | None, limit: int) -> list[int]:
+    """The newest media IDs of these authors below `before`, from the shards."""
+    return db.newest_by_keys("media", author_ids, "user_id", before, limit)
+
+
+def rebuild(user_id: int) -> list[int]:
+    """Rebuild one feed from the graph and the media: the user's own posts and those of everyone
+    they follow (accounts too big to fan out included: their posts are merged anyway)."""
+    media_ids = recent([user_id, *followees(user_id)], None, settings.FILMROLL.feed_cap)
+    store().replace(user_id, media_ids)
+    return media_ids
+
+
+def celebrities() -> list[int]:
+    found = cache.get(CELEBRITIES_KEY)
+    if found is None:
+        found = list(Celebrity.objects.values_list("user_id", flat=True))
+        cache.set(CELEBRITIES_KEY, found, 60)
+    return found
+
+
+def note_follower_count(user_id: int, followed_by: int) -> None:
+    """Mark or unmark an account as too big to fan out, as its follower count crosses the limit."""
+    big = followed_by > settings.FILMROLL.fanout_limit
+    if big != Celebrity.objects.filter(user_id=user_id).exists():
+        if big:
+            Celebrity.objects.get_or_create(user_id=user_id)
+        else:
+            Celebrity.objects.filter(user_id=user_id).delete()
+        cache.delete(CELEBRITIES_KEY)
+
+
+def fan_out(media_id: int, after: int = 0) -> int | None:
+    """Deliver a new post to its owner's feed and, in batches, to each follower's; the follower
+    ID to continue after, when there are more. Idempotent: a post lands in a feed at most once."""
+    media = media_cache.get_many([media_id]).get(media_id)
+    if media is None:
+        return None
+    feeds = store()
+    if after == 0:
+        feeds.add([media.user_id], media_id)
+        if media.user_id in celebrities():
+            return None  # merged in at read time instead
+    rows = db.fetchall(
+        ids.shard_of(media.user_id),
+        "SELECT follower_id FROM {followers} WHERE user_id = %s AND follower_id > %s ORDER BY follower_id LIMIT %s",
+        [media.user_id, after, FANOUT_BATCH],
+    )
+    followers = [row[0] for row in rows]
+    feeds.add(followers, media_id)
+    return followers[-1] if len(followers) == FANOUT_BATCH else None
+
+
+def backfill(user_id: int, author_id: int, limit: int = 30) -> None:
+    """After a follow: the author's recent posts into the follower's feed."""
+    feeds = store()
+    for media_id in recent([author_id], None, limit):
+        feeds.add([user_id], media_id)
+
+
+def drop_author(user_id: int, author_id: int) -> None:
+    """After an unfollow or a block: the author's posts out of the user's feed."""
+    feed = store().read(user_id)
+    if feed:
+        authored = set(recent([author_id], None, settings.FILMROLL.feed_cap))
+        store().remove(user_id, [m for m in feed if m in authored])
+
+
+def drop_media(media_id: int, owner_id: int) -> None:
+    """After a delete: the post out of the owner's and every follower's feed."""
+    feeds = store()
+    feeds.remove(owner_id, [media_id])
+    after = 0
+    while True:
+        rows = db.fetchall(
+            ids.shard_of(owner_id),
+            "SELECT follower_id FROM {followers} WHERE user_id = %s AND follower_id > %s ORDER BY follower_id LIMIT %s",
+            [owner_id, after, FANOUT_BATCH],
+        )
+        for (follower_id,) in rows:
+            feeds.remove(follower_id, [media_id])
+        if len(rows) < FANOUT_BATCH:
+            return
+        after = rows[-1][0]
+
+
+def _candidates(viewer_id: int, max_id: int | None, min_id: int | None, want: int) -> list[int]:
+    """Media IDs for one page, newest first, before visibility is applied."""
+    cap = settings.FILMROLL.feed_cap
+    feed = store().read(viewer_id)
+    if feed is None:
+        feed = rebuild(viewer_id)
+    found = [m for m in feed if (max_id is None or m < max_id) and (min_id is None or m > min_id)][
+        :want
+    ]
+    if len(found) < want and len(feed) >= cap:
+        # Scrolled past the cap: older posts come from the shards, with no dead end.
+        before = min([*found, *([max_id] if max_id else []), feed[-1]])
+        older = recent([viewer_id, *followees(viewer_id)], before, want - len(found))
+        found += [m for m in older if min_id is None or m > min_id]
+    big = edges.followed_among(viewer_id, celebrities())
+    if big:
+        merged = recent(list(big), max_id, want)
+        found = sorted(
+            set(found) | {m for m in merged if min_id is None or m > min_id}, reverse=True
+        )
+    return found[:want]
+
+
+def read(
+    viewer_id: int, count: int, max_id: int | None = None, min_id: int | None = None
+) -> tuple[list[Media], int | None]:
+    """One page of the viewer's home feed, newest first, and the cursor for the next page (None
+    on the last). Items the viewer may no longer see are skipped, never shown."""
+    page: list[Media] = []
+    cursor = max_id
+    while len(page) < count:
+        want = (count - len(page)) * 2
+        candidates = _candidates(viewer_id, cursor, min_id, want)
+        if not candidates:
+            return page, None
+        page += photos.visible_many(viewer_id, candidates)
+        cursor = candidates[-1]
+        if len(candidates) < want:
+            break
+    more = len(page) > count or (
+        len(page) == count and bool(_candidates(viewer_id, page[-1].id, min_id, 1))
+    )
+    page = page[:count]
+    return page, (page[-1].id if more and page else None)

@@ -1,0 +1,204 @@
+"""Home-feed stores: per user, the IDs of the feed's photos, newest first, capped.
+
+A feed store is a cache of what the shards know: any feed can be wiped and rebuilt with nothing
+lost. Only feeds that exist are added to; a missing feed is rebuilt when it is next read.
+
+- RedisStore (cluster mode): each feed is one string of 8-byte big-endian IDs, newest first, so
+  an entry costs 8 bytes (a sorted set costs ~86); keys are spread over the configured Redis
+  instances by hashing, and a Lua script inserts into many feeds of one instance in one call.
+- SqlStore (embedded default): a table on each user's logical shard.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from filmroll.sharding import db, ids
+
+TTL = 30 * 86400  # an idle user's feed goes, and is rebuilt if they come back
+
+
+class SqlStore:
+    def exists(self, user_id: int) -> bool:
+        return (
+            db.fetchone(
+                ids.shard_of(user_id), "SELECT 1 FROM {feeds_built} WHERE user_id = %s", [user_id]
+            )
+            is not None
+        )
+
+    def add(self, user_ids: Iterable[int], media_id: int) -> int:
+        """Put `media_id` into each existing feed of `user_ids` (once); how many took it."""
+        added = 0
+        by_shard: dict[int, list[int]] = defaultdict(list)
+        for user_id in user_ids:
+            by_shard[ids.shard_of(user_id)].append(user_id)
+        cap = settings.FILMROLL.feed_cap
+        for shard, users in by_shard.items():
+            marks = ", ".join(["%s"] * len(users))
+            with db.atomic(shard):
+                added += db.execute(
+                    shard,
+                    f"INSERT INTO {{feeds}} (user_id, media_id) SELECT user_id, %s FROM {{feeds_built}}"
+                    f" WHERE user_id IN ({marks}) ON CONFLICT DO NOTHING",
+                    [media_id, *users],
+                )
+                db.execute(
+                    shard,
+                    f"DELETE FROM {{feeds}} WHERE user_id IN ({marks}) AND media_id < (SELECT f.media_id FROM"
+                    " {feeds} f WHERE f.user_id = {feeds}.user_id ORDER BY f.media_id DESC LIMIT 1 OFFSET %s)",
+                    [*users, cap - 1],
+                )
+        return added
+
+    def remove(self, user_id: int, media_ids: list[int]) -> None:
+        if media_ids:
+            marks = ", ".join(["%s"] * len(media_ids))
+            db.execute(
+                ids.shard_of(user_id),
+                f"DELETE FROM {{feeds}} WHERE user_id = %s AND media_id IN ({marks})",
+                [user_id, *media_ids],
+            )
+
+    def replace(self, user_id: int, media_ids: list[int]) -> None:
+        shard = ids.shard_of(user_id)
+        with db.atomic(shard):
+            db.execute(shard, "DELETE FROM {feeds} WHERE user_id = %s", [user_id])
+            for media_id in media_ids[: settings.FILMROLL.feed_cap]:
+                db.execute(
+                    shard,
+                    "INSERT INTO {feeds} (user_id, media_id) VALUES (%s, %s)",
+                    [user_id, media_id],
+                )
+            db.execute(
+                shard,
+                "INSERT INTO {feeds_built} (user_id) VALUES (%s) ON CONFLICT DO NOTHING",
+                [user_id],
+            )
+
+    def read(self, user_id: int) -> list[int] | None:
+        """The whole feed, newest first; None when it does not exist."""
+        if not self.exists(user_id):
+            return None
+        rows = db.fetchall(
+            ids.shard_of(user_id),
+            "SELECT media_id FROM {feeds} WHERE user_id = %s ORDER BY media_id DESC",
+            [user_id],
+        )
+        return [row[0] for row in rows]
+
+    def drop(self, user_id: int) -> None:
+        shard = ids.shard_of(user_id)
+        with db.atomic(shard):
+            db.execute(shard, "DELETE FROM {feeds} WHERE user_id = %s", [user_id])
+            db.execute(shard, "DELETE FROM {feeds_built} WHERE user_id = %s", [user_id])
+
+
+# Insert ARGV[1] (8 bytes) into each existing feed in KEYS, in order, once, keeping ARGV[2] entries.
+ADD_SCRIPT = """
+local id, cap, added = ARGV[1], tonumber(ARGV[2]), 0
+for _, key in ipairs(KEYS) do
+  local feed = redis.call('GET', key)
+  if feed then
+    local n = #feed / 8
+    local lo, hi = 0, n
+    while lo < hi do
+      local mid = math.floor((lo + hi) / 2)
+      if string.sub(feed, mid * 8 + 1, mid * 8 + 8) > id then lo = mid + 1 else hi = mid end
+    end
+    if lo < cap and string.sub(feed, lo * 8 + 1, lo * 8 + 8) ~= id then
+      redis.call('SET', key, string.sub(feed, 1, lo * 8) .. id .. string.sub(feed, lo * 8 + 1, (cap - 1) * 8), 'KEEPTTL')
+      added = added + 1
+    end
+  end
+end
+return added
+"""
+
+# Remove the 8-byte IDs in ARGV from the feed in KEYS[1].
+REMOVE_SCRIPT = """
+local feed = redis.call('GET', KEYS[1])
+if not feed then return 0 end
+local drop, kept = {}, {}
+for _, id in ipairs(ARGV) do drop[id] = true end
+for i = 1, #feed, 8 do
+  local entry = string.sub(feed, i, i + 7)
+  if not drop[entry] then kept[#kept + 1] = entry end
+end
+redis.call('SET', KEYS[1], table.concat(kept), 'KEEPTTL')
+return (#feed / 8) - #kept
+"""
+
+
+def pack(media_ids: Iterable[int]) -> bytes:
+    media_ids = list(media_ids)
+    return struct.pack(f">{len(media_ids)}q", *media_ids)
+
+
+def unpack(data: bytes) -> list[int]:
+    return list(struct.unpack(f">{len(data) // 8}q", data))
+
+
+class RedisStore:
+    def __init__(self, urls: tuple[str, ...]) -> None:
+        import redis
+
+        self.clients = [
+            redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5) for url in urls
+        ]
+        self.add_script = [client.register_script(ADD_SCRIPT) for client in self.clients]
+        self.remove_script = [client.register_script(REMOVE_SCRIPT) for client in self.clients]
+
+    @staticmethod
+    def key(user_id: int) -> str:
+        return f"feed:{user_id}"
+
+    def node(self, user_id: int) -> int:
+        return zlib.crc32(str(user_id).encode()) % len(self.clients)
+
+    def exists(self, user_id: int) -> bool:
+        return bool(self.clients[self.node(user_id)].exists(self.key(user_id)))
+
+    def add(self, user_ids: Iterable[int], media_id: int) -> int:
+        by_node: dict[int, list[str]] = defaultdict(list)
+        for user_id in user_ids:
+            by_node[self.node(user_id)].append(self.key(user_id))
+        entry, cap, added = pack([media_id]), settings.FILMROLL.feed_cap, 0
+        for node, keys in by_node.items():
+            for start in range(0, len(keys), 1000):  # pipelined batches, one script call each
+                added += self.add_script[node](keys=keys[start : start + 1000], args=[entry, cap])
+        return added
+
+    def remove(self, user_id: int, media_ids: list[int]) -> None:
+        if media_ids:
+            node = self.node(user_id)
+            self.remove_script[node](keys=[self.key(user_id)], args=[pack([m]) for m in media_ids])
+
+    def replace(self, user_id: int, media_ids: list[int]) -> None:
+        cap = settings.FILMROLL.feed_cap
+        self.clients[self.node(user_id)].set(
+            self.key(user_id), pack(sorted(media_ids, reverse=True)[:cap]), ex=TTL
+        )
+
+    def read(self, user_id: int) -> list[int] | None:
+        client = self.clients[self.node(user_id)]
+        with client.pipeline(transaction=False) as pipe:
+            pipe.get(self.key(user_id))
+            pipe.expire(self.key(user_id), TTL)
+            data, _ = pipe.execute()
+        return None if data is None else unpack(data)
+
+    def drop(self, user_id: int) -> None:
+        self.clients[self.node(user_id)].delete(self.key(user_id))
+
+
+@functools.cache
+def store() -> SqlStore | RedisStore:
+    urls = settings.FILMROLL.feed_redis
+    return RedisStore(urls) if urls else SqlStore()

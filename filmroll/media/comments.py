@@ -1,0 +1,94 @@
+"""Comments: on the photo's shard, with IDs made there, so a comment's ID routes to its photo."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from filmroll.accounts.models import User
+from filmroll.errors import Forbidden, Invalid, NotFound
+from filmroll.feeds import activity
+from filmroll.graph import edges
+from filmroll.media import cache, photos
+from filmroll.sharding import db, ids
+
+MAX_TEXT = 2200
+MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._]{1,30})")
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    media_id: int
+    user_id: int
+    text: str
+
+
+def mentions(text: str) -> list[str]:
+    return list(dict.fromkeys(name.lower().rstrip(".") for name in MENTION.findall(text)))
+
+
+def add(user: User, raw_media_id: Any, text: Any) -> Comment:
+    if not isinstance(text, str) or not text.strip():
+        raise Invalid("text is required")
+    if "\x00" in text:
+        raise Invalid("text must not contain NUL characters")
+    if len(text) > MAX_TEXT:
+        raise Invalid(f"text must be at most {MAX_TEXT} characters")
+    media, owner = photos.visible(user.id, raw_media_id)
+    if edges.blocked_between(user.id, [owner.id]):
+        raise NotFound("no such media")
+    text = text.strip()
+    shard = ids.shard_of(media.id)
+    with db.atomic(shard):
+        comment_id = db.insert(
+            shard, "comments", {"media_id": media.id, "user_id": user.id, "text": text}
+        )
+        db.execute(shard, "UPDATE {media} SET comments = comments + 1 WHERE id = %s", [media.id])
+    cache.invalidate(media.id)
+    activity.record(owner.id, "comment", user.id, media.id, text)
+    for person in User.objects.filter(username__in=mentions(text), is_active=True).exclude(
+        id=owner.id
+    ):
+        activity.record(person.id, "mention", user.id, media.id, text)
+    return Comment(comment_id, media.id, user.id, text)
+
+
+def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
+    """A photo's comments, newest first, less those of anyone blocked either way."""
+    media, _ = photos.visible(viewer.id, raw_media_id)
+    bound = "" if max_id is None else " AND id < %s"
+    rows = db.fetchall(
+        ids.shard_of(media.id),
+        f"SELECT id, media_id, user_id, text FROM {{comments}} WHERE media_id = %s{bound} ORDER BY id DESC LIMIT %s",
+        [media.id] + ([] if max_id is None else [max_id]) + [count],
+    )
+    found = [Comment(*row) for row in rows]
+    hidden = edges.blocked_between(viewer.id, list({c.user_id for c in found}))
+    return [c for c in found if c.user_id not in hidden]
+
+
+def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
+    """The commenter or the photo's owner removes a comment."""
+    media, owner = photos.visible(viewer.id, raw_media_id)
+    try:
+        comment_id = ids.parse(raw_comment_id)
+    except ValueError:
+        raise NotFound("no such comment") from None
+    shard = ids.shard_of(media.id)
+    row = db.fetchone(
+        shard,
+        "SELECT user_id FROM {comments} WHERE id = %s AND media_id = %s",
+        [comment_id, media.id],
+    )
+    if row is None:
+        raise NotFound("no such comment")
+    if viewer.id not in (row[0], owner.id):
+        raise Forbidden("only the commenter or the photo's owner may delete a comment")
+    with db.atomic(shard):
+        if db.execute(shard, "DELETE FROM {comments} WHERE id = %s", [comment_id]):
+            db.execute(
+                shard, "UPDATE {media} SET comments = comments - 1 WHERE id = %s", [media.id]
+            )
+    cache.invalidate(media.id)

@@ -1,0 +1,90 @@
+"""Likes: kept on the photo's shard (who liked it) and the liker's (what they liked)."""
+
+from __future__ import annotations
+
+import time
+
+from filmroll.accounts.models import User
+from filmroll.feeds import activity
+from filmroll.graph import edges
+from filmroll.media import cache, photos
+from filmroll.sharding import db, ids
+
+
+def like(user: User, raw_id: object) -> None:
+    """Liking twice is one like."""
+    media, owner = photos.visible(user.id, raw_id)
+    shard, now = ids.shard_of(media.id), int(time.time() * 1000)
+    with db.atomic(shard):
+        added = db.execute(
+            shard,
+            "INSERT INTO {likes} (media_id, user_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            [media.id, user.id, now],
+        )
+        if added:
+            db.execute(shard, "UPDATE {media} SET likes = likes + 1 WHERE id = %s", [media.id])
+    if added:
+        db.execute(
+            user.shard,
+            "INSERT INTO {user_likes} (user_id, media_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            [user.id, media.id, now],
+        )
+        cache.invalidate(media.id)
+        activity.record(owner.id, "like", user.id, media.id)
+
+
+def unlike(user: User, raw_id: object) -> None:
+    media, owner = photos.visible(user.id, raw_id)
+    shard = ids.shard_of(media.id)
+    with db.atomic(shard):
+        removed = db.execute(
+            shard, "DELETE FROM {likes} WHERE media_id = %s AND user_id = %s", [media.id, user.id]
+        )
+        if removed:
+            db.execute(shard, "UPDATE {media} SET likes = likes - 1 WHERE id = %s", [media.id])
+    if removed:
+        db.execute(
+            user.shard,
+            "DELETE FROM {user_likes} WHERE user_id = %s AND media_id = %s",
+            [user.id, media.id],
+        )
+        cache.invalidate(media.id)
+        activity.forget(owner.id, "like", user.id, media.id)
+
+
+def likers(viewer: User, raw_id: object, limit: int = 120) -> list[User]:
+    """Who liked a photo the viewer may see, newest first, less anyone blocked either way."""
+    media, _ = photos.visible(viewer.id, raw_id)
+    rows = db.fetchall(
+        ids.shard_of(media.id),
+        "SELECT user_id FROM {likes} WHERE media_id = %s ORDER BY created_ms DESC LIMIT %s",
+        [media.id, limit],
+    )
+    people = User.objects.in_bulk([row[0] for row in rows])
+    hidden = edges.blocked_between(viewer.id, list(people))
+    return [
+        people[row[0]]
+        for row in rows
+        if row[0] in people and row[0] not in hidden and people[row[0]].is_active
+    ]
+
+
+def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
+    """Which of these photos the viewer liked: one query per physical database."""
+    if viewer_id is None or not media_ids:
+        return set()
+    rows = db.select_by_keys(
+        "likes", media_ids, "user_id", key="media_id", where="user_id = %s", params=[viewer_id]
+    )
+    return {row[0] for row in rows}
+
+
+def liked_page(user: User, max_id: int | None, count: int) -> list[int]:
+    """IDs of photos the user liked, newest like first; the cursor is the like's photo ID order."""
+    bound = "" if max_id is None else " AND media_id < %s"
+    rows = db.fetchall(
+        user.shard,
+        f"SELECT media_id FROM {{user_likes}} WHERE user_id = %s{bound} ORDER BY media_id DESC LIMIT %s",
+        [user.id] + ([] if max_id is None else [max_id]) + [count],
+    )
+    return [row[0] for row in rows]
