@@ -6,14 +6,19 @@ PG2_PORT ?= 5433
 PG := postgres://postgres@127.0.0.1
 S3_PORT ?= 9100
 # The cluster-mode test run: a global database and two physical shard databases on two servers,
-# photos in S3 (the tests start an S3 API server on S3_PORT).
+# photos in S3 (the tests start an S3 API server on S3_PORT), feeds hashed over two Redis
+# instances, sessions in Redis, memcached as the object cache, tasks through RabbitMQ.
 PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 	FILMROLL_DATABASE_URL=$(PG):5432/filmroll_global \
 	FILMROLL_SHARD_DATABASES=a=$(PG):5432/filmroll_a,b=$(PG):$(PG2_PORT)/filmroll_b \
 	FILMROLL_STORAGE=s3 FILMROLL_S3_BUCKET=filmroll-test FILMROLL_S3_ENDPOINT_URL=http://127.0.0.1:$(S3_PORT) \
-	FILMROLL_S3_ACCESS_KEY_ID=test FILMROLL_S3_SECRET_ACCESS_KEY=test
+	FILMROLL_S3_ACCESS_KEY_ID=test FILMROLL_S3_SECRET_ACCESS_KEY=test \
+	FILMROLL_FEED_REDIS=redis://127.0.0.1:6379/1,redis://127.0.0.1:6380/1 \
+	FILMROLL_SESSION_REDIS=redis://127.0.0.1:6379/2 \
+	FILMROLL_CACHE_SERVERS=127.0.0.1:11311,127.0.0.1:11312 \
+	FILMROLL_BROKER_URL=amqp://guest:guest@127.0.0.1:5672//
 
-.PHONY: demo test test-embedded test-postgres install install-bench lint bench bench-ids bench-photos clean
+.PHONY: demo test services test-embedded test-postgres install install-bench lint bench bench-ids bench-photos clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +33,10 @@ demo: install
 	$(BIN)/filmroll demo
 	$(BIN)/filmroll serve --bind 127.0.0.1:8000
 
-test: install lint test-embedded test-postgres
+test: install lint services test-embedded test-postgres
+
+services:
+	PG2_PORT=$(PG2_PORT) scripts/test-services
 
 lint: install
 	$(BIN)/ruff check filmroll tests bench
@@ -36,8 +44,7 @@ lint: install
 test-embedded: install
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest
 
-test-postgres: install
-	PG2_PORT=$(PG2_PORT) scripts/test-services
+test-postgres: install services
 	$(PG_TEST_ENV) $(BIN)/pytest
 
 bench: bench-ids bench-photos

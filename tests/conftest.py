@@ -239,7 +239,107 @@ def make_user(username: str, private: bool = False) -> tuple[User, Api]:
 
 
 def run_tasks() -> int:
-    """Run every queued background task, including those that tasks queue."""
+    """Run every queued background task, including those that tasks queue: the embedded queue
+    here and now, or, with a broker, by waiting for the Celery worker to go idle."""
     from filmroll.tasks import worker
 
-    return worker.drain()
+    if not settings.FILMROLL.broker_url:
+        return worker.drain()
+    _celery.wait_idle()
+    return 0
+
+
+class _CeleryWorker:
+    """A real Celery worker consuming from RabbitMQ, in a thread of this process (so it uses the
+    test databases), started on first use."""
+
+    QUEUES = ["fanout", "feeds", "deletes", "default"]
+
+    def __init__(self) -> None:
+        self.context = None
+        self.running = 0
+
+    def start(self) -> None:
+        from celery.contrib.testing.worker import start_worker
+        from celery.signals import task_postrun, task_prerun
+        from django.db import connections
+
+        from filmroll.tasks.celery_app import app
+
+        def before(**kwargs):
+            self.running += 1
+
+        def after(**kwargs):
+            connections.close_all()  # the worker thread's own connections
+            self.running -= 1
+
+        task_prerun.connect(before, weak=False)
+        task_postrun.connect(after, weak=False)
+        with app.connection_for_write() as conn:  # drop what an earlier run left queued
+            for queue in self.QUEUES:
+                with contextlib.suppress(Exception):
+                    conn.default_channel.queue_purge(queue)
+        self.context = start_worker(
+            app, pool="solo", perform_ping_check=False, queues=self.QUEUES, loglevel="WARNING"
+        )
+        self.context.__enter__()
+
+    def depth(self) -> int:
+        from filmroll.tasks.celery_app import app
+
+        total = 0
+        with app.connection_for_write() as conn:
+            for queue in self.QUEUES:
+                with contextlib.suppress(Exception):  # a queue not declared yet holds nothing
+                    total += conn.default_channel.queue_declare(
+                        queue=queue, passive=True
+                    ).message_count
+        return total
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        if self.context is None:
+            self.start()
+        deadline, quiet = time.monotonic() + timeout, 0
+        while time.monotonic() < deadline:
+            quiet = quiet + 1 if self.running == 0 and self.depth() == 0 else 0
+            if quiet >= 3:
+                return
+            time.sleep(0.05)
+        raise TimeoutError("background tasks did not finish")
+
+    def stop(self) -> None:
+        if self.context is not None:
+            self.context.__exit__(None, None, None)
+            self.context = None
+
+
+_celery = _CeleryWorker()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cluster_backends(django_db_setup):
+    """Empty the cluster run's Redis and memcached at the start; stop the Celery worker before the
+    test databases go."""
+    from django.core.cache import caches
+
+    config = settings.FILMROLL
+    if config.feed_redis:
+        import redis
+
+        for url in config.feed_redis:
+            redis.Redis.from_url(url).flushdb()
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    yield
+    _celery.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Test transactions roll rows back; the object cache must not remember them.
+    from django.core.cache import cache
+
+    cache.clear()
+    from filmroll.feeds.store import store
+
+    store.cache_clear()

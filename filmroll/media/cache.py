@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 
 from filmroll.media.rows import Media, load_many
 
-TTL = 24 * 3600
+
+def _ttl() -> int:
+    # Memcached is shared, so a write's invalidation reaches every app server: keep rows a day.
+    # Process memory is not shared between Gunicorn workers: keep rows only briefly.
+    return 24 * 3600 if settings.FILMROLL.cache_servers else 5
 
 
 def _key(media_id: int) -> str:
@@ -25,7 +30,7 @@ def get_many(media_ids: Iterable[int]) -> dict[int, Media]:
     missing = [m for m in wanted if m not in found]
     if missing:
         loaded = load_many(missing)
-        cache.set_many({_key(m): row for m, row in loaded.items()}, TTL)
+        cache.set_many({_key(m): row for m, row in loaded.items()}, _ttl())
         found.update(loaded)
     return found
 

@@ -2,7 +2,8 @@
 enqueued once the transaction that asked for them commits, retried with backoff.
 
 The embedded default keeps queued tasks in a table of the global database (durable: nothing
-queued is lost on restart); `filmroll serve` runs a worker beside Gunicorn.
+queued is lost on restart); `filmroll serve` runs a worker beside Gunicorn. With
+FILMROLL_BROKER_URL set, tasks go to Celery on RabbitMQ instead (celery_app.py).
 """
 
 from __future__ import annotations
@@ -38,10 +39,22 @@ def task(name: str, queue: str, max_attempts: int = 8) -> Callable:
 def enqueue(name: str, *args: Any) -> None:
     """Queue `name(*args)` once the current transaction commits (at once outside one)."""
     queue = TASKS[name].queue
-    transaction.on_commit(lambda: _send(queue, name, list(args)))
+    transaction.on_commit(lambda: send(queue, name, list(args)))
 
 
-def _send(queue: str, name: str, args: list) -> None:
+def send(queue: str, name: str, args: list) -> None:
+    from django.conf import settings
+
+    if settings.FILMROLL.broker_url:
+        from filmroll.tasks import celery_app
+
+        celery_app.send(queue, name, args)
+    else:
+        queue_locally(queue, name, args)
+
+
+def queue_locally(queue: str, name: str, args: list) -> None:
+    """Into the embedded default's durable queue table."""
     from filmroll.tasks.models import QueuedTask
 
     QueuedTask.objects.create(queue=queue, name=name, args=args, run_after=timezone.now())

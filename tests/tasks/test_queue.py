@@ -1,5 +1,7 @@
+import dataclasses
 from datetime import timedelta
 
+import pytest
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,6 +9,12 @@ from filmroll.tasks import registry, worker
 from filmroll.tasks.models import QueuedTask
 
 calls: list[tuple] = []
+
+
+@pytest.fixture(autouse=True)
+def _embedded_queue(settings):
+    """These tests are of the embedded default's queue, whatever the run's broker."""
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, broker_url="")
 
 
 @registry.task("test.record", queue="test", max_attempts=3)
@@ -43,7 +51,7 @@ def test_a_rolled_back_transaction_queues_nothing(django_capture_on_commit_callb
 
 
 def test_a_failing_task_is_retried_with_backoff_then_kept_as_failed():
-    registry._send("test", "test.explode", [7])
+    registry.queue_locally("test", "test.explode", [7])
     assert worker.run_one(["test"])
     item = QueuedTask.objects.get()
     assert item.attempts == 1 and not item.failed
@@ -58,7 +66,7 @@ def test_a_failing_task_is_retried_with_backoff_then_kept_as_failed():
 
 
 def test_a_task_left_by_a_dead_worker_is_taken_again_after_its_lease():
-    registry._send("test", "test.record", [9])
+    registry.queue_locally("test", "test.record", [9])
     claimed = worker.claim(["test"])  # a worker takes it, then dies
     assert claimed is not None
     assert worker.claim(["test"]) is None  # leased: nobody else takes it
@@ -69,6 +77,6 @@ def test_a_task_left_by_a_dead_worker_is_taken_again_after_its_lease():
 
 
 def test_workers_take_only_their_queues():
-    registry._send("other", "test.record", [1])
+    registry.queue_locally("other", "test.record", [1])
     assert not worker.run_one(["test"])
     assert worker.run_one(["other"])

@@ -44,8 +44,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind: str, workers: int, no_tasks: bool, **options):
         self.stdout.write(f"filmroll serving on http://{bind} with {workers} worker(s)")
-        if not no_tasks:
-            # A process of its own, so a slow task never holds up a request.
+        if not no_tasks and not settings.FILMROLL.broker_url:
+            # The embedded queue's worker, in a process of its own (with a broker, `filmroll worker`).
             multiprocessing.get_context("spawn").Process(target=_run_tasks, daemon=True).start()
         _Gunicorn(
             {

@@ -1,15 +1,30 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from filmroll.tasks import worker
 
+QUEUES = "fanout,feeds,deletes,default"
+
 
 class Command(BaseCommand):
-    help = "Run background tasks from the queue until stopped."
+    help = "Run background tasks until stopped: a Celery worker when FILMROLL_BROKER_URL is set, else the embedded queue's."
 
     def add_arguments(self, parser):
-        parser.add_argument("--queues", help="comma-separated queues to work on (default: all)")
+        parser.add_argument(
+            "--queues", help=f"comma-separated queues to work on (default: {QUEUES})"
+        )
+        parser.add_argument(
+            "--concurrency", type=int, default=2, help="Celery worker processes (%(default)s)"
+        )
 
-    def handle(self, *args, queues: str | None, **options):
+    def handle(self, *args, queues: str | None, concurrency: int, **options):
+        if settings.FILMROLL.broker_url:
+            from filmroll.tasks.celery_app import app
+
+            app.worker_main(
+                ["worker", "-Q", queues or QUEUES, "--concurrency", str(concurrency), "-l", "INFO"]
+            )
+            return
         names = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
         self.stdout.write(f"worker running on {', '.join(names) if names else 'every queue'}")
         worker.run_forever(names)
