@@ -39,6 +39,8 @@ class Config:
     feed_cap: int = 1000
     activity_cap: int = 500
     fanout_limit: int = 100_000
+    fanout_batch: int = 5000
+    task_lease_seconds: int = 300
     feed_redis: tuple[str, ...] = ()
     session_redis: str = ""
     cache_servers: tuple[str, ...] = ()
@@ -185,6 +187,12 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         ),
         fanout_limit=_int(
             "FILMROLL_FANOUT_LIMIT", get("FILMROLL_FANOUT_LIMIT", "100000"), 1, 10**9
+        ),
+        fanout_batch=_int(
+            "FILMROLL_FANOUT_BATCH", get("FILMROLL_FANOUT_BATCH", "5000"), 1, 1_000_000
+        ),
+        task_lease_seconds=_int(
+            "FILMROLL_TASK_LEASE_SECONDS", get("FILMROLL_TASK_LEASE_SECONDS", "300"), 1, 86400
         ),
         feed_redis=feed_redis,
         session_redis=get("FILMROLL_SESSION_REDIS", "").strip(),

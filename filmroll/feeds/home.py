@@ -18,7 +18,6 @@ from filmroll.media import photos
 from filmroll.media.rows import Media
 from filmroll.sharding import db, ids
 
-FANOUT_BATCH = 5000
 CELEBRITIES_KEY = "feeds:celebrities"
 
 
@@ -69,14 +68,19 @@ def fan_out(media_id: int, after: int = 0) -> int | None:
         feeds.add([media.user_id], media_id)
         if media.user_id in celebrities():
             return None  # merged in at read time instead
-    rows = db.fetchall(
-        ids.shard_of(media.user_id),
-        "SELECT follower_id FROM {followers} WHERE user_id = %s AND follower_id > %s ORDER BY follower_id LIMIT %s",
-        [media.user_id, after, FANOUT_BATCH],
-    )
-    followers = [row[0] for row in rows]
+    followers = _followers_after(media.user_id, after)
     feeds.add(followers, media_id)
-    return followers[-1] if len(followers) == FANOUT_BATCH else None
+    return followers[-1] if len(followers) == settings.FILMROLL.fanout_batch else None
+
+
+def _followers_after(user_id: int, after: int) -> list[int]:
+    """One batch of a user's followers, in ID order, after `after`."""
+    rows = db.fetchall(
+        ids.shard_of(user_id),
+        "SELECT follower_id FROM {followers} WHERE user_id = %s AND follower_id > %s ORDER BY follower_id LIMIT %s",
+        [user_id, after, settings.FILMROLL.fanout_batch],
+    )
+    return [row[0] for row in rows]
 
 
 def backfill(user_id: int, author_id: int, limit: int = 30) -> None:
@@ -99,17 +103,10 @@ def drop_media(media_id: int, owner_id: int) -> None:
     feeds = store()
     feeds.remove(owner_id, [media_id])
     after = 0
-    while True:
-        rows = db.fetchall(
-            ids.shard_of(owner_id),
-            "SELECT follower_id FROM {followers} WHERE user_id = %s AND follower_id > %s ORDER BY follower_id LIMIT %s",
-            [owner_id, after, FANOUT_BATCH],
-        )
-        for (follower_id,) in rows:
+    while followers := _followers_after(owner_id, after):
+        for follower_id in followers:
             feeds.remove(follower_id, [media_id])
-        if len(rows) < FANOUT_BATCH:
-            return
-        after = rows[-1][0]
+        after = followers[-1]
 
 
 def _candidates(viewer_id: int, max_id: int | None, min_id: int | None, want: int) -> list[int]:

@@ -9,6 +9,7 @@ import time
 import traceback
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -16,7 +17,6 @@ from filmroll.tasks.models import QueuedTask
 from filmroll.tasks.registry import TASKS, backoff
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 
 
 def claim(queues: list[str] | None) -> QueuedTask | None:
@@ -33,7 +33,7 @@ def claim(queues: list[str] | None) -> QueuedTask | None:
         if item is None:
             return None
         # Lease by moving run_after: nobody else takes it until the lease runs out.
-        item.run_after = now + LEASE
+        item.run_after = now + timedelta(seconds=settings.FILMROLL.task_lease_seconds)
         item.leased_until = item.run_after
         item.attempts += 1
         item.save(update_fields=["run_after", "leased_until", "attempts"])

@@ -1,0 +1,94 @@
+"""A worker killed in the middle of a fan-out: after redelivery every follower's feed has the
+post exactly once. A real worker process (`filmroll worker`, the embedded queue's or Celery's on
+RabbitMQ) is killed with SIGKILL and another started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from filmroll.feeds.store import store
+from filmroll.graph import edges
+from filmroll.sharding import db
+from tests.conftest import TEST_LOGICAL_SHARDS, _celery, jpeg_bytes, make_user, upload
+
+pytestmark = [
+    pytest.mark.django_db(databases="__all__", transaction=True),
+    pytest.mark.usefixtures("restores_install"),
+]
+
+FOLLOWERS = 4000
+BATCH = 40
+
+
+def _database_url(alias: str) -> str:
+    params = connections[alias].settings_dict
+    if params["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{params['NAME']}"
+    return f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+
+
+def start_worker() -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "FILMROLL_DATABASE_URL": _database_url("default"),
+        "FILMROLL_SHARD_DATABASES": ",".join(
+            f"{a}={_database_url(a)}" for a in settings.FILMROLL.shard_databases
+        ),
+        "FILMROLL_FANOUT_BATCH": str(BATCH),
+        "FILMROLL_TASK_LEASE_SECONDS": "2",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "filmroll.cli", "worker", "--concurrency", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes Celery's children too
+    )
+
+
+def delivered(followers: list[int], media_id: int) -> list[int]:
+    """How many times the post is in each follower's feed."""
+    return [(store().read(f) or []).count(media_id) for f in followers]
+
+
+def test_a_worker_killed_mid_fan_out_leaves_each_feed_with_the_post_once():
+    _celery.stop()  # only the worker processes started here consume
+    owner, owner_api = make_user("owner")
+    followers = []
+    for n in range(FOLLOWERS):
+        follower = db.new_ids(n % TEST_LOGICAL_SHARDS)[0]
+        edges.add(follower, owner.id)
+        followers.append(follower)
+        store().replace(follower, [])  # an existing (empty) feed takes deliveries
+    first = start_worker()
+    try:
+        media_id = int(upload(owner_api, jpeg_bytes((200, 200))).json()["data"]["id"])
+        deadline = time.monotonic() + 60
+        first_batch = sorted(followers)[0]  # batches go in follower-ID order
+        while not delivered([first_batch], media_id)[0] and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.killpg(first.pid, signal.SIGKILL)  # in the middle of the fan-out
+        first.wait()
+        done_before = sum(delivered(followers, media_id))
+        assert 0 < done_before < FOLLOWERS, "the kill should land mid fan-out"
+        second = start_worker()
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and sum(delivered(followers, media_id)) < FOLLOWERS:
+                time.sleep(0.5)
+            time.sleep(1)  # let any redelivered batch finish, to catch a second copy
+            assert delivered(followers, media_id) == [1] * FOLLOWERS
+        finally:
+            os.killpg(second.pid, signal.SIGTERM)
+            second.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
