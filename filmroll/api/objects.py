@@ -18,8 +18,17 @@ from filmroll.sharding import ids
 def profile_picture(user: User, request: HttpRequest | None) -> str:
     if user.avatar_key:
         return storage.url(user.avatar_key, request)
+    return _default_avatar(request)
+
+
+def _default_avatar(request: HttpRequest | None) -> str:
     path = static("filmroll/avatar.svg")
-    return request.build_absolute_uri(path) if request is not None else path
+    if request is None:
+        return path
+    cached = getattr(request, "_default_avatar", None)  # one absolute URL per request
+    if cached is None:
+        cached = request._default_avatar = request.build_absolute_uri(path)
+    return cached
 
 
 def users(people: Iterable[User], request: HttpRequest | None) -> list[dict]:
@@ -59,9 +68,12 @@ def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict
     once for the whole list."""
     viewer = getattr(request, "api_user", None)
     liked = likes.liked_by_viewer(viewer.id if viewer else None, [m.id for m in items])
-    owners = {
-        u.id: user_small(u, request) for u in User.objects.filter(id__in={m.user_id for m in items})
-    }
+    known = {m.owner.id: m.owner for m in items if m.owner is not None}
+    missing = {m.user_id for m in items} - set(known)
+    if missing:
+        known.update(User.objects.in_bulk(missing))
+    owners = {uid: user_small(u, request) for uid, u in known.items()}
+    base = storage.base_url(request)
     located = photos.places([m.location_id for m in items if m.location_id])
     result = []
     for m in items:
@@ -94,7 +106,7 @@ def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict
                 "location": location,
                 "images": {
                     name: {
-                        "url": storage.url(size["key"], request),
+                        "url": f"{base}/{size['key']}",
                         "width": size["width"],
                         "height": size["height"],
                     }

@@ -139,17 +139,12 @@ def read(
     on the last). Items the viewer may no longer see are skipped, never shown."""
     page: list[Media] = []
     cursor = max_id
-    while len(page) < count:
-        want = (count - len(page)) * 2
+    while True:
+        want = count - len(page) + 1  # one more than needed tells whether there is a next page
         candidates = _candidates(viewer_id, cursor, min_id, want)
-        if not candidates:
-            return page, None
         page += photos.visible_many(viewer_id, candidates)
-        cursor = candidates[-1]
+        if len(page) > count:
+            return page[:count], page[count - 1].id
         if len(candidates) < want:
-            break
-    more = len(page) > count or (
-        len(page) == count and bool(_candidates(viewer_id, page[-1].id, min_id, 1))
-    )
-    page = page[:count]
-    return page, (page[-1].id if more and page else None)
+            return page, None
+        cursor = candidates[-1]

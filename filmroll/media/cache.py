@@ -30,7 +30,9 @@ def get_many(media_ids: Iterable[int]) -> dict[int, Media]:
     missing = [m for m in wanted if m not in found]
     if missing:
         loaded = load_many(missing)
-        cache.set_many({_key(m): row for m, row in loaded.items()}, _ttl())
+        cache.set_many(
+            {_key(m): row for m, row in loaded.items()}, _ttl()
+        )  # owner is never set here
         found.update(loaded)
     return found
 

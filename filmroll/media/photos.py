@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -147,7 +148,7 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
     owner = User.objects.filter(id=media.user_id).first() if media else None
     if media is None or owner is None or not visibility.can_see(viewer_id, owner):
         raise NotFound("no such media")
-    return media, owner
+    return dataclasses.replace(media, owner=owner), owner
 
 
 def delete(user: User, raw_id: Any) -> None:
@@ -166,9 +167,18 @@ def delete(user: User, raw_id: Any) -> None:
         enqueue("feeds.media_deleted", media.id, owner.id)
 
 
+# What reading a photo needs of its owner: who may see it, and the small user object.
+OWNER_FIELDS = ("id", "username", "full_name", "avatar_key", "is_private", "is_active")
+
+
 def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
-    """The media the viewer may see, in the order given; others dropped as if missing."""
+    """The media the viewer may see, in the order given; others dropped as if missing. Each
+    item carries its owner (`owner`), fetched once for the list."""
     rows = cache.get_many(media_ids)
-    owners = User.objects.in_bulk({m.user_id for m in rows.values()})
+    owners = User.objects.only(*OWNER_FIELDS).in_bulk({m.user_id for m in rows.values()})
     allowed = visibility.visible_owners(viewer_id, owners.values())
-    return [rows[m] for m in media_ids if m in rows and rows[m].user_id in allowed]
+    return [
+        dataclasses.replace(rows[m], owner=owners[rows[m].user_id])
+        for m in media_ids
+        if m in rows and rows[m].user_id in allowed
+    ]

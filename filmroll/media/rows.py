@@ -26,6 +26,7 @@ class Media:
     blurhash: str
     likes: int
     comments: int
+    owner: Any = None  # the owner's User, when a read path has fetched it; never cached
 
     @classmethod
     def from_row(cls, media_id: int, row: tuple) -> Media:

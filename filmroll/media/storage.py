@@ -146,8 +146,12 @@ def exists(key: str) -> bool:
     return backend().exists(key)
 
 
+def base_url(request: HttpRequest | None = None) -> str:
+    """Where stored files are served: FILMROLL_MEDIA_URL (a CDN) when set, else where the
+    backend serves them (this site's /media/ for local disk)."""
+    return settings.FILMROLL.media_url or backend().base_url(request)
+
+
 def url(key: str, request: HttpRequest | None = None) -> str:
-    """The absolute URL of a stored file: under FILMROLL_MEDIA_URL (a CDN) when set, else where
-    the backend serves it (this site's /media/ for local disk)."""
-    base = settings.FILMROLL.media_url or backend().base_url(request)
-    return f"{base}/{check_key(key)}"
+    """The absolute URL of one stored file."""
+    return f"{base_url(request)}/{check_key(key)}"

@@ -74,8 +74,14 @@ def test_a_write_invalidates_the_cached_media_row(alice, bob):
     media = upload(alice_api, jpeg_bytes()).json()["data"]
     media_id = int(media["id"])
     assert cache.get_many([media_id])[media_id].likes == 0
-    db.execute(ids.shard_of(media_id), "UPDATE {media} SET caption = 'changed behind the cache' WHERE id = %s", [media_id])
-    assert cache.get_many([media_id])[media_id].caption != "changed behind the cache"  # served from the cache
+    db.execute(
+        ids.shard_of(media_id),
+        "UPDATE {media} SET caption = 'changed behind the cache' WHERE id = %s",
+        [media_id],
+    )
+    assert (
+        cache.get_many([media_id])[media_id].caption != "changed behind the cache"
+    )  # served from the cache
     bob_api.post(f"/api/v1/media/{media_id}/likes")  # a write through filmroll
     fresh = cache.get_many([media_id])[media_id]
     assert fresh.likes == 1 and fresh.caption == "changed behind the cache"

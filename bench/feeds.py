@@ -1,0 +1,299 @@
+"""Home-feed benchmarks, each side by side with its baseline in one run:
+
+- fan-out: feed deliveries per second into Redis beside `redis-benchmark -P 16` ZADD on the same
+  Redis; and the time to deliver one post to 1,000,000 followers, end to end (follower rows read
+  from PostgreSQL in batches, delivered by the real fan-out task code);
+- feed read: `GET /api/v1/users/self/feed?count=20` requests per second under wrk through
+  Gunicorn with warm caches, beside a bare Django view answering a body of the same size on the
+  same Gunicorn; p50 and p99 latency;
+- feed memory: bytes of Redis memory per feed entry;
+- cache payoff: feed reads per second with warm memcached beside the object cache bypassed.
+
+    make bench-feeds      (needs the servers `make services` starts)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = "postgres://postgres@127.0.0.1"
+ENV = {
+    "FILMROLL_DATA_DIR": str(ROOT / "var" / "bench-feeds"),
+    "FILMROLL_DATABASE_URL": f"{PG}:5432/filmroll_bench_global",
+    "FILMROLL_SHARD_DATABASES": f"a={PG}:5432/filmroll_bench_a,b={PG}:5433/filmroll_bench_b",
+    "FILMROLL_FEED_REDIS": "redis://127.0.0.1:6379/5,redis://127.0.0.1:6380/5",
+    "FILMROLL_CACHE_SERVERS": "127.0.0.1:11311,127.0.0.1:11312",
+    "FILMROLL_FANOUT_BATCH": "10000",
+    "FILMROLL_FANOUT_LIMIT": "100000000",
+    "FILMROLL_ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
+PORT = 8765
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def setup_install() -> None:
+    import psycopg
+
+    for port, name in ((5432, "global"), (5432, "a"), (5433, "b")):
+        with psycopg.connect(
+            f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS filmroll_bench_{name} WITH (FORCE)")
+    os.environ.update(ENV)
+    subprocess.run(
+        [sys.executable, "-m", "filmroll.cli", "init", "--logical-shards", "16"],
+        check=True,
+        capture_output=True,
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
+    import django
+
+    django.setup()
+    import redis
+
+    for url in ENV["FILMROLL_FEED_REDIS"].split(","):
+        redis.Redis.from_url(url).flushdb()
+
+
+def seed_reader() -> str:
+    """A reader following 50 authors with 6 posts each; the reader's token."""
+    from filmroll.accounts import tokens
+    from filmroll.accounts.models import User
+    from filmroll.graph import edges
+    from filmroll.media import photos, pipeline
+    from filmroll.media.samples import paint
+    from filmroll.tasks import worker
+
+    rng = random.Random(5)
+    reader = User.objects.create_user("reader", "r@example.com", None)
+    authors = [
+        User.objects.create_user(f"author{n}", "", None, full_name=f"Author {n}") for n in range(50)
+    ]
+    for author in authors:
+        edges.add(reader.id, author.id)
+    rendered = pipeline.render(paint(rng, 320, 320), "normal")
+    for _ in range(6):
+        for author in authors:
+            photos.publish(
+                author.id, rendered, "normal", "a caption with #tags and words", (None, 48.1, 11.5)
+            )
+    worker.drain()
+    return tokens.issue(reader)
+
+
+def serve(extra_env: dict[str, str]) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        **ENV,
+        **extra_env,
+        "DJANGO_SETTINGS_MODULE": "bench.bare_settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "filmroll.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--no-tasks",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the benchmark server did not start")
+
+
+def wrk(path: str, token: str | None, seconds: int) -> tuple[float, float, float]:
+    """Requests per second, p50 and p99 latency in ms."""
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(
+        [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def percentile(p: str) -> float:
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    if "Non-2xx" in out:
+        raise RuntimeError(f"errors while benchmarking {path}:\n{out}")
+    return rate, percentile("50"), percentile("99")
+
+
+def feed_body_bytes(token: str) -> int:
+    feed = "/api/v1/users/self/feed?count=20"
+    body = urllib.request.urlopen(
+        urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{feed}", headers={"Authorization": f"Bearer {token}"}
+        )
+    ).read()
+    return len(body)
+
+
+def fanout_benchmarks(followers: int) -> None:
+    import psycopg
+    from django.conf import settings
+
+    from filmroll.accounts.models import User
+    from filmroll.feeds import home
+    from filmroll.feeds.store import pack, store
+    from filmroll.media import photos, pipeline
+    from filmroll.media.samples import paint
+    from filmroll.sharding import db, ids, schema, shardmap
+
+    feeds = store()
+    star = User.objects.create_user("star", "", None)
+    shard = ids.shard_of(star.id)
+    log(f"making {followers:,} followers of one account, each with a feed of 20 posts...")
+    start_id = ids.make_id(int(time.time() * 1000) - 10_000_000, 0, 0)
+    follower_ids = [start_id + (n << 23) for n in range(followers)]  # valid IDs, spread in time
+    params = settings.DATABASES[shardmap.physical_of(shard)]
+    with (
+        psycopg.connect(
+            host=params["HOST"], port=params["PORT"], user=params["USER"], dbname=params["NAME"]
+        ) as conn,
+        conn.cursor() as cursor,
+        cursor.copy(
+            f"COPY {schema.schema_name(shard)}.followers (user_id, follower_id, created_ms) FROM STDIN"
+        ) as copy,
+    ):
+        for follower in follower_ids:
+            copy.write_row((star.id, follower, 0))
+    old = pack(sorted((ids.make_id(ids.EPOCH_MS + n, 1, n) for n in range(20)), reverse=True))
+    for client in feeds.clients:
+        client.config_set("save", "")
+    for node, client in enumerate(feeds.clients):
+        with client.pipeline(transaction=False) as pipe:
+            for n, follower in enumerate(follower_ids):
+                if feeds.node(follower) == node:
+                    pipe.set(feeds.key(follower), old)
+                if n % 10000 == 0:
+                    pipe.execute()
+            pipe.execute()
+    media_id = photos.publish(
+        star.id, pipeline.render(paint(random.Random(1), 64, 64), "normal"), "normal"
+    )
+    log("fanning out...")
+    start = time.perf_counter()
+    after = 0
+    while after is not None:
+        after = home.fan_out(media_id, after)
+    elapsed = time.perf_counter() - start
+    sample = follower_ids[:: max(1, followers // 1000)]
+    assert all(feeds.read(f)[0] == media_id for f in sample), "a follower did not get the post"
+    deliveries = followers / elapsed
+    print(
+        f"fan-out to {followers:,} followers: {elapsed:.1f} s end to end ({deliveries:,.0f} deliveries/s; goal <= 10 s for 1,000,000)"
+    )
+    # the store alone, for the comparison with redis-benchmark's ZADD
+    second = media_id + 1
+    start = time.perf_counter()
+    feeds.add(follower_ids, second)
+    store_rate = followers / (time.perf_counter() - start)
+    out = subprocess.run(
+        ["redis-benchmark", "-p", "6379", "-t", "zadd", "-P", "16", "-n", "1000000", "-q"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    zadd = float(re.search(r"ZADD: ([\d.]+) requests per second", out).group(1))
+    print(
+        f"feed deliveries into Redis: {store_rate:,.0f}/s   redis-benchmark -P 16 ZADD: {zadd:,.0f}/s   ratio {store_rate / zadd:.2f} (goal >= 0.25)"
+    )
+    used = sum(c.info("memory")["used_memory"] for c in feeds.clients)
+    entries = followers * 22
+    per_key = feeds.clients[feeds.node(follower_ids[0])].memory_usage(feeds.key(follower_ids[0]))
+    print(
+        f"feed memory: {per_key / 22:.1f} bytes per entry in a 22-entry feed; {used / entries:.1f} bytes per entry over all {followers:,} feeds with key overhead"
+    )
+    full = pack(range(10**17 + 1000, 10**17, -1))
+    feeds.clients[0].set("bench:full-feed", full)
+    print(
+        f"feed memory at the cap (1000 entries): {feeds.clients[0].memory_usage('bench:full-feed') / 1000:.1f} bytes per entry (goal <= 16; a sorted set ~86)"
+    )
+    for client in feeds.clients:
+        client.flushdb()
+    db.execute(shard, "DELETE FROM {followers} WHERE user_id = %s", [star.id])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--followers", type=int, default=1_000_000)
+    args = parser.parse_args()
+    log("setting up a PostgreSQL install with Redis feeds and memcached...")
+    setup_install()
+    token = seed_reader()
+    results: dict[str, list[tuple[float, float, float]]] = {"feed": [], "bare": [], "nocache": []}
+    server = serve({})
+    try:
+        body_bytes = feed_body_bytes(token)
+    finally:
+        server.terminate()
+        server.wait()
+    log(f"feed page body: {body_bytes} bytes")
+    for round_no in range(args.rounds):
+        log(f"read round {round_no + 1}/{args.rounds}")
+        server = serve({"BENCH_BODY_BYTES": str(body_bytes - 40)})
+        try:
+            wrk("/api/v1/users/self/feed?count=20", token, 2)  # warm the caches
+            results["feed"].append(wrk("/api/v1/users/self/feed?count=20", token, args.seconds))
+            results["bare"].append(wrk("/bench/bare", None, args.seconds))
+        finally:
+            server.terminate()
+            server.wait()
+        server = serve({"BENCH_NO_CACHE": "1"})
+        try:
+            results["nocache"].append(wrk("/api/v1/users/self/feed?count=20", token, args.seconds))
+        finally:
+            server.terminate()
+            server.wait()
+    med = {
+        k: [statistics.median(v[i] for v in runs) for i in range(3)] for k, runs in results.items()
+    }
+    print(
+        f"2 Gunicorn workers, wrk -t2 -c16, {args.rounds} rounds of {args.seconds} s, medians; body {body_bytes} bytes"
+    )
+    print(
+        f"feed read (warm caches): {med['feed'][0]:8.0f} req/s  p50 {med['feed'][1]:.1f} ms  p99 {med['feed'][2]:.1f} ms"
+    )
+    print(
+        f"bare Django JSON view:   {med['bare'][0]:8.0f} req/s  p50 {med['bare'][1]:.1f} ms  p99 {med['bare'][2]:.1f} ms"
+    )
+    print(f"ratio {med['feed'][0] / med['bare'][0]:.2f} (goal >= 0.5)")
+    print(
+        f"feed read, cache bypassed: {med['nocache'][0]:.0f} req/s; cache payoff {med['feed'][0] / med['nocache'][0]:.2f}x (goal >= 2)"
+    )
+    fanout_benchmarks(args.followers)
+
+
+if __name__ == "__main__":
+    main()
