@@ -248,9 +248,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--followers", type=int, default=1_000_000)
+    parser.add_argument("--fanout-only", action="store_true", help="skip the read benchmarks")
     args = parser.parse_args()
     log("setting up a PostgreSQL install with Redis feeds and memcached...")
     setup_install()
+    if args.fanout_only:
+        fanout_benchmarks(args.followers)
+        return
     token = seed_reader()
     results: dict[str, list[tuple[float, float, float]]] = {"feed": [], "bare": [], "nocache": []}
     server = serve({})

@@ -238,3 +238,36 @@ def test_nobody_ever_sees_what_they_may_not_in_any_feed_or_list():
             assert status == (
                 200 if media_id not in deleted and visibility.can_see(viewer.id, author) else 404
             )
+
+
+def test_wiping_every_feed_loses_nothing(alice, bob):
+    """The feed store is a cache: flush it all, rebuild, and every feed is as it was."""
+    from django.core.management import call_command
+
+    from filmroll.feeds.store import RedisStore
+
+    people = [alice, bob, make_user("carol"), make_user("dan")]
+    for user, api in people:
+        feed_ids(api)
+        for other, _ in people:
+            if other != user and random.Random(user.id + other.id).random() < 0.7:
+                follow(api, other)
+    run_tasks()
+    for _, api in people:
+        for _ in range(2):
+            upload(api, jpeg_bytes((64, 64)))
+    run_tasks()
+    before = {user.id: store().read(user.id) for user, _ in people}
+    assert all(before.values())
+    feeds = store()
+    if isinstance(feeds, RedisStore):
+        for client in feeds.clients:
+            client.flushdb()
+    else:
+        for user, _ in people:
+            feeds.drop(user.id)
+    assert all(feeds.read(user.id) is None for user, _ in people)
+    call_command("feeds", "rebuild")
+    assert {user.id: store().read(user.id) for user, _ in people} == before
+    call_command("feeds", "rebuild", "--user", "alice")
+    assert store().read(people[0][0].id) == before[people[0][0].id]
