@@ -22,12 +22,11 @@ def profile_picture(user: User, request: HttpRequest | None) -> str:
 
 
 def _default_avatar(request: HttpRequest | None) -> str:
-    path = static("filmroll/avatar.svg")
     if request is None:
-        return path
-    cached = getattr(request, "_default_avatar", None)  # one absolute URL per request
+        return static("filmroll/avatar.svg")
+    cached = getattr(request, "_default_avatar", None)  # made once per request
     if cached is None:
-        cached = request._default_avatar = request.build_absolute_uri(path)
+        cached = request._default_avatar = request.build_absolute_uri(static("filmroll/avatar.svg"))
     return cached
 
 
