@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken, set_token_value
 
@@ -43,23 +44,46 @@ def issue(user: User) -> str:
     return raw
 
 
+# With a shared cache (memcached) every request's token and user come from it for up to a
+# minute; revoking deletes the entry, so a revoked token stops working at once everywhere. A
+# per-process cache could not be told of a revocation elsewhere, so nothing is kept there.
+CACHE_SECONDS = 60
+
+
+def _key(checksum: str) -> str:
+    return f"token:{checksum}"
+
+
 def lookup(raw: str) -> AccessToken:
     """The live token for `raw`, with its user; BadToken when it is unknown, expired or revoked."""
+    if not raw:
+        raise BadToken("the access token provided is invalid")
     checksum = hashlib.sha256(raw.encode()).hexdigest()
-    token = (
-        AccessToken.objects.select_related("user").filter(token_checksum=checksum).first()
-        if raw
-        else None
-    )
+    shared = bool(settings.FILMROLL.cache_servers)
+    token = cache.get(_key(checksum)) if shared else None
+    if token is None:
+        token = AccessToken.objects.select_related("user").filter(token_checksum=checksum).first()
+        if token is not None and shared:
+            cache.set(_key(checksum), token, CACHE_SECONDS)
     if token is None or token.is_expired() or token.user is None or not token.user.is_active:
         raise BadToken("the access token provided is invalid")
     return token
 
 
 def revoke(token: AccessToken) -> None:
-    token.delete()
+    AccessToken.objects.filter(pk=token.pk).delete()
+    cache.delete(_key(token.token_checksum))
 
 
 def revoke_all(user: User) -> None:
+    uncache(user)
     RefreshToken.objects.filter(user=user).delete()
     AccessToken.objects.filter(user=user).delete()
+
+
+def uncache(user: User) -> None:
+    """Drop the cached copies of the user's tokens (each holds a copy of the user) after the user
+    changed."""
+    if settings.FILMROLL.cache_servers:
+        checksums = AccessToken.objects.filter(user=user).values_list("token_checksum", flat=True)
+        cache.delete_many([_key(c) for c in checksums])

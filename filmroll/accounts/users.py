@@ -137,6 +137,7 @@ def update_profile(user: User, fields: dict[str, Any]) -> User:
         changed.append("is_private")
     if changed:
         user.save(update_fields=changed)
+        tokens.uncache(user)
     return user
 
 
@@ -145,6 +146,7 @@ def set_avatar(user: User, data: bytes) -> None:
     old = user.avatar_key
     user.avatar_key = storage.save(images.avatar(data), "jpg")
     user.save(update_fields=["avatar_key"])
+    tokens.uncache(user)
     if old:
         storage.delete(old)
 

@@ -48,6 +48,7 @@ def password(request: HttpRequest) -> JsonResponse:
 def me(request: HttpRequest) -> JsonResponse:
     user = request.api_user
     if request.method == "POST":
+        user.refresh_from_db()  # the token's copy of the user may come from the cache
         picture = upload(request, "profile_picture")
         with transaction.atomic():
             users.update_profile(user, request.data)

@@ -116,23 +116,33 @@ def has_request(target_id: int, requester_id: int) -> bool:
 
 
 def add_block(user_id: int, blocked_id: int) -> bool:
-    return bool(
-        db.execute(
-            ids.shard_of(user_id),
-            "INSERT INTO {blocks} (user_id, blocked_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            [user_id, blocked_id, _now()],
-        )
+    """Kept on both shards (`blocks` on the blocker's, `blocked_by` on the blocked user's), so
+    either side's check is one query on its own shard."""
+    added = db.execute(
+        ids.shard_of(user_id),
+        "INSERT INTO {blocks} (user_id, blocked_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+        [user_id, blocked_id, _now()],
     )
+    db.execute(
+        ids.shard_of(blocked_id),
+        "INSERT INTO {blocked_by} (user_id, blocker_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        [blocked_id, user_id],
+    )
+    return bool(added)
 
 
 def remove_block(user_id: int, blocked_id: int) -> bool:
-    return bool(
-        db.execute(
-            ids.shard_of(user_id),
-            "DELETE FROM {blocks} WHERE user_id = %s AND blocked_id = %s",
-            [user_id, blocked_id],
-        )
+    removed = db.execute(
+        ids.shard_of(user_id),
+        "DELETE FROM {blocks} WHERE user_id = %s AND blocked_id = %s",
+        [user_id, blocked_id],
     )
+    db.execute(
+        ids.shard_of(blocked_id),
+        "DELETE FROM {blocked_by} WHERE user_id = %s AND blocker_id = %s",
+        [blocked_id, user_id],
+    )
+    return bool(removed)
 
 
 def blocked(user_id: int, other_id: int) -> bool:
@@ -149,19 +159,17 @@ def blocked(user_id: int, other_id: int) -> bool:
 
 def blocked_between(viewer_id: int, others: list[int]) -> set[int]:
     """Those of `others` who blocked the viewer or whom the viewer blocked: one query on the
-    viewer's shard and one per physical database for the others'."""
+    viewer's shard."""
     if not others:
         return set()
     marks = ", ".join(["%s"] * len(others))
-    mine = db.fetchall(
+    rows = db.fetchall(
         ids.shard_of(viewer_id),
-        f"SELECT blocked_id FROM {{blocks}} WHERE user_id = %s AND blocked_id IN ({marks})",
-        [viewer_id, *others],
+        f"SELECT blocked_id FROM {{blocks}} WHERE user_id = %s AND blocked_id IN ({marks})"
+        f" UNION SELECT blocker_id FROM {{blocked_by}} WHERE user_id = %s AND blocker_id IN ({marks})",
+        [viewer_id, *others, viewer_id, *others],
     )
-    theirs = db.select_by_keys(
-        "blocks", others, "blocked_id", key="user_id", where="blocked_id = %s", params=[viewer_id]
-    )
-    return {row[0] for row in mine} | {row[0] for row in theirs}
+    return {row[0] for row in rows}
 
 
 def page(table: str, user_id: int, max_id: int | None, count: int) -> list[int]:

@@ -70,11 +70,14 @@ def likers(viewer: User, raw_id: object, limit: int = 120) -> list[User]:
 
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
-    """Which of these photos the viewer liked: one query per physical database."""
+    """Which of these photos the viewer liked: one query on the viewer's own shard."""
     if viewer_id is None or not media_ids:
         return set()
-    rows = db.select_by_keys(
-        "likes", media_ids, "user_id", key="media_id", where="user_id = %s", params=[viewer_id]
+    marks = ", ".join(["%s"] * len(media_ids))
+    rows = db.fetchall(
+        ids.shard_of(viewer_id),
+        f"SELECT media_id FROM {{user_likes}} WHERE user_id = %s AND media_id IN ({marks})",
+        [viewer_id, *media_ids],
     )
     return {row[0] for row in rows}
 

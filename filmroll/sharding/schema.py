@@ -108,12 +108,22 @@ STEPS: list[tuple[str, str]] = [
         CREATE INDEX activity_by_user ON {s}activity (user_id, id);
         """,
     ),
+    (
+        "0003_blocked_by",
+        """
+    CREATE TABLE {s}blocked_by (
+        user_id bigint NOT NULL,
+        blocker_id bigint NOT NULL,
+        PRIMARY KEY (user_id, blocker_id)
+    );
+    """,
+    ),
 ]
 
 # Every shard table, in the order `filmroll shards` lists their row counts.
 TABLES = [
     "media", "comments", "likes", "user_likes", "following", "followers", "follow_requests",
-    "blocks", "locations", "counts", "feeds", "feeds_built", "activity",
+    "blocks", "blocked_by", "locations", "counts", "feeds", "feeds_built", "activity",
 ]  # fmt: skip
 
 

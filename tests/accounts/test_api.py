@@ -275,3 +275,13 @@ def test_web_sessions_end_when_the_password_changes(alice):
     )
     response = browser.get("/")
     assert response.wsgi_request.user.is_anonymous
+
+
+def test_a_profile_change_shows_at_once_through_the_same_token(alice):
+    _, api = alice
+    assert api.get("/api/v1/users/self").json()["data"]["is_private"] is False  # now cached
+    api.post("/api/v1/users/self", {"is_private": "true", "bio": "new"})
+    shown = api.get("/api/v1/users/self").json()["data"]
+    assert shown["is_private"] is True and shown["bio"] == "new"
+    assert api.post("/api/v1/accounts/logout").status_code == 200
+    assert api.get("/api/v1/users/self").status_code == 400  # revoked at once, cache or not
