@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import authenticate, password_validation
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
+from filmroll import objcache
 from filmroll.accounts import tokens
 from filmroll.accounts.models import User
 from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound
@@ -111,6 +113,19 @@ def log_in(username: Any, password: Any) -> User:
     return user
 
 
+def cached(user_ids: Iterable[int]) -> dict[int, User]:
+    """Users by ID through the object cache. Every profile write here invalidates; changes made
+    elsewhere (the admin deactivating someone) show within five minutes."""
+    return objcache.get_many(
+        "user", user_ids, lambda missing: User.objects.in_bulk(missing), most_seconds=300
+    )
+
+
+def _changed(user: User) -> None:
+    objcache.invalidate("user", user.id)
+    tokens.uncache(user)
+
+
 def get_user(raw_id: Any) -> User:
     try:
         user_id = ids.parse(raw_id)
@@ -137,7 +152,7 @@ def update_profile(user: User, fields: dict[str, Any]) -> User:
         changed.append("is_private")
     if changed:
         user.save(update_fields=changed)
-        tokens.uncache(user)
+        _changed(user)
     return user
 
 
@@ -146,7 +161,7 @@ def set_avatar(user: User, data: bytes) -> None:
     old = user.avatar_key
     user.avatar_key = storage.save(images.avatar(data), "jpg")
     user.save(update_fields=["avatar_key"])
-    tokens.uncache(user)
+    _changed(user)
     if old:
         storage.delete(old)
 
@@ -161,4 +176,5 @@ def change_password(user: User, old: Any, new: Any) -> None:
         user.set_password(new)
         user.save(update_fields=["password"])
         tokens.revoke_all(user)
+        objcache.invalidate("user", user.id)
     # Web sessions keep a hash of the password, so Django ends them on their next request.

@@ -8,7 +8,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from filmroll.accounts import counts
+from filmroll import objcache
+from filmroll.accounts import counts, users
 from filmroll.accounts.models import User
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.graph import visibility
@@ -65,11 +66,16 @@ def create_place(creator_id: int, place: Place) -> int:
 
 
 def places(location_ids: list[int]) -> dict[int, dict[str, Any]]:
-    rows = db.fetch_by_keys("locations", location_ids, "name, latitude, longitude")
-    return {
-        lid: {"id": str(lid), "name": r[0], "latitude": r[1], "longitude": r[2]}
-        for lid, r in rows.items()
-    }
+    """Location objects by ID, through the object cache."""
+
+    def load(missing: list[int]) -> dict[int, dict[str, Any]]:
+        rows = db.fetch_by_keys("locations", missing, "name, latitude, longitude")
+        return {
+            lid: {"id": str(lid), "name": r[0], "latitude": r[1], "longitude": r[2]}
+            for lid, r in rows.items()
+        }
+
+    return objcache.get_many("place", location_ids, load)
 
 
 def _resolve_location(
@@ -167,15 +173,11 @@ def delete(user: User, raw_id: Any) -> None:
         enqueue("feeds.media_deleted", media.id, owner.id)
 
 
-# What reading a photo needs of its owner: who may see it, and the small user object.
-OWNER_FIELDS = ("id", "username", "full_name", "avatar_key", "is_private", "is_active")
-
-
 def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
     """The media the viewer may see, in the order given; others dropped as if missing. Each
     item carries its owner (`owner`), fetched once for the list."""
     rows = cache.get_many(media_ids)
-    owners = User.objects.only(*OWNER_FIELDS).in_bulk({m.user_id for m in rows.values()})
+    owners = users.cached({m.user_id for m in rows.values()})
     allowed = visibility.visible_owners(viewer_id, owners.values())
     return [
         dataclasses.replace(rows[m], owner=owners[rows[m].user_id])

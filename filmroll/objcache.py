@@ -1,0 +1,42 @@
+"""The object cache: rows by ID through Django's cache (memcached in a cluster, each process's
+memory in the embedded default), one multi-get, then the misses from their loader at once.
+Every write path invalidates what it changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def ttl() -> int:
+    # Memcached is shared, so an invalidation reaches every app server: keep rows a day. Process
+    # memory is not shared between Gunicorn workers: keep rows only briefly.
+    return 24 * 3600 if settings.FILMROLL.cache_servers else 5
+
+
+def get_many(
+    kind: str,
+    keys: Iterable[int],
+    load: Callable[[list[int]], dict[int, Any]],
+    most_seconds: int = 24 * 3600,
+) -> dict[int, Any]:
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    names = {f"{kind}:{key}": key for key in wanted}
+    found = {names[name]: value for name, value in cache.get_many(list(names)).items()}
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        loaded = load(missing)
+        cache.set_many(
+            {f"{kind}:{key}": value for key, value in loaded.items()}, min(ttl(), most_seconds)
+        )
+        found.update(loaded)
+    return found
+
+
+def invalidate(kind: str, key: int) -> None:
+    cache.delete(f"{kind}:{key}")
