@@ -72,15 +72,7 @@ def follows(source_id: int, target_id: int) -> bool:
 
 def followed_among(source_id: int, target_ids: list[int]) -> set[int]:
     """Which of `target_ids` the source follows: one query on the source's shard."""
-    if not target_ids:
-        return set()
-    marks = ", ".join(["%s"] * len(target_ids))
-    rows = db.fetchall(
-        ids.shard_of(source_id),
-        f"SELECT target_id FROM {{following}} WHERE user_id = %s AND target_id IN ({marks})",
-        [source_id, *target_ids],
-    )
-    return {row[0] for row in rows}
+    return db.which(source_id, "following", "target_id", target_ids)
 
 
 def add_request(target_id: int, requester_id: int) -> bool:

@@ -71,15 +71,7 @@ def likers(viewer: User, raw_id: object, limit: int = 120) -> list[User]:
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
     """Which of these photos the viewer liked: one query on the viewer's own shard."""
-    if viewer_id is None or not media_ids:
-        return set()
-    marks = ", ".join(["%s"] * len(media_ids))
-    rows = db.fetchall(
-        ids.shard_of(viewer_id),
-        f"SELECT media_id FROM {{user_likes}} WHERE user_id = %s AND media_id IN ({marks})",
-        [viewer_id, *media_ids],
-    )
-    return {row[0] for row in rows}
+    return set() if viewer_id is None else db.which(viewer_id, "user_likes", "media_id", media_ids)
 
 
 def liked_page(user: User, max_id: int | None, count: int) -> list[int]:

@@ -102,6 +102,21 @@ def insert(shard: int, name: str, values: dict[str, Any]) -> int:
         return cursor.fetchone()[0]
 
 
+def which(user_id: int, name: str, column: str, candidates: Iterable[int]) -> set[int]:
+    """Which of `candidates` stand in `column` of the user's rows (`user_id`) of shard table
+    `name`: one query on the user's own shard."""
+    candidates = list(candidates)
+    if not candidates:
+        return set()
+    marks = ", ".join(["%s"] * len(candidates))
+    rows = fetchall(
+        ids.shard_of(user_id),
+        f"SELECT {column} FROM {{{name}}} WHERE user_id = %s AND {column} IN ({marks})",
+        [user_id, *candidates],
+    )
+    return {row[0] for row in rows}
+
+
 def by_physical(keys: Iterable[int]) -> dict[str, dict[int, list[int]]]:
     """Keys (IDs) grouped by physical database, then by logical shard. A key naming a shard this
     install does not have is left out: nothing can be stored under it."""
