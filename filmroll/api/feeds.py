@@ -5,7 +5,7 @@ from django.http import HttpRequest, JsonResponse
 from filmroll.accounts.models import User
 from filmroll.api import objects, pagination
 from filmroll.api.envelope import endpoint, ok
-from filmroll.api.graph import _target
+from filmroll.api.graph import named_user
 from filmroll.feeds import activity, home
 from filmroll.graph import edges
 from filmroll.media import likes, photos
@@ -26,7 +26,7 @@ def feed(request: HttpRequest) -> JsonResponse:
 
 @endpoint("GET")
 def recent(request: HttpRequest, user_id: str) -> JsonResponse:
-    owner = _target(request, user_id)
+    owner = named_user(request, user_id)
     count = pagination.count(request)
     found = home.recent([owner.id], pagination.cursor(request), count)
     shown = photos.visible_many(request.api_user.id, found)

@@ -10,7 +10,8 @@ from filmroll.errors import Forbidden
 from filmroll.graph import edges, relationships, visibility
 
 
-def _target(request: HttpRequest, user_id: str) -> User:
+def named_user(request: HttpRequest, user_id: str) -> User:
+    """The user a path names: an ID, or `self`."""
     return request.api_user if user_id == "self" else users.get_user(user_id)
 
 
@@ -27,7 +28,7 @@ def _people(request: HttpRequest, table: str, owner: User) -> JsonResponse:
 
 
 def _listed(request: HttpRequest, user_id: str, table: str) -> JsonResponse:
-    owner = _target(request, user_id)
+    owner = named_user(request, user_id)
     if not visibility.can_see(request.api_user.id, owner):
         raise Forbidden("this account is private")
     return _people(request, table, owner)
@@ -50,7 +51,7 @@ def requested_by(request: HttpRequest) -> JsonResponse:
 
 @endpoint("GET", "POST")
 def relationship(request: HttpRequest, user_id: str) -> JsonResponse:
-    target = _target(request, user_id)
+    target = named_user(request, user_id)
     if request.method == "POST":
         relationships.act(request.api_user, target, field(request, "action"))
     return ok(relationships.status(request.api_user, target))
