@@ -9,6 +9,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -250,14 +251,16 @@ def run_tasks() -> int:
 
 
 class _CeleryWorker:
-    """A real Celery worker consuming from RabbitMQ, in a thread of this process (so it uses the
-    test databases), started on first use."""
+    """A real Celery worker consuming from RabbitMQ, in this process (so it uses the test
+    databases), started on first use. Its tasks run in a thread pool: with the solo pool, tasks
+    that queue further tasks from inside the consumer stalled it."""
 
     QUEUES = ["fanout", "feeds", "deletes", "default"]
 
     def __init__(self) -> None:
         self.context = None
         self.running = 0
+        self.lock = threading.Lock()
 
     def start(self) -> None:
         from celery.contrib.testing.worker import start_worker
@@ -267,11 +270,13 @@ class _CeleryWorker:
         from filmroll.tasks.celery_app import app
 
         def before(**kwargs):
-            self.running += 1
+            with self.lock:
+                self.running += 1
 
         def after(**kwargs):
             connections.close_all()  # the worker thread's own connections
-            self.running -= 1
+            with self.lock:
+                self.running -= 1
 
         task_prerun.connect(before, weak=False)
         task_postrun.connect(after, weak=False)
@@ -280,7 +285,12 @@ class _CeleryWorker:
                 with contextlib.suppress(Exception):
                     conn.default_channel.queue_purge(queue)
         self.context = start_worker(
-            app, pool="solo", perform_ping_check=False, queues=self.QUEUES, loglevel="WARNING"
+            app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            queues=self.QUEUES,
+            loglevel="WARNING",
         )
         self.context.__enter__()
 
@@ -305,7 +315,16 @@ class _CeleryWorker:
             if quiet >= 3:
                 return
             time.sleep(0.05)
-        raise TimeoutError("background tasks did not finish")
+        from filmroll.tasks.celery_app import app
+
+        with app.connection_for_write() as conn:
+            depths = {
+                q: tuple(conn.default_channel.queue_declare(queue=q, passive=True))[1:]
+                for q in self.QUEUES
+            }
+        raise TimeoutError(
+            f"background tasks did not finish: {self.running} running, queued {depths}"
+        )
 
     def stop(self) -> None:
         if self.context is not None:

@@ -57,20 +57,44 @@ def note_follower_count(user_id: int, followed_by: int) -> None:
         cache.delete(CELEBRITIES_KEY)
 
 
-def fan_out(media_id: int, after: int = 0) -> int | None:
-    """Deliver a new post to its owner's feed and, in batches, to each follower's; the follower
-    ID to continue after, when there are more. Idempotent: a post lands in a feed at most once."""
+def fan_out(media_id: int) -> list[tuple[int, int | None]]:
+    """Deliver a new post to its owner's feed; the ranges of followers to deliver it to, each
+    about FILMROLL_FANOUT_BATCH long, for tasks that workers run side by side."""
     media = media_cache.get_many([media_id]).get(media_id)
     if media is None:
-        return None
-    feeds = store()
-    if after == 0:
-        feeds.add([media.user_id], media_id)
-        if media.user_id in celebrities():
-            return None  # merged in at read time instead
-    followers = _followers_after(media.user_id, after)
-    feeds.add(followers, media_id)
-    return followers[-1] if len(followers) == settings.FILMROLL.fanout_batch else None
+        return []
+    store().add([media.user_id], media_id)
+    if media.user_id in celebrities():
+        return []  # merged in at read time instead
+    return follower_ranges(media.user_id)
+
+
+def follower_ranges(user_id: int) -> list[tuple[int, int | None]]:
+    """A user's followers cut into (after, through] ranges by follower ID, the last one open:
+    one index-only pass numbering the rows."""
+    rows = db.fetchall(
+        ids.shard_of(user_id),
+        "SELECT follower_id FROM (SELECT follower_id, row_number() OVER (ORDER BY follower_id) AS n"
+        " FROM {followers} WHERE user_id = %s) AS numbered WHERE n %% %s = 0 ORDER BY follower_id",
+        [user_id, settings.FILMROLL.fanout_batch],
+    )
+    bounds = [0, *(row[0] for row in rows)]
+    return [(low, high) for low, high in zip(bounds, [*bounds[1:], None], strict=True)]
+
+
+def deliver(media_id: int, after: int, through: int | None) -> int:
+    """Put the post into the feeds of the owner's followers in one range. Idempotent: a post
+    lands in a feed at most once, so a redelivered task does no harm."""
+    media = media_cache.get_many([media_id]).get(media_id)
+    if media is None:
+        return 0
+    upper = "" if through is None else " AND follower_id <= %s"
+    rows = db.fetchall(
+        ids.shard_of(media.user_id),
+        f"SELECT follower_id FROM {{followers}} WHERE user_id = %s AND follower_id > %s{upper}",
+        [media.user_id, after, *([] if through is None else [through])],
+    )
+    return store().add([row[0] for row in rows], media_id)
 
 
 def _followers_after(user_id: int, after: int) -> list[int]:

@@ -3,10 +3,14 @@ from filmroll.tasks.registry import enqueue, task
 
 
 @task("feeds.fan_out", queue="fanout")
-def fan_out(media_id: int, after: int = 0) -> None:
-    more = home.fan_out(media_id, after)
-    if more is not None:  # a big fan-out goes on in further tasks, batch by batch
-        enqueue("feeds.fan_out", media_id, more)
+def fan_out(media_id: int) -> None:
+    for after, through in home.fan_out(media_id):  # ranges of followers, delivered side by side
+        enqueue("feeds.deliver", media_id, after, through)
+
+
+@task("feeds.deliver", queue="fanout")
+def deliver(media_id: int, after: int, through: int | None) -> None:
+    home.deliver(media_id, after, through)
 
 
 @task("feeds.backfill", queue="feeds")

@@ -35,4 +35,4 @@ def run(self, name: str, args: list) -> None:
 
 
 def send(queue: str, name: str, args: list) -> None:
-    run.apply_async(args=[name, args], queue=queue)
+    run.apply_async(args=[name, args], queue=queue, retry=True)

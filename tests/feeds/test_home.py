@@ -37,7 +37,8 @@ def test_a_post_reaches_every_follower_and_the_author(alice):
         assert store().read(user.id) == [int(media["id"])]
     assert feed_ids(alice_api) == [media["id"]]
     run_tasks()  # running again changes nothing: each post lands once
-    home.fan_out(int(media["id"]))
+    for after, through in home.fan_out(int(media["id"])):  # the whole fan-out again
+        assert home.deliver(int(media["id"]), after, through) == 0
     assert store().read(followers[0][0].id) == [int(media["id"])]
 
 
@@ -271,3 +272,21 @@ def test_wiping_every_feed_loses_nothing(alice, bob):
     assert {user.id: store().read(user.id) for user, _ in people} == before
     call_command("feeds", "rebuild", "--user", "alice")
     assert store().read(people[0][0].id) == before[people[0][0].id]
+
+
+def test_followers_are_cut_into_ranges_that_cover_each_once(alice, settings):
+    import dataclasses
+
+    from filmroll.sharding import db as shard_db
+
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, fanout_batch=3)
+    owner, _ = alice
+    followers = sorted(shard_db.new_ids(n % 8)[0] for n in range(10))
+    for follower in followers:
+        edges.add(follower, owner.id)
+    ranges = home.follower_ranges(owner.id)
+    assert len(ranges) == 4 and ranges[0][0] == 0 and ranges[-1][1] is None
+    covered = [
+        f for f in followers for low, high in ranges if f > low and (high is None or f <= high)
+    ]
+    assert covered == followers
