@@ -11,8 +11,8 @@ from collections.abc import Callable
 from django.contrib.auth.hashers import make_password
 
 from filmroll.accounts.models import User
-from filmroll.graph import edges
-from filmroll.media import filters, photos, pipeline
+from filmroll.graph import relationships
+from filmroll.media import comments, filters, likes, photos, pipeline
 from filmroll.media.samples import paint
 
 PASSWORD = "filmroll-demo"
@@ -36,6 +36,7 @@ PLACES = [
 ]  # fmt: skip
 WORDS = ["golden hour", "first light", "long walk", "quiet morning", "after the rain", "blue hour",
          "weekend", "by the water", "old town", "on film", "summer", "late again"]  # fmt: skip
+REMARKS = ["Beautiful light!", "Love this one", "Where is this?", "Wow", "So calm", "Take me there"]
 TAGS = ["sunset", "travel", "filmroll", "sky", "sea", "hills", "latergram", "nofilter", "wanderlust",
         "morning", "blue", "golden", "photography", "weekend"]  # fmt: skip
 
@@ -56,7 +57,7 @@ def seed(
     progress(f"created {len(people)} people (password {PASSWORD!r})")
     for person in people:
         for other in rng.sample([p for p in people if p != person], rng.randrange(6, 16)):
-            edges.add(person.id, other.id)
+            relationships.follow(person, other)
     progress("made them follow each other")
     places = [
         (photos.create_place(rng.choice(people).id, p), p.latitude, p.longitude) for p in PLACES
@@ -70,7 +71,13 @@ def seed(
         height = rng.choice([1080, 1350, 566])  # square, 4:5 portrait, 1.91:1 landscape
         look = rng.choice(looks)
         rendered = pipeline.render(paint(rng, 1080, height), look)
-        photos.publish(owner.id, rendered, look, caption, location or (None, None, None))
+        media_id = photos.publish(owner.id, rendered, look, caption, location or (None, None, None))
+        for fan in rng.sample(people, rng.randrange(0, 7)):  # likes and a few comments
+            if fan != owner:
+                likes.like(fan, media_id)
+        if rng.random() < 0.3:
+            fan = rng.choice([p for p in people if p != owner])
+            comments.add(fan, media_id, f"{rng.choice(REMARKS)} @{owner.username}")
         if (n + 1) % 20 == 0 or n + 1 == photo_count:
             progress(f"painted and posted {n + 1}/{photo_count} photos")
     return people
