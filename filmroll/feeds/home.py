@@ -128,8 +128,7 @@ def drop_media(media_id: int, owner_id: int) -> None:
     feeds.remove(owner_id, [media_id])
     after = 0
     while followers := _followers_after(owner_id, after):
-        for follower_id in followers:
-            feeds.remove(follower_id, [media_id])
+        feeds.remove_everywhere(followers, media_id)  # batched, never a call per follower
         after = followers[-1]
 
 

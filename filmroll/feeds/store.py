@@ -67,15 +67,30 @@ class SqlStore:
                 [user_id, *media_ids],
             )
 
+    def remove_everywhere(self, user_ids: list[int], media_id: int) -> None:
+        """Take one post out of many feeds: one statement per shard."""
+        by_shard: dict[int, list[int]] = defaultdict(list)
+        for user_id in user_ids:
+            by_shard[ids.shard_of(user_id)].append(user_id)
+        for shard, users in by_shard.items():
+            marks = ", ".join(["%s"] * len(users))
+            db.execute(
+                shard,
+                f"DELETE FROM {{feeds}} WHERE media_id = %s AND user_id IN ({marks})",
+                [media_id, *users],
+            )
+
     def replace(self, user_id: int, media_ids: list[int]) -> None:
         shard = ids.shard_of(user_id)
         with db.atomic(shard):
             db.execute(shard, "DELETE FROM {feeds} WHERE user_id = %s", [user_id])
-            for media_id in media_ids[: settings.FILMROLL.feed_cap]:
+            kept = media_ids[: settings.FILMROLL.feed_cap]
+            if kept:  # one multi-row insert, not a statement per entry
+                rows = ", ".join(["(%s, %s)"] * len(kept))
                 db.execute(
                     shard,
-                    "INSERT INTO {feeds} (user_id, media_id) VALUES (%s, %s)",
-                    [user_id, media_id],
+                    f"INSERT INTO {{feeds}} (user_id, media_id) VALUES {rows}",
+                    [value for media_id in kept for value in (user_id, media_id)],
                 )
             db.execute(
                 shard,
@@ -131,18 +146,25 @@ end
 return added
 """
 
-# Remove the 8-byte IDs in ARGV from the feed in KEYS[1].
+# Remove the 8-byte IDs in ARGV from each feed in KEYS.
 REMOVE_SCRIPT = """
-local feed = redis.call('GET', KEYS[1])
-if not feed then return 0 end
-local drop, kept = {}, {}
+local drop, removed = {}, 0
 for _, id in ipairs(ARGV) do drop[id] = true end
-for i = 1, #feed, 8 do
-  local entry = string.sub(feed, i, i + 7)
-  if not drop[entry] then kept[#kept + 1] = entry end
+for _, key in ipairs(KEYS) do
+  local feed = redis.call('GET', key)
+  if feed then
+    local kept = {}
+    for i = 1, #feed, 8 do
+      local entry = string.sub(feed, i, i + 7)
+      if not drop[entry] then kept[#kept + 1] = entry end
+    end
+    if #kept < #feed / 8 then
+      redis.call('SET', key, table.concat(kept), 'KEEPTTL')
+      removed = removed + (#feed / 8) - #kept
+    end
+  end
 end
-redis.call('SET', KEYS[1], table.concat(kept), 'KEEPTTL')
-return (#feed / 8) - #kept
+return removed
 """
 
 
@@ -199,6 +221,15 @@ class RedisStore:
         if media_ids:
             node = self.node(user_id)
             self.remove_script[node](keys=[self.key(user_id)], args=[pack([m]) for m in media_ids])
+
+    def remove_everywhere(self, user_ids: list[int], media_id: int) -> None:
+        """Take one post out of many feeds: one script call per 1000 feeds of an instance."""
+        by_node: dict[int, list[str]] = defaultdict(list)
+        for user_id in user_ids:
+            by_node[self.node(user_id)].append(self.key(user_id))
+        for node, keys in by_node.items():
+            for start in range(0, len(keys), 1000):
+                self.remove_script[node](keys=keys[start : start + 1000], args=[pack([media_id])])
 
     def replace(self, user_id: int, media_ids: list[int]) -> None:
         cap = settings.FILMROLL.feed_cap

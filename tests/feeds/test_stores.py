@@ -53,6 +53,9 @@ def test_a_store_keeps_feeds_newest_first_once_and_capped(kind, redis_store, set
     assert feeds.read(users[5]) is None
     feeds.remove(users[0], expected[:3])
     assert feeds.read(users[0]) == expected[3:]
+    feeds.remove_everywhere(users, expected[3])  # one post out of every feed at once
+    assert feeds.read(users[0]) == expected[4:]
+    assert feeds.read(users[2]) == [m for m in expected if m != expected[3]]
     feeds.drop(users[1])
     assert feeds.read(users[1]) is None
 
