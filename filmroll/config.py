@@ -29,6 +29,8 @@ class Config:
     database_url: str
     # physical shard databases, name -> URL, in the order given
     shard_databases: dict[str, str] = field(default_factory=dict)
+    # the discovery index (tags, places, geo search over every shard)
+    index_database: str = ""
     logical_shards: int = 256
     bind: str = "127.0.0.1:8000"
     workers: int = 2
@@ -98,10 +100,10 @@ def _shard_databases(raw: str) -> dict[str, str]:
                 f"FILMROLL_SHARD_DATABASES item {item!r} is not NAME=URL "
                 "(for example a=postgres://postgres@127.0.0.1:5432/filmroll_a)"
             )
-        if not PHYSICAL_NAME.match(name) or name == "default":
+        if not PHYSICAL_NAME.match(name) or name in ("default", "index"):
             raise ConfigError(
                 f"FILMROLL_SHARD_DATABASES name {name!r}: use a lowercase letter then letters, digits"
-                " or _ (at most 31), and not 'default'"
+                " or _ (at most 31), and not 'default' or 'index'"
             )
         if name in result:
             raise ConfigError(f"FILMROLL_SHARD_DATABASES names {name!r} twice")
@@ -143,10 +145,20 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             shards = {"main": f"sqlite:///{data_dir / 'shards.sqlite3'}"}
         else:
             shards = {"main": database_url}
-    kinds = {url.startswith("sqlite") for url in [database_url, *shards.values()]}
+    index_database = _database_url(
+        "FILMROLL_INDEX_DATABASE",
+        get("FILMROLL_INDEX_DATABASE")
+        or (
+            f"sqlite:///{data_dir / 'index.sqlite3'}"
+            if database_url.startswith("sqlite")
+            else database_url
+        ),
+    )
+    kinds = {url.startswith("sqlite") for url in [database_url, *shards.values(), index_database]}
     if len(kinds) > 1:
         raise ConfigError(
-            "FILMROLL_DATABASE_URL and FILMROLL_SHARD_DATABASES mix SQLite and PostgreSQL: use one kind"
+            "FILMROLL_DATABASE_URL, FILMROLL_SHARD_DATABASES and FILMROLL_INDEX_DATABASE mix SQLite"
+            " and PostgreSQL: use one kind"
         )
     media_url = get("FILMROLL_MEDIA_URL", "").strip()
     if media_url and urlsplit(media_url).scheme not in {"http", "https"}:
@@ -214,6 +226,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         ],
         database_url=database_url,
         shard_databases=shards,
+        index_database=index_database,
         logical_shards=_int(
             "FILMROLL_LOGICAL_SHARDS", get("FILMROLL_LOGICAL_SHARDS", "256"), 1, 8192
         ),

@@ -9,6 +9,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.memcached import PyMemcacheCache
+
+
+class KeptPyMemcacheCache(PyMemcacheCache):
+    """Django's pymemcache backend, keeping its connections between requests. Django closes
+    them when each request ends, so every request paid a TCP connect per memcached server;
+    each thread has its own client (Django's caches are per thread), so keeping them is safe."""
+
+    def close(self, **kwargs: Any) -> None:
+        pass
 
 
 def ttl() -> int:

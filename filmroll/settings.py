@@ -89,6 +89,7 @@ def _database(url: str, test_name: str) -> dict:
 DATABASES = {"default": _database(FILMROLL.database_url, "global")}
 for _name, _url in FILMROLL.shard_databases.items():
     DATABASES[_name] = _database(_url, _name)
+DATABASES["index"] = _database(FILMROLL.index_database, "index")
 DATABASE_ROUTERS = ["filmroll.sharding.router.GlobalOnlyRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -136,7 +137,7 @@ def _crc32(key: str, seed: int = 0) -> int:
 if FILMROLL.cache_servers:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "BACKEND": "filmroll.objcache.KeptPyMemcacheCache",
             "LOCATION": list(FILMROLL.cache_servers),
             "OPTIONS": {
                 "no_delay": True,

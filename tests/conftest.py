@@ -21,6 +21,7 @@ from django.test import Client
 
 from filmroll.accounts import tokens
 from filmroll.accounts.models import User
+from filmroll.discovery import index
 from filmroll.sharding import db, shardmap
 from filmroll.sharding.migrate import migrate_shards
 from filmroll.sharding.schema import TABLES
@@ -45,6 +46,8 @@ def _reset_install() -> None:
     for shard in range(TEST_LOGICAL_SHARDS):
         for name in TABLES:
             db.execute(shard, f"DELETE FROM {{{name}}}")
+    index.migrate()
+    index.rebuild()  # empty, like the shards
 
 
 @pytest.fixture(scope="session")
@@ -255,7 +258,7 @@ class _CeleryWorker:
     databases), started on first use. Its tasks run in a thread pool: with the solo pool, tasks
     that queue further tasks from inside the consumer stalled it."""
 
-    QUEUES = ["fanout", "feeds", "deletes", "default"]
+    QUEUES = ["fanout", "feeds", "deletes", "index", "default"]
 
     def __init__(self) -> None:
         self.context = None
@@ -359,6 +362,9 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+    from filmroll.feeds import home
     from filmroll.feeds.store import store
+
+    home.forget_celebrities()
 
     store.cache_clear()

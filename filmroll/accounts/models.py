@@ -41,6 +41,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(max_length=30, unique=True)
     email = models.EmailField(blank=True)
     full_name = models.CharField(max_length=64, blank=True)
+    # The full name case-folded (any script), kept by save(): people search matches its start.
+    name_key = models.CharField(max_length=64, blank=True, editable=False)
     bio = models.CharField(max_length=150, blank=True)
     website = models.URLField(max_length=200, blank=True)
     is_private = models.BooleanField(default=False)
@@ -58,6 +60,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     @classmethod
     def normalize_username(cls, username: str) -> str:
         return super().normalize_username(username).strip().lower()
+
+    class Meta:
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL serve `LIKE 'prefix%'` from the index.
+            models.Index(
+                fields=["name_key"], name="user_name_key", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["username"], name="user_username_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = self.full_name.casefold()[:64]
+        if kwargs.get("update_fields") is not None and "full_name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def shard(self) -> int:

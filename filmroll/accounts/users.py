@@ -17,6 +17,7 @@ from filmroll.accounts.models import User
 from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound
 from filmroll.media import images, storage
 from filmroll.sharding import ids
+from filmroll.tasks.registry import enqueue
 
 USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
 # First path segments of the site's own pages, which profile URLs (/{username}/) must not shadow.
@@ -147,12 +148,15 @@ def update_profile(user: User, fields: dict[str, Any]) -> User:
     if "website" in fields:
         user.website = _website(fields["website"])
         changed.append("website")
+    was_private = user.is_private
     if "is_private" in fields:
         user.is_private = parse_bool("is_private", fields["is_private"])
         changed.append("is_private")
     if changed:
         user.save(update_fields=changed)
         _changed(user)
+    if user.is_private != was_private:  # the index holds public photos only
+        enqueue("discovery.index_user", user.id)
     return user
 
 

@@ -26,11 +26,19 @@ def post(request: HttpRequest) -> JsonResponse:
     return ok(objects.media(media, request), status=201)
 
 
-@endpoint("GET", "DELETE")
+@endpoint("GET", "POST", "DELETE")
 def detail(request: HttpRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":
         photos.delete(request.api_user, media_id)
         return ok(None)
+    if request.method == "POST":  # edit: caption, place
+        fields = {
+            k: field(request, k) for k in ("caption", "location", "location_id", "lat", "lng")
+        }
+        edited = photos.edit(
+            request.api_user, media_id, {k: v for k, v in fields.items() if v is not None}
+        )
+        return ok(objects.media(edited, request))
     media, _ = photos.visible(request.api_user.id, media_id)
     return ok(objects.media(media, request))
 

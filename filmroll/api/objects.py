@@ -9,8 +9,8 @@ from django.templatetags.static import static
 
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
-from filmroll.discovery import tags
-from filmroll.media import likes, photos, shortcodes, storage
+from filmroll.discovery import places, tags
+from filmroll.media import likes, shortcodes, storage
 from filmroll.media.rows import Media
 from filmroll.sharding import ids
 
@@ -73,7 +73,7 @@ def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict
         known.update(User.objects.in_bulk(missing))
     owners = {uid: user_small(u, request) for uid, u in known.items()}
     base = storage.base_url(request)
-    located = photos.places([m.location_id for m in items if m.location_id])
+    located = places.get_many([m.location_id for m in items if m.location_id])
     result = []
     for m in items:
         created = str(ids.millis_of(m.id) // 1000)

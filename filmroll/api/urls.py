@@ -3,12 +3,14 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import re_path
 
-from filmroll.api import accounts, feeds, graph, media, social
+from filmroll.api import accounts, discovery, feeds, graph, media, social
 from filmroll.api.envelope import failure
 
 ID = r"(?P<user_id>[0-9]+)"
 WHO = r"(?P<user_id>self|[0-9]+)"
 MEDIA = r"(?P<media_id>[0-9]+)"
+TAG = r"(?P<name>[^/]+?)"
+LOCATION = r"(?P<location_id>[0-9]+)"
 
 
 def route(path: str, view, name: str):
@@ -29,6 +31,7 @@ urlpatterns = [
     route("users/self/media/liked", feeds.liked, "liked"),
     route("users/self/requested-by", graph.requested_by, "requested-by"),
     route("users/self/activity", feeds.activity_feed, "activity"),
+    route("users/search", discovery.user_search, "user-search"),
     route(f"users/{ID}", accounts.user, "user"),
     route(f"users/{WHO}/media/recent", feeds.recent, "user-media"),
     route(f"users/{WHO}/follows", graph.follows, "follows"),
@@ -36,10 +39,19 @@ urlpatterns = [
     route(f"users/{WHO}/relationship", graph.relationship, "relationship"),
     route("media", media.post, "media-post"),
     route("media/filters", media.filter_list, "media-filters"),
+    route("media/search", discovery.media_search, "media-search"),
+    route("media/popular", discovery.media_popular, "media-popular"),
     route(rf"media/{MEDIA}", media.detail, "media"),
     route(rf"media/{MEDIA}/likes", social.media_likes, "likes"),
     route(rf"media/{MEDIA}/comments", social.media_comments, "comments"),
     route(rf"media/{MEDIA}/comments/(?P<comment_id>[0-9]+)", social.media_comment, "comment"),
     route(r"media/shortcode/(?P<code>[A-Za-z0-9_-]+)", media.by_shortcode, "media-shortcode"),
+    route("tags/search", discovery.tag_search, "tag-search"),
+    route(f"tags/{TAG}/media/recent", discovery.tag_recent, "tag-media"),
+    route(f"tags/{TAG}", discovery.tag, "tag"),
+    route("locations", discovery.location_create, "locations"),
+    route("locations/search", discovery.location_search, "location-search"),
+    route(f"locations/{LOCATION}", discovery.location, "location"),
+    route(f"locations/{LOCATION}/media/recent", discovery.location_recent, "location-media"),
     re_path(r"^.*$", not_found),
 ]

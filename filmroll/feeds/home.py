@@ -7,8 +7,9 @@ out, then takes rows from the cache and drops what the viewer may no longer see.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
-from django.core.cache import cache
 
 from filmroll.feeds.models import Celebrity
 from filmroll.feeds.store import store
@@ -17,8 +18,6 @@ from filmroll.media import cache as media_cache
 from filmroll.media import photos
 from filmroll.media.rows import Media
 from filmroll.sharding import db, ids
-
-CELEBRITIES_KEY = "feeds:celebrities"
 
 
 def followees(user_id: int) -> list[int]:
@@ -39,11 +38,19 @@ def rebuild(user_id: int) -> list[int]:
 
 
 def celebrities() -> list[int]:
-    found = cache.get(CELEBRITIES_KEY)
-    if found is None:
-        found = list(Celebrity.objects.values_list("user_id", flat=True))
-        cache.set(CELEBRITIES_KEY, found, 60)
-    return found
+    """Accounts too big to fan out. Every feed read asks, so each process keeps the list for a
+    minute: an account that just crossed the limit is merged in a minute late at worst."""
+    now = time.monotonic()
+    if _celebrities[0] < now:
+        _celebrities[:] = [now + 60, list(Celebrity.objects.values_list("user_id", flat=True))]
+    return _celebrities[1]
+
+
+_celebrities: list = [0.0, []]  # [expires at, user IDs]
+
+
+def forget_celebrities() -> None:
+    _celebrities[0] = 0.0
 
 
 def note_follower_count(user_id: int, followed_by: int) -> None:
@@ -54,7 +61,7 @@ def note_follower_count(user_id: int, followed_by: int) -> None:
             Celebrity.objects.get_or_create(user_id=user_id)
         else:
             Celebrity.objects.filter(user_id=user_id).delete()
-        cache.delete(CELEBRITIES_KEY)
+        forget_celebrities()
 
 
 def fan_out(media_id: int) -> list[tuple[int, int | None]]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
+
+from filmroll import objcache
 from filmroll.accounts import counts
 from filmroll.sharding import db, ids
 
@@ -120,6 +123,7 @@ def add_block(user_id: int, blocked_id: int) -> bool:
         "INSERT INTO {blocked_by} (user_id, blocker_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
         [blocked_id, user_id],
     )
+    _blocks_changed(user_id, blocked_id)
     return bool(added)
 
 
@@ -134,6 +138,7 @@ def remove_block(user_id: int, blocked_id: int) -> bool:
         "DELETE FROM {blocked_by} WHERE user_id = %s AND blocker_id = %s",
         [blocked_id, user_id],
     )
+    _blocks_changed(user_id, blocked_id)
     return bool(removed)
 
 
@@ -150,18 +155,36 @@ def blocked(user_id: int, other_id: int) -> bool:
 
 
 def blocked_between(viewer_id: int, others: list[int]) -> set[int]:
-    """Those of `others` who blocked the viewer or whom the viewer blocked: one query on the
-    viewer's shard."""
+    """Those of `others` who blocked the viewer or whom the viewer blocked."""
     if not others:
         return set()
-    marks = ", ".join(["%s"] * len(others))
+    return _hidden_from(viewer_id) & set(others)
+
+
+def _hidden_from(user_id: int) -> frozenset[int]:
+    """Everyone the user blocked or was blocked by: one query on the user's shard. Every read
+    path asks, so with shared memcached the set is cached, and dropped by each block and
+    unblock; process memory is not shared between workers, so there it is never cached."""
+    if not settings.FILMROLL.cache_servers:
+        return _load_hidden([user_id])[user_id]
+    return objcache.get_many("hidden", [user_id], _load_hidden)[user_id]
+
+
+def _load_hidden(user_ids: list[int]) -> dict[int, frozenset[int]]:
+    (user_id,) = user_ids
     rows = db.fetchall(
-        ids.shard_of(viewer_id),
-        f"SELECT blocked_id FROM {{blocks}} WHERE user_id = %s AND blocked_id IN ({marks})"
-        f" UNION SELECT blocker_id FROM {{blocked_by}} WHERE user_id = %s AND blocker_id IN ({marks})",
-        [viewer_id, *others, viewer_id, *others],
+        ids.shard_of(user_id),
+        "SELECT blocked_id FROM {blocks} WHERE user_id = %s"
+        " UNION SELECT blocker_id FROM {blocked_by} WHERE user_id = %s",
+        [user_id, user_id],
     )
-    return {row[0] for row in rows}
+    return {user_id: frozenset(row[0] for row in rows)}
+
+
+def _blocks_changed(user_id: int, other_id: int) -> None:
+    if settings.FILMROLL.cache_servers:
+        objcache.invalidate("hidden", user_id)
+        objcache.invalidate("hidden", other_id)
 
 
 def page(table: str, user_id: int, max_id: int | None, count: int) -> list[int]:

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from filmroll.accounts.models import User
+from filmroll.discovery import tags
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.feeds import activity
 from filmroll.graph import edges
 from filmroll.media import cache, photos
 from filmroll.sharding import db, ids
+from filmroll.tasks.registry import enqueue
 
 MAX_TEXT = 2200
 MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._]{1,30})")
@@ -47,6 +49,8 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
         )
         db.execute(shard, "UPDATE {media} SET comments = comments + 1 WHERE id = %s", [media.id])
     cache.invalidate(media.id)
+    if user.id == owner.id and tags.parse(text):  # the owner's own #tags tag the photo
+        enqueue("discovery.index_media", media.id)
     activity.record(owner.id, "comment", user.id, media.id, text)
     for person in User.objects.filter(username__in=mentions(text), is_active=True).exclude(
         id=owner.id
@@ -92,3 +96,5 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
                 shard, "UPDATE {media} SET comments = comments - 1 WHERE id = %s", [media.id]
             )
     cache.invalidate(media.id)
+    if row[0] == owner.id:
+        enqueue("discovery.index_media", media.id)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-from dataclasses import dataclass
 from typing import Any
 
-from filmroll import objcache
 from filmroll.accounts import counts, users
 from filmroll.accounts.models import User
+from filmroll.discovery import geo, places
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.graph import visibility
 from filmroll.media import cache, pipeline, storage
@@ -22,13 +20,6 @@ MAX_CAPTION = 2200
 COLUMNS = (
     "user_id, caption, filter, location_id, latitude, longitude, images, blurhash, likes, comments"
 )
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    latitude: float
-    longitude: float
 
 
 def check_caption(raw: Any) -> str:
@@ -43,41 +34,6 @@ def check_caption(raw: Any) -> str:
     return raw.strip()
 
 
-def check_point(lat: Any, lng: Any) -> tuple[float, float]:
-    try:
-        latitude, longitude = float(lat), float(lng)
-    except (TypeError, ValueError):
-        raise Invalid("lat and lng must be numbers") from None
-    if not (math.isfinite(latitude) and math.isfinite(longitude)):
-        raise Invalid("lat and lng must be finite numbers")
-    if not -90 <= latitude <= 90:
-        raise Invalid("lat must be between -90 and 90")
-    if not -180 <= longitude <= 180:
-        raise Invalid("lng must be between -180 and 180")
-    return latitude, longitude
-
-
-def create_place(creator_id: int, place: Place) -> int:
-    return db.insert(
-        ids.shard_of(creator_id),
-        "locations",
-        {"name": place.name, "latitude": place.latitude, "longitude": place.longitude},
-    )
-
-
-def places(location_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Location objects by ID, through the object cache."""
-
-    def load(missing: list[int]) -> dict[int, dict[str, Any]]:
-        rows = db.fetch_by_keys("locations", missing, "name, latitude, longitude")
-        return {
-            lid: {"id": str(lid), "name": r[0], "latitude": r[1], "longitude": r[2]}
-            for lid, r in rows.items()
-        }
-
-    return objcache.get_many("place", location_ids, load)
-
-
 def _resolve_location(
     lat: Any, lng: Any, location_id: Any
 ) -> tuple[int | None, float | None, float | None]:
@@ -86,7 +42,7 @@ def _resolve_location(
             place_id = ids.parse(location_id)
         except ValueError:
             raise Invalid("location_id is not a location") from None
-        found = places([place_id]).get(place_id)
+        found = places.get_many([place_id]).get(place_id)
         if found is None:
             raise Invalid("location_id is not a location")
         return place_id, found["latitude"], found["longitude"]
@@ -94,7 +50,7 @@ def _resolve_location(
         return None, None, None
     if lat in (None, "") or lng in (None, ""):
         raise Invalid("give both lat and lng, or neither")
-    return (None, *check_point(lat, lng))
+    return (None, *geo.check_point(lat, lng))
 
 
 def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption: str = "",
@@ -127,7 +83,9 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
     except Exception:
         enqueue("media.delete_files", [size["key"] for size in stored.values()])
         raise
-    enqueue("feeds.fan_out", media_id)  # after the shard's commit, so the task finds the row
+    # After the shard's commit, so the tasks find the row.
+    enqueue("feeds.fan_out", media_id)
+    enqueue("discovery.index_media", media_id)
     return media_id
 
 
@@ -141,6 +99,35 @@ def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal"
     location = _resolve_location(lat, lng, location_id)
     rendered = pipeline.process(data, filter_name)
     return publish(user.id, rendered, filter_name, caption, location)
+
+
+def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
+    """The owner changes a photo's caption or place (`location_id`, or `lat` and `lng`, or
+    `location=none` to remove it); the index follows in the background."""
+    media, owner = visible(user.id, raw_id)
+    if owner.id != user.id:
+        raise Forbidden("only the owner may edit a photo")
+    changes: dict[str, Any] = {}
+    if "caption" in fields:
+        changes["caption"] = check_caption(fields["caption"])
+    if fields.get("location") == "none":
+        changes.update(location_id=None, latitude=None, longitude=None)
+    elif any(fields.get(k) not in (None, "") for k in ("location_id", "lat", "lng")):
+        location_id, lat, lng = _resolve_location(
+            fields.get("lat"), fields.get("lng"), fields.get("location_id")
+        )
+        changes.update(location_id=location_id, latitude=lat, longitude=lng)
+    if changes:
+        shard = ids.shard_of(media.id)
+        assignments = ", ".join(f"{column} = %s" for column in changes)
+        db.execute(
+            shard,
+            f"UPDATE {{media}} SET {assignments} WHERE id = %s",
+            [*changes.values(), media.id],
+        )
+        cache.invalidate(media.id)
+        enqueue("discovery.index_media", media.id)
+    return visible(user.id, media.id)[0]
 
 
 def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
@@ -171,6 +158,7 @@ def delete(user: User, raw_id: Any) -> None:
         cache.invalidate(media.id)
         enqueue("media.delete_files", [size["key"] for size in media.images.values()])
         enqueue("feeds.media_deleted", media.id, owner.id)
+        enqueue("discovery.index_media", media.id)
 
 
 def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:

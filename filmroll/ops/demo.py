@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.contrib.auth.hashers import make_password
 
 from filmroll.accounts.models import User
+from filmroll.discovery import places
 from filmroll.graph import relationships
 from filmroll.media import comments, filters, likes, photos, pipeline
 from filmroll.media.samples import paint
@@ -27,12 +28,12 @@ NAMES = [
     ("cleo", "Cleo Brooks"), ("dev", "Dev Kapoor"), ("elif", "Elif Yılmaz"), ("finn", "Finn Murphy"),
 ]  # fmt: skip
 PLACES = [
-    photos.Place("Lisbon, Alfama", 38.7114, -9.1300), photos.Place("Kyoto, Arashiyama", 35.0094, 135.6668),
-    photos.Place("Reykjavík harbour", 64.1500, -21.9400), photos.Place("Cape Town, Camps Bay", -33.9510, 18.3776),
-    photos.Place("Brooklyn Bridge", 40.7061, -73.9969), photos.Place("Valparaíso", -33.0458, -71.6197),
-    photos.Place("Tromsø", 69.6492, 18.9553), photos.Place("Marrakech medina", 31.6295, -7.9811),
-    photos.Place("Sydney, Bondi", -33.8908, 151.2743), photos.Place("Hallstatt", 47.5622, 13.6493),
-    photos.Place("Taveuni, Fiji", -16.8500, 179.9800), photos.Place("Svalbard, Longyearbyen", 78.2232, 15.6267),
+    places.Place("Lisbon, Alfama", 38.7114, -9.1300), places.Place("Kyoto, Arashiyama", 35.0094, 135.6668),
+    places.Place("Reykjavík harbour", 64.1500, -21.9400), places.Place("Cape Town, Camps Bay", -33.9510, 18.3776),
+    places.Place("Brooklyn Bridge", 40.7061, -73.9969), places.Place("Valparaíso", -33.0458, -71.6197),
+    places.Place("Tromsø", 69.6492, 18.9553), places.Place("Marrakech medina", 31.6295, -7.9811),
+    places.Place("Sydney, Bondi", -33.8908, 151.2743), places.Place("Hallstatt", 47.5622, 13.6493),
+    places.Place("Taveuni, Fiji", -16.8500, 179.9800), places.Place("Svalbard, Longyearbyen", 78.2232, 15.6267),
 ]  # fmt: skip
 WORDS = ["golden hour", "first light", "long walk", "quiet morning", "after the rain", "blue hour",
          "weekend", "by the water", "old town", "on film", "summer", "late again"]  # fmt: skip
@@ -59,15 +60,13 @@ def seed(
         for other in rng.sample([p for p in people if p != person], rng.randrange(6, 16)):
             relationships.follow(person, other)
     progress("made them follow each other")
-    places = [
-        (photos.create_place(rng.choice(people).id, p), p.latitude, p.longitude) for p in PLACES
-    ]
+    spots = [(places.create(rng.choice(people).id, p), p.latitude, p.longitude) for p in PLACES]
     looks = list(filters.FILTERS)
     for n in range(photo_count):
         owner = rng.choice(people)
         tags = " ".join(f"#{t}" for t in rng.sample(TAGS, rng.randrange(1, 4)))
         caption = f"{rng.choice(WORDS).capitalize()} {tags}"
-        location = rng.choice(places) if rng.random() < 0.7 else None
+        location = rng.choice(spots) if rng.random() < 0.7 else None
         height = rng.choice([1080, 1350, 566])  # square, 4:5 portrait, 1.91:1 landscape
         look = rng.choice(looks)
         rendered = pipeline.render(paint(rng, 1080, height), look)

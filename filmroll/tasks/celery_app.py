@@ -7,7 +7,7 @@ from __future__ import annotations
 from celery import Celery
 from django.conf import settings
 
-from filmroll.tasks.registry import TASKS
+from filmroll.tasks.registry import TASKS, periodic
 
 app = Celery("filmroll")
 app.conf.update(
@@ -21,6 +21,7 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
 )
+app.on_after_finalize.connect(lambda sender, **kwargs: sender.conf.update(beat_schedule=schedule()))
 
 
 @app.task(name="filmroll.run", bind=True, max_retries=None)
@@ -32,6 +33,19 @@ def run(self, name: str, args: list) -> None:
         if self.request.retries + 1 >= task.max_attempts:
             raise
         raise self.retry(exc=error, countdown=min(600, 2 ** (self.request.retries + 1))) from error
+
+
+def schedule() -> dict:
+    """Celery beat's schedule: each periodic task, on its own queue."""
+    return {
+        t.name: {
+            "task": "filmroll.run",
+            "schedule": float(t.every),
+            "args": [t.name, []],
+            "options": {"queue": t.queue},
+        }
+        for t in periodic()
+    }
 
 
 def send(queue: str, name: str, args: list) -> None:

@@ -23,14 +23,15 @@ class Task:
     queue: str
     run: Callable[..., Any]
     max_attempts: int
+    every: int | None  # seconds, for a periodic task (it takes no arguments)
 
 
 TASKS: dict[str, Task] = {}
 
 
-def task(name: str, queue: str, max_attempts: int = 8) -> Callable:
+def task(name: str, queue: str, max_attempts: int = 8, every: int | None = None) -> Callable:
     def register(run: Callable) -> Callable:
-        TASKS[name] = Task(name, queue, run, max_attempts)
+        TASKS[name] = Task(name, queue, run, max_attempts, every)
         return run
 
     return register
@@ -58,6 +59,10 @@ def queue_locally(queue: str, name: str, args: list) -> None:
     from filmroll.tasks.models import QueuedTask
 
     QueuedTask.objects.create(queue=queue, name=name, args=args, run_after=timezone.now())
+
+
+def periodic() -> list[Task]:
+    return [t for t in TASKS.values() if t.every]
 
 
 def backoff(attempts: int) -> timedelta:

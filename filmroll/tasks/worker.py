@@ -14,7 +14,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from filmroll.tasks.models import QueuedTask
-from filmroll.tasks.registry import TASKS, backoff
+from filmroll.tasks.registry import TASKS, backoff, periodic, send
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,14 @@ def drain(queues: list[str] | None = None, limit: int = 10_000) -> int:
 
 
 def run_forever(queues: list[str] | None = None, idle_sleep: float = 0.5) -> None:
+    """Work off the queue; periodic tasks of these queues are queued when due (the embedded
+    default's beat: `filmroll serve` runs one worker)."""
+    due = {t.name: 0.0 for t in periodic() if queues is None or t.queue in queues}
     while True:
         close_old_connections()
+        for name, at in due.items():
+            if at <= time.monotonic():
+                send(TASKS[name].queue, name, [])
+                due[name] = time.monotonic() + TASKS[name].every
         if not drain(queues, limit=100):
             time.sleep(idle_sleep)

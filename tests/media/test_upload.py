@@ -205,9 +205,9 @@ def test_an_upload_needs_an_image_and_a_token(alice, anon):
 
 def test_a_place_given_by_id(alice):
     user, api = alice
-    from filmroll.media import photos
+    from filmroll.discovery import places
 
-    place_id = photos.create_place(user.id, photos.Place("Hallstatt", 47.5622, 13.6493))
+    place_id = places.create(user.id, places.Place("Hallstatt", 47.5622, 13.6493))
     media = upload(api, jpeg_bytes(), location_id=str(place_id)).json()["data"]
     assert media["location"] == {
         "id": str(place_id),
@@ -247,7 +247,7 @@ def test_only_the_owner_deletes_and_deleting_removes_row_count_and_files(
         deleted = alice_api.client.delete(
             f"/api/v1/media/{media['id']}", HTTP_AUTHORIZATION=f"Bearer {alice_api.token}"
         )
-    assert len(enqueued) == 2  # the files, and the post out of feeds
+    assert len(enqueued) == 3  # the files, the post out of feeds, out of the index
     assert deleted.status_code == 200
     assert alice_api.get(f"/api/v1/media/{media['id']}").status_code == 404
     assert counts.for_users([alice_user.id])[alice_user.id]["media"] == 0

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from filmroll.discovery import index
 from filmroll.sharding import shardmap
 from filmroll.sharding.migrate import ensure_postgres_database, migrate_shards
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, logical_shards: int | None, **options):
         config = settings.FILMROLL
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        for alias in ["default", *config.shard_databases]:
+        for alias in ["default", *config.shard_databases, "index"]:
             if ensure_postgres_database(alias):
                 self.stdout.write(f"created database {settings.DATABASES[alias]['NAME']}")
         call_command("migrate", verbosity=0, interactive=False, skip_shards=True)
@@ -44,4 +45,6 @@ class Command(BaseCommand):
                 f"{len(config.shard_databases)} physical database(s)"
             )
         migrate_shards(self.stdout.write)
+        index.migrate()
+        self.stdout.write("discovery index up to date")
         self.stdout.write(self.style.SUCCESS("ready"))

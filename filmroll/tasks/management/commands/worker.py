@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from filmroll.tasks import worker
 
-QUEUES = "fanout,feeds,deletes,default"
+QUEUES = "fanout,feeds,deletes,index,default"
 
 
 class Command(BaseCommand):
@@ -16,14 +16,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrency", type=int, default=2, help="Celery worker processes (%(default)s)"
         )
+        parser.add_argument(
+            "--beat",
+            action="store_true",
+            help="also queue periodic tasks (Celery beat): run exactly one worker with it",
+        )
 
-    def handle(self, *args, queues: str | None, concurrency: int, **options):
+    def handle(self, *args, queues: str | None, concurrency: int, beat: bool, **options):
         if settings.FILMROLL.broker_url:
             from filmroll.tasks.celery_app import app
 
-            app.worker_main(
-                ["worker", "-Q", queues or QUEUES, "--concurrency", str(concurrency), "-l", "INFO"]
-            )
+            argv = [
+                "worker",
+                "-Q",
+                queues or QUEUES,
+                "--concurrency",
+                str(concurrency),
+                "-l",
+                "INFO",
+            ]
+            app.worker_main(argv + (["--beat"] if beat else []))
             return
         names = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
         self.stdout.write(f"worker running on {', '.join(names) if names else 'every queue'}")

@@ -1,0 +1,117 @@
+"""Views for tags, locations, geo search, popular and people search: thin, the logic is in
+filmroll.discovery."""
+
+from django.http import HttpRequest, JsonResponse
+
+from filmroll.api import objects, pagination
+from filmroll.api.envelope import endpoint, field, ok
+from filmroll.discovery import people, places, popular, search
+from filmroll.errors import Invalid
+
+
+def _timestamp(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(f"{name} must be a Unix time in whole seconds") from None
+    if not 0 <= value < 2**34:
+        raise Invalid(f"{name} is out of range")
+    return value
+
+
+def _media_page(request: HttpRequest, found: tuple, cursor: str = "max_id") -> JsonResponse:
+    page, next_id = found
+    return ok(
+        objects.media_list(page, request), pagination=pagination.links(request, next_id, cursor)
+    )
+
+
+@endpoint("GET")
+def tag(request: HttpRequest, name: str) -> JsonResponse:
+    return ok(search.tag(name))
+
+
+@endpoint("GET")
+def tag_recent(request: HttpRequest, name: str) -> JsonResponse:
+    found = search.tag_media(
+        request.api_user.id,
+        name,
+        pagination.cursor(request, "max_tag_id"),
+        pagination.count(request),
+    )
+    return _media_page(request, found, "max_tag_id")
+
+
+@endpoint("GET")
+def tag_search(request: HttpRequest) -> JsonResponse:
+    return ok(search.search_tags(request.GET.get("q"), pagination.count(request, default=50)))
+
+
+@endpoint("POST")
+def location_create(request: HttpRequest) -> JsonResponse:
+    place = places.check(
+        field(request, "name"),
+        field(request, "lat"),
+        field(request, "lng"),
+        field(request, "address"),
+    )
+    return ok(places.get(places.create(request.api_user.id, place)), status=201)
+
+
+@endpoint("GET")
+def location(request: HttpRequest, location_id: str) -> JsonResponse:
+    return ok(places.get(location_id))
+
+
+@endpoint("GET")
+def location_recent(request: HttpRequest, location_id: str) -> JsonResponse:
+    place = places.get(location_id)
+    found = search.location_media(
+        request.api_user.id, int(place["id"]), pagination.cursor(request), pagination.count(request)
+    )
+    return _media_page(request, found)
+
+
+@endpoint("GET")
+def location_search(request: HttpRequest) -> JsonResponse:
+    count = pagination.count(request)
+    if request.GET.get("lat") in (None, "") and request.GET.get("lng") in (None, ""):
+        return ok(search.places_named(request.GET.get("q"), count))
+    point, metres = search.point_and_distance(
+        request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance")
+    )
+    return ok(search.places_near(point, metres, count))
+
+
+@endpoint("GET")
+def media_search(request: HttpRequest) -> JsonResponse:
+    point, metres = search.point_and_distance(
+        request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance")
+    )
+    window = (_timestamp(request, "min_timestamp"), _timestamp(request, "max_timestamp"))
+    found = search.media_near(
+        request.api_user.id,
+        point,
+        metres,
+        window,
+        pagination.cursor(request),
+        pagination.count(request),
+    )
+    return _media_page(request, found)
+
+
+@endpoint("GET")
+def media_popular(request: HttpRequest) -> JsonResponse:
+    shown = popular.page(request.api_user.id, pagination.count(request, default=50, most=100))
+    return ok(objects.media_list(shown, request))
+
+
+@endpoint("GET")
+def user_search(request: HttpRequest) -> JsonResponse:
+    found = people.search(
+        request.api_user.id, request.GET.get("q"), pagination.count(request, default=50)
+    )
+    return ok([objects.user_small(u, request) for u in found])

@@ -1,0 +1,178 @@
+"""Reads of the discovery index: tag pages, place pages, photos near a point, tag and place
+search. The index only holds public photos, and every page still goes through the visibility
+rule (photos.visible_many), so blocks and changes not yet indexed never show."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+
+from filmroll.discovery import geo
+from filmroll.discovery.index import ALIAS, distance_to, within
+from filmroll.errors import Invalid
+from filmroll.media import photos
+from filmroll.media.rows import Media
+from filmroll.sharding import ids
+
+TAG_NAME = re.compile(r"^\w{1,100}$")
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connections[ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _prefix(text: str) -> str:
+    """A LIKE pattern for names starting with `text`, its wildcards taken literally."""
+    return re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+def visible_page(
+    viewer_id: int | None, fetch: Callable[[int | None, int], list[int]], before: int | None,
+    count: int,
+) -> tuple[list[Media], int | None]:  # fmt: skip
+    """One page of media IDs (newest first, from `fetch(before, limit)`) the viewer may see, and
+    the cursor of the next page (None on the last). Hidden items are skipped, never counted."""
+    page: list[Media] = []
+    while True:
+        want = count - len(page) + 1  # one more than needed tells whether there is a next page
+        found = fetch(before, want)
+        page += photos.visible_many(viewer_id, found)
+        if len(page) > count:
+            return page[:count], page[count - 1].id
+        if len(found) < want:
+            return page, None
+        before = found[-1]
+
+
+def tag_name(raw: Any) -> str:
+    name = str(raw or "").strip().lstrip("#").casefold()
+    if not TAG_NAME.match(name):
+        raise Invalid("a tag is 1 to 100 letters, digits or underscores")
+    return name
+
+
+def tag(raw: Any) -> dict:
+    name = tag_name(raw)
+    rows = _rows("SELECT media_count FROM tags WHERE name = %s", [name])
+    return {"name": name, "media_count": rows[0][0] if rows else 0}
+
+
+def tag_media(
+    viewer_id: int | None, raw: Any, before: int | None, count: int
+) -> tuple[list[Media], int | None]:
+    name = tag_name(raw)
+
+    def fetch(below: int | None, limit: int) -> list[int]:
+        bound = "" if below is None else " AND media_id < %s"
+        return [
+            row[0]
+            for row in _rows(
+                f"SELECT media_id FROM tag_media WHERE tag = %s{bound} ORDER BY media_id DESC LIMIT %s",
+                [name, *([] if below is None else [below]), limit],
+            )
+        ]
+
+    return visible_page(viewer_id, fetch, before, count)
+
+
+def search_tags(q: Any, count: int) -> list[dict]:
+    """Tags starting with `q`, most used first."""
+    prefix = str(q or "").strip().lstrip("#").casefold()
+    if not prefix:
+        raise Invalid("q is required: the start of a tag's name")
+    rows = _rows(
+        "SELECT name, media_count FROM tags WHERE name LIKE %s ESCAPE '\\' AND media_count > 0"
+        " ORDER BY media_count DESC, name LIMIT %s",
+        [_prefix(prefix), count],
+    )
+    return [{"name": name, "media_count": n} for name, n in rows]
+
+
+def location_media(
+    viewer_id: int | None, location_id: int, before: int | None, count: int
+) -> tuple[list[Media], int | None]:
+    def fetch(below: int | None, limit: int) -> list[int]:
+        bound = "" if below is None else " AND media_id < %s"
+        return [
+            row[0]
+            for row in _rows(
+                f"SELECT media_id FROM media_index WHERE location_id = %s{bound}"
+                " ORDER BY media_id DESC LIMIT %s",
+                [location_id, *([] if below is None else [below]), limit],
+            )
+        ]
+
+    return visible_page(viewer_id, fetch, before, count)
+
+
+def media_near(
+    viewer_id: int | None, point: tuple[float, float], metres: float,
+    window: tuple[int | None, int | None], before: int | None, count: int,
+) -> tuple[list[Media], int | None]:  # fmt: skip
+    """Public photos within `metres` of the point, newest first, taken (posted) within the
+    window of Unix seconds (either end may be open)."""
+    lat, lng = point
+    near, near_params = within("media_index", lat, lng, metres)
+    low, high = window
+    bounds, bound_params = [], []
+    if low is not None:
+        bounds.append("media_id >= %s")
+        bound_params.append(ids.lowest_id_at(low * 1000))
+    if high is not None:
+        bounds.append("media_id < %s")
+        bound_params.append(ids.lowest_id_at((high + 1) * 1000))
+
+    def fetch(below: int | None, limit: int) -> list[int]:
+        clauses = [near, *bounds, *([] if below is None else ["media_id < %s"])]
+        return [
+            row[0]
+            for row in _rows(
+                f"SELECT media_id FROM media_index WHERE {' AND '.join(clauses)}"
+                " ORDER BY media_id DESC LIMIT %s",
+                [*near_params, *bound_params, *([] if below is None else [below]), limit],
+            )
+        ]
+
+    return visible_page(viewer_id, fetch, before, count)
+
+
+def places_near(point: tuple[float, float], metres: float, count: int) -> list[dict]:
+    """Places within `metres` of the point, nearest first."""
+    lat, lng = point
+    near, near_params = within("places", lat, lng, metres)
+    far, far_params = distance_to("places", lat, lng)
+    rows = _rows(
+        f"SELECT id, name, latitude, longitude FROM places WHERE {near} ORDER BY {far}, id LIMIT %s",
+        [*near_params, *far_params, count],
+    )
+    return [_place(row) for row in rows]
+
+
+def places_named(q: Any, count: int) -> list[dict]:
+    """Places whose name, or a word of it, starts with `q` (case-blind, any script)."""
+    text = str(q or "").strip().casefold()
+    if not text:
+        raise Invalid("give lat and lng, or q: the start of a place's name")
+    rows = _rows(
+        "SELECT id, name, latitude, longitude FROM places"
+        " WHERE name_key LIKE %s ESCAPE '\\' OR name_key LIKE %s ESCAPE '\\'"
+        " ORDER BY name_key, id LIMIT %s",
+        [_prefix(text), "% " + _prefix(text), count],
+    )
+    return [_place(row) for row in rows]
+
+
+def _place(row: tuple) -> dict:
+    place_id, name, lat, lng = row
+    return {"id": str(place_id), "name": name, "latitude": lat, "longitude": lng}
+
+
+def point_and_distance(lat: Any, lng: Any, distance: Any) -> tuple[tuple[float, float], float]:
+    if lat in (None, "") or lng in (None, ""):
+        raise Invalid("lat and lng are required")
+    return geo.check_point(lat, lng), geo.check_distance(distance)
