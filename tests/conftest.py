@@ -57,6 +57,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
 
 
+@pytest.fixture
+def empty_index():
+    """For committed-transaction tests of the discovery index, which Django's flush leaves alone."""
+    index.clear()
+
+
 @pytest.fixture(scope="module")
 def restores_install(django_db_setup, django_db_blocker):
     """For modules with committed-transaction tests: Django flushes the global database (shard
@@ -352,6 +358,8 @@ def _cluster_backends(django_db_setup):
             redis.Redis.from_url(url).flushdb()
     for alias in settings.CACHES:
         caches[alias].clear()
+    if config.broker_url:
+        _celery.start()  # before any test queues a task: starting purges what is queued
     yield
     _celery.stop()
 

@@ -89,8 +89,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS places_geo USING rtree(id, min_lat, max_lat, 
 CREATE TABLE IF NOT EXISTS popular (rank integer PRIMARY KEY, media_id integer NOT NULL);
 """
 
-# What `rebuild` empties and what a rebuilt index is compared on.
-TABLES = ("media_index", "tag_media", "tags", "places", "popular")
+# What a rebuild refills from the shards, and what a rebuilt index is compared on (`popular`
+# is ranked from these afterwards).
+TABLES = ("media_index", "tag_media", "tags", "places")
 
 
 @dataclass(frozen=True)
@@ -273,14 +274,21 @@ def _batches(table: str, columns: str) -> Iterator[list[tuple]]:
                 after = rows[-1][0]
 
 
+def _clear(cursor) -> None:
+    for name in (*TABLES, "popular", *(() if postgres() else ("media_geo", "places_geo"))):
+        cursor.execute(f"DELETE FROM {name}")
+
+
+def clear() -> None:
+    """Empty the index (tests start from nothing)."""
+    with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
+        _clear(cursor)
+
+
 def rebuild(progress: Callable[[str], None] = lambda line: None) -> int:
     """Empty the index and fill it again from every shard; the number of photos it holds."""
     with transaction.atomic(using=ALIAS), connections[ALIAS].cursor() as cursor:
-        for name in TABLES:
-            cursor.execute(f"DELETE FROM {name}")
-        if not postgres():
-            cursor.execute("DELETE FROM media_geo")
-            cursor.execute("DELETE FROM places_geo")
+        _clear(cursor)
         places = 0
         for rows in _batches("locations", "name, latitude, longitude"):
             _put_places(cursor, [tuple(row) for row in rows])
