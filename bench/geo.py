@@ -13,16 +13,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import install  # noqa: E402
+
 PG = "postgres://postgres@127.0.0.1"
 ENV = {
     "FILMROLL_DATA_DIR": str(ROOT / "var" / "bench-geo"),
@@ -38,23 +38,7 @@ def log(message: str) -> None:
 
 
 def setup_install() -> None:
-    import psycopg
-
-    for port, name in ((5432, "global"), (5432, "a"), (5433, "b"), (5432, "index")):
-        with psycopg.connect(
-            f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True
-        ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS filmroll_bench_geo_{name} WITH (FORCE)")
-    os.environ.update(ENV)
-    subprocess.run(
-        [sys.executable, "-m", "filmroll.cli", "init", "--logical-shards", "16"],
-        check=True,
-        capture_output=True,
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
-    import django
-
-    django.setup()
+    install.fresh(ENV)
 
 
 def cities(rng: random.Random) -> list[tuple[float, float]]:

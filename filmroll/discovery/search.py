@@ -5,7 +5,6 @@ rule (photos.visible_many), so blocks and changes not yet indexed never show."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
@@ -29,24 +28,6 @@ def _rows(sql: str, params: list) -> list[tuple]:
 def _prefix(text: str) -> str:
     """A LIKE pattern for names starting with `text`, its wildcards taken literally."""
     return re.sub(r"([\\%_])", r"\\\1", text) + "%"
-
-
-def visible_page(
-    viewer_id: int | None, fetch: Callable[[int | None, int], list[int]], before: int | None,
-    count: int,
-) -> tuple[list[Media], int | None]:  # fmt: skip
-    """One page of media IDs (newest first, from `fetch(before, limit)`) the viewer may see, and
-    the cursor of the next page (None on the last). Hidden items are skipped, never counted."""
-    page: list[Media] = []
-    while True:
-        want = count - len(page) + 1  # one more than needed tells whether there is a next page
-        found = fetch(before, want)
-        page += photos.visible_many(viewer_id, found)
-        if len(page) > count:
-            return page[:count], page[count - 1].id
-        if len(found) < want:
-            return page, None
-        before = found[-1]
 
 
 def tag_name(raw: Any) -> str:
@@ -77,7 +58,7 @@ def tag_media(
             )
         ]
 
-    return visible_page(viewer_id, fetch, before, count)
+    return photos.visible_page(viewer_id, fetch, before, count)
 
 
 def search_tags(q: Any, count: int) -> list[dict]:
@@ -107,7 +88,7 @@ def location_media(
             )
         ]
 
-    return visible_page(viewer_id, fetch, before, count)
+    return photos.visible_page(viewer_id, fetch, before, count)
 
 
 def media_near(
@@ -138,7 +119,7 @@ def media_near(
             )
         ]
 
-    return visible_page(viewer_id, fetch, before, count)
+    return photos.visible_page(viewer_id, fetch, before, count)
 
 
 def places_near(point: tuple[float, float], metres: float, count: int) -> list[dict]:

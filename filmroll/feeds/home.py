@@ -167,14 +167,6 @@ def read(
 ) -> tuple[list[Media], int | None]:
     """One page of the viewer's home feed, newest first, and the cursor for the next page (None
     on the last). Items the viewer may no longer see are skipped, never shown."""
-    page: list[Media] = []
-    cursor = max_id
-    while True:
-        want = count - len(page) + 1  # one more than needed tells whether there is a next page
-        candidates = _candidates(viewer_id, cursor, min_id, want)
-        page += photos.visible_many(viewer_id, candidates)
-        if len(page) > count:
-            return page[:count], page[count - 1].id
-        if len(candidates) < want:
-            return page, None
-        cursor = candidates[-1]
+    return photos.visible_page(
+        viewer_id, lambda before, want: _candidates(viewer_id, before, min_id, want), max_id, count
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 from filmroll.accounts import counts, users
@@ -172,3 +173,21 @@ def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
         for m in media_ids
         if m in rows and rows[m].user_id in allowed
     ]
+
+
+def visible_page(
+    viewer_id: int | None, fetch: Callable[[int | None, int], list[int]], before: int | None,
+    count: int,
+) -> tuple[list[Media], int | None]:  # fmt: skip
+    """One page of media IDs (newest first, from `fetch(before, limit)`) the viewer may see, and
+    the cursor of the next page (None on the last). Hidden items are skipped, never counted."""
+    page: list[Media] = []
+    while True:
+        want = count - len(page) + 1  # one more than needed tells whether there is a next page
+        found = fetch(before, want)
+        page += visible_many(viewer_id, found)
+        if len(page) > count:
+            return page[:count], page[count - 1].id
+        if len(found) < want:
+            return page, None
+        before = found[-1]
