@@ -46,6 +46,8 @@ def boxes(lat: float, lng: float, metres: float) -> list[tuple[float, float, flo
 
 def check_point(lat: Any, lng: Any) -> tuple[float, float]:
     """A latitude and longitude from user input; Invalid saying which is wrong otherwise."""
+    if isinstance(lat, bool) or isinstance(lng, bool):
+        raise Invalid("lat and lng must be numbers")
     try:
         latitude, longitude = float(lat), float(lng)
     except (TypeError, ValueError):
@@ -63,6 +65,8 @@ def check_distance(raw: Any) -> float:
     """A search radius in metres: default 1,000, at most 5,000."""
     if raw in (None, ""):
         return DEFAULT_DISTANCE_M
+    if isinstance(raw, bool):
+        raise Invalid("distance must be a number of metres")
     try:
         metres = float(raw)
     except (TypeError, ValueError):

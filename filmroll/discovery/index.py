@@ -310,11 +310,17 @@ def snapshot() -> dict[str, list[tuple]]:
     """Every row of the index, sorted: to compare a rebuilt index with the original."""
     with connections[ALIAS].cursor() as cursor:
         found = {}
+        point = (
+            "ST_Y(point::geometry), ST_X(point::geometry)" if postgres() else "latitude, longitude"
+        )
+        columns = {
+            "media_index": f"media_id, user_id, location_id, {point}",
+            "tag_media": "tag, media_id",
+            "tags": "name, media_count",
+            "places": "id, name, name_key, latitude, longitude",
+        }
         for name in TABLES:
-            columns = "*" if not postgres() or name != "media_index" else (
-                "media_id, user_id, location_id, ST_Y(point::geometry), ST_X(point::geometry)"
-            )  # fmt: skip
-            cursor.execute(f"SELECT {columns} FROM {name}")
+            cursor.execute(f"SELECT {columns[name]} FROM {name}")
             found[name] = sorted(tuple(row) for row in cursor.fetchall())
         return found
 

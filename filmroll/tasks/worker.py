@@ -81,9 +81,16 @@ def run_forever(queues: list[str] | None = None, idle_sleep: float = 0.5) -> Non
     due = {t.name: 0.0 for t in periodic() if queues is None or t.queue in queues}
     while True:
         close_old_connections()
-        for name, at in due.items():
-            if at <= time.monotonic():
-                send(TASKS[name].queue, name, [])
-                due[name] = time.monotonic() + TASKS[name].every
+        queue_periodic(due, time.monotonic())
         if not drain(queues, limit=100):
             time.sleep(idle_sleep)
+
+
+def queue_periodic(due: dict[str, float], now: float) -> list[str]:
+    """Queue each periodic task whose time (in `due`, by name) has come, and set its next time;
+    the names queued."""
+    queued = [name for name, at in due.items() if at <= now]
+    for name in queued:
+        send(TASKS[name].queue, name, [])
+        due[name] = now + TASKS[name].every
+    return queued

@@ -38,7 +38,7 @@ def test_tags_from_captions_and_the_owners_comments(alice, bob):
     assert page["pagination"]["next_max_tag_id"] == second
     assert ids_of(alice_api.get("/api/v1/tags/café/media/recent", max_tag_id=second)) == [first]
     assert alice_api.get("/api/v1/tags/no%20spaces").status_code == 400
-    del other
+    assert ids_of(alice_api.get("/api/v1/tags/cafeteria/media/recent")) == [other]
 
 
 def test_tag_pages_hide_private_blocked_and_deleted(alice, bob):
@@ -54,9 +54,10 @@ def test_tag_pages_hide_private_blocked_and_deleted(alice, bob):
     assert ids_of(bob_api.get("/api/v1/tags/moon/media/recent")) == [mine]  # at once
     run_tasks()
     assert bob_api.get("/api/v1/tags/moon").json()["data"]["media_count"] == 1
+    assert ids_of(shy_api.get("/api/v1/tags/moon/media/recent")) == [mine]  # out of the index
     alice_api.post(f"/api/v1/users/{bob_user.id}/relationship", {"action": "block"})
     assert ids_of(bob_api.get("/api/v1/tags/moon/media/recent")) == []
-    del secret
+    assert secret not in ids_of(shy_api.get("/api/v1/tags/moon/media/recent"))
 
 
 def test_places_created_found_near_and_by_name(alice):
@@ -79,6 +80,8 @@ def test_places_created_found_near_and_by_name(alice):
         answer = api.post("/api/v1/locations", bad)
         assert answer.status_code == 400, bad
         assert answer.json()["meta"]["error_type"] == "APIInvalidParametersError"
+    for bad in ({"name": "x", "lat": True, "lng": 0}, {"name": ["x"], "lat": 0, "lng": 0}):
+        assert api.post_json("/api/v1/locations", bad).status_code == 400, bad
     run_tasks()
     nearest = api.get("/api/v1/locations/search", lat=64.1506, lng=-21.94).json()["data"]
     assert [p["id"] for p in nearest] == [close["id"], harbour["id"]]  # within 1 km, nearest first

@@ -99,6 +99,7 @@ def test_time_windows_and_pages(alice):
         {"lat": 0, "lng": 0, "distance": 5001},
         {"lat": 0, "lng": 0, "distance": -1},
         {"lat": 0, "lng": 0, "min_timestamp": "yesterday"},
+        {"lat": 0, "lng": 0, "distance": "far"},
     ],
 )
 def test_bad_coordinates_are_answered_400(alice, params):

@@ -80,3 +80,23 @@ def test_workers_take_only_their_queues():
     registry.queue_locally("other", "test.record", [1])
     assert not worker.run_one(["test"])
     assert worker.run_one(["other"])
+
+
+@registry.task("test.tick", queue="test", every=60)
+def tick():
+    calls.append(("tick",))
+
+
+def test_periodic_tasks_are_queued_when_due_and_then_every_period():
+    from filmroll.tasks import celery_app
+
+    due = {"test.tick": 0.0}
+    assert worker.queue_periodic(due, 1000.0) == ["test.tick"]
+    assert due["test.tick"] == 1060.0
+    assert worker.queue_periodic(due, 1059.0) == []  # not yet
+    calls.clear()
+    assert worker.drain(["test"]) == 1 and calls == [("tick",)]
+    assert worker.queue_periodic(due, 1060.0) == ["test.tick"]
+    beat = celery_app.schedule()  # the same tasks, for Celery beat in a cluster
+    assert beat["test.tick"]["schedule"] == 60.0
+    assert beat["discovery.popular"]["options"] == {"queue": "index"}

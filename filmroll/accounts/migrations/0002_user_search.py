@@ -5,8 +5,10 @@ from django.db import migrations, models
 
 def fill_name_keys(apps, schema_editor):
     User = apps.get_model("accounts", "User")
-    for user in User.objects.exclude(full_name="").iterator():
-        User.objects.filter(pk=user.pk).update(name_key=user.full_name.casefold()[:64])
+    named = list(User.objects.exclude(full_name="").only("id", "full_name"))
+    for user in named:
+        user.name_key = user.full_name.casefold()[:64]  # Python's casefold: SQL has no equal
+    User.objects.bulk_update(named, ["name_key"], batch_size=1000)
 
 
 class Migration(migrations.Migration):
