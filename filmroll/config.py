@@ -6,6 +6,7 @@ on the embedded default: SQLite files and photos under the data directory, no se
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -53,6 +54,14 @@ class Config:
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
+    # API requests per hour, per token and per client IP (a sliding window)
+    ratelimit_per_hour: int = 5000
+    ratelimit_ip_per_hour: int = 20000
+    # log-in failures per hour for one account, and log-in plus sign-up attempts per client IP
+    login_failures_per_hour: int = 10
+    login_attempts_ip_per_hour: int = 100
+    # networks real-time callbacks may reach although they are not public (tests allow loopback)
+    callback_allow_networks: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -192,7 +201,40 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         raise ConfigError(
             f"FILMROLL_BROKER_URL={broker_url!r}: use amqp://USER:PASSWORD@HOST:PORT// (RabbitMQ) or redis://"
         )
+    allow_networks = tuple(
+        n.strip() for n in get("FILMROLL_CALLBACK_ALLOW_NETWORKS", "").split(",") if n.strip()
+    )
+    for network in allow_networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"FILMROLL_CALLBACK_ALLOW_NETWORKS item {network!r} is not a network"
+                " (for example 127.0.0.0/8 or ::1/128)"
+            ) from None
     return Config(
+        ratelimit_per_hour=_int(
+            "FILMROLL_RATELIMIT_PER_HOUR", get("FILMROLL_RATELIMIT_PER_HOUR", "5000"), 1, 10**9
+        ),
+        ratelimit_ip_per_hour=_int(
+            "FILMROLL_RATELIMIT_IP_PER_HOUR",
+            get("FILMROLL_RATELIMIT_IP_PER_HOUR", "20000"),
+            1,
+            10**9,
+        ),
+        login_failures_per_hour=_int(
+            "FILMROLL_LOGIN_FAILURES_PER_HOUR",
+            get("FILMROLL_LOGIN_FAILURES_PER_HOUR", "10"),
+            1,
+            10**6,
+        ),
+        login_attempts_ip_per_hour=_int(
+            "FILMROLL_LOGIN_ATTEMPTS_IP_PER_HOUR",
+            get("FILMROLL_LOGIN_ATTEMPTS_IP_PER_HOUR", "100"),
+            1,
+            10**6,
+        ),
+        callback_allow_networks=allow_networks,
         feed_cap=_int("FILMROLL_FEED_CAP", get("FILMROLL_FEED_CAP", "1000"), 20, 100_000),
         activity_cap=_int(
             "FILMROLL_ACTIVITY_CAP", get("FILMROLL_ACTIVITY_CAP", "500"), 10, 100_000

@@ -46,3 +46,13 @@ class BadToken(FilmrollError):
 class TooLarge(FilmrollError):
     status = 413
     error_type = "APIRequestTooLargeError"
+
+
+class OutOfScope(FilmrollError):
+    status = 403
+    error_type = "OAuthPermissionsException"
+
+
+class RateLimited(FilmrollError):
+    status = 429
+    error_type = "OAuthRateLimitException"

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "filmroll.tasks",
     "filmroll.discovery",
     "filmroll.feeds",
+    "filmroll.limits",
+    "filmroll.realtime",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",
@@ -101,6 +103,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": FILMROLL.token_days * 86400,
     "SCOPES": {
@@ -112,7 +115,12 @@ OAUTH2_PROVIDER = {
         "follower_list": "Read your followers and who you follow",
     },
     "DEFAULT_SCOPES": ["basic"],
+    # Instagram-era apps send no PKCE; apps that send it (S256) get it checked.
+    "PKCE_REQUIRED": False,
+    # Ask once per app and set of scopes, as Instagram did.
+    "REQUEST_APPROVAL_PROMPT": "auto",
 }
+LOGIN_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views import defaults
+from oauth2_provider import urls as oauth_urls
 
+from filmroll.api import oauth
 from filmroll.api.envelope import failure
 from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz
+from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home
 
 urlpatterns = [
@@ -18,6 +21,18 @@ urlpatterns = [
     path("media/filters/<str:name>.jpg", filter_preview, name="filter-preview"),
     path("media/<path:key>", serve_media, name="media"),
     path("admin/", admin.site.urls),
+    path("accounts/login/", web_accounts.login, name="login"),
+    path("accounts/logout/", web_accounts.logout, name="logout"),
+    re_path(r"^oauth/access_token/?$", oauth.access_token, name="oauth-access-token"),
+    path(
+        "oauth/",
+        include(
+            (
+                oauth_urls.base_urlpatterns[:4] + oauth_urls.management_urlpatterns,
+                "oauth2_provider",
+            )
+        ),
+    ),
 ]
 
 

@@ -374,5 +374,8 @@ def _fresh_cache():
     from filmroll.feeds.store import store
 
     home.forget_celebrities()
+    from filmroll.limits import ratelimit
+
+    ratelimit.reset()  # counts in Redis outlive test transactions
 
     store.cache_clear()

@@ -30,6 +30,13 @@ def _first_party_app() -> Application:
     return app
 
 
+def first_party(token: AccessToken) -> bool:
+    """Whether filmroll itself (not a third-party app) holds the token. Apps people register
+    always have an owner; only filmroll's own has none (and staff could make one in the admin)."""
+    app = token.application
+    return app is not None and app.name == FIRST_PARTY and app.user_id is None
+
+
 def issue(user: User) -> str:
     """A new token for the user with every scope (the user signed in directly)."""
     raw = secrets.token_urlsafe(32)
@@ -62,7 +69,11 @@ def lookup(raw: str) -> AccessToken:
     shared = bool(settings.FILMROLL.cache_servers)
     token = cache.get(_key(checksum)) if shared else None
     if token is None:
-        token = AccessToken.objects.select_related("user").filter(token_checksum=checksum).first()
+        token = (
+            AccessToken.objects.select_related("user", "application")
+            .filter(token_checksum=checksum)
+            .first()
+        )
         if token is not None and shared:
             cache.set(_key(checksum), token, CACHE_SECONDS)
     if token is None or token.is_expired() or token.user is None or not token.user.is_active:
@@ -72,7 +83,13 @@ def lookup(raw: str) -> AccessToken:
 
 def revoke(token: AccessToken) -> None:
     AccessToken.objects.filter(pk=token.pk).delete()
-    cache.delete(_key(token.token_checksum))
+
+
+def forget(sender, instance: AccessToken, **kwargs) -> None:
+    """A deleted token (logged out, revoked by its user or its app, expired and cleared) leaves
+    the shared cache at once, however it was deleted; connected in AccountsConfig.ready."""
+    if settings.FILMROLL.cache_servers:
+        cache.delete(_key(instance.token_checksum))
 
 
 def revoke_all(user: User) -> None:

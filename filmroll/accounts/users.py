@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -14,7 +15,8 @@ from django.db import IntegrityError, transaction
 from filmroll import objcache
 from filmroll.accounts import tokens
 from filmroll.accounts.models import User
-from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound
+from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound, RateLimited
+from filmroll.limits import ratelimit
 from filmroll.media import images, storage
 from filmroll.sharding import ids
 from filmroll.tasks.registry import enqueue
@@ -86,7 +88,8 @@ def parse_bool(field: str, raw: Any) -> bool:
     raise Invalid(f"{field} must be true or false")
 
 
-def sign_up(username: Any, password: Any, email: Any, full_name: Any = "") -> User:
+def sign_up(username: Any, password: Any, email: Any, full_name: Any = "", ip: str = "") -> User:
+    _count_attempt(ip)
     username = check_username(username)
     password = _text("password", password)
     email = _text("email", email).strip()
@@ -105,11 +108,31 @@ def sign_up(username: Any, password: Any, email: Any, full_name: Any = "") -> Us
         raise Conflict(f"the username {username!r} is taken") from None
 
 
-def log_in(username: Any, password: Any) -> User:
-    """The user with these credentials; one answer for a wrong name and a wrong password."""
+def _count_attempt(ip: str) -> None:
+    """Log-ins and sign-ups from one IP, limited so passwords cannot be guessed by the million."""
+    (verdict,) = ratelimit.hit([(f"auth-ip:{ip}", settings.FILMROLL.login_attempts_ip_per_hour)])
+    if not verdict.allowed:
+        raise RateLimited(
+            f"too many log-in and sign-up attempts from your address; try again in"
+            f" {verdict.retry_after // 60 + 1} minutes"
+        )
+
+
+def log_in(username: Any, password: Any, ip: str = "") -> User:
+    """The user with these credentials; one answer for a wrong name and a wrong password.
+    Failures are limited per account (whoever tries) and attempts per IP."""
     username, password = _text("username", username), _text("password", password)
+    _count_attempt(ip)
+    failures = (f"auth-fail:{username.casefold()}", settings.FILMROLL.login_failures_per_hour)
+    (verdict,) = ratelimit.peek([failures])
+    if not verdict.allowed:
+        raise RateLimited(
+            "too many failed log-ins for this account; try again in"
+            f" {verdict.retry_after // 60 + 1} minutes or reset the password"
+        )
     user = authenticate(username=username, password=password)
     if user is None:
+        ratelimit.hit([failures])
         raise BadCredentials("the username or password is incorrect")
     return user
 

@@ -4,8 +4,9 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 
 from filmroll.accounts import tokens, users
-from filmroll.api import objects
+from filmroll.api import objects, scopes
 from filmroll.api.envelope import endpoint, field, ok, upload
+from filmroll.api.throttle import client_ip
 
 
 def _signed_in(request: HttpRequest, user, status: int = 200) -> JsonResponse:
@@ -21,22 +22,26 @@ def signup(request: HttpRequest) -> JsonResponse:
         field(request, "password"),
         field(request, "email"),
         field(request, "full_name") or "",
+        client_ip(request),
     )
     return _signed_in(request, user, status=201)
 
 
 @endpoint("POST", auth=False)
 def login(request: HttpRequest) -> JsonResponse:
-    return _signed_in(request, users.log_in(field(request, "username"), field(request, "password")))
+    return _signed_in(
+        request,
+        users.log_in(field(request, "username"), field(request, "password"), client_ip(request)),
+    )
 
 
-@endpoint("POST")
+@endpoint("POST", scope=None)
 def logout(request: HttpRequest) -> JsonResponse:
     tokens.revoke(request.token)
     return ok(None)
 
 
-@endpoint("POST")
+@endpoint("POST", scope=scopes.FIRST_PARTY)
 def password(request: HttpRequest) -> JsonResponse:
     users.change_password(
         request.api_user, field(request, "old_password"), field(request, "new_password")
@@ -44,7 +49,7 @@ def password(request: HttpRequest) -> JsonResponse:
     return _signed_in(request, request.api_user)
 
 
-@endpoint("GET", "POST")
+@endpoint("GET", "POST", scope={"GET": scopes.BASIC, "POST": scopes.FIRST_PARTY})
 def me(request: HttpRequest) -> JsonResponse:
     user = request.api_user
     if request.method == "POST":
@@ -57,6 +62,7 @@ def me(request: HttpRequest) -> JsonResponse:
     return ok(objects.user(user, request))
 
 
-@endpoint("GET")
+@endpoint("GET", scope=None)
 def user(request: HttpRequest, user_id: str) -> JsonResponse:
+    scopes.require(request, scopes.for_user(request, user_id))
     return ok(objects.user(users.get_user(user_id), request))

@@ -3,7 +3,7 @@ filmroll.discovery."""
 
 from django.http import HttpRequest, JsonResponse
 
-from filmroll.api import objects, pagination
+from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, field, ok
 from filmroll.discovery import people, places, popular, search
 from filmroll.errors import Invalid
@@ -29,12 +29,12 @@ def _media_page(request: HttpRequest, found: tuple, cursor: str = "max_id") -> J
     )
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def tag(request: HttpRequest, name: str) -> JsonResponse:
     return ok(search.tag(name))
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def tag_recent(request: HttpRequest, name: str) -> JsonResponse:
     found = search.tag_media(
         request.api_user.id,
@@ -45,12 +45,12 @@ def tag_recent(request: HttpRequest, name: str) -> JsonResponse:
     return _media_page(request, found, "max_tag_id")
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def tag_search(request: HttpRequest) -> JsonResponse:
     return ok(search.search_tags(request.GET.get("q"), pagination.count(request, default=50)))
 
 
-@endpoint("POST")
+@endpoint("POST", scope=scopes.FIRST_PARTY)
 def location_create(request: HttpRequest) -> JsonResponse:
     place = places.check(
         field(request, "name"),
@@ -61,12 +61,12 @@ def location_create(request: HttpRequest) -> JsonResponse:
     return ok(places.get(places.create(request.api_user.id, place)), status=201)
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def location(request: HttpRequest, location_id: str) -> JsonResponse:
     return ok(places.get(location_id))
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def location_recent(request: HttpRequest, location_id: str) -> JsonResponse:
     place = places.get(location_id)
     found = search.location_media(
@@ -75,7 +75,7 @@ def location_recent(request: HttpRequest, location_id: str) -> JsonResponse:
     return _media_page(request, found)
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def location_search(request: HttpRequest) -> JsonResponse:
     count = pagination.count(request)
     if request.GET.get("lat") in (None, "") and request.GET.get("lng") in (None, ""):
@@ -86,7 +86,7 @@ def location_search(request: HttpRequest) -> JsonResponse:
     return ok(search.places_near(point, metres, count))
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def media_search(request: HttpRequest) -> JsonResponse:
     point, metres = search.point_and_distance(
         request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance")
@@ -103,13 +103,13 @@ def media_search(request: HttpRequest) -> JsonResponse:
     return _media_page(request, found)
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def media_popular(request: HttpRequest) -> JsonResponse:
     shown = popular.page(request.api_user.id, pagination.count(request, default=50, most=100))
     return ok(objects.media_list(shown, request))
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.PUBLIC)
 def user_search(request: HttpRequest) -> JsonResponse:
     found = people.search(
         request.api_user.id, request.GET.get("q"), pagination.count(request, default=50)

@@ -1,8 +1,8 @@
 """The v1 envelope: every API answer, success or failure, is `{"meta": {...}, "data": ...}`.
 
-`endpoint` wraps each view: it checks the method, authenticates, parses the body (form,
-multipart or JSON) into `request.data`, and turns every error into an envelope, never an HTML
-page or a bare 500.
+`endpoint` wraps each view: it authenticates, counts the request against the rate limits,
+checks the method and the token's scope, parses the body (form, multipart or JSON) into
+`request.data`, and turns every error into an envelope, never an HTML page or a bare 500.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from filmroll.accounts import tokens
-from filmroll.errors import FilmrollError, Invalid, MissingToken, TooLarge
+from filmroll.api import scopes, throttle
+from filmroll.errors import FilmrollError, Invalid, MissingToken, RateLimited, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -61,34 +62,64 @@ def _authenticate(request: HttpRequest) -> None:
     request.api_user = request.token.user
 
 
-def endpoint(*methods: str, auth: bool = True) -> Callable:
+Scope = str | dict[str, str] | None
+
+
+def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> Callable:
+    """`scope`: the scope a token needs, or one per method; None when the view decides (it
+    calls scopes.require itself)."""
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def wrap(view: Callable) -> Callable:
         @csrf_exempt
         @functools.wraps(view)
         def run(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-            if request.method not in allowed:
-                response = failure(
-                    405, "APIMethodNotAllowed", f"{request.method} is not allowed here"
-                )
-                response["Allow"] = ", ".join(sorted(allowed))
-                return response
+            response, verdict = _answer(request, view, args, kwargs)
+            if verdict is not None:
+                for name, value in throttle.headers(verdict).items():
+                    response[name] = value
+            return response
+
+        def _answer(request, view, args, kwargs):
+            verdict = None
             try:
-                request.data = _parse_body(request)
-                request.api_user = None
+                request.token = request.api_user = None
+                unauthenticated = None
                 if auth:
-                    _authenticate(request)
-                return view(request, *args, **kwargs)
+                    try:
+                        _authenticate(request)
+                    except FilmrollError as error:
+                        unauthenticated = error  # counted against the IP all the same
+                verdict = throttle.count(request)
+                if not verdict.allowed:
+                    raise RateLimited(
+                        f"the limit of {verdict.limit} requests an hour is used up; try again"
+                        f" in {verdict.retry_after} seconds"
+                    )
+                if unauthenticated is not None:
+                    raise unauthenticated
+                if request.method not in allowed:
+                    response = failure(
+                        405, "APIMethodNotAllowed", f"{request.method} is not allowed here"
+                    )
+                    response["Allow"] = ", ".join(sorted(allowed))
+                    return response, verdict
+                needed = scope.get(request.method) if isinstance(scope, dict) else scope
+                if auth and needed:
+                    scopes.require(request, needed)
+                request.data = _parse_body(request)
+                return view(request, *args, **kwargs), verdict
             except FilmrollError as error:
-                return failure(error.status, error.error_type, error.message)
+                return failure(error.status, error.error_type, error.message), verdict
             except RequestDataTooBig:
                 return failure(
                     TooLarge.status, TooLarge.error_type, "the request body is too large"
-                )
+                ), verdict
             except Exception:
                 log.exception("unhandled error in %s", request.path)
-                return failure(500, "APIError", "something went wrong on our side; try again")
+                return failure(
+                    500, "APIError", "something went wrong on our side; try again"
+                ), verdict
 
         return run
 

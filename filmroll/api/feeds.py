@@ -3,7 +3,7 @@
 from django.http import HttpRequest, JsonResponse
 
 from filmroll.accounts.models import User
-from filmroll.api import objects, pagination
+from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, ok
 from filmroll.api.graph import named_user
 from filmroll.feeds import activity, home
@@ -24,8 +24,9 @@ def feed(request: HttpRequest) -> JsonResponse:
     return ok(objects.media_list(page, request), pagination=pagination.links(request, next_id))
 
 
-@endpoint("GET")
+@endpoint("GET", scope=None)
 def recent(request: HttpRequest, user_id: str) -> JsonResponse:
+    scopes.require(request, scopes.for_user(request, user_id))
     owner = named_user(request, user_id)
     count = pagination.count(request)
     found = home.recent([owner.id], pagination.cursor(request), count)

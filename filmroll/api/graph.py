@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 
 from filmroll.accounts import users
 from filmroll.accounts.models import User
-from filmroll.api import objects, pagination
+from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, field, ok
 from filmroll.errors import Forbidden
 from filmroll.graph import edges, relationships, visibility
@@ -34,22 +34,22 @@ def _listed(request: HttpRequest, user_id: str, table: str) -> JsonResponse:
     return _people(request, table, owner)
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.FOLLOWERS)
 def follows(request: HttpRequest, user_id: str) -> JsonResponse:
     return _listed(request, user_id, "following")
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.FOLLOWERS)
 def followed_by(request: HttpRequest, user_id: str) -> JsonResponse:
     return _listed(request, user_id, "followers")
 
 
-@endpoint("GET")
+@endpoint("GET", scope=scopes.FOLLOWERS)
 def requested_by(request: HttpRequest) -> JsonResponse:
     return _people(request, "follow_requests", request.api_user)
 
 
-@endpoint("GET", "POST")
+@endpoint("GET", "POST", scope={"GET": scopes.FOLLOWERS, "POST": scopes.RELATIONSHIPS})
 def relationship(request: HttpRequest, user_id: str) -> JsonResponse:
     target = named_user(request, user_id)
     if request.method == "POST":

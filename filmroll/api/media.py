@@ -2,13 +2,13 @@
 
 from django.http import HttpRequest, JsonResponse
 
-from filmroll.api import objects
+from filmroll.api import objects, scopes
 from filmroll.api.envelope import endpoint, field, ok, upload
 from filmroll.errors import Invalid, NotFound
 from filmroll.media import filters, photos, shortcodes
 
 
-@endpoint("POST")
+@endpoint("POST", scope=scopes.FIRST_PARTY)
 def post(request: HttpRequest) -> JsonResponse:
     data = upload(request, "image")
     if data is None:
@@ -26,7 +26,7 @@ def post(request: HttpRequest) -> JsonResponse:
     return ok(objects.media(media, request), status=201)
 
 
-@endpoint("GET", "POST", "DELETE")
+@endpoint("GET", "POST", "DELETE", scope={"POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY})
 def detail(request: HttpRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":
         photos.delete(request.api_user, media_id)
@@ -39,18 +39,22 @@ def detail(request: HttpRequest, media_id: str) -> JsonResponse:
             request.api_user, media_id, {k: v for k, v in fields.items() if v is not None}
         )
         return ok(objects.media(edited, request))
+    return _shown(request, media_id)
+
+
+def _shown(request: HttpRequest, media_id: int | str) -> JsonResponse:
     media, _ = photos.visible(request.api_user.id, media_id)
+    scopes.require(request, scopes.for_user(request, media.user_id))
     return ok(objects.media(media, request))
 
 
-@endpoint("GET")
+@endpoint("GET", scope=None)
 def by_shortcode(request: HttpRequest, code: str) -> JsonResponse:
     try:
         media_id = shortcodes.decode(code)
     except ValueError:
         raise NotFound("no such media") from None
-    media, _ = photos.visible(request.api_user.id, media_id)
-    return ok(objects.media(media, request))
+    return _shown(request, media_id)
 
 
 @endpoint("GET", auth=False)

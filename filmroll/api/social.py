@@ -2,12 +2,17 @@
 
 from django.http import HttpRequest, JsonResponse
 
-from filmroll.api import objects, pagination
+from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, field, ok
 from filmroll.media import comments, likes
 
 
-@endpoint("GET", "POST", "DELETE")
+@endpoint(
+    "GET",
+    "POST",
+    "DELETE",
+    scope={"GET": scopes.PUBLIC, "POST": scopes.LIKES, "DELETE": scopes.LIKES},
+)
 def media_likes(request: HttpRequest, media_id: str) -> JsonResponse:
     if request.method == "POST":
         likes.like(request.api_user, media_id)
@@ -18,7 +23,7 @@ def media_likes(request: HttpRequest, media_id: str) -> JsonResponse:
     return ok(objects.users(likes.likers(request.api_user, media_id), request))
 
 
-@endpoint("GET", "POST")
+@endpoint("GET", "POST", scope={"GET": scopes.PUBLIC, "POST": scopes.COMMENTS})
 def media_comments(request: HttpRequest, media_id: str) -> JsonResponse:
     if request.method == "POST":
         comment = comments.add(request.api_user, media_id, field(request, "text"))
@@ -29,7 +34,7 @@ def media_comments(request: HttpRequest, media_id: str) -> JsonResponse:
     return ok(objects.comments(found, request), pagination=pagination.links(request, next_id))
 
 
-@endpoint("DELETE")
+@endpoint("DELETE", scope=scopes.COMMENTS)
 def media_comment(request: HttpRequest, media_id: str, comment_id: str) -> JsonResponse:
     comments.delete(request.api_user, media_id, comment_id)
     return ok(None)

@@ -3,8 +3,9 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import re_path
 
-from filmroll.api import accounts, discovery, feeds, graph, media, social
-from filmroll.api.envelope import failure
+from filmroll.api import accounts, discovery, docs, feeds, graph, media, social, subscriptions
+from filmroll.api.envelope import endpoint
+from filmroll.errors import NotFound
 
 ID = r"(?P<user_id>[0-9]+)"
 WHO = r"(?P<user_id>self|[0-9]+)"
@@ -17,8 +18,9 @@ def route(path: str, view, name: str):
     return re_path(rf"^{path}(?:\.json)?$", view, name=name)
 
 
+@endpoint("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", auth=False)
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    return failure(404, "APINotFoundError", f"no API endpoint at {request.path}")
+    raise NotFound(f"no API endpoint at {request.path}")
 
 
 urlpatterns = [
@@ -53,5 +55,8 @@ urlpatterns = [
     route("locations/search", discovery.location_search, "location-search"),
     route(f"locations/{LOCATION}", discovery.location, "location"),
     route(f"locations/{LOCATION}/media/recent", discovery.location_recent, "location-media"),
+    route("subscriptions", subscriptions.subscriptions, "subscriptions"),
+    route("openapi", docs.schema, "openapi"),
+    route("docs", docs.page, "docs"),
     re_path(r"^.*$", not_found),
 ]

@@ -87,6 +87,7 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
     # After the shard's commit, so the tasks find the row.
     enqueue("feeds.fan_out", media_id)
     enqueue("discovery.index_media", media_id)
+    enqueue("realtime.media_posted", media_id)
     return media_id
 
 

@@ -1,0 +1,33 @@
+"""The API's rate limits: every request counts against its client IP and, when it carries one,
+its token; the tighter of the two is reported in X-Ratelimit-* headers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from filmroll.limits import ratelimit
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def count(request: HttpRequest) -> ratelimit.Verdict:
+    config = settings.FILMROLL
+    rules = [(f"ip:{client_ip(request)}", config.ratelimit_ip_per_hour)]
+    if getattr(request, "token", None) is not None:
+        rules.append((f"token:{request.token.pk}", config.ratelimit_per_hour))
+    verdicts = ratelimit.hit(rules)
+    refused = [v for v in verdicts if not v.allowed]
+    return refused[0] if refused else min(verdicts, key=lambda v: v.remaining)
+
+
+def headers(verdict: ratelimit.Verdict) -> dict[str, str]:
+    shown = {
+        "X-Ratelimit-Limit": str(verdict.limit),
+        "X-Ratelimit-Remaining": str(verdict.remaining),
+    }
+    if not verdict.allowed:
+        shown["Retry-After"] = str(verdict.retry_after)
+    return shown

@@ -1,0 +1,46 @@
+"""Web log-in and log-out (sessions), as the OAuth consent page and app settings need them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import auth
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from filmroll.accounts import users
+from filmroll.api.throttle import client_ip
+from filmroll.errors import FilmrollError
+
+
+def _next(request: HttpRequest, raw: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    ok = raw and url_has_allowed_host_and_scheme(
+        raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return raw if ok else "/"
+
+
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    next_url = _next(request, request.POST.get("next") or request.GET.get("next"))
+    context = {"next": next_url, "username": "", "error": ""}
+    if request.method == "POST":
+        context["username"] = request.POST.get("username", "")
+        try:
+            user = users.log_in(
+                request.POST.get("username"), request.POST.get("password"), client_ip(request)
+            )
+        except FilmrollError as error:
+            context["error"] = error.message
+            return render(request, "registration/login.html", context, status=error.status)
+        auth.login(request, user)  # a new session key: no session fixation
+        return HttpResponseRedirect(next_url)
+    return render(request, "registration/login.html", context)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    auth.logout(request)
+    return HttpResponseRedirect(settings.LOGIN_URL)
