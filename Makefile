@@ -43,10 +43,10 @@ lint: install
 	$(BIN)/ruff check filmroll tests bench
 
 test-embedded: install
-	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest
+	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install services
-	$(PG_TEST_ENV) $(BIN)/pytest
+	$(PG_TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: bench-ids bench-photos bench-feeds bench-geo
 
