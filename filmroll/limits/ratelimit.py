@@ -54,22 +54,22 @@ def _judge(rules: list[tuple[str, int]], now: float | None, count: bool) -> list
         used = current + previous * (1 - into)
         # With `count`, this request is already in `current`; a peek asks about the next one.
         allowed = used <= limit if count else used + 1 <= limit
-        retry = 0 if allowed else _seconds_until_under(limit, current, previous, into, count)
+        retry = 0 if allowed else _seconds_until_under(limit, current, previous, into)
         verdicts.append(Verdict(limit, max(0, math.floor(limit - used)), allowed, retry))
     return verdicts
 
 
-def _seconds_until_under(limit: int, current: int, previous: int, into: float, count: bool) -> int:
-    """When the weighted count falls back under the limit (assuming no more requests): last
-    hour's share shrinks as the window slides; past the hour, this hour's count becomes last's."""
-    need = limit if count else limit - 1
-    if previous and current <= need:
-        fraction = 1 - (need - current) / previous  # into-hour at which used == need
+def _seconds_until_under(limit: int, current: int, previous: int, into: float) -> int:
+    """When one more request will be allowed, if none is made meanwhile: last hour's share
+    shrinks as the window slides; past the hour, this hour's count becomes last hour's."""
+    room = limit - 1  # what the counts may add up to beside the next request
+    if previous and current <= room:
+        fraction = 1 - (room - current) / previous  # how far into the hour that happens
         return max(1, math.ceil((fraction - into) * WINDOW))
     left = (1 - into) * WINDOW
     if current == 0:
         return max(1, math.ceil(left))
-    return max(1, math.ceil(left + max(0.0, 1 - need / current) * WINDOW))
+    return max(1, math.ceil(left + max(0.0, 1 - room / current) * WINDOW))
 
 
 def _key(key: str, slot: int) -> str:
