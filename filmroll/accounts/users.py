@@ -78,13 +78,15 @@ def _password_errors(password: str, user: User) -> None:
         raise Invalid("password: " + " ".join(error.messages)) from None
 
 
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
 def parse_bool(field: str, raw: Any) -> bool:
+    """A JSON boolean, or in a form one of the exact words in BOOLEANS (the API document's)."""
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().lower() in {"1", "true", "yes", "on"}:
-        return True
-    if isinstance(raw, str) and raw.strip().lower() in {"0", "false", "no", "off"}:
-        return False
+    if isinstance(raw, str) and raw in BOOLEANS:
+        return BOOLEANS[raw]
     raise Invalid(f"{field} must be true or false")
 
 

@@ -39,6 +39,12 @@ def failure(status: int, error_type: str, message: str) -> JsonResponse:
     )
 
 
+def _check_text(data: dict[str, Any], where: str) -> None:
+    # No text field takes NUL, and PostgreSQL cannot store it: refuse it once, here.
+    if any(isinstance(v, str) and "\x00" in v for k, v in data.items() if k != "access_token"):
+        raise Invalid(f"{where} must not contain NUL characters")
+
+
 def _parse_body(request: HttpRequest) -> dict[str, Any]:
     if request.method in ("GET", "HEAD", "DELETE") and not request.body:
         return {}
@@ -107,7 +113,9 @@ def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> C
                 needed = scope.get(request.method) if isinstance(scope, dict) else scope
                 if auth and needed:
                     scopes.require(request, needed)
+                _check_text(request.GET, "query parameters")
                 request.data = _parse_body(request)
+                _check_text(request.data, "parameters")
                 return view(request, *args, **kwargs), verdict
             except FilmrollError as error:
                 return failure(error.status, error.error_type, error.message), verdict

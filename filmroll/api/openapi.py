@@ -14,8 +14,22 @@ from filmroll.api import scopes
 # --- shapes -------------------------------------------------------------------------------
 
 ID = {"type": "string", "pattern": "^[0-9]+$", "description": "IDs are strings of digits"}
-TEXT = {"type": "string"}
-NULLABLE_TEXT = {"type": "string", "nullable": True}
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}  # no NUL: the API refuses it everywhere
+# What Python's str.strip() removes (more than JSON Schema's \s, and not all of it), spelled out
+# so the document's patterns agree with the code's checks.
+SPACE = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
+
+
+# text that must hold more than spaces (and no NUL, which no text field takes)
+def _words(also_blank: str = "") -> dict:
+    """Text with something besides spaces (and `also_blank`) in it, and no NUL, which no text
+    parameter takes."""
+    return {"type": "string", "pattern": f"^[^\\u0000]*[^{SPACE}{also_blank}\\u0000][^\\u0000]*$"}
+
+
+WORDS = _words()
+NULLABLE_TEXT = {**TEXT, "nullable": True}
+FLAG = {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false", "1", "0"]}]}
 TIME = {"type": "string", "pattern": "^[0-9]+$", "description": "Unix seconds"}
 
 
@@ -137,12 +151,17 @@ def _query(name: str, schema: dict, required: bool = False, about: str = "") -> 
             "description": about}  # fmt: skip
 
 
-COUNT = _query("count", {"type": "integer", "minimum": 1}, about="at most 100 are returned")
-CURSOR = {"type": "string", "pattern": "^[0-9]{1,19}$"}
+COUNT = _query(
+    "count",
+    {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+    about="at most 100 are returned",
+)
+CURSOR = {"type": "string", "pattern": "^[0-9]{0,19}$"}
 PAGED = [COUNT, _query("max_id", CURSOR), _query("min_id", CURSOR)]
 LAT = {"type": "number", "minimum": -90, "maximum": 90}
 LNG = {"type": "number", "minimum": -180, "maximum": 180}
 DISTANCE = {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 5000}
+UNIX_TIME = {"type": "integer", "minimum": 0, "maximum": 2**34 - 1}
 NEAR = [_query("lat", LAT, True), _query("lng", LNG, True), _query("distance", DISTANCE)]
 CLIENT = {"client_id": TEXT, "client_secret": TEXT}
 PATH_PARAMS = {
@@ -151,7 +170,9 @@ PATH_PARAMS = {
     "comment_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
     "location_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
     "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,20}$"},
-    "name": {"type": "string", "pattern": "^\\w{1,100}$"},
+    # letters, digits or _ of any script (JSON Schema's ASCII-only \w cannot say so), at most
+    # 100, case-blind; a leading # is ignored
+    "name": {"type": "string", "minLength": 1, "maxLength": 101},
 }
 
 # --- operations ---------------------------------------------------------------------------
@@ -162,26 +183,29 @@ MEDIA, MEDIA_LIST = _ref("Media"), _list(_ref("Media"))
 USERS = _list(_ref("User"))
 OPERATIONS: list[tuple] = [
     ("/accounts/signup", "post", "Sign up", None, [],
-     {"username": TEXT, "password": TEXT, "email": TEXT, "full_name": TEXT}, _ref("SignedIn")),
+     {"username": {"type": "string", "pattern": "^[a-z0-9._]{1,30}$"}, "password": WORDS,
+      "email": WORDS, "full_name": TEXT}, _ref("SignedIn")),
     ("/accounts/login", "post", "Log in", None, [],
-     {"username": TEXT, "password": TEXT}, _ref("SignedIn")),
+     {"username": WORDS, "password": WORDS}, _ref("SignedIn")),
     ("/accounts/logout", "post", "Revoke this token", "any", [], None, None),
     ("/accounts/password", "post", "Change the password (revokes every token)",
-     scopes.FIRST_PARTY, [], {"old_password": TEXT, "new_password": TEXT}, _ref("SignedIn")),
+     scopes.FIRST_PARTY, [], {"old_password": WORDS, "new_password": WORDS}, _ref("SignedIn")),
     ("/users/self", "get", "The signed-in user", scopes.BASIC, [], None, _ref("User")),
     ("/users/self", "post", "Edit the profile", scopes.FIRST_PARTY, [],
-     {"full_name": TEXT, "bio": TEXT, "website": TEXT, "is_private": {"type": "boolean"}},
+     {"full_name": NULLABLE_TEXT, "bio": NULLABLE_TEXT, "website": NULLABLE_TEXT,
+      "is_private": FLAG},
      _ref("User")),
     ("/users/self/feed", "get", "Home feed", scopes.BASIC, PAGED, None, MEDIA_LIST),
     ("/users/self/media/liked", "get", "Photos the user liked", scopes.BASIC,
      [COUNT, _query("max_like_id", CURSOR)], None, MEDIA_LIST),
     ("/users/self/requested-by", "get", "Follow requests", scopes.FOLLOWERS,
-     [_query("count", {"type": "integer", "minimum": 1}), _query("cursor", CURSOR)], None,
+     [COUNT, _query("cursor", CURSOR)], None,
      _list(_ref("User"))),
     ("/users/self/activity", "get", "Activity (notifications)", scopes.BASIC,
      [COUNT, _query("max_id", CURSOR)], None, _list(_ref("Activity"))),
     ("/users/search", "get", "Search people", scopes.PUBLIC,
-     [_query("q", TEXT, True), COUNT], None, _list(_ref("UserSmall"))),
+     [_query("q", _words("@"), True), COUNT], None,
+     _list(_ref("UserSmall"))),
     ("/users/{user_id}", "get", "A user", SELF_OR_PUBLIC, [], None, _ref("User")),
     ("/users/{user_id}/media/recent", "get", "A user's photos", SELF_OR_PUBLIC,
      [COUNT, _query("max_id", CURSOR)], None, MEDIA_LIST),
@@ -200,8 +224,7 @@ OPERATIONS: list[tuple] = [
      "multipart", MEDIA),
     ("/media/filters", "get", "The filters", None, [], None, _list(_ref("Filter"))),
     ("/media/search", "get", "Photos near a point", scopes.PUBLIC,
-     [*NEAR, _query("min_timestamp", {"type": "integer", "minimum": 0}),
-      _query("max_timestamp", {"type": "integer", "minimum": 0}), COUNT,
+     [*NEAR, _query("min_timestamp", UNIX_TIME), _query("max_timestamp", UNIX_TIME), COUNT,
       _query("max_id", CURSOR)], None, MEDIA_LIST),  # fmt: skip
     ("/media/popular", "get", "Popular photos", scopes.PUBLIC, [COUNT], None, MEDIA_LIST),
     ("/media/{media_id}", "get", "A photo", SELF_OR_PUBLIC, [], None, MEDIA),
@@ -217,17 +240,19 @@ OPERATIONS: list[tuple] = [
     ("/media/{media_id}/likes", "delete", "Unlike", scopes.LIKES, [], None, None),
     ("/media/{media_id}/comments", "get", "Comments", scopes.PUBLIC,
      [COUNT, _query("max_id", CURSOR)], None, _list(_ref("Comment"))),
-    ("/media/{media_id}/comments", "post", "Comment", scopes.COMMENTS, [], {"text": TEXT},
+    ("/media/{media_id}/comments", "post", "Comment", scopes.COMMENTS, [],
+     {"text": {**WORDS, "maxLength": 2200}},
      _ref("Comment")),
     ("/media/{media_id}/comments/{comment_id}", "delete", "Delete a comment", scopes.COMMENTS,
      [], None, None),
-    ("/tags/search", "get", "Search tags", scopes.PUBLIC, [_query("q", TEXT, True), COUNT],
+    ("/tags/search", "get", "Search tags", scopes.PUBLIC,
+     [_query("q", _words("#"), True), COUNT],
      None, _list(_ref("Tag"))),
     ("/tags/{name}", "get", "A tag", scopes.PUBLIC, [], None, _ref("Tag")),
     ("/tags/{name}/media/recent", "get", "Photos with a tag", scopes.PUBLIC,
      [COUNT, _query("max_tag_id", CURSOR)], None, MEDIA_LIST),
     ("/locations", "post", "Create a place", scopes.FIRST_PARTY, [],
-     {"name": TEXT, "lat": LAT, "lng": LNG, "address": TEXT}, _ref("Location")),
+     {"name": WORDS, "lat": LAT, "lng": LNG, "address": NULLABLE_TEXT}, _ref("Location")),
     ("/locations/search", "get", "Places near a point or by name", scopes.PUBLIC,
      [_query("q", TEXT), _query("lat", LAT), _query("lng", LNG), _query("distance", DISTANCE),
       COUNT], None, _list(_ref("Location"))),  # fmt: skip
@@ -258,6 +283,12 @@ REQUIRED_BODY = {
 }
 
 
+def _path_param(path: str, name: str) -> dict:
+    if path == "/users/{user_id}":  # /users/self is its own path (it also takes POST)
+        return {"type": "string", "pattern": "^[0-9]{1,19}$"}
+    return PATH_PARAMS[name]
+
+
 def _operation(path: str, method: str, summary: str, scope: str | None, query: list,
                body: Any, data: dict | None) -> dict:  # fmt: skip
     created = method == "post" and path in ("/media", "/locations", "/subscriptions",
@@ -269,7 +300,7 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
         "summary": summary,
         "operationId": f"{method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
         "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": PATH_PARAMS[name]}
+            {"name": name, "in": "path", "required": True, "schema": _path_param(path, name)}
             for name in PATH_PARAMS
             if "{" + name + "}" in path
         ]

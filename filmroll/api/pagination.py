@@ -13,25 +13,25 @@ from filmroll.sharding import ids
 
 def count(request: HttpRequest, default: int = 20, most: int = 100) -> int:
     raw = request.GET.get("count")
-    if raw in (None, ""):
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid("count must be a whole number") from None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise Invalid("count must be a whole number")
+    value = int(raw)
     if value < 1:
         raise Invalid("count must be at least 1")
     return min(value, most)
 
 
 def cursor(request: HttpRequest, name: str = "max_id") -> int | None:
+    """A page boundary. Unlike an ID naming a thing, any whole number will do: one past every
+    ID (even "in the future") bounds nothing, 0 bounds everything."""
     raw = request.GET.get(name)
     if raw in (None, ""):
         return None
-    try:
-        return ids.parse(raw)
-    except ValueError:
-        raise Invalid(f"{name} must be an ID") from None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
+        raise Invalid(f"{name} must be an ID: a whole number of at most 19 digits")
+    return min(int(raw), ids.MAX_ID)
 
 
 def links(request: HttpRequest, next_id: int | None, name: str = "max_id") -> dict:

@@ -16,7 +16,7 @@ def search(viewer_id: int | None, q: Any, count: int) -> list[User]:
     stored case-folded beside the original); exact username first, then shorter names. Private
     accounts are found (their photos stay hidden); those in a block with the viewer are not."""
     text = str(q or "").strip().lstrip("@").casefold()
-    if not text:
+    if not any(not c.isspace() and c != "@" for c in text):  # as the API document says
         raise Invalid("q is required: the start of a username or name")
     found = list(
         User.objects.filter(Q(username__startswith=text) | Q(name_key__startswith=text))

@@ -64,7 +64,7 @@ def tag_media(
 def search_tags(q: Any, count: int) -> list[dict]:
     """Tags starting with `q`, most used first."""
     prefix = str(q or "").strip().lstrip("#").casefold()
-    if not prefix:
+    if not any(not c.isspace() and c != "#" for c in prefix):  # as the API document says
         raise Invalid("q is required: the start of a tag's name")
     rows = _rows(
         "SELECT name, media_count FROM tags WHERE name LIKE %s ESCAPE '\\' AND media_count > 0"

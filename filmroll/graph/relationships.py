@@ -68,7 +68,7 @@ def ignore(viewer: User, requester: User) -> None:
 
 
 def act(viewer: User, target: User, action: str) -> None:
-    if action not in HANDLERS:
+    if not isinstance(action, str) or action not in HANDLERS:
         raise Invalid(f"action must be one of {', '.join(HANDLERS)}")
     if target.id == viewer.id:
         raise Invalid("you cannot do that to yourself")

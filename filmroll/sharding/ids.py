@@ -44,8 +44,9 @@ def millis_of(object_id: int) -> int:
 
 
 def lowest_id_at(millis: int) -> int:
-    """The smallest ID made at or after `millis`: a cursor bound for time-ordered queries."""
-    return max(millis - EPOCH_MS, 0) << (SHARD_BITS + SEQ_BITS)
+    """The smallest ID made at or after `millis`: a cursor bound for time-ordered queries (one
+    past every ID for times beyond the ID space)."""
+    return min(max(millis - EPOCH_MS, 0) << (SHARD_BITS + SEQ_BITS), MAX_ID)
 
 
 def parse(raw: str | int) -> int:
