@@ -22,12 +22,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import install  # noqa: E402
+from bench.http import body_bytes, serve, stop, wrk  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1"
 ENV = {
@@ -40,7 +40,6 @@ ENV = {
     "FILMROLL_FANOUT_LIMIT": "100000000",
     "FILMROLL_ALLOWED_HOSTS": "127.0.0.1,localhost",
 }
-PORT = 8765
 
 
 def log(message: str) -> None:
@@ -79,68 +78,6 @@ def seed_reader() -> str:
             )
     worker.drain()
     return tokens.issue(reader)
-
-
-def serve(extra_env: dict[str, str]) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        **ENV,
-        **extra_env,
-        "DJANGO_SETTINGS_MODULE": "bench.bare_settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "filmroll.cli",
-            "serve",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--no-tasks",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the benchmark server did not start")
-
-
-def wrk(path: str, token: str | None, seconds: int) -> tuple[float, float, float]:
-    """Requests per second, p50 and p99 latency in ms."""
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
-    if token:
-        command += ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run(
-        [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-    def percentile(p: str) -> float:
-        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    if "Non-2xx" in out:
-        raise RuntimeError(f"errors while benchmarking {path}:\n{out}")
-    return rate, percentile("50"), percentile("99")
-
-
-def feed_body_bytes(token: str) -> int:
-    feed = "/api/v1/users/self/feed?count=20"
-    body = urllib.request.urlopen(
-        urllib.request.Request(
-            f"http://127.0.0.1:{PORT}{feed}", headers={"Authorization": f"Bearer {token}"}
-        )
-    ).read()
-    return len(body)
 
 
 def fanout_benchmarks(followers: int) -> None:
@@ -257,34 +194,31 @@ def main() -> None:
         return
     token = seed_reader()
     results: dict[str, list[tuple[float, float, float]]] = {"feed": [], "bare": [], "nocache": []}
-    server = serve({})
+    server = serve(ENV)
     try:
-        body_bytes = feed_body_bytes(token)
+        size = body_bytes("/api/v1/users/self/feed?count=20", token)
     finally:
-        server.terminate()
-        server.wait()
-    log(f"feed page body: {body_bytes} bytes")
+        stop(server)
+    log(f"feed page body: {size} bytes")
     for round_no in range(args.rounds):
         log(f"read round {round_no + 1}/{args.rounds}")
-        server = serve({"BENCH_BODY_BYTES": str(body_bytes - 40)})
+        server = serve({**ENV, "BENCH_BODY_BYTES": str(size - 40)})
         try:
             wrk("/api/v1/users/self/feed?count=20", token, 2)  # warm the caches
             results["feed"].append(wrk("/api/v1/users/self/feed?count=20", token, args.seconds))
             results["bare"].append(wrk("/bench/bare", None, args.seconds))
         finally:
-            server.terminate()
-            server.wait()
-        server = serve({"BENCH_NO_CACHE": "1"})
+            stop(server)
+        server = serve({**ENV, "BENCH_NO_CACHE": "1"})
         try:
             results["nocache"].append(wrk("/api/v1/users/self/feed?count=20", token, args.seconds))
         finally:
-            server.terminate()
-            server.wait()
+            stop(server)
     med = {
         k: [statistics.median(v[i] for v in runs) for i in range(3)] for k, runs in results.items()
     }
     print(
-        f"2 Gunicorn workers, wrk -t2 -c16, {args.rounds} rounds of {args.seconds} s, medians; body {body_bytes} bytes"
+        f"2 Gunicorn workers, wrk -t2 -c16, {args.rounds} rounds of {args.seconds} s, medians; body {size} bytes"
     )
     print(
         f"feed read (warm caches): {med['feed'][0]:8.0f} req/s  p50 {med['feed'][1]:.1f} ms  p99 {med['feed'][2]:.1f} ms"

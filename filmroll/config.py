@@ -62,6 +62,8 @@ class Config:
     login_attempts_ip_per_hour: int = 100
     # networks real-time callbacks may reach although they are not public (tests allow loopback)
     callback_allow_networks: tuple[str, ...] = ()
+    # proxies (nginx) whose X-Forwarded-For names the client
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -118,6 +120,18 @@ def _shard_databases(raw: str) -> dict[str, str]:
             raise ConfigError(f"FILMROLL_SHARD_DATABASES names {name!r} twice")
         result[name] = _database_url("FILMROLL_SHARD_DATABASES", url.strip())
     return result
+
+
+def _networks(name: str, get) -> tuple[str, ...]:
+    networks = tuple(n.strip() for n in get(name, "").split(",") if n.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{name} item {network!r} is not a network (for example 127.0.0.0/8 or ::1/128)"
+            ) from None
+    return networks
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -201,17 +215,8 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         raise ConfigError(
             f"FILMROLL_BROKER_URL={broker_url!r}: use amqp://USER:PASSWORD@HOST:PORT// (RabbitMQ) or redis://"
         )
-    allow_networks = tuple(
-        n.strip() for n in get("FILMROLL_CALLBACK_ALLOW_NETWORKS", "").split(",") if n.strip()
-    )
-    for network in allow_networks:
-        try:
-            ipaddress.ip_network(network, strict=False)
-        except ValueError:
-            raise ConfigError(
-                f"FILMROLL_CALLBACK_ALLOW_NETWORKS item {network!r} is not a network"
-                " (for example 127.0.0.0/8 or ::1/128)"
-            ) from None
+    allow_networks = _networks("FILMROLL_CALLBACK_ALLOW_NETWORKS", get)
+    trusted_proxies = _networks("FILMROLL_TRUSTED_PROXIES", get)
     return Config(
         ratelimit_per_hour=_int(
             "FILMROLL_RATELIMIT_PER_HOUR", get("FILMROLL_RATELIMIT_PER_HOUR", "5000"), 1, 10**9
@@ -235,6 +240,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             10**6,
         ),
         callback_allow_networks=allow_networks,
+        trusted_proxies=trusted_proxies,
         feed_cap=_int("FILMROLL_FEED_CAP", get("FILMROLL_FEED_CAP", "1000"), 20, 100_000),
         activity_cap=_int(
             "FILMROLL_ACTIVITY_CAP", get("FILMROLL_ACTIVITY_CAP", "500"), 10, 100_000

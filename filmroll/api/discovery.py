@@ -23,7 +23,9 @@ def _timestamp(request: HttpRequest, name: str) -> int | None:
 
 
 def _media_page(request: HttpRequest, found: tuple, cursor: str = "max_id") -> JsonResponse:
-    page, next_id = found
+    page, next_id = pagination.above(
+        *found, pagination.cursor(request, cursor.replace("max", "min"))
+    )
     return ok(
         objects.media_list(page, request), pagination=pagination.links(request, next_id, cursor)
     )

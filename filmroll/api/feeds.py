@@ -32,6 +32,7 @@ def recent(request: HttpRequest, user_id: str) -> JsonResponse:
     found = home.recent([owner.id], pagination.cursor(request), count)
     shown = photos.visible_many(request.api_user.id, found)
     next_id = found[-1] if len(found) == count and shown else None
+    shown, next_id = pagination.above(shown, next_id, pagination.cursor(request, "min_id"))
     return ok(objects.media_list(shown, request), pagination=pagination.links(request, next_id))
 
 

@@ -45,3 +45,12 @@ def links(request: HttpRequest, next_id: int | None, name: str = "max_id") -> di
         "next_url": request.build_absolute_uri(f"{request.path}?{urlencode(params)}"),
         f"next_{name}": str(next_id),
     }
+
+
+def above(items: list, next_id: int | None, min_id: int | None) -> tuple[list, int | None]:
+    """A newest-first page cut to what is newer than `min_id` (IDs grow with time): how a client
+    asks only for what it has not seen. Where the cut falls, there is no next page."""
+    if min_id is None:
+        return items, next_id
+    kept = [item for item in items if item.id > min_id]
+    return kept, next_id if len(kept) == len(items) else None

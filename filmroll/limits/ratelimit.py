@@ -127,9 +127,11 @@ def sweep(now: float | None = None) -> int:
     return deleted
 
 
-def reset() -> None:
-    """Forget every count (for tests and for an operator lifting a block)."""
-    RateCount.objects.all().delete()
+def reset(database: bool = True) -> None:
+    """Forget every count (for tests and for an operator lifting a block); `database=False`
+    leaves the database's counts alone (tests roll those back themselves)."""
+    if database:
+        RateCount.objects.all().delete()
     if settings.FILMROLL.session_redis:
         client = _redis()
         for batch in _batches(client.scan_iter(match=f"{PREFIX}*", count=1000), 1000):

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import AccessToken, Application
 
+from filmroll.accounts.models import User
 from tests.conftest import PASSWORD, Api, make_user
 
 REDIRECT = "https://app.example/callback"
@@ -212,3 +213,15 @@ def test_log_in_rotates_the_session():
     assert browser.session.session_key != before
     wrong = Client().post("/accounts/login/", {"username": "alice", "password": "nope"})
     assert wrong.status_code == 400 and "incorrect" in wrong.content.decode()
+
+
+def test_staff_see_and_register_apps_in_the_admin():
+    make_user("dev")
+    client_id, _ = register_app(web_login("dev"))
+    staff = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    admin = Client()
+    admin.force_login(staff)
+    listing = admin.get("/admin/oauth2_provider/application/")
+    assert listing.status_code == 200 and "Printshop" in listing.content.decode()
+    assert admin.get("/admin/oauth2_provider/application/add/").status_code == 200
+    assert Application.objects.get(client_id=client_id).user.username == "dev"

@@ -121,3 +121,23 @@ def test_log_in_and_sign_up_attempts_are_limited_per_ip(limits):
     other_ip = Api(Client(REMOTE_ADDR="192.0.2.45"))
     answer = other_ip.post("/api/v1/accounts/login", {"username": "alice", "password": PASSWORD})
     assert answer.status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(limits):
+    limits(ratelimit_ip_per_hour=2, trusted_proxies=("10.0.0.0/8",))
+
+    def via(proxy: str, forwarded: str):
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded).get(
+            "/api/v1/media/filters"
+        )
+
+    # Two clients behind one balancer each get their own budget; a forged left-most entry is
+    # not believed.
+    for _ in range(2):
+        assert via("10.0.0.2", "1.2.3.4, 198.51.100.1").status_code == 200
+    assert via("10.0.0.2", "9.9.9.9, 198.51.100.1").status_code == 429
+    assert via("10.0.0.2", "198.51.100.2").status_code == 200
+    # From a peer that is not trusted, the header means nothing.
+    for _ in range(2):
+        assert via("203.0.113.1", "198.51.100.3").status_code == 200
+    assert via("203.0.113.1", "198.51.100.4").status_code == 429
