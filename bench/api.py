@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import install  # noqa: E402
-from bench.http import body_bytes, serve, stop, wrk  # noqa: E402
+from bench.served import body_bytes, serve, stop, wrk  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1"
 ENV = {

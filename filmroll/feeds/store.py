@@ -12,7 +12,6 @@ lost. Only feeds that exist are added to; a missing feed is rebuilt when it is n
 
 from __future__ import annotations
 
-import functools
 import struct
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 
+from filmroll.once import once
 from filmroll.sharding import db, ids
 
 TTL = 30 * 86400  # an idle user's feed goes, and is rebuilt if they come back
@@ -249,7 +249,7 @@ class RedisStore:
         self.clients[self.node(user_id)].delete(self.key(user_id))
 
 
-@functools.cache
+@once
 def store() -> SqlStore | RedisStore:
     urls = settings.FILMROLL.feed_redis
     return RedisStore(urls) if urls else SqlStore()

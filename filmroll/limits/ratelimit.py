@@ -9,7 +9,6 @@ process sees the same counts.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from filmroll.limits.models import RateCount
+from filmroll.once import once
 
 WINDOW = 3600
 PREFIX = "rl:"
@@ -76,7 +76,7 @@ def _key(key: str, slot: int) -> str:
     return f"{PREFIX}{key}:{slot}"
 
 
-@functools.cache
+@once
 def _redis():
     import redis
 

@@ -6,7 +6,6 @@ every file forever. Only bytes filmroll itself encoded are ever stored.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import secrets
@@ -15,6 +14,8 @@ from typing import Protocol
 
 from django.conf import settings
 from django.http import HttpRequest
+
+from filmroll.once import once
 
 KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp)$")
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -122,7 +123,7 @@ class S3:
         return f"https://{self.bucket}.s3.{settings.FILMROLL.s3_region}.amazonaws.com"
 
 
-@functools.cache
+@once
 def backend() -> Backend:
     return S3() if settings.FILMROLL.storage == "s3" else Local()
 

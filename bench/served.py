@@ -22,7 +22,10 @@ def serve(env: dict[str, str], workers: int = 2) -> subprocess.Popen:
         env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings",
              "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        # BENCH_SERVER_LOG=FILE keeps the server's errors, to see why a request failed
+        stderr=open(os.environ["BENCH_SERVER_LOG"], "ab")  # noqa: SIM115  (the server's, for life)
+        if os.environ.get("BENCH_SERVER_LOG")
+        else subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(100):
         try:
