@@ -140,7 +140,7 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
     except ValueError:
         raise NotFound("no such media") from None
     media = cache.get_many([media_id]).get(media_id)
-    owner = User.objects.filter(id=media.user_id).first() if media else None
+    owner = users.cached([media.user_id]).get(media.user_id) if media else None
     if media is None or owner is None or not visibility.can_see(viewer_id, owner):
         raise NotFound("no such media")
     return dataclasses.replace(media, owner=owner), owner
