@@ -96,7 +96,7 @@ def test_a_new_install_serves_the_api(tmp_path: Path):
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                status, health = _call("GET", f"{base}/healthz")
+                status, health = _call("GET", f"{base}/healthz/deep")
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)

@@ -1,16 +1,20 @@
+import dataclasses
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connections
 from django.test import Client
 
 
 def test_healthz_reports_every_backend():
-    response = Client().get("/healthz")
+    response = Client().get("/healthz/deep")
     assert response.status_code == 200
     report = response.json()
     assert report["status"] == "ok"
     assert report["backends"]["database:global"]["ok"] is True
     shard_backends = [name for name in report["backends"] if name.startswith("database:shard:")]
-    assert len(shard_backends) == len(connections.settings) - 1
+    assert len(shard_backends) == len(connections.settings) - 2  # all but global and index
 
 
 @pytest.fixture
@@ -28,7 +32,7 @@ def a_database_that_is_down():
 
 
 def test_healthz_answers_503_when_a_database_is_down(a_database_that_is_down):
-    response = Client().get("/healthz")
+    response = Client().get("/healthz/deep")
     assert response.status_code == 503
     report = response.json()
     assert report["status"] == "failing"
@@ -40,3 +44,49 @@ def test_the_home_page_says_what_is_running():
     response = Client().get("/")
     assert response.status_code == 200
     assert b"logical shards" in response.content
+
+
+def test_healthz_is_cheap_and_touches_no_backend(
+    a_database_that_is_down, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_deep_health_names_every_backend_this_install_uses(settings):
+    report = Client().get("/healthz/deep").json()["backends"]
+    config = settings.FILMROLL
+    assert "database:index" in report
+    assert {f"redis:feeds:{n}" for n in range(len(config.feed_redis))} <= set(report)
+    assert {f"memcached:{s}" for s in config.cache_servers} <= set(report)
+    assert ("broker" in report) == bool(config.broker_url)
+    assert ("storage:s3" in report) == (config.storage == "s3")
+    for state in report.values():
+        assert state["ok"] is True and state["ms"] >= 0 and state["where"]
+
+
+def test_deep_health_reports_a_redis_that_is_down(settings):
+    settings.FILMROLL = dataclasses.replace(
+        settings.FILMROLL, feed_redis=("redis://127.0.0.1:1/0",), cache_servers=("127.0.0.1:2",)
+    )
+    answer = Client().get("/healthz/deep")
+    assert answer.status_code == 503
+    report = answer.json()["backends"]
+    assert (
+        report["redis:feeds:0"]["ok"] is False and "Connection" in report["redis:feeds:0"]["error"]
+    )
+    assert report["memcached:127.0.0.1:2"]["ok"] is False
+
+
+def test_filmroll_check_prints_each_backend_and_fails_when_one_is_down(settings):
+    out = io.StringIO()
+    call_command("check", stdout=out)
+    assert "database:global" in out.getvalue() and "backends answer" in out.getvalue()
+    settings.FILMROLL = dataclasses.replace(
+        settings.FILMROLL, feed_redis=("redis://127.0.0.1:1/0",)
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="redis:feeds:0"):
+        call_command("check", stdout=out)
+    assert "DOWN" in out.getvalue()
