@@ -64,6 +64,12 @@ class Config:
     callback_allow_networks: tuple[str, ...] = ()
     # proxies (nginx) whose X-Forwarded-For names the client
     trusted_proxies: tuple[str, ...] = ()
+    # who may read /metrics (the peer's address)
+    metrics_allow_networks: tuple[str, ...] = (
+        "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+    )  # fmt: skip
+    sentry_dsn: str = ""
+    log_format: str = "json"
 
     @property
     def embedded(self) -> bool:
@@ -217,6 +223,14 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         )
     allow_networks = _networks("FILMROLL_CALLBACK_ALLOW_NETWORKS", get)
     trusted_proxies = _networks("FILMROLL_TRUSTED_PROXIES", get)
+    sentry_dsn = get("FILMROLL_SENTRY_DSN", "").strip()
+    if sentry_dsn and urlsplit(sentry_dsn).scheme not in {"http", "https"}:
+        raise ConfigError(
+            f"FILMROLL_SENTRY_DSN={sentry_dsn!r} is not a DSN: use https://KEY@HOST/PROJECT_ID"
+        )
+    log_format = get("FILMROLL_LOG_FORMAT", "json").strip().lower()
+    if log_format not in {"json", "text"}:
+        raise ConfigError(f"FILMROLL_LOG_FORMAT={log_format!r}: use json or text")
     return Config(
         ratelimit_per_hour=_int(
             "FILMROLL_RATELIMIT_PER_HOUR", get("FILMROLL_RATELIMIT_PER_HOUR", "5000"), 1, 10**9
@@ -241,6 +255,13 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         ),
         callback_allow_networks=allow_networks,
         trusted_proxies=trusted_proxies,
+        sentry_dsn=sentry_dsn,
+        **(
+            {"metrics_allow_networks": _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)}
+            if get("FILMROLL_METRICS_ALLOW_NETWORKS")
+            else {}
+        ),
+        log_format=log_format,
         feed_cap=_int("FILMROLL_FEED_CAP", get("FILMROLL_FEED_CAP", "1000"), 20, 100_000),
         activity_cap=_int(
             "FILMROLL_ACTIVITY_CAP", get("FILMROLL_ACTIVITY_CAP", "500"), 10, 100_000

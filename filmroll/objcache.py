@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.memcached import PyMemcacheCache
 
+from filmroll.ops import metrics
+
 
 class KeptPyMemcacheCache(PyMemcacheCache):
     """Django's pymemcache backend, keeping its connections between requests. Django closes
@@ -39,6 +41,8 @@ def get_many(
     names = {f"{kind}:{key}": key for key in wanted}
     found = {names[name]: value for name, value in cache.get_many(list(names)).items()}
     missing = [key for key in wanted if key not in found]
+    metrics.CACHE.labels(kind, "hit").inc(len(found))
+    metrics.CACHE.labels(kind, "miss").inc(len(missing))
     if missing:
         loaded = load(missing)
         cache.set_many(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import zlib
 
 import dj_database_url
@@ -12,6 +13,10 @@ from filmroll import config
 
 FILMROLL = config.load()
 DATA_DIR = FILMROLL.data_dir
+# Metrics from every process (Gunicorn and task workers) go to files here, summed at each
+# scrape; set before prometheus_client is first imported (filmroll.ops.metrics).
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 SECRET_KEY = FILMROLL.secret_key
 DEBUG = FILMROLL.debug
@@ -40,6 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "filmroll.ops.middleware.Observe",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,6 +182,20 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "filmroll.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FILMROLL.log_format}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # one line per request and per task
+    "loggers": {
+        "filmroll.request": {"level": "INFO"},
+        "filmroll.task": {"level": "INFO"},
+    },
 }
+
+if FILMROLL.sentry_dsn:
+    from filmroll.ops import reporting
+
+    reporting.start(FILMROLL.sentry_dsn)

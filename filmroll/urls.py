@@ -9,7 +9,7 @@ from filmroll.api.envelope import failure
 from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
-from filmroll.ops.views import healthz, healthz_deep
+from filmroll.ops.views import healthz, healthz_deep, prometheus
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("healthz/deep", healthz_deep, name="healthz-deep"),
+    path("metrics", prometheus, name="metrics"),
     path("api/v1/", include(("filmroll.api.urls", "api"))),
     re_path(r"^api/", api_not_found),
     path("media/filters/<str:name>.jpg", filter_preview, name="filter-preview"),

@@ -18,6 +18,7 @@ from filmroll.accounts.models import User
 from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound, RateLimited
 from filmroll.limits import ratelimit
 from filmroll.media import images, storage
+from filmroll.ops import metrics
 from filmroll.sharding import ids
 from filmroll.tasks.registry import enqueue
 
@@ -105,9 +106,11 @@ def sign_up(username: Any, password: Any, email: Any, full_name: Any = "", ip: s
         raise Conflict(f"the username {username!r} is taken")
     try:
         with transaction.atomic():
-            return User.objects.create_user(username, email, password, full_name=full_name)
+            user = User.objects.create_user(username, email, password, full_name=full_name)
     except IntegrityError:  # another sign-up took the name between the check and the insert
         raise Conflict(f"the username {username!r} is taken") from None
+    metrics.SIGNUPS.inc()
+    return user
 
 
 def _count_attempt(ip: str) -> None:

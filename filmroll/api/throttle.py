@@ -9,15 +9,11 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from filmroll.limits import ratelimit
+from filmroll.netaddr import within
 
 
 def _trusted(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    networks = settings.FILMROLL.trusted_proxies
-    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+    return within(address, settings.FILMROLL.trusted_proxies)
 
 
 def client_ip(request: HttpRequest) -> str:

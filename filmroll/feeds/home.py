@@ -17,6 +17,7 @@ from filmroll.graph import edges
 from filmroll.media import cache as media_cache
 from filmroll.media import photos
 from filmroll.media.rows import Media
+from filmroll.ops import metrics
 from filmroll.sharding import db, ids
 
 
@@ -101,7 +102,10 @@ def deliver(media_id: int, after: int, through: int | None) -> int:
         f"SELECT follower_id FROM {{followers}} WHERE user_id = %s AND follower_id > %s{upper}",
         [media.user_id, after, *([] if through is None else [through])],
     )
-    return store().add([row[0] for row in rows], media_id)
+    delivered = store().add([row[0] for row in rows], media_id)
+    metrics.DELIVERIES.inc(delivered)
+    metrics.FANOUT_LAG.observe(max(0.0, time.time() - ids.millis_of(media_id) / 1000))
+    return delivered
 
 
 def _followers_after(user_id: int, after: int) -> list[int]:

@@ -12,6 +12,7 @@ from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.feeds import activity
 from filmroll.graph import edges
 from filmroll.media import cache, photos
+from filmroll.ops import metrics
 from filmroll.sharding import db, ids
 from filmroll.tasks.registry import enqueue
 
@@ -56,6 +57,7 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
         id=owner.id
     ):
         activity.record(person.id, "mention", user.id, media.id, text)
+    metrics.COMMENTS.inc()
     return Comment(comment_id, media.id, user.id, text)
 
 

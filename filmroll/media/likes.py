@@ -8,6 +8,7 @@ from filmroll.accounts.models import User
 from filmroll.feeds import activity
 from filmroll.graph import edges
 from filmroll.media import cache, photos
+from filmroll.ops import metrics
 from filmroll.sharding import db, ids
 
 
@@ -31,6 +32,7 @@ def like(user: User, raw_id: object) -> None:
         )
         cache.invalidate(media.id)
         activity.record(owner.id, "like", user.id, media.id)
+        metrics.LIKES.inc()
 
 
 def unlike(user: User, raw_id: object) -> None:

@@ -14,6 +14,7 @@ from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.graph import visibility
 from filmroll.media import cache, pipeline, storage
 from filmroll.media.rows import Media
+from filmroll.ops import metrics
 from filmroll.sharding import db, ids
 from filmroll.tasks.registry import enqueue
 
@@ -84,6 +85,7 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
     except Exception:
         enqueue("media.delete_files", [size["key"] for size in stored.values()])
         raise
+    metrics.PHOTOS.inc()
     # After the shard's commit, so the tasks find the row.
     enqueue("feeds.fan_out", media_id)
     enqueue("discovery.index_media", media_id)

@@ -18,6 +18,7 @@ import urllib3
 from django.conf import settings
 
 from filmroll.errors import Invalid
+from filmroll.netaddr import within
 
 TIMEOUT = urllib3.Timeout(connect=5, read=10)
 MAX_ANSWER = 64 * 1024
@@ -45,10 +46,9 @@ def _unwrap(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
 
 
 def allowed(raw: str) -> bool:
+    if within(raw, settings.FILMROLL.callback_allow_networks):
+        return True
     ip = _unwrap(ipaddress.ip_address(raw.split("%")[0]))
-    for network in settings.FILMROLL.callback_allow_networks:
-        if ip in ipaddress.ip_network(network, strict=False):
-            return True
     return ip.is_global and not ip.is_multicast
 
 

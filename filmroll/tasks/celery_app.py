@@ -7,7 +7,7 @@ from __future__ import annotations
 from celery import Celery
 from django.conf import settings
 
-from filmroll.tasks.registry import TASKS, periodic
+from filmroll.tasks.registry import TASKS, perform, periodic
 
 app = Celery("filmroll")
 app.conf.update(
@@ -25,10 +25,10 @@ app.on_after_finalize.connect(lambda sender, **kwargs: sender.conf.update(beat_s
 
 
 @app.task(name="filmroll.run", bind=True, max_retries=None)
-def run(self, name: str, args: list) -> None:
+def run(self, name: str, args: list, request_id: str = "") -> None:
     task = TASKS[name]
     try:
-        task.run(*args)
+        perform(task, args, request_id, self.request.retries + 1)
     except Exception as error:
         if self.request.retries + 1 >= task.max_attempts:
             raise
@@ -48,5 +48,5 @@ def schedule() -> dict:
     }
 
 
-def send(queue: str, name: str, args: list) -> None:
-    run.apply_async(args=[name, args], queue=queue, retry=True)
+def send(queue: str, name: str, args: list, origin: str = "") -> None:
+    run.apply_async(args=[name, args], kwargs={"request_id": origin}, queue=queue, retry=True)

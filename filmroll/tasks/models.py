@@ -13,6 +13,7 @@ class QueuedTask(models.Model):
     leased_until = models.DateTimeField(null=True, blank=True)
     failed = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)  # of what queued it, for the logs
 
     class Meta:
         indexes = [models.Index(fields=["queue", "failed", "run_after"])]

@@ -14,7 +14,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from filmroll.tasks.models import QueuedTask
-from filmroll.tasks.registry import TASKS, backoff, periodic, send
+from filmroll.tasks.registry import TASKS, backoff, perform, periodic, send
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def run_one(queues: list[str] | None = None) -> bool:
     try:
         if task is None:
             raise LookupError(f"no task named {item.name!r}")
-        task.run(*item.args)
+        perform(task, item.args, item.request_id, item.attempts)
     except Exception:
         item.last_error = traceback.format_exc()[-4000:]
         limit = task.max_attempts if task else 1

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from filmroll.ops import metrics
 from filmroll.wsgi import application
 
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind: str, workers: int, no_tasks: bool, **options):
         self.stdout.write(f"filmroll serving on http://{bind} with {workers} worker(s)")
+        metrics.sweep_dead()
         if not no_tasks and not settings.FILMROLL.broker_url:
             # The embedded queue's worker, in a process of its own (with a broker, `filmroll worker`).
             multiprocessing.get_context("spawn").Process(target=_run_tasks, daemon=True).start()
@@ -53,7 +55,6 @@ class Command(BaseCommand):
                 "workers": workers,
                 "worker_class": "gthread",
                 "threads": 4,
-                "accesslog": "-",
                 "timeout": 60,
                 "graceful_timeout": 10,
             }

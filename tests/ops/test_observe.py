@@ -1,0 +1,190 @@
+"""Metrics (summed over processes), the request ID in logs and tasks, and error reports to a
+Sentry endpoint on loopback."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.test import Client
+
+from filmroll.ops.logs import JsonFormatter
+from filmroll.tasks.models import QueuedTask
+from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
+
+
+def scrape() -> dict[str, float]:
+    answer = Client().get("/metrics")
+    assert answer.status_code == 200
+    values = {}
+    for line in answer.content.decode().splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+def test_business_metrics_count_what_happened():
+    before = scrape()
+    _, alice = make_user("alice")
+    _, bob = make_user("bob")
+    signed = Client().post(
+        "/api/v1/accounts/signup",
+        {"username": "carol", "password": "a fine passphrase", "email": "c@example.com"},
+    )
+    assert signed.status_code == 201
+    media_id = upload(alice, png_bytes()).json()["data"]["id"]
+    bob.post(f"/api/v1/media/{media_id}/likes")
+    bob.post(f"/api/v1/media/{media_id}/likes")  # the same like again: not counted
+    bob.post(f"/api/v1/media/{media_id}/comments", {"text": "lovely"})
+    after = scrape()
+
+    def grew(name: str) -> float:
+        return after.get(name, 0) - before.get(name, 0)
+
+    assert grew("filmroll_signups_total") == 1  # make_user does not go through sign-up
+    assert grew("filmroll_photos_posted_total") == 1
+    assert grew("filmroll_likes_total") == 1
+    assert grew("filmroll_comments_total") == 1
+    key = 'filmroll_requests_total{method="POST",status="200",view="api:likes"}'
+    assert grew(key) == 2
+    assert any(k.startswith("filmroll_request_seconds_bucket{") for k in after)
+    assert any(k.startswith('filmroll_query_seconds_count{database="default"}') for k in after)
+    assert any(k.startswith("filmroll_cache_lookups_total{") for k in after)
+    assert any(k.startswith("filmroll_queue_depth{") for k in after)
+    assert after['filmroll_backend_up{backend="database:global"}'] == 1
+
+
+def test_counts_from_other_processes_are_summed():
+    before = scrape().get("filmroll_signups_total", 0)
+    code = "from filmroll.ops import metrics\nfor _ in range(5): metrics.SIGNUPS.inc()"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "filmroll.settings"}
+    subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"], env=env, check=True
+    )
+    assert scrape()["filmroll_signups_total"] == before + 5
+
+
+def test_metrics_are_for_internal_networks_only():
+    assert Client(REMOTE_ADDR="203.0.113.7").get("/metrics").status_code == 403
+    assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200
+
+
+def test_one_json_line_per_request_with_its_id(caplog):
+    caplog.set_level(logging.INFO, logger="filmroll.request")
+    _, alice = make_user("alice")
+    answer = alice.client.get(
+        "/api/v1/users/self?access_token=" + alice.token, HTTP_X_REQUEST_ID="lb-123"
+    )
+    assert answer["X-Request-ID"] == "lb-123"
+    (record,) = [r for r in caplog.records if r.name == "filmroll.request"]
+    line = json.loads(JsonFormatter().format(record))
+    assert line["view"] == "api:self" and line["status"] == 200 and line["request_id"] == "lb-123"
+    assert line["path"] == "/api/v1/users/self" and alice.token not in json.dumps(line)
+    assert (
+        line["user_id"] == answer.json()["data"]["id"]
+        or str(line["user_id"]) == answer.json()["data"]["id"]
+    )
+    odd = Client().get("/healthz", HTTP_X_REQUEST_ID="no spaces allowed!")
+    assert re.match(r"^[0-9a-f]{32}$", odd["X-Request-ID"])
+
+
+@pytest.mark.django_db(databases="__all__", transaction=True)
+def test_tasks_carry_the_id_of_the_request_that_queued_them(caplog, restores_install, empty_index):
+    caplog.set_level(logging.INFO, logger="filmroll.task")
+    _, alice = make_user("alice")
+    alice.client.post(
+        "/api/v1/media",
+        {"image": upload_file()},
+        HTTP_AUTHORIZATION=f"Bearer {alice.token}",
+        HTTP_X_REQUEST_ID="post-photo-1",
+    )
+    if not os.environ.get("FILMROLL_BROKER_URL"):
+        assert set(QueuedTask.objects.values_list("request_id", flat=True)) == {"post-photo-1"}
+    run_tasks()
+    tasks = [r for r in caplog.records if r.name == "filmroll.task"]
+    assert {"feeds.fan_out", "discovery.index_media"} <= {r.task for r in tasks}
+    assert {r.request_id for r in tasks} == {"post-photo-1"}
+    assert all(r.outcome == "ok" and r.ms >= 0 for r in tasks)
+
+
+def upload_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("p.png", png_bytes(), "image/png")
+
+
+class SentryServer:
+    """A loopback stand-in for Sentry's ingest: keeps every envelope POSTed to it."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[bytes] = []
+        me = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                me.envelopes.append(body)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.dsn = f"http://publickey@127.0.0.1:{self.server.server_port}/42"
+
+
+@pytest.fixture
+def sentry():
+    import sentry_sdk
+
+    from filmroll.ops import reporting
+
+    server = SentryServer()
+    reporting.start(server.dsn)
+    yield server
+    sentry_sdk.get_client().close()
+    sentry_sdk.init(dsn=None)
+    server.server.shutdown()
+
+
+def test_errors_reach_sentry_without_personal_data(sentry, monkeypatch, caplog):
+    import sentry_sdk
+
+    from filmroll.api import accounts
+
+    alice, alice_api = make_user("alice")
+
+    def broken(raw_id):
+        raise RuntimeError("the shard went away")
+
+    monkeypatch.setattr(accounts.users, "get_user", broken)
+    answer = alice_api.client.get(
+        f"/api/v1/users/{alice.id}?access_token={alice_api.token}", HTTP_X_REQUEST_ID="req-err-1"
+    )
+    assert answer.status_code == 500 and answer.json()["meta"]["error_type"] == "APIError"
+    sentry_sdk.flush(timeout=5)
+    sent = b"".join(sentry.envelopes)
+    assert b"the shard went away" in sent and b"RuntimeError" in sent
+    assert b"req-err-1" in sent  # the request ID, to find the log lines
+    assert alice_api.token.encode() not in sent
+    assert b"alice@example.com" not in sent and PASSWORD.encode() not in sent
+    assert b'"ip_address"' not in sent
+    # nor do the log lines of the failure show the token (Django logs the request itself)
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    assert any("Internal Server Error" in line for line in lines)
+    assert not any(alice_api.token in line for line in lines)
