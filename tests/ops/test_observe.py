@@ -4,6 +4,7 @@ Sentry endpoint on loopback."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from filmroll.ops.logs import JsonFormatter
@@ -188,3 +190,24 @@ def test_errors_reach_sentry_without_personal_data(sentry, monkeypatch, caplog):
     lines = [JsonFormatter().format(r) for r in caplog.records]
     assert any("Internal Server Error" in line for line in lines)
     assert not any(alice_api.token in line for line in lines)
+
+
+def test_the_munin_plugin_describes_and_reports_the_business_graph():
+    out = io.StringIO()
+    call_command("munin", "config", stdout=out)
+    described = out.getvalue().splitlines()
+    assert "graph_title filmroll activity" in described
+    for field in ("signups", "photos", "likes", "comments"):
+        assert f"{field}.type DERIVE" in described and f"{field}.min 0" in described
+
+    def values() -> dict[str, int]:
+        out = io.StringIO()
+        call_command("munin", stdout=out)
+        return {line.split(".")[0]: int(line.split()[1]) for line in out.getvalue().splitlines()}
+
+    before = values()
+    _, alice = make_user("alice")
+    upload(alice, png_bytes())
+    upload(alice, png_bytes())
+    after = values()
+    assert after["photos"] == before["photos"] + 2 and after["likes"] == before["likes"]
