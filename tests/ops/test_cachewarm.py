@@ -1,0 +1,109 @@
+"""Page-cache warming from real vmtouch output: pages read on one "server" are resident again
+after the printed commands run, and no others beyond what the chart's cells cover."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from filmroll.ops import cachewarm
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def vmtouch(*args: str) -> str:
+    return subprocess.run(["vmtouch", *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def datafiles(tmp_path):
+    """Two files: one of 16,384 pages read in two places, one small one read whole."""
+    big, small = tmp_path / "base" / "16384" / "2619", tmp_path / "base" / "16384" / "2620"
+    big.parent.mkdir(parents=True)
+    big.write_bytes(os.urandom(16384 * PAGE))
+    small.write_bytes(os.urandom(10 * PAGE))
+    os.sync()
+    vmtouch("-e", str(tmp_path))
+    with open(big, "rb") as f:
+        fd = f.fileno()
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)  # no readahead: only what is read
+        for first, count in ((4000, 300), (12000, 70)):
+            os.pread(fd, count * PAGE, first * PAGE)
+    small.read_bytes()
+    return tmp_path, big, small
+
+
+def read_around(path) -> int:
+    """How many pages this machine's kernel reads around one touched page (its readahead)."""
+    vmtouch("-e", str(path))
+    vmtouch("-q", "-t", "-p", f"{8000 * PAGE}-{8001 * PAGE}", str(path))
+    pages = chart(path).resident
+    vmtouch("-e", str(path))
+    return pages
+
+
+def chart(path) -> cachewarm.Residency:
+    (found,) = cachewarm.parse(vmtouch("-v", str(path)))
+    return found
+
+
+def test_the_same_pages_come_back_after_eviction(datafiles):
+    root, big, small = datafiles
+    before = {f.path: f for f in cachewarm.parse(vmtouch("-v", str(root)))}
+    assert set(before) == {str(big), str(small)}
+    assert 0 < before[str(big)].resident < before[str(big)].total
+    assert before[str(small)].chart == "O" * 10  # one page a cell below 60 pages
+    out, err = io.StringIO(), io.StringIO()
+    taken = root / "vmtouch.txt"
+    taken.write_text(vmtouch("-v", str(root)))
+    call_command("cachewarm", "from-vmtouch", str(taken), stdout=out, stderr=err)
+    commands = out.getvalue().splitlines()
+    assert all(c.startswith("vmtouch -q -t -p ") for c in commands)
+    assert "2 files" in err.getvalue()
+
+    slack = read_around(big)
+    vmtouch("-e", str(root))  # the "other server": cold
+    assert chart(big).resident == 0
+    for command in commands:
+        subprocess.run(command, shell=True, check=True)
+    after = chart(big)
+    # every cell resident before is wholly resident again (partly resident ones are warmed
+    # whole); beyond them only the kernel's readahead around each range, not the file
+    for was, now in zip(before[str(big)].chart, after.chart, strict=True):
+        if was != " ":
+            assert now == "O"
+    ranges = before[str(big)].ranges()
+    warmed = sum(end - start for start, end in ranges)
+    assert warmed <= after.resident <= warmed + 2 * slack * len(ranges)
+    assert after.resident < after.total // 2
+    assert chart(small).chart == "O" * 10
+
+
+def test_paths_can_be_rewritten_and_partial_cells_left_out():
+    text = "/pg/a/base/1\n\r[ OOo  o] 4/7\r[ OOo  o] 4/7\n\n           Files: 1\n"
+    (item,) = cachewarm.parse(text)
+    assert item.ranges() == [(1, 4), (6, 7)] and item.ranges(partial=False) == [(1, 3)]
+    (line,) = cachewarm.commands([item], 4096, ("/pg/a", "/srv/b"), partial=False)
+    assert line == "vmtouch -q -t -p 4096-12288 /srv/b/base/1"
+    big = cachewarm.Residency("f", "O" + " " * 57 + "o", 40, 2048)  # 59 cells of 35 pages
+    assert big.ranges() == [(0, 35), (2030, 2048)]
+
+
+def test_bad_input_says_what_to_do(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("nothing here\n")
+    with pytest.raises(CommandError, match="vmtouch -v"):
+        call_command("cachewarm", "from-vmtouch", str(empty))
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("cachewarm", "from-vmtouch", str(tmp_path / "missing.txt"))
+
+
+def test_a_chart_that_does_not_fit_its_page_count_is_refused(tmp_path):
+    bad = tmp_path / "cut.txt"
+    bad.write_text("/pg/a/base/1\n[OOOO] 4/900\n")
+    with pytest.raises(CommandError, match="cells"):
+        call_command("cachewarm", "from-vmtouch", str(bad))
