@@ -19,7 +19,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 	FILMROLL_CACHE_SERVERS=127.0.0.1:11311,127.0.0.1:11312 \
 	FILMROLL_BROKER_URL=amqp://guest:guest@127.0.0.1:5672//
 
-.PHONY: demo test services test-embedded test-postgres install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api clean
+.PHONY: demo test services test-embedded test-postgres install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ test-embedded: install
 test-postgres: install services
 	$(PG_TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: bench-ids bench-photos bench-feeds bench-geo bench-api
+bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead
 
 bench-geo: install services
 	$(BIN)/python bench/geo.py
@@ -56,6 +56,10 @@ bench-geo: install services
 bench-api: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/api.py
+
+bench-overhead: install services
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/overhead.py
 
 bench-feeds: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -70,6 +70,8 @@ class Config:
     )  # fmt: skip
     sentry_dsn: str = ""
     log_format: str = "json"
+    metrics: bool = True  # Prometheus metrics
+    request_logs: bool = True  # a log line per request and per task
 
     @property
     def embedded(self) -> bool:
@@ -256,6 +258,8 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         callback_allow_networks=allow_networks,
         trusted_proxies=trusted_proxies,
         sentry_dsn=sentry_dsn,
+        metrics=_bool("FILMROLL_METRICS", get("FILMROLL_METRICS", "1")),
+        request_logs=_bool("FILMROLL_REQUEST_LOGS", get("FILMROLL_REQUEST_LOGS", "1")),
         **(
             {"metrics_allow_networks": _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)}
             if get("FILMROLL_METRICS_ALLOW_NETWORKS")

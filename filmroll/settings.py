@@ -190,8 +190,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     # one line per request and per task
     "loggers": {
-        "filmroll.request": {"level": "INFO"},
-        "filmroll.task": {"level": "INFO"},
+        "filmroll.request": {"level": "INFO" if FILMROLL.request_logs else "WARNING"},
+        "filmroll.task": {"level": "INFO" if FILMROLL.request_logs else "WARNING"},
     },
 }
 

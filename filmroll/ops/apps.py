@@ -7,6 +7,11 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from filmroll.ops import metrics
 
-        connection_created.connect(metrics.watch_connection, dispatch_uid="filmroll-query-metrics")
+        if settings.FILMROLL.metrics:
+            connection_created.connect(
+                metrics.watch_connection, dispatch_uid="filmroll-query-metrics"
+            )

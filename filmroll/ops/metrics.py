@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -25,6 +26,26 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class _Off:
+    """Stands in for every metric when FILMROLL_METRICS=0: each call does nothing."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def labels(self, *args: object) -> _Off:
+        return self
+
+    def inc(self, amount: float = 1) -> None:
+        pass
+
+    def observe(self, value: float) -> None:
+        pass
+
+
+if not settings.FILMROLL.metrics:
+    Counter = Histogram = _Off  # type: ignore[misc,assignment]  # noqa: F811
 
 REQUESTS = Counter("filmroll_requests", "HTTP requests", ["view", "method", "status"])
 REQUEST_SECONDS = Histogram(

@@ -5,12 +5,10 @@ credentials, and no query strings or bodies (either may hold a token or a passwo
 
 from __future__ import annotations
 
-import re
+import logging
 from typing import Any
 
 from filmroll import __version__
-
-QUERY = re.compile(r"\?[^\s'\"]*")
 
 
 def _scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
@@ -34,28 +32,35 @@ def _scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _scrub_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
-    # Log breadcrumbs carry the record's extras, such as Django's request (with its query).
-    crumb.pop("data", None)
-    if isinstance(crumb.get("message"), str):
-        crumb["message"] = QUERY.sub("?…", crumb["message"])
-    return crumb
-
-
 def start(dsn: str) -> None:
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import LoggingIntegration
     from sentry_sdk.integrations.redis import RedisIntegration
 
     sentry_sdk.init(
         dsn=dsn,
         release=f"filmroll@{__version__}",
-        integrations=[DjangoIntegration(), CeleryIntegration(), RedisIntegration()],
+        # errors only: no performance tracing, so none of its per-middleware, per-signal and
+        # per-cache-call spans on every request
+        integrations=[
+            DjangoIntegration(middleware_spans=False, signals_spans=False, cache_spans=False),
+            CeleryIntegration(),
+            RedisIntegration(),
+            # error records become events; other records are not looked at (no breadcrumbs)
+            LoggingIntegration(level=None, event_level=logging.ERROR),
+        ],
         # no user identity, bodies or stack-frame variables (a frame's `request` shows the
         # query string, which may hold a token)
         data_collection={"user_info": False, "http_bodies": [], "stack_frame_variables": False},
         before_send=_scrub,
-        before_breadcrumb=_scrub_breadcrumb,
-        traces_sample_rate=0.0,
+        traces_sample_rate=None,
+        # errors are what is reported: no release-health sessions per request, and only the
+        # integrations listed (with the defaults, such as logging), not every one that could load
+        auto_session_tracking=False,
+        auto_enabling_integrations=False,
+        # no breadcrumbs: they hold SQL and Redis commands (people's data) and cost time on
+        # every call; the request_id tag finds the request's log lines instead
+        max_breadcrumbs=0,
     )
