@@ -71,6 +71,17 @@ class Config:
     sentry_dsn: str = ""
     log_format: str = "json"
     metrics: bool = True  # Prometheus metrics
+    # push notifications: APNs (token auth), Firebase Cloud Messaging (HTTP v1), Web Push (VAPID)
+    apns_key_file: str = ""
+    apns_key_id: str = ""
+    apns_team_id: str = ""
+    apns_topic: str = ""
+    apns_url: str = "https://api.push.apple.com"
+    fcm_credentials: str = ""
+    fcm_url: str = "https://fcm.googleapis.com"
+    vapid_private_key: str = ""
+    vapid_subject: str = ""
+    push_ca_file: str = ""  # extra CA certificates for push endpoints (private test servers)
     request_logs: bool = True  # a log line per request and per task
 
     @property
@@ -140,6 +151,36 @@ def _networks(name: str, get) -> tuple[str, ...]:
                 f"{name} item {network!r} is not a network (for example 127.0.0.0/8 or ::1/128)"
             ) from None
     return networks
+
+
+def _push(get) -> dict[str, str]:
+    found = {}
+    for key, name in (
+        ("apns_key_file", "FILMROLL_APNS_KEY_FILE"), ("apns_key_id", "FILMROLL_APNS_KEY_ID"),
+        ("apns_team_id", "FILMROLL_APNS_TEAM_ID"), ("apns_topic", "FILMROLL_APNS_TOPIC"),
+        ("apns_url", "FILMROLL_APNS_URL"), ("fcm_credentials", "FILMROLL_FCM_CREDENTIALS"),
+        ("fcm_url", "FILMROLL_FCM_URL"), ("vapid_private_key", "FILMROLL_VAPID_PRIVATE_KEY"),
+        ("vapid_subject", "FILMROLL_VAPID_SUBJECT"), ("push_ca_file", "FILMROLL_PUSH_CA_FILE"),
+    ):  # fmt: skip
+        value = get(name, "").strip()
+        if not value:
+            continue
+        if (key.endswith(("_file", "_credentials", "_private_key"))) and not Path(value).is_file():
+            raise ConfigError(f"{name}={value!r} is not a readable file")
+        if key.endswith("_url") and urlsplit(value).scheme not in {"http", "https"}:
+            raise ConfigError(f"{name}={value!r} must be an http(s) URL")
+        found[key] = value.rstrip("/") if key.endswith("_url") else value
+    apns = [found.get(f) for f in ("apns_key_file", "apns_key_id", "apns_team_id", "apns_topic")]
+    if any(apns) and not all(apns):
+        raise ConfigError(
+            "APNs needs all of FILMROLL_APNS_KEY_FILE, FILMROLL_APNS_KEY_ID, FILMROLL_APNS_TEAM_ID"
+            " and FILMROLL_APNS_TOPIC (the app's bundle ID)"
+        )
+    if found.get("vapid_private_key") and not found.get("vapid_subject"):
+        raise ConfigError(
+            "FILMROLL_VAPID_PRIVATE_KEY needs FILMROLL_VAPID_SUBJECT (mailto:you@example.com)"
+        )
+    return found
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -259,6 +300,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         trusted_proxies=trusted_proxies,
         sentry_dsn=sentry_dsn,
         metrics=_bool("FILMROLL_METRICS", get("FILMROLL_METRICS", "1")),
+        **_push(get),
         request_logs=_bool("FILMROLL_REQUEST_LOGS", get("FILMROLL_REQUEST_LOGS", "1")),
         **(
             {"metrics_allow_networks": _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)}

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "filmroll.feeds",
     "filmroll.limits",
     "filmroll.realtime",
+    "filmroll.push",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",

@@ -10,6 +10,7 @@ from django.conf import settings
 
 from filmroll import __version__
 from filmroll.api import scopes
+from filmroll.feeds.activity import KINDS
 
 # --- shapes -------------------------------------------------------------------------------
 
@@ -130,6 +131,8 @@ SCHEMAS: dict[str, dict] = {
         }
     ),  # fmt: skip
     "Filter": _obj({"name": TEXT, "label": TEXT, "preview_url": TEXT}),
+    "Device": _obj({"id": ID, "platform": TEXT, "created_time": TIME}),
+    "PushPreferences": _obj({kind: {"type": "boolean"} for kind in KINDS}),
     "Subscription": _obj(
         {
             "id": ID,
@@ -203,6 +206,18 @@ OPERATIONS: list[tuple] = [
      _list(_ref("User"))),
     ("/users/self/activity", "get", "Activity (notifications)", scopes.BASIC,
      [COUNT, _query("max_id", CURSOR)], None, _list(_ref("Activity"))),
+    ("/users/self/devices", "get", "Your devices for push notifications", scopes.FIRST_PARTY, [],
+     None, _list(_ref("Device"))),
+    ("/users/self/devices", "post", "Register a device (token) or a browser (subscription)",
+     scopes.FIRST_PARTY, [], "device", _ref("Device")),
+    ("/users/self/devices", "delete", "Forget a device", scopes.FIRST_PARTY,
+     [_query("id", {"type": "string", "pattern": "^[0-9]{1,19}$"}, True)], None, None),
+    ("/users/self/push", "get", "Which activity is pushed", scopes.FIRST_PARTY, [], None,
+     _ref("PushPreferences")),
+    ("/users/self/push", "post", "Turn kinds of push notification on or off", scopes.FIRST_PARTY,
+     [], {kind: FLAG for kind in KINDS}, _ref("PushPreferences")),
+    ("/push/vapid", "get", "The Web Push public key (applicationServerKey)", None, [], None,
+     _obj({"public_key": TEXT})),
     ("/users/search", "get", "Search people", scopes.PUBLIC,
      [_query("q", _words("@"), True), COUNT], None,
      _list(_ref("UserSmall"))),
@@ -292,7 +307,8 @@ def _path_param(path: str, name: str) -> dict:
 def _operation(path: str, method: str, summary: str, scope: str | None, query: list,
                body: Any, data: dict | None) -> dict:  # fmt: skip
     created = method == "post" and path in ("/media", "/locations", "/subscriptions",
-                                             "/accounts/signup", "/media/{media_id}/comments")  # fmt: skip
+                                             "/accounts/signup", "/media/{media_id}/comments",
+                                             "/users/self/devices")  # fmt: skip
     status = "201" if created else "200"
     envelope = _obj({"meta": _ref("Meta"), "data": data or {"nullable": True}},
                     {"pagination": _ref("Pagination")})  # fmt: skip
@@ -317,7 +333,22 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
         op["security"] = []
     else:
         op["description"] = f"Scope: {scope}."
-    if body == "multipart":
+    if body == "device":  # a token for apns and fcm, a subscription (JSON text) for webpush
+        kinds = [
+            {"type": "object", "additionalProperties": False, "required": ["platform", name],
+             "properties": {"platform": {"type": "string", "enum": platforms}, name: value}}
+            for platforms, name, value in ((["apns", "fcm"], "token", WORDS),
+                                           (["webpush"], "subscription", TEXT))
+        ]  # fmt: skip
+        schema = {"oneOf": kinds}
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": schema},
+                "application/json": {"schema": schema},
+            },
+        }
+    elif body == "multipart":
         fields = {"image": {"type": "string", "format": "binary"}, "caption": TEXT,
                   "filter": TEXT, "lat": LAT, "lng": LNG, "location_id": TEXT}  # fmt: skip
         op["requestBody"] = {

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import re_path
 
-from filmroll.api import accounts, discovery, docs, feeds, graph, media, social, subscriptions
+from filmroll.api import accounts, discovery, docs, feeds, graph, media, push, social, subscriptions
 from filmroll.api.envelope import endpoint
 from filmroll.errors import NotFound
 
@@ -33,6 +33,9 @@ urlpatterns = [
     route("users/self/media/liked", feeds.liked, "liked"),
     route("users/self/requested-by", graph.requested_by, "requested-by"),
     route("users/self/activity", feeds.activity_feed, "activity"),
+    route("users/self/devices", push.devices, "devices"),
+    route("users/self/push", push.preferences, "push-preferences"),
+    route("push/vapid", push.vapid_key, "vapid-key"),
     route("users/search", discovery.user_search, "user-search"),
     route(f"users/{ID}", accounts.user, "user"),
     route(f"users/{WHO}/media/recent", feeds.recent, "user-media"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from filmroll.sharding import db, ids
+from filmroll.tasks.registry import enqueue
 
 KINDS = ("like", "comment", "mention", "follow", "follow_request")
 
@@ -31,7 +32,7 @@ def record(
     with db.atomic(shard):
         if kind in ("like", "follow", "follow_request"):
             forget(user_id, kind, actor_id, media_id)
-        db.insert(
+        event_id = db.insert(
             shard,
             "activity",
             {
@@ -48,6 +49,7 @@ def record(
             " ORDER BY id DESC LIMIT 1 OFFSET %s)",
             [user_id, user_id, settings.FILMROLL.activity_cap - 1],
         )
+    enqueue("push.deliver", user_id, event_id)  # to the user's phones and browsers
 
 
 def forget(user_id: int, kind: str, actor_id: int, media_id: int | None = None) -> None:
@@ -68,3 +70,12 @@ def page(user_id: int, max_id: int | None, count: int) -> list[Event]:
         [user_id] + ([] if max_id is None else [max_id]) + [count],
     )
     return [Event(*row) for row in rows]
+
+
+def get(user_id: int, event_id: int) -> Event | None:
+    row = db.fetchone(
+        ids.shard_of(user_id),
+        "SELECT id, kind, actor_id, media_id, text FROM {activity} WHERE user_id = %s AND id = %s",
+        [user_id, event_id],
+    )
+    return Event(*row) if row else None

@@ -51,12 +51,13 @@ def test_the_document_is_served_and_valid():
 # too common, an e-mail address that does not exist, a photo too small to decode, credentials
 # that are wrong, a reserved username, following oneself, lat given without lng, a website
 # address Django's URL validator refuses, a tag with a character that is no letter (tags are
-# letters of any script, which JSON Schema's regular expressions cannot say).
+# letters of any script, which JSON Schema's regular expressions cannot say), a Web Push
+# subscription that is not the browser's JSON.
 SEMANTIC = {"POST /accounts/signup", "POST /accounts/login", "POST /accounts/password",
             "POST /media", "POST /locations", "GET /subscriptions", "POST /subscriptions",
             "DELETE /subscriptions", "POST /users/{user_id}/relationship",
             "GET /locations/search", "POST /users/self", "GET /tags/{name}",
-            "GET /tags/{name}/media/recent"}  # fmt: skip
+            "GET /tags/{name}/media/recent", "POST /users/self/devices"}  # fmt: skip
 probed: set[str] = set()
 
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PushConfig(AppConfig):
+    name = "filmroll.push"
+    label = "push"
+
+    def ready(self) -> None:
+        from filmroll.push import tasks  # noqa: F401  (registers the tasks)
