@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,11 @@ def _verify() -> bool | str:
 @functools.cache
 def _client(http2: bool) -> httpx.Client:
     # one client per process: APNs requests share one HTTP/2 connection, as Apple asks
-    return httpx.Client(http2=http2, verify=_verify(), timeout=10)
+    verify: bool | ssl.SSLContext = True
+    if settings.FILMROLL.push_ca_file:
+        verify = ssl.create_default_context()
+        verify.load_verify_locations(settings.FILMROLL.push_ca_file)
+    return httpx.Client(http2=http2, verify=verify, timeout=10)
 
 
 # --- APNs: HTTP/2, token-based authentication (an ES256 JWT, renewed every 50 minutes) ----
