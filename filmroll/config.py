@@ -82,6 +82,9 @@ class Config:
     vapid_private_key: str = ""
     vapid_subject: str = ""
     push_ca_file: str = ""  # extra CA certificates for push endpoints (private test servers)
+    # sharing out: the X API and Facebook's Graph API (Mastodon instances are per account)
+    x_api_url: str = "https://api.x.com"
+    facebook_graph_url: str = "https://graph.facebook.com"
     request_logs: bool = True  # a log line per request and per task
 
     @property
@@ -153,7 +156,8 @@ def _networks(name: str, get) -> tuple[str, ...]:
     return networks
 
 
-def _push(get) -> dict[str, str]:
+def _outbound(get) -> dict[str, str]:
+    """Push services' credentials and the sharing providers' addresses."""
     found = {}
     for key, name in (
         ("apns_key_file", "FILMROLL_APNS_KEY_FILE"), ("apns_key_id", "FILMROLL_APNS_KEY_ID"),
@@ -161,6 +165,8 @@ def _push(get) -> dict[str, str]:
         ("apns_url", "FILMROLL_APNS_URL"), ("fcm_credentials", "FILMROLL_FCM_CREDENTIALS"),
         ("fcm_url", "FILMROLL_FCM_URL"), ("vapid_private_key", "FILMROLL_VAPID_PRIVATE_KEY"),
         ("vapid_subject", "FILMROLL_VAPID_SUBJECT"), ("push_ca_file", "FILMROLL_PUSH_CA_FILE"),
+        ("x_api_url", "FILMROLL_X_API_URL"),
+        ("facebook_graph_url", "FILMROLL_FACEBOOK_GRAPH_URL"),
     ):  # fmt: skip
         value = get(name, "").strip()
         if not value:
@@ -300,7 +306,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         trusted_proxies=trusted_proxies,
         sentry_dsn=sentry_dsn,
         metrics=_bool("FILMROLL_METRICS", get("FILMROLL_METRICS", "1")),
-        **_push(get),
+        **_outbound(get),
         request_logs=_bool("FILMROLL_REQUEST_LOGS", get("FILMROLL_REQUEST_LOGS", "1")),
         **(
             {"metrics_allow_networks": _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)}

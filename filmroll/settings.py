@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "filmroll.limits",
     "filmroll.realtime",
     "filmroll.push",
+    "filmroll.sharing",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",

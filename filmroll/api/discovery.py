@@ -11,12 +11,11 @@ from filmroll.errors import Invalid
 
 def _timestamp(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(f"{name} must be a Unix time in whole seconds") from None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        raise Invalid(f"{name} must be a Unix time in whole seconds")
+    value = int(raw)
     if not 0 <= value < 2**34:
         raise Invalid(f"{name} is out of range")
     return value

@@ -6,6 +6,7 @@ from filmroll.api import objects, scopes
 from filmroll.api.envelope import endpoint, field, ok, upload
 from filmroll.errors import Invalid, NotFound
 from filmroll.media import filters, photos, shortcodes
+from filmroll.sharing import shares
 
 
 @endpoint("POST", scope=scopes.FIRST_PARTY)
@@ -13,6 +14,7 @@ def post(request: HttpRequest) -> JsonResponse:
     data = upload(request, "image")
     if data is None:
         raise Invalid("image is required: send the photo as a multipart file field named image")
+    share_to = shares.accounts_for(request.api_user.id, field(request, "share_to"))
     media_id = photos.post(
         request.api_user,
         data,
@@ -22,6 +24,7 @@ def post(request: HttpRequest) -> JsonResponse:
         lng=field(request, "lng"),
         location_id=field(request, "location_id"),
     )
+    shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
     return ok(objects.media(media, request), status=201)
 

@@ -132,6 +132,15 @@ SCHEMAS: dict[str, dict] = {
     ),  # fmt: skip
     "Filter": _obj({"name": TEXT, "label": TEXT, "preview_url": TEXT}),
     "Device": _obj({"id": ID, "platform": TEXT, "created_time": TIME}),
+    "Connection": _obj(
+        {
+            "provider": TEXT,
+            "handle": TEXT,
+            "base_url": NULLABLE_TEXT,
+            "active": {"type": "boolean"},
+            "problem": NULLABLE_TEXT,
+        }
+    ),  # fmt: skip
     "PushPreferences": _obj({kind: {"type": "boolean"} for kind in KINDS}),
     "Subscription": _obj(
         {
@@ -218,6 +227,16 @@ OPERATIONS: list[tuple] = [
      [], {kind: FLAG for kind in KINDS}, _ref("PushPreferences")),
     ("/push/vapid", "get", "The Web Push public key (applicationServerKey)", None, [], None,
      _obj({"public_key": TEXT})),
+    ("/users/self/connections", "get", "Accounts on other networks", scopes.FIRST_PARTY, [],
+     None, _list(_ref("Connection"))),
+    ("/users/self/connections", "post", "Connect an account (a token the app got from it)",
+     scopes.FIRST_PARTY, [],
+     {"provider": {"type": "string", "enum": ["mastodon", "x", "facebook"]},
+      "token": WORDS, "base_url": TEXT, "target": TEXT},
+     _ref("Connection")),
+    ("/users/self/connections", "delete", "Disconnect an account", scopes.FIRST_PARTY,
+     [_query("provider", {"type": "string", "enum": ["mastodon", "x", "facebook"]}, True)],
+     None, None),
     ("/users/search", "get", "Search people", scopes.PUBLIC,
      [_query("q", _words("@"), True), COUNT], None,
      _list(_ref("UserSmall"))),
@@ -294,6 +313,7 @@ REQUIRED_BODY = {
     ("/users/{user_id}/relationship", "post"): ["action"],
     ("/media/{media_id}/comments", "post"): ["text"],
     ("/locations", "post"): ["name", "lat", "lng"],
+    ("/users/self/connections", "post"): ["provider", "token"],
     ("/subscriptions", "post"): ["client_id", "client_secret", "object", "callback_url"],
 }
 
@@ -308,7 +328,8 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
                body: Any, data: dict | None) -> dict:  # fmt: skip
     created = method == "post" and path in ("/media", "/locations", "/subscriptions",
                                              "/accounts/signup", "/media/{media_id}/comments",
-                                             "/users/self/devices")  # fmt: skip
+                                             "/users/self/devices",
+                                             "/users/self/connections")  # fmt: skip
     status = "201" if created else "200"
     envelope = _obj({"meta": _ref("Meta"), "data": data or {"nullable": True}},
                     {"pagination": _ref("Pagination")})  # fmt: skip
@@ -350,7 +371,8 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
         }
     elif body == "multipart":
         fields = {"image": {"type": "string", "format": "binary"}, "caption": TEXT,
-                  "filter": TEXT, "lat": LAT, "lng": LNG, "location_id": TEXT}  # fmt: skip
+                  "filter": TEXT, "lat": LAT, "lng": LNG, "location_id": TEXT,
+                  "share_to": TEXT}  # fmt: skip
         op["requestBody"] = {
             "required": True,
             "content": {

@@ -3,7 +3,18 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import re_path
 
-from filmroll.api import accounts, discovery, docs, feeds, graph, media, push, social, subscriptions
+from filmroll.api import (
+    accounts,
+    connections,
+    discovery,
+    docs,
+    feeds,
+    graph,
+    media,
+    push,
+    social,
+    subscriptions,
+)
 from filmroll.api.envelope import endpoint
 from filmroll.errors import NotFound
 
@@ -35,6 +46,7 @@ urlpatterns = [
     route("users/self/activity", feeds.activity_feed, "activity"),
     route("users/self/devices", push.devices, "devices"),
     route("users/self/push", push.preferences, "push-preferences"),
+    route("users/self/connections", connections.connections, "connections"),
     route("push/vapid", push.vapid_key, "vapid-key"),
     route("users/search", discovery.user_search, "user-search"),
     route(f"users/{ID}", accounts.user, "user"),

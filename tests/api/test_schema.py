@@ -52,12 +52,13 @@ def test_the_document_is_served_and_valid():
 # that are wrong, a reserved username, following oneself, lat given without lng, a website
 # address Django's URL validator refuses, a tag with a character that is no letter (tags are
 # letters of any script, which JSON Schema's regular expressions cannot say), a Web Push
-# subscription that is not the browser's JSON.
+# subscription that is not the browser's JSON, a token another network refuses.
 SEMANTIC = {"POST /accounts/signup", "POST /accounts/login", "POST /accounts/password",
             "POST /media", "POST /locations", "GET /subscriptions", "POST /subscriptions",
             "DELETE /subscriptions", "POST /users/{user_id}/relationship",
             "GET /locations/search", "POST /users/self", "GET /tags/{name}",
-            "GET /tags/{name}/media/recent", "POST /users/self/devices"}  # fmt: skip
+            "GET /tags/{name}/media/recent", "POST /users/self/devices",
+            "POST /users/self/connections"}  # fmt: skip
 probed: set[str] = set()
 
 
