@@ -40,7 +40,7 @@ def failure(status: int, error_type: str, message: str) -> JsonResponse:
 
 
 def _check_text(data: dict[str, Any], where: str) -> None:
-    # No text field takes NUL, and PostgreSQL cannot store it: refuse it once, here.
+    # No query parameter takes NUL, and PostgreSQL cannot store it (body fields: `field`).
     if any(isinstance(v, str) and "\x00" in v for k, v in data.items() if k != "access_token"):
         raise Invalid(f"{where} must not contain NUL characters")
 
@@ -115,7 +115,6 @@ def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> C
                     scopes.require(request, needed)
                 _check_text(request.GET, "query parameters")
                 request.data = _parse_body(request)
-                _check_text(request.data, "parameters")
                 return view(request, *args, **kwargs), verdict
             except FilmrollError as error:
                 return failure(error.status, error.error_type, error.message), verdict
@@ -135,9 +134,13 @@ def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> C
 
 
 def field(request: HttpRequest, name: str) -> Any:
-    """A parameter from the body, else from the query string."""
+    """A parameter from the body, else from the query string. No parameter takes NUL (nor can
+    PostgreSQL store it); fields nobody reads are never looked at."""
     value = request.data.get(name)
-    return request.GET.get(name) if value is None else value
+    value = request.GET.get(name) if value is None else value
+    if isinstance(value, str) and "\x00" in value:
+        raise Invalid(f"{name} must not contain NUL characters")
+    return value
 
 
 def upload(request: HttpRequest, name: str) -> bytes | None:

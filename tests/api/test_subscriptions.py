@@ -8,10 +8,8 @@ import dataclasses
 import hashlib
 import hmac
 import json
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,6 +23,7 @@ from filmroll.realtime import callbacks, subscriptions
 from filmroll.realtime.models import PendingUpdate, Subscription
 from tests.conftest import Api, make_user, run_tasks
 from tests.discovery.test_geo import RENDERED, post_at
+from tests.servers import Loopback
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -42,48 +41,28 @@ class Subscriber:
         self.down = False
         self.echo = True
         self.redirect_to = ""
-        me = self
+        self.http = Loopback(self.handle)
+        self.server = self.http.server
+        self.url = f"{self.http.url}/callback"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-                me.verifications.append(query)
-                if me.redirect_to:
-                    self.send_response(302)
-                    self.send_header("Location", me.redirect_to)
-                    self.end_headers()
-                    return
-                body = query.get("hub.challenge", "").encode() if me.echo else b"no"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if me.down:
-                    self.send_response(503)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                me.posts.append((body, dict(self.headers)))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/callback"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def handle(self, method, path, headers, body):
+        if method == "GET":
+            query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            self.verifications.append(query)
+            if self.redirect_to:
+                return 302, b"", {"Location": self.redirect_to}
+            answer = query.get("hub.challenge", "").encode() if self.echo else b"no"
+            return 200, answer, {"Content-Type": "text/plain"}
+        if self.down:
+            return 503, b"", {}
+        self.posts.append((body, dict(headers)))
+        return 200, b"", {}
 
     def updates(self) -> list[dict]:
         return [u for body, _ in self.posts for u in json.loads(body)]
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
 
 @pytest.fixture

@@ -5,15 +5,14 @@ stand-in for PagerDuty's Events API v2 with it."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.servers import Loopback, free_port
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -34,31 +33,17 @@ def test_alert_rules_are_valid_and_fire_as_their_unit_tests_say():
 
 
 class PagerDuty:
+    """PagerDuty's Events API v2, as far as Alertmanager uses it."""
+
     def __init__(self) -> None:
         self.events: list[dict] = []
-        me = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                me.events.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                body = b'{"status":"success","message":"Event processed"}'
-                self.send_response(202)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        def handle(method, path, headers, body):
+            self.events.append(json.loads(body))
+            return 202, b'{"status":"success","message":"Event processed"}', {}
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v2/enqueue"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        self.http = Loopback(handle)
+        self.url = f"{self.http.url}/v2/enqueue"
 
 
 @pytest.fixture
@@ -85,7 +70,7 @@ def alertmanager(tmp_path):
     yield base, pagerduty
     process.terminate()
     process.wait()
-    pagerduty.server.shutdown()
+    pagerduty.http.stop()
 
 
 def test_a_paging_alert_reaches_pagerduty_events_v2(alertmanager):

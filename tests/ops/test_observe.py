@@ -11,8 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.management import call_command
@@ -21,6 +19,7 @@ from django.test import Client
 from filmroll.ops.logs import JsonFormatter
 from filmroll.tasks.models import QueuedTask
 from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
+from tests.servers import Loopback
 
 
 def scrape() -> dict[str, float]:
@@ -129,25 +128,15 @@ class SentryServer:
 
     def __init__(self) -> None:
         self.envelopes: list[bytes] = []
-        me = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if self.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                me.envelopes.append(body)
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
+        def handle(method, path, headers, body):
+            if headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            self.envelopes.append(body)
+            return 200, b"{}", {}
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.dsn = f"http://publickey@127.0.0.1:{self.server.server_port}/42"
+        self.http = Loopback(handle)
+        self.dsn = f"http://publickey@127.0.0.1:{self.http.port}/42"
 
 
 @pytest.fixture
@@ -161,7 +150,7 @@ def sentry():
     yield server
     sentry_sdk.get_client().close()
     sentry_sdk.init(dsn=None)
-    server.server.shutdown()
+    server.http.stop()
 
 
 def test_errors_reach_sentry_without_personal_data(sentry, monkeypatch, caplog):

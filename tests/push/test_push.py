@@ -12,7 +12,6 @@ import ipaddress
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
 import pytest
@@ -25,6 +24,7 @@ from jwcrypto import jwk, jwt
 from filmroll.push import notify, senders
 from filmroll.push.models import Device, Sent
 from tests.conftest import make_user, png_bytes, run_tasks, upload
+from tests.servers import Loopback, free_port, wait_port
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -110,7 +110,7 @@ class Apns:
         config.bind = ["127.0.0.1:0"]
         config.certfile, config.keyfile = str(self.cert), str(tmp_path / "apns.key")
         config.alpn_protocols = ["h2"]
-        self.port = _free_port()
+        self.port = free_port()
         config.bind = [f"127.0.0.1:{self.port}"]
         self.loop = asyncio.new_event_loop()
         self.stopped = asyncio.Event()
@@ -122,7 +122,7 @@ class Apns:
             target=lambda: self.loop.run_until_complete(main()), daemon=True
         )
         self.thread.start()
-        _wait_port(self.port)
+        wait_port(self.port)
         self.url = f"https://localhost:{self.port}"
 
     def stop(self) -> None:
@@ -130,50 +130,7 @@ class Apns:
         self.thread.join(5)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int) -> None:
-    import socket
-
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
 # --- FCM and Web Push: plain HTTP stand-ins ----------------------------------------------
-
-
-class Http:
-    def __init__(self, handle) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status, answer = handle(self.path, self.headers, body)  # any letter case
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def stop(self) -> None:
-        self.server.shutdown()
 
 
 class Fcm:
@@ -183,7 +140,7 @@ class Fcm:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         verifier = jwk.JWK.from_pyca(key.public_key())
 
-        def handle(path, headers, body):
+        def handle(method, path, headers, body):
             if path == "/token":
                 form = dict(p.split("=", 1) for p in body.decode().split("&"))
                 assert form["grant_type"] == "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
@@ -193,6 +150,7 @@ class Fcm:
                 return (
                     200,
                     b'{"access_token":"ya29.fcm-token","expires_in":3599,"token_type":"Bearer"}',
+                    {},
                 )
             assert path == "/v1/projects/filmroll-test/messages:send"
             assert headers["Authorization"] == "Bearer ya29.fcm-token"
@@ -202,13 +160,13 @@ class Fcm:
                 error = {"error": {"code": 404, "status": "NOT_FOUND", "details": [
                     {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
                      "errorCode": "UNREGISTERED"}]}}  # fmt: skip
-                return 404, json.dumps(error).encode()
+                return 404, json.dumps(error).encode(), {}
             if self.fail_next:
                 self.fail_next -= 1
-                return 503, b'{"error":{"code":503,"status":"UNAVAILABLE"}}'
-            return 200, b'{"name":"projects/filmroll-test/messages/0:1"}'
+                return 503, b'{"error":{"code":503,"status":"UNAVAILABLE"}}', {}
+            return 200, b'{"name":"projects/filmroll-test/messages/0:1"}', {}
 
-        self.http = Http(handle)
+        self.http = Loopback(handle)
         self.credentials = tmp_path / "fcm.json"
         self.credentials.write_text(json.dumps({
             "type": "service_account", "project_id": "filmroll-test", "private_key_id": "k1",
@@ -227,20 +185,20 @@ class Browser:
         self.received: list[dict] = []
         vapid = jwk.JWK.from_pyca(vapid_public)
 
-        def handle(path, headers, body):
+        def handle(method, path, headers, body):
             scheme, _, params = headers["Authorization"].partition(" ")
             assert scheme == "vapid"
             fields = dict(p.strip().split("=", 1) for p in params.split(","))
             claims = json.loads(jwt.JWT(jwt=fields["t"], key=vapid).claims)
             assert claims["aud"] == self.http.url and claims["sub"] == "mailto:ops@filmroll.test"
             if path.endswith("/gone"):
-                return 410, b""
+                return 410, b"", {}
             assert headers["Content-Encoding"] == "aes128gcm" and headers["TTL"]
             plain = http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth)
             self.received.append({"topic": headers.get("Topic"), **json.loads(plain)})
-            return 201, b""
+            return 201, b"", {}
 
-        self.http = Http(handle)
+        self.http = Loopback(handle)
 
     def subscription(self, name: str) -> str:
         public = self.key.public_key().public_bytes(

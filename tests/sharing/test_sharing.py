@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 import time
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from filmroll.sharing.models import Account, Share
 from tests.conftest import make_user, png_bytes, run_tasks, upload
+from tests.servers import Loopback
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -43,76 +42,58 @@ class Networks:
         self.lose_next_status_answer = False  # the status is made, the answer never arrives
         self.fail_next_tweet = False
         self.revoked: set[str] = set()
-        me = self
+        self.http = Loopback(self.handle)
+        self.url = self.http.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def answer(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    def handle(self, method, path, headers, body):
+        def answer(status: int, data: dict):
+            return status, json.dumps(data).encode(), {}
 
-            def token(self) -> str:
-                return self.headers.get("Authorization", "").removeprefix("Bearer ")
-
-            def do_GET(self):  # noqa: N802
-                if self.path == "/api/v1/accounts/verify_credentials":
-                    if self.token() != "masto-token":
-                        return self.answer(401, {"error": "The access token is invalid"})
-                    return self.answer(200, {"id": "1", "acct": "ana@photos.example"})
-                if self.path == "/2/users/me":
-                    return self.answer(200, {"data": {"id": "9", "username": "ana_x"}})
-                if self.path.startswith("/v21.0/me?"):
-                    return self.answer(200, {"id": "77", "name": "Ana on Facebook"})
-                self.answer(404, {})
-
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if self.path == "/api/v2/media":
-                    me.images.append(multipart(self.headers, body)["file"])
-                    return self.answer(202, {"id": "m1", "type": "image"})
-                if self.path == "/api/v1/statuses":
-                    key = self.headers["Idempotency-Key"]
-                    me.status_requests.append(key)
-                    status = me.statuses.setdefault(
-                        key, {"id": str(100 + len(me.statuses)), **json.loads(body)}
-                    )
-                    if me.lose_next_status_answer:
-                        me.lose_next_status_answer = False
-                        self.close_connection = True
-                        self.connection.shutdown(2)  # made, but no answer
-                        return None
-                    return self.answer(200, status)
-                if self.path == "/2/media/upload":
-                    parts = multipart(self.headers, body)
-                    assert parts["media_category"] == b"tweet_image"
-                    me.images.append(parts["media"])
-                    return self.answer(200, {"data": {"id": "710511363345354753"}})
-                if self.path == "/2/tweets":
-                    if me.fail_next_tweet:
-                        me.fail_next_tweet = False
-                        return self.answer(503, {"title": "Service Unavailable"})
-                    me.tweets.append(json.loads(body))
-                    return self.answer(201, {"data": {"id": "1445880548472328192", "text": "x"}})
-                if self.path == "/v21.0/me/photos":
-                    parts = multipart(self.headers, body)
-                    if parts["access_token"].decode() in me.revoked:
-                        return self.answer(400, {"error": {
-                            "message": "Error validating access token: The user has not authorized application.",
-                            "type": "OAuthException", "code": 190}})  # fmt: skip
-                    me.images.append(parts["source"])
-                    me.photos.append({"caption": parts["caption"].decode()})
-                    return self.answer(200, {"id": "5501", "post_id": "77_5501"})
-                self.answer(404, {})
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        token = headers.get("Authorization", "").removeprefix("Bearer ")
+        if method == "GET":
+            if path == "/api/v1/accounts/verify_credentials":
+                if token != "masto-token":
+                    return answer(401, {"error": "The access token is invalid"})
+                return answer(200, {"id": "1", "acct": "ana@photos.example"})
+            if path == "/2/users/me":
+                return answer(200, {"data": {"id": "9", "username": "ana_x"}})
+            if path.startswith("/v21.0/me?"):
+                return answer(200, {"id": "77", "name": "Ana on Facebook"})
+            return answer(404, {})
+        if path == "/api/v2/media":
+            self.images.append(multipart(headers, body)["file"])
+            return answer(202, {"id": "m1", "type": "image"})
+        if path == "/api/v1/statuses":
+            key = headers["Idempotency-Key"]
+            self.status_requests.append(key)
+            status = self.statuses.setdefault(
+                key, {"id": str(100 + len(self.statuses)), **json.loads(body)}
+            )
+            if self.lose_next_status_answer:
+                self.lose_next_status_answer = False
+                return None  # made, but the answer never arrives
+            return answer(200, status)
+        if path == "/2/media/upload":
+            parts = multipart(headers, body)
+            assert parts["media_category"] == b"tweet_image"
+            self.images.append(parts["media"])
+            return answer(200, {"data": {"id": "710511363345354753"}})
+        if path == "/2/tweets":
+            if self.fail_next_tweet:
+                self.fail_next_tweet = False
+                return answer(503, {"title": "Service Unavailable"})
+            self.tweets.append(json.loads(body))
+            return answer(201, {"data": {"id": "1445880548472328192", "text": "x"}})
+        if path == "/v21.0/me/photos":
+            parts = multipart(headers, body)
+            if parts["access_token"].decode() in self.revoked:
+                return answer(400, {"error": {
+                    "message": "Error validating access token: The user has not authorized application.",
+                    "type": "OAuthException", "code": 190}})  # fmt: skip
+            self.images.append(parts["source"])
+            self.photos.append({"caption": parts["caption"].decode()})
+            return answer(200, {"id": "5501", "post_id": "77_5501"})
+        return answer(404, {})
 
 
 @pytest.fixture
@@ -123,7 +104,7 @@ def networks(settings):
         callback_allow_networks=("127.0.0.0/8",),
     )  # fmt: skip
     yield found
-    found.server.shutdown()
+    found.http.stop()
 
 
 def connect(api, provider: str, token: str, **extra):
