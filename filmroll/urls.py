@@ -11,10 +11,12 @@ from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
 from filmroll.web import accounts as web_accounts
-from filmroll.web.views import home
+from filmroll.web import pages
+from filmroll.web.views import home as status_page
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", pages.feed, name="home"),
+    path("status", status_page, name="status"),
     path("healthz", healthz, name="healthz"),
     path("healthz/deep", healthz_deep, name="healthz-deep"),
     path("metrics", prometheus, name="metrics"),
@@ -25,6 +27,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", web_accounts.login, name="login"),
     path("accounts/logout/", web_accounts.logout, name="logout"),
+    path("accounts/signup/", web_accounts.signup, name="signup"),
+    path("upload/", pages.upload, name="upload"),
+    path("activity/", pages.activity_page, name="activity"),
+    path("p/<str:code>/", pages.photo, name="photo"),
+    path("p/<str:code>/like", pages.like, name="photo-like"),
+    path("p/<str:code>/comment", pages.comment, name="photo-comment"),
     re_path(r"^oauth/access_token/?$", oauth.access_token, name="oauth-access-token"),
     path(
         "oauth/",
@@ -35,6 +43,9 @@ urlpatterns = [
             )
         ),
     ),
+    # last: every other first path segment is a username (users.RESERVED keeps names off ours)
+    path("<str:username>/", pages.profile, name="profile"),
+    path("<str:username>/relationship", pages.relate, name="profile-relationship"),
 ]
 
 

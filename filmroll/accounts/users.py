@@ -25,8 +25,9 @@ from filmroll.tasks.registry import enqueue
 USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
 # First path segments of the site's own pages, which profile URLs (/{username}/) must not shadow.
 RESERVED = {
-    "about", "accounts", "admin", "api", "direct", "explore", "healthz", "login", "logout",
-    "media", "metrics", "oauth", "p", "settings", "signup", "static", "tags", "users",
+    "about", "accounts", "activity", "admin", "api", "direct", "explore", "healthz", "login",
+    "logout", "media", "metrics", "oauth", "p", "settings", "signup", "static", "status", "tags",
+    "upload", "users",
 }  # fmt: skip
 LIMITS = {"full_name": 64, "bio": 150, "website": 200}
 

@@ -79,3 +79,27 @@ def get(user_id: int, event_id: int) -> Event | None:
         [user_id, event_id],
     )
     return Event(*row) if row else None
+
+
+def unread(user_id: int, most: int = 99) -> int:
+    """How many events arrived since the user last looked (counted up to `most`)."""
+    from filmroll.feeds.models import ActivitySeen
+
+    seen = ActivitySeen.objects.filter(user_id=user_id).values_list("last_event_id", flat=True)
+    row = db.fetchone(
+        ids.shard_of(user_id),
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {activity} WHERE user_id = %s AND id > %s LIMIT %s)"
+        " AS newer",
+        [user_id, seen.first() or 0, most],
+    )
+    return row[0] if row else 0
+
+
+def mark_seen(user_id: int, events: list[Event]) -> None:
+    from filmroll.feeds.models import ActivitySeen
+
+    if events:
+        newest = max(e.id for e in events)
+        seen, _ = ActivitySeen.objects.get_or_create(user_id=user_id)
+        if newest > seen.last_event_id:
+            ActivitySeen.objects.filter(user_id=user_id).update(last_event_id=newest)

@@ -6,3 +6,10 @@ class Celebrity(models.Model):
     but merged into its followers' feeds when they read them."""
 
     user_id = models.BigIntegerField(primary_key=True)
+
+
+class ActivitySeen(models.Model):
+    """The newest activity event a user has looked at: what is newer counts as unread."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)

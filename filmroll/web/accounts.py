@@ -44,3 +44,23 @@ def login(request: HttpRequest) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     auth.logout(request)
     return HttpResponseRedirect(settings.LOGIN_URL)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    context = {"values": request.POST, "error": ""}
+    if request.method == "POST":
+        try:
+            user = users.sign_up(
+                request.POST.get("username"),
+                request.POST.get("password"),
+                request.POST.get("email"),
+                request.POST.get("full_name") or "",
+                client_ip(request),
+            )
+        except FilmrollError as error:
+            context["error"] = error.message
+            return render(request, "registration/signup.html", context, status=error.status)
+        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect("/")
+    return render(request, "registration/signup.html", context)

@@ -41,7 +41,7 @@ def test_healthz_answers_503_when_a_database_is_down(a_database_that_is_down):
 
 
 def test_the_home_page_says_what_is_running():
-    response = Client().get("/")
+    response = Client().get("/status")
     assert response.status_code == 200
     assert b"logical shards" in response.content
 

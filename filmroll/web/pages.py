@@ -1,0 +1,165 @@
+"""The web app's pages: home feed, upload, photo, profile, activity. Thin: the logic is the
+same code the API runs; pages are server-rendered and work without JavaScript."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from filmroll.accounts.models import User
+from filmroll.api import objects
+from filmroll.discovery import places
+from filmroll.errors import FilmrollError, NotFound
+from filmroll.feeds import activity, home
+from filmroll.graph import relationships, visibility
+from filmroll.media import comments, filters, likes, photos, shortcodes
+from filmroll.sharding import ids
+
+
+def _viewer(request: HttpRequest) -> None:
+    # the API's object builders read the viewer from here (for "you liked this")
+    request.api_user = request.user if request.user.is_authenticated else None
+
+
+def feed(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "web/welcome.html")
+    _viewer(request)
+    try:
+        before = ids.parse(request.GET["max_id"]) if request.GET.get("max_id") else None
+    except ValueError:
+        before = None
+    page, next_id = home.read(request.user.id, 12, before)
+    return render(
+        request, "web/feed.html", {"items": objects.media_list(page, request), "next_id": next_id}
+    )
+
+
+def _media(request: HttpRequest, code: str):
+    try:
+        media_id = shortcodes.decode(code)
+        media, owner = photos.visible(
+            request.user.id if request.user.is_authenticated else None, media_id
+        )
+    except (ValueError, NotFound):
+        raise Http404("no such photo") from None
+    return media, owner
+
+
+def photo(request: HttpRequest, code: str) -> HttpResponse:
+    _viewer(request)
+    media, owner = _media(request, code)
+    viewer = request.user if request.user.is_authenticated else None
+    found = comments.page(viewer, media.id, None, 50) if viewer else []
+    return render(
+        request,
+        "web/photo.html",
+        {
+            "item": objects.media(media, request),
+            "comments": objects.comments(list(reversed(found)), request),
+            "error": request.GET.get("error", ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+def like(request: HttpRequest, code: str) -> HttpResponse:
+    media, _ = _media(request, code)
+    if request.POST.get("action") == "unlike":
+        likes.unlike(request.user, media.id)
+    else:
+        likes.like(request.user, media.id)
+    return HttpResponseRedirect(_back(request, f"/p/{code}/"))
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, code: str) -> HttpResponse:
+    media, _ = _media(request, code)
+    try:
+        comments.add(request.user, media.id, request.POST.get("text"))
+    except FilmrollError as error:
+        return HttpResponseRedirect(f"/p/{code}/?error={error.message}")
+    return HttpResponseRedirect(_back(request, f"/p/{code}/"))
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Back to the page the form was on (this site's own paths only)."""
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    context = {"filters": filters.FILTERS, "error": "", "values": request.POST}
+    if request.method == "POST":
+        try:
+            place_id = request.POST.get("location_id") or None
+            if not place_id and request.POST.get("place_name"):
+                place = places.check(request.POST.get("place_name"), request.POST.get("lat"),
+                                     request.POST.get("lng"))  # fmt: skip
+                place_id = places.create(request.user.id, place)
+            image = request.FILES.get("image")
+            if image is None:
+                raise NotFound("choose a photo to post")
+            media_id = photos.post(
+                request.user,
+                image.read(),
+                caption=request.POST.get("caption", ""),
+                filter_name=request.POST.get("filter") or "normal",
+                location_id=place_id,
+            )
+        except FilmrollError as error:
+            context["error"] = error.message
+            return render(request, "web/upload.html", context, status=400)
+        return HttpResponseRedirect(f"/p/{shortcodes.encode(media_id)}/")
+    return render(request, "web/upload.html", context)
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    _viewer(request)
+    person = User.objects.filter(username=username.lower(), is_active=True).first()
+    if person is None:
+        raise Http404("no such account")
+    viewer_id = request.user.id if request.user.is_authenticated else None
+    hidden = not visibility.can_see(viewer_id, person)
+    recent = [] if hidden else photos.visible_many(viewer_id, home.recent([person.id], None, 30))
+    status = relationships.status(request.user, person) if viewer_id else None
+    return render(
+        request,
+        "web/profile.html",
+        {"person": objects.user(person, request), "items": objects.media_list(recent, request),
+         "hidden": hidden, "status": status, "is_self": viewer_id == person.id},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def relate(request: HttpRequest, username: str) -> HttpResponse:
+    person = User.objects.filter(username=username.lower(), is_active=True).first()
+    if person is None:
+        raise Http404("no such account")
+    with contextlib.suppress(FilmrollError):  # the page shows the relationship as it stands
+        relationships.act(request.user, person, request.POST.get("action"))
+    return HttpResponseRedirect(f"/{person.username}/")
+
+
+@login_required
+def activity_page(request: HttpRequest) -> HttpResponse:
+    _viewer(request)
+    events = activity.page(request.user.id, None, 50)
+    people = User.objects.in_bulk({e.actor_id for e in events})
+    shown = [
+        {"who": people[e.actor_id].username, "kind": e.kind, "text": e.text,
+         "code": shortcodes.encode(e.media_id) if e.media_id else None,
+         "time": ids.millis_of(e.id) // 1000}
+        for e in events
+        if e.actor_id in people and people[e.actor_id].is_active
+    ]  # fmt: skip
+    activity.mark_seen(request.user.id, events)
+    return render(request, "web/activity.html", {"events": shown})

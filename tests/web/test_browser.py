@@ -1,0 +1,140 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright against a live filmroll.
+Two people sign up, one follows the other, one posts a photo with a filter and a place, the
+other sees it in the feed, likes it and comments, the first sees the notifications; then a
+private account and a block, seen from the browser. Screenshots of the pages land in
+var/screenshots/ for a reviewer."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from filmroll.accounts.models import User
+from filmroll.media.samples import paint
+from tests.conftest import run_tasks
+
+pytestmark = [
+    pytest.mark.django_db(databases="__all__", transaction=True),
+    pytest.mark.usefixtures("restores_install"),
+]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("FILMROLL_DATA_DIR", "var")) / "screenshots"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (scripts/test-services)")
+    # Playwright's sync API keeps an event loop in this thread; the test's own database calls
+    # (reading results, running tasks) are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_up(browser, base: str, username: str):
+    page = browser.new_context(viewport={"width": 420, "height": 900}).new_page()
+    page.goto(f"{base}/accounts/signup/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("E-mail").fill(f"{username}@example.com")
+    page.get_by_label("Full name").fill(username.title())
+    page.get_by_label("Password").fill("a fine long passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def a_photo(tmp_path) -> Path:
+    path = tmp_path / "pier.jpg"
+    buffer = io.BytesIO()
+    paint(random.Random(9), 480, 360).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, tmp_path):
+    base = live_server.url
+    ana = sign_up(browser, base, "ana")
+    bo = sign_up(browser, base, "bo")
+    shot(ana, "welcome-feed-empty")
+
+    bo.goto(f"{base}/ana/")
+    bo.get_by_role("button", name="Follow").click()
+    bo.get_by_role("button", name="Following").wait_for()
+    shot(bo, "profile-following")
+
+    ana.goto(f"{base}/upload/")
+    ana.set_input_files("#image", str(a_photo(tmp_path)))
+    ana.get_by_label("Clarendon").check()
+    ana.get_by_label("Caption").fill("Evening at the pier #sunset")
+    ana.get_by_label("Name").fill("Pier 39")
+    ana.get_by_label("Latitude").fill("37.8087")
+    ana.get_by_label("Longitude").fill("-122.4098")
+    shot(ana, "upload")
+    ana.get_by_role("button", name="Post", exact=True).click()
+    ana.wait_for_url(re.compile(r".*/p/[A-Za-z0-9_-]+/$"))
+    assert "Pier 39" in ana.content()
+    run_tasks()  # the fan-out into bo's feed
+
+    bo.goto(f"{base}/")
+    post = bo.locator("article.photo").first
+    assert "Evening at the pier #sunset" in post.inner_text()
+    assert post.locator("img").get_attribute("alt") == "Evening at the pier #sunset"
+    shot(bo, "feed")
+    post.get_by_role("button", name="♡ like").click()
+    bo.locator("article.photo .likes").first.wait_for()
+    assert "1 like" in bo.locator("article.photo .likes").first.inner_text()
+    bo.locator("article.photo").first.get_by_role("link", name="0 comments").click()
+    bo.get_by_label("Add a comment").fill("Lovely light!")
+    bo.get_by_role("button", name="Post").click()
+    bo.locator("p.comment").first.wait_for()
+    assert "Lovely light!" in bo.locator("p.comment").first.inner_text()
+    shot(bo, "photo")
+    run_tasks()
+
+    ana.goto(f"{base}/")
+    assert ana.get_by_label("3 unread").is_visible()  # the follow, the like, the comment
+    ana.get_by_role("link", name=re.compile("activity")).click()
+    events = ana.locator("li.event").all_inner_texts()
+    assert any("bo liked your photo." in e for e in events)
+    assert any("bo commented on your photo: Lovely light!" in e for e in events)
+    assert any("bo started following you." in e for e in events)
+    shot(ana, "activity")
+    ana.goto(f"{base}/")
+    assert ana.get_by_label(re.compile("unread")).count() == 0  # read now
+
+    # A private account, seen by someone who does not follow it.
+    User.objects.filter(username="ana").update(is_private=True)
+    carl = sign_up(browser, base, "carl")
+    carl.goto(f"{base}/ana/")
+    assert "This account is private" in carl.content()
+    assert carl.locator(".grid img").count() == 0
+    carl.get_by_role("button", name="Follow").click()
+    carl.get_by_role("button", name="Requested").wait_for()
+    shot(carl, "profile-private")
+
+    # A block: ana blocks bo, and her photo leaves his feed and her profile.
+    ana.goto(f"{base}/bo/")
+    ana.get_by_role("button", name="Block").click()
+    ana.get_by_role("button", name="Unblock").wait_for()
+    bo.goto(f"{base}/")
+    assert "Evening at the pier" not in bo.content()
+    bo.goto(f"{base}/ana/")
+    assert bo.locator(".grid img").count() == 0

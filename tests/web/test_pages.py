@@ -1,0 +1,76 @@
+"""The web pages without a browser: forms refuse bad input with a message, need a log-in and
+a CSRF token, and redirect only within the site."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tests.conftest import PASSWORD, make_user, png_bytes, upload
+
+
+def logged_in(username: str) -> Client:
+    make_user(username)
+    browser = Client()
+    assert (
+        browser.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code
+        == 302
+    )
+    return browser
+
+
+def test_sign_up_explains_what_is_wrong_and_signs_in():
+    browser = Client()
+    taken = make_user("ana")
+    del taken
+    answer = browser.post("/accounts/signup/", {"username": "ana", "email": "a@example.com",
+                                                 "password": "a fine long passphrase"})  # fmt: skip
+    assert answer.status_code == 409 and "taken" in answer.content.decode()
+    weak = browser.post("/accounts/signup/", {"username": "bea", "email": "b@example.com",
+                                               "password": "password"})  # fmt: skip
+    assert weak.status_code == 400
+    made = browser.post("/accounts/signup/", {"username": "bea", "email": "b@example.com",
+                                               "password": "a fine long passphrase"})  # fmt: skip
+    assert made.status_code == 302 and made["Location"] == "/"
+    assert "bea" in browser.get("/").content.decode()  # the header names who is signed in
+
+
+def test_pages_that_change_things_need_a_log_in_and_csrf():
+    anonymous = Client()
+    assert anonymous.get("/upload/")["Location"].startswith("/accounts/login/?next=/upload/")
+    assert anonymous.get("/activity/").status_code == 302
+    strict = Client(enforce_csrf_checks=True)
+    make_user("ana")
+    assert (
+        strict.post("/accounts/login/", {"username": "ana", "password": PASSWORD}).status_code
+        == 403
+    )
+
+
+def test_upload_refuses_a_bad_photo_and_posts_a_good_one():
+    browser = logged_in("ana")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = browser.post("/upload/", {"image": SimpleUploadedFile("x.jpg", b"not an image"),
+                                    "caption": "broken"})  # fmt: skip
+    assert bad.status_code == 400 and "broken" in bad.content.decode()  # the caption is kept
+    good = browser.post("/upload/", {"image": SimpleUploadedFile("p.png", png_bytes(), "image/png"),
+                                     "filter": "juno", "caption": "fine"})  # fmt: skip
+    assert good.status_code == 302 and good["Location"].startswith("/p/")
+    page = browser.get(good["Location"])
+    assert page.status_code == 200 and 'alt="fine"' in page.content.decode()
+
+
+def test_like_and_comment_forms_and_where_they_lead_back():
+    _, ana_api = make_user("ana")
+    code = upload(ana_api, png_bytes()).json()["data"]["shortcode"]
+    browser = logged_in("bo")
+    answer = browser.post(f"/p/{code}/like", {"next": "//evil.example/"})
+    assert answer["Location"] == f"/p/{code}/"  # never off the site
+    assert "1 like" in browser.get(f"/p/{code}/").content.decode()
+    empty = browser.post(f"/p/{code}/comment", {"text": "   "})
+    assert "error=" in empty["Location"]
+    browser.post(f"/p/{code}/comment", {"text": "nice <b>light</b>"})
+    page = browser.get(f"/p/{code}/").content.decode()
+    assert "nice &lt;b&gt;light&lt;/b&gt;" in page  # escaped, never markup
+    assert browser.get("/p/AAAAAAAAAAA/").status_code == 404
+    assert browser.get("/nobody-here/").status_code == 404
