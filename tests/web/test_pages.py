@@ -74,3 +74,9 @@ def test_like_and_comment_forms_and_where_they_lead_back():
     assert "nice &lt;b&gt;light&lt;/b&gt;" in page  # escaped, never markup
     assert browser.get("/p/AAAAAAAAAAA/").status_code == 404
     assert browser.get("/nobody-here/").status_code == 404
+
+
+def test_pages_carry_a_content_security_policy():
+    policy = Client().get("/accounts/login/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy and "img-src 'self' data:" in policy
