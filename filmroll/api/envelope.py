@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from filmroll.accounts import tokens
@@ -56,7 +57,10 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise Invalid("the JSON body must be an object")
         return data
-    return {key: request.POST.get(key) for key in request.POST}
+    try:
+        return {key: request.POST.get(key) for key in request.POST}
+    except MultiPartParserError as error:
+        raise Invalid(f"the multipart body cannot be read: {error}") from None
 
 
 def _authenticate(request: HttpRequest) -> None:

@@ -365,7 +365,6 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
         op["requestBody"] = {
             "required": True,
             "content": {
-                "application/x-www-form-urlencoded": {"schema": schema},
                 "application/json": {"schema": schema},
             },
         }
@@ -388,7 +387,6 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
         op["requestBody"] = {
             "required": "required" in schema,
             "content": {
-                "application/x-www-form-urlencoded": {"schema": schema},
                 "application/json": {"schema": schema},
             },
         }
@@ -406,7 +404,10 @@ def document(base_url: str = "") -> dict:
             "title": "filmroll API",
             "version": __version__,
             "description": "Instagram v1 compatible. Every answer is {meta, data, pagination?}."
-            " Paths also answer with a .json suffix. Rate limits are reported in"
+            " Paths also answer with a .json suffix. Request bodies are described as JSON;"
+            " the same fields may be sent form-encoded, as Instagram's clients did (a form"
+            " cannot tell a string from a number or null, so the typed description is JSON's)."
+            " Rate limits are reported in"
             " X-Ratelimit-Limit and X-Ratelimit-Remaining.",
         },
         "servers": [{"url": f"{base_url}/api/v1"}],
