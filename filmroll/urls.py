@@ -10,8 +10,8 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
+from filmroll.web import account_settings, explore, pages
 from filmroll.web import accounts as web_accounts
-from filmroll.web import pages
 from filmroll.web.views import home as status_page
 
 urlpatterns = [
@@ -33,6 +33,15 @@ urlpatterns = [
     path("p/<str:code>/", pages.photo, name="photo"),
     path("p/<str:code>/like", pages.like, name="photo-like"),
     path("p/<str:code>/comment", pages.comment, name="photo-comment"),
+    path("settings/", account_settings.settings_page, name="settings"),
+    path("settings/password/", account_settings.password_page, name="password"),
+    path("activity/requests/", account_settings.requests_page, name="requests"),
+    path("activity/requests/<str:username>", account_settings.answer_request, name="answer"),
+    path("explore/", explore.popular_page, name="explore"),
+    path("explore/tags/<str:name>/", explore.tag_page, name="explore-tag"),
+    path("explore/locations/<str:location_id>/", explore.place_page, name="explore-place"),
+    path("explore/nearby/", explore.nearby_page, name="explore-nearby"),
+    path("explore/people/", explore.people_page, name="explore-people"),
     re_path(r"^oauth/access_token/?$", oauth.access_token, name="oauth-access-token"),
     path(
         "oauth/",
@@ -46,6 +55,8 @@ urlpatterns = [
     # last: every other first path segment is a username (users.RESERVED keeps names off ours)
     path("<str:username>/", pages.profile, name="profile"),
     path("<str:username>/relationship", pages.relate, name="profile-relationship"),
+    path("<str:username>/followers/", account_settings.followers, name="followers"),
+    path("<str:username>/following/", account_settings.following, name="following"),
 ]
 
 

@@ -1,0 +1,106 @@
+"""Settings: the profile, privacy, avatar and password; follow requests; follower lists."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.contrib import auth
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from filmroll.accounts import users
+from filmroll.accounts.models import User
+from filmroll.api import objects
+from filmroll.errors import FilmrollError
+from filmroll.graph import edges, relationships, visibility
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    user = User.objects.get(id=request.user.id)
+    context = {"error": "", "saved": request.GET.get("saved") == "1"}
+    if request.method == "POST":
+        fields = {k: request.POST.get(k, "") for k in ("full_name", "bio", "website")}
+        fields["is_private"] = "true" if request.POST.get("is_private") else "false"
+        picture = request.FILES.get("profile_picture")
+        try:
+            with transaction.atomic():
+                users.update_profile(user, fields)
+                if picture is not None:
+                    users.set_avatar(user, picture.read())
+        except FilmrollError as error:
+            context["error"] = error.message
+        else:
+            return HttpResponseRedirect("/settings/?saved=1")
+    context["me"] = user
+    return render(request, "web/settings.html", context, status=400 if context["error"] else 200)
+
+
+@login_required
+def password_page(request: HttpRequest) -> HttpResponse:
+    context = {"error": ""}
+    if request.method == "POST":
+        user = User.objects.get(id=request.user.id)
+        try:
+            users.change_password(
+                user, request.POST.get("old_password"), request.POST.get("new_password")
+            )
+        except FilmrollError as error:
+            context["error"] = error.message
+            return render(request, "registration/password.html", context, status=400)
+        # Every session ended with the old password; this one goes on, under a new key.
+        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect("/settings/?saved=1")
+    return render(request, "registration/password.html", context)
+
+
+@login_required
+def requests_page(request: HttpRequest) -> HttpResponse:
+    found = edges.page("follow_requests", request.user.id, None, 100)
+    people = User.objects.in_bulk(found)
+    shown = [people[u] for u in found if u in people and people[u].is_active]
+    return render(request, "web/requests.html", {"people": objects.users(shown, request)})
+
+
+@login_required
+@require_POST
+def answer_request(request: HttpRequest, username: str) -> HttpResponse:
+    person = User.objects.filter(username=username.lower(), is_active=True).first()
+    if person is not None and request.POST.get("action") in ("approve", "ignore"):
+        with contextlib.suppress(FilmrollError):  # already answered
+            relationships.act(request.user, person, request.POST["action"])
+    return HttpResponseRedirect("/activity/requests/")
+
+
+def people_list(request: HttpRequest, username: str, table: str) -> HttpResponse:
+    person = User.objects.filter(username=username.lower(), is_active=True).first()
+    viewer = request.user.id if request.user.is_authenticated else None
+    if person is None or not visibility.can_see(viewer, person):
+        raise Http404("no such list")
+    found = edges.page(table, person.id, None, 200)
+    people = User.objects.in_bulk(found)
+    hidden = edges.blocked_between(viewer, list(people)) if viewer else set()
+    shown = [people[u] for u in found if u in people and u not in hidden and people[u].is_active]
+    title = (
+        f"{person.username}'s followers" if table == "followers" else f"{person.username} follows"
+    )
+    return render(
+        request,
+        "web/people.html",
+        {
+            "title": title,
+            "people": [objects.user_small(u, request) for u in shown],
+            "listing": True,
+        },
+    )
+
+
+def followers(request: HttpRequest, username: str) -> HttpResponse:
+    return people_list(request, username, "followers")
+
+
+def following(request: HttpRequest, username: str) -> HttpResponse:
+    return people_list(request, username, "following")

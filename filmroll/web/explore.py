@@ -1,0 +1,84 @@
+"""Explore: popular photos, tag pages, place pages, photos nearby, people search."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from filmroll.api import objects
+from filmroll.discovery import people, places, popular, search
+from filmroll.errors import FilmrollError, NotFound
+from filmroll.sharding import ids
+
+
+def _viewer_id(request: HttpRequest) -> int | None:
+    request.api_user = request.user if request.user.is_authenticated else None
+    return request.api_user.id if request.api_user else None
+
+
+def _before(request: HttpRequest) -> int | None:
+    try:
+        return ids.parse(request.GET["max_id"]) if request.GET.get("max_id") else None
+    except ValueError:
+        return None
+
+
+def popular_page(request: HttpRequest) -> HttpResponse:
+    shown = popular.page(_viewer_id(request), 30)
+    return render(
+        request, "web/grid.html", {"title": "Explore", "items": objects.media_list(shown, request)}
+    )
+
+
+def tag_page(request: HttpRequest, name: str) -> HttpResponse:
+    viewer = _viewer_id(request)
+    try:
+        found, next_id = search.tag_media(viewer, name, _before(request), 30)
+        info = search.tag(name)
+    except FilmrollError:
+        raise Http404("no such tag") from None
+    return render(
+        request, "web/grid.html",
+        {"title": f"#{info['name']}", "subtitle": f"{info['media_count']} posts",
+         "items": objects.media_list(found, request), "next_id": next_id},
+    )  # fmt: skip
+
+
+def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
+    viewer = _viewer_id(request)
+    try:
+        place = places.get(location_id)
+    except NotFound:
+        raise Http404("no such place") from None
+    found, next_id = search.location_media(viewer, int(place["id"]), _before(request), 30)
+    return render(
+        request, "web/grid.html",
+        {"title": place["name"], "subtitle": f"{place['latitude']:.4f}, {place['longitude']:.4f}",
+         "items": objects.media_list(found, request), "next_id": next_id},
+    )  # fmt: skip
+
+
+def nearby_page(request: HttpRequest) -> HttpResponse:
+    viewer, context = _viewer_id(request), {"values": request.GET, "error": ""}
+    if request.GET.get("lat") or request.GET.get("lng"):
+        try:
+            point, metres = search.point_and_distance(
+                request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance") or None
+            )
+            found, _ = search.media_near(viewer, point, metres, (None, None), None, 30)
+            context["items"] = objects.media_list(found, request)
+            context["searched"] = True
+        except FilmrollError as error:
+            context["error"] = error.message
+    return render(request, "web/nearby.html", context)
+
+
+def people_page(request: HttpRequest) -> HttpResponse:
+    viewer, context = _viewer_id(request), {"q": request.GET.get("q", ""), "people": []}
+    if context["q"].strip():
+        with contextlib.suppress(FilmrollError):  # nothing searchable in q: nobody found
+            found = people.search(viewer, context["q"], 30)
+            context["people"] = [objects.user_small(u, request) for u in found]
+    return render(request, "web/people.html", context)
