@@ -4,6 +4,7 @@ same code the API runs; pages are server-rendered and work without JavaScript.""
 from __future__ import annotations
 
 import contextlib
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -34,9 +35,13 @@ def feed(request: HttpRequest) -> HttpResponse:
     except ValueError:
         before = None
     page, next_id = home.read(request.user.id, 12, before)
-    return render(
-        request, "web/feed.html", {"items": objects.media_list(page, request), "next_id": next_id}
-    )
+    context = {"items": objects.media_list(page, request), "next_id": next_id}
+    return render(request, "web/_feed_page.html" if _fetch(request) else "web/feed.html", context)
+
+
+def _fetch(request: HttpRequest) -> bool:
+    """A request from app.js, which wants the changed piece of the page, not all of it."""
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def _media(request: HttpRequest, code: str):
@@ -74,6 +79,10 @@ def like(request: HttpRequest, code: str) -> HttpResponse:
         likes.unlike(request.user, media.id)
     else:
         likes.like(request.user, media.id)
+    if _fetch(request):
+        _viewer(request)
+        media, _ = _media(request, code)
+        return render(request, "web/_photo.html", {"item": objects.media(media, request)})
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
 
 
@@ -82,9 +91,13 @@ def like(request: HttpRequest, code: str) -> HttpResponse:
 def comment(request: HttpRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     try:
-        comments.add(request.user, media.id, request.POST.get("text"))
+        made = comments.add(request.user, media.id, request.POST.get("text"))
     except FilmrollError as error:
-        return HttpResponseRedirect(f"/p/{code}/?error={error.message}")
+        if _fetch(request):
+            return HttpResponse(error.message, status=error.status)
+        return HttpResponseRedirect(f"/p/{code}/?{urlencode({'error': error.message})}")
+    if _fetch(request):
+        return render(request, "web/_comment.html", {"c": objects.comments([made], request)[0]})
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
 
 

@@ -98,9 +98,13 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
     assert "Evening at the pier #sunset" in post.inner_text()
     assert post.locator("img").get_attribute("alt") == "Evening at the pier #sunset"
     shot(bo, "feed")
+    bo.evaluate("window.stillHere = true")  # gone if the page reloads
     post.get_by_role("button", name="♡ like").click()
-    bo.locator("article.photo .likes").first.wait_for()
-    assert "1 like" in bo.locator("article.photo .likes").first.inner_text()
+    # in place (app.js swaps the photo's piece of the page): no reload, the count changes
+    bo.locator("article.photo .likes", has_text="1 like").wait_for()
+    assert bo.get_by_role("button", name="♥ liked").is_visible()
+    assert bo.evaluate("window.stillHere === true")
+    assert post.locator("img").get_attribute("style").startswith("background: url(data:image/png")
     bo.locator("article.photo").first.get_by_role("link", name="0 comments").click()
     bo.get_by_label("Add a comment").fill("Lovely light!")
     bo.get_by_role("button", name="Post").click()

@@ -80,3 +80,16 @@ def test_pages_carry_a_content_security_policy():
     policy = Client().get("/accounts/login/")["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy and "img-src 'self' data:" in policy
+
+
+def test_app_js_gets_the_changed_piece_of_the_page():
+    _, ana_api = make_user("ana")
+    code = upload(ana_api, png_bytes()).json()["data"]["shortcode"]
+    browser = logged_in("bo")
+    fetch = {"HTTP_X_REQUESTED_WITH": "fetch"}
+    liked = browser.post(f"/p/{code}/like", **fetch).content.decode()
+    assert liked.lstrip().startswith("<article") and "1 like" in liked and "<html" not in liked
+    said = browser.post(f"/p/{code}/comment", {"text": "so good"}, **fetch).content.decode()
+    assert said.startswith('<p class="comment">') and "so good" in said
+    refused = browser.post(f"/p/{code}/comment", {"text": " "}, **fetch)
+    assert refused.status_code == 400 and "text is required" in refused.content.decode()
