@@ -69,6 +69,8 @@ class Config:
         "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
     )  # fmt: skip
     sentry_dsn: str = ""
+    smtp_url: str = ""  # smtp+tls://USER:PASSWORD@HOST:PORT; empty: mail to the console
+    mail_from: str = "filmroll <no-reply@localhost>"
     log_format: str = "json"
     metrics: bool = True  # Prometheus metrics
     # push notifications: APNs (token auth), Firebase Cloud Messaging (HTTP v1), Web Push (VAPID)
@@ -142,6 +144,14 @@ def _shard_databases(raw: str) -> dict[str, str]:
             raise ConfigError(f"FILMROLL_SHARD_DATABASES names {name!r} twice")
         result[name] = _database_url("FILMROLL_SHARD_DATABASES", url.strip())
     return result
+
+
+def _smtp_url(url: str) -> str:
+    if url and (urlsplit(url).scheme not in {"smtp", "smtp+tls"} or not urlsplit(url).hostname):
+        raise ConfigError(
+            f"FILMROLL_SMTP_URL={url!r}: use smtp+tls://USER:PASSWORD@HOST:587 (or smtp:// without TLS)"
+        )
+    return url
 
 
 def _networks(name: str, get) -> tuple[str, ...]:
@@ -305,6 +315,8 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         callback_allow_networks=allow_networks,
         trusted_proxies=trusted_proxies,
         sentry_dsn=sentry_dsn,
+        smtp_url=_smtp_url(get("FILMROLL_SMTP_URL", "").strip()),
+        mail_from=get("FILMROLL_MAIL_FROM", "").strip() or "filmroll <no-reply@localhost>",
         metrics=_bool("FILMROLL_METRICS", get("FILMROLL_METRICS", "1")),
         **_outbound(get),
         request_logs=_bool("FILMROLL_REQUEST_LOGS", get("FILMROLL_REQUEST_LOGS", "1")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import zlib
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from pymemcache.client.rendezvous import RendezvousHash
@@ -131,6 +132,19 @@ OAUTH2_PROVIDER = {
     "REQUEST_APPROVAL_PROMPT": "auto",
 }
 LOGIN_URL = "/accounts/login/"
+# Password-reset mail: printed to the console unless an SMTP server is configured.
+if FILMROLL.smtp_url:
+    _smtp = urlsplit(FILMROLL.smtp_url)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = _smtp.hostname, _smtp.port or 587
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = (
+        unquote(_smtp.username or ""),
+        unquote(_smtp.password or ""),
+    )
+    EMAIL_USE_TLS = _smtp.scheme == "smtp+tls"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = FILMROLL.mail_from
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

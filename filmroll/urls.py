@@ -10,7 +10,7 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, explore, pages
+from filmroll.web import account_settings, explore, pages, reset
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("accounts/login/", web_accounts.login, name="login"),
     path("accounts/logout/", web_accounts.logout, name="logout"),
     path("accounts/signup/", web_accounts.signup, name="signup"),
+    path("accounts/reset/", reset.request_reset, name="password_reset"),
+    path("accounts/reset/sent/", reset.sent, name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", reset.confirm, name="password_reset_confirm"),
+    path("accounts/reset/done/", reset.done, name="password_reset_complete"),
     path("upload/", pages.upload, name="upload"),
     path("activity/", pages.activity_page, name="activity"),
     path("p/<str:code>/", pages.photo, name="photo"),

@@ -93,3 +93,32 @@ def test_app_js_gets_the_changed_piece_of_the_page():
     assert said.startswith('<p class="comment">') and "so good" in said
     refused = browser.post(f"/p/{code}/comment", {"text": " "}, **fetch)
     assert refused.status_code == 400 and "text is required" in refused.content.decode()
+
+
+def test_a_forgotten_password_is_reset_by_mail_and_ends_every_token(mailoutbox):
+    import re
+
+    ana, ana_api = make_user("ana")
+    browser = Client()
+    asked = browser.post("/accounts/reset/", {"email": "ana@example.com"})
+    assert asked.status_code == 302 and asked["Location"] == "/accounts/reset/sent/"
+    (mail,) = mailoutbox
+    assert mail.to == ["ana@example.com"] and "ana" in mail.body
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.body).group(1)
+    form = browser.get(link, follow=True)  # Django moves the token out of the URL
+    assert form.status_code == 200 and "new_password1" in form.content.decode()
+    done = browser.post(form.redirect_chain[-1][0], {"new_password1": "a brand new phrase",
+                                                      "new_password2": "a brand new phrase"})  # fmt: skip
+    assert done.status_code == 302 and done["Location"] == "/accounts/reset/done/"
+    assert ana_api.get("/api/v1/users/self").status_code == 400  # the old token ended
+    assert (
+        Client()
+        .post("/accounts/login/", {"username": "ana", "password": "a brand new phrase"})
+        .status_code
+        == 302
+    )
+    again = Client().get(link, follow=True)
+    assert "used already or has expired" in again.content.decode()
+    Client().post("/accounts/reset/", {"email": "nobody@example.com"})
+    assert len(mailoutbox) == 1  # no mail for an unknown address, and the same answer
+    del ana
