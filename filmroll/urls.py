@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", reset.confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", reset.done, name="password_reset_complete"),
     path("upload/", pages.upload, name="upload"),
+    path("upload/previews", pages.upload_previews, name="upload-previews"),
     path("activity/", pages.activity_page, name="activity"),
     path("p/<str:code>/", pages.photo, name="photo"),
     path("p/<str:code>/like", pages.like, name="photo-like"),

@@ -3,11 +3,12 @@ same code the API runs; pages are server-rendered and work without JavaScript.""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from filmroll.discovery import places
 from filmroll.errors import FilmrollError, NotFound
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
-from filmroll.media import comments, filters, likes, photos, shortcodes
+from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
 from filmroll.sharding import ids
 
 
@@ -132,6 +133,25 @@ def upload(request: HttpRequest) -> HttpResponse:
             return render(request, "web/upload.html", context, status=400)
         return HttpResponseRedirect(f"/p/{shortcodes.encode(media_id)}/")
     return render(request, "web/upload.html", context)
+
+
+@login_required
+@require_POST
+def upload_previews(request: HttpRequest) -> JsonResponse:
+    """The chosen photo under every filter, for the upload page's live previews (app.js)."""
+    image = request.FILES.get("image")
+    if image is None:
+        return JsonResponse({"error": "choose a photo"}, status=400)
+    try:
+        made = pipeline.previews(image.read())
+    except FilmrollError as error:
+        return JsonResponse({"error": error.message}, status=error.status)
+    return JsonResponse(
+        {
+            name: "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+            for name, jpeg in made.items()
+        }
+    )
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:

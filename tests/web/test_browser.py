@@ -82,6 +82,8 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
 
     ana.goto(f"{base}/upload/")
     ana.set_input_files("#image", str(a_photo(tmp_path)))
+    # the chosen photo appears under every filter, made on the server
+    ana.locator("img.preview[data-filter=clarendon][src^='data:image/jpeg']").wait_for()
     ana.get_by_label("Clarendon").check()
     ana.get_by_label("Caption").fill("Evening at the pier #sunset")
     ana.get_by_label("Name").fill("Pier 39")

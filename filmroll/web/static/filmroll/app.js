@@ -52,3 +52,19 @@ const observer = new IntersectionObserver(async (entries) => {
   }
 });
 document.querySelectorAll("a[rel=next]").forEach((link) => observer.observe(link));
+
+// Upload: once a photo is chosen, show it under every filter (made on the server).
+const chosen = document.querySelector("#upload-form input[type=file]");
+chosen?.addEventListener("change", async () => {
+  if (!chosen.files.length) return;
+  const body = new FormData();
+  body.append("image", chosen.files[0]);
+  const answer = await fetch("/upload/previews", {
+    method: "POST", body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin",
+  });
+  if (!answer.ok) return; // the post itself will say what is wrong with the photo
+  const made = await answer.json();
+  document.querySelectorAll("img.preview").forEach((img) => {
+    if (made[img.dataset.filter]) img.src = made[img.dataset.filter];
+  });
+});
