@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "filmroll.realtime",
     "filmroll.push",
     "filmroll.sharing",
+    "filmroll.moderation",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",
@@ -132,6 +133,7 @@ OAUTH2_PROVIDER = {
     "REQUEST_APPROVAL_PROMPT": "auto",
 }
 LOGIN_URL = "/accounts/login/"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, for the admin's website field
 # Password-reset mail: printed to the console unless an SMTP server is configured.
 if FILMROLL.smtp_url:
     _smtp = urlsplit(FILMROLL.smtp_url)

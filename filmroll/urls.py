@@ -38,6 +38,7 @@ urlpatterns = [
     path("p/<str:code>/", pages.photo, name="photo"),
     path("p/<str:code>/like", pages.like, name="photo-like"),
     path("p/<str:code>/comment", pages.comment, name="photo-comment"),
+    path("p/<str:code>/report", pages.report, name="photo-report"),
     path("settings/", account_settings.settings_page, name="settings"),
     path("settings/password/", account_settings.password_page, name="password"),
     path("activity/requests/", account_settings.requests_page, name="requests"),

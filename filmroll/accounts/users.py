@@ -156,6 +156,13 @@ def _changed(user: User) -> None:
     tokens.uncache(user)
 
 
+def after_admin_change(user: User) -> None:
+    """Staff changed the account in the admin (deactivated it, made it private): every cache
+    forgets it, and its photos leave or join the index."""
+    _changed(user)
+    enqueue("discovery.index_user", user.id)
+
+
 def get_user(raw_id: Any) -> User:
     try:
         user_id = ids.parse(raw_id)

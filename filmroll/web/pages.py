@@ -19,6 +19,7 @@ from filmroll.errors import FilmrollError, NotFound
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
 from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
+from filmroll.moderation import actions
 from filmroll.sharding import ids
 
 
@@ -68,6 +69,7 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
             "item": objects.media(media, request),
             "comments": objects.comments(list(reversed(found)), request),
             "error": request.GET.get("error", ""),
+            "reported": request.GET.get("reported") == "1",
         },
     )
 
@@ -100,6 +102,17 @@ def comment(request: HttpRequest, code: str) -> HttpResponse:
     if _fetch(request):
         return render(request, "web/_comment.html", {"c": objects.comments([made], request)[0]})
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
+
+
+@login_required
+@require_POST
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    media, _ = _media(request, code)
+    try:
+        actions.report(request.user, media.id, request.POST.get("reason"))
+    except FilmrollError as error:
+        return HttpResponseRedirect(f"/p/{code}/?{urlencode({'error': error.message})}")
+    return HttpResponseRedirect(f"/p/{code}/?reported=1")
 
 
 def _back(request: HttpRequest, default: str) -> str:

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from filmroll.accounts import users
+from filmroll.accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = (
+        "username",
+        "email",
+        "full_name",
+        "is_private",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    )
+    list_filter = ("is_active", "is_private", "is_staff")
+    search_fields = ("username", "email", "full_name")
+    fields = (
+        "username",
+        "email",
+        "full_name",
+        "bio",
+        "website",
+        "is_private",
+        "is_active",
+        "is_staff",
+    )
+
+    def save_model(self, request, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        users.after_admin_change(obj)  # caches, tokens and the index see the change at once

@@ -1,0 +1,91 @@
+"""The admin for staff: reports (remove the photo, or dismiss), and a photo page that finds any
+photo by shortcode or ID, with its comments, to remove either."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
+
+from filmroll.api import objects
+from filmroll.errors import FilmrollError
+from filmroll.media import comments, rows, shortcodes
+from filmroll.moderation import actions
+from filmroll.moderation.models import Report
+from filmroll.sharding import ids
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("created", "photo", "reason", "reporter_id", "resolution")
+    list_filter = ("resolution",)
+    actions = ("remove_photos", "dismiss")
+    readonly_fields = ("media_id", "reporter_id", "reason", "created", "resolution")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="photo")
+    def photo(self, report: Report) -> str:
+        code = shortcodes.encode(report.media_id)
+        return format_html('<a href="photos/?q={}">{}</a>', code, code)
+
+    @admin.action(description="Remove the reported photos (as their owners deleting them)")
+    def remove_photos(self, request: HttpRequest, queryset) -> None:
+        for media_id in set(queryset.values_list("media_id", flat=True)):
+            actions.remove_photo(media_id)
+        self.message_user(
+            request, "Removed everywhere: feeds, tags, places, files.", messages.SUCCESS
+        )
+
+    @admin.action(description="Dismiss the reports")
+    def dismiss(self, request: HttpRequest, queryset) -> None:
+        queryset.filter(resolution="").update(resolution="dismissed")
+
+    def get_urls(self):
+        return [path("photos/", self.admin_site.admin_view(self.photos_view), name="photos"),
+                *super().get_urls()]  # fmt: skip
+
+    def photos_view(self, request: HttpRequest) -> HttpResponse:
+        """Find a photo by shortcode or ID; remove it, or one of its comments."""
+        if request.method == "POST":
+            try:
+                media_id = int(request.POST["media_id"])
+                if request.POST.get("comment_id"):
+                    actions.remove_comment(media_id, int(request.POST["comment_id"]))
+                    self.message_user(request, "Comment removed.", messages.SUCCESS)
+                else:
+                    actions.remove_photo(media_id)
+                    self.message_user(request, "Photo removed everywhere.", messages.SUCCESS)
+            except (KeyError, ValueError, FilmrollError) as error:
+                self.message_user(request, f"Nothing removed: {error}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        query, found = request.GET.get("q", "").strip(), None
+        if query:
+            media_id = _media_id(query)
+            media = rows.load_many([media_id]).get(media_id) if media_id else None
+            if media is not None:
+                owner = actions.owner_of(media.id)
+                request.api_user = owner
+                found = {
+                    "item": objects.media(media, request),
+                    "comments": objects.comments(
+                        comments.page(owner, media.id, None, 100), request
+                    ),
+                }
+        context = {**self.admin_site.each_context(request), "title": "Photos", "q": query,
+                   "found": found, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/moderation/photos.html", context)
+
+
+def _media_id(query: str) -> int | None:
+    try:
+        return ids.parse(query)
+    except ValueError:
+        pass
+    try:
+        return shortcodes.decode(query)
+    except ValueError:
+        return None
