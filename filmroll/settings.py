@@ -133,7 +133,6 @@ OAUTH2_PROVIDER = {
     "REQUEST_APPROVAL_PROMPT": "auto",
 }
 LOGIN_URL = "/accounts/login/"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, for the admin's website field
 # Password-reset mail: printed to the console unless an SMTP server is configured.
 if FILMROLL.smtp_url:
     _smtp = urlsplit(FILMROLL.smtp_url)

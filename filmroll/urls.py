@@ -10,7 +10,7 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, explore, pages, reset
+from filmroll.web import account_settings, explore, pages, reset, suggest
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -34,6 +34,8 @@ urlpatterns = [
     path("accounts/reset/done/", reset.done, name="password_reset_complete"),
     path("upload/", pages.upload, name="upload"),
     path("upload/previews", pages.upload_previews, name="upload-previews"),
+    path("upload/suggest", suggest.words, name="upload-suggest"),
+    path("upload/places", suggest.places_nearby, name="upload-places"),
     path("activity/", pages.activity_page, name="activity"),
     path("p/<str:code>/", pages.photo, name="photo"),
     path("p/<str:code>/like", pages.like, name="photo-like"),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from filmroll.accounts import users
 from filmroll.accounts.models import User
@@ -17,6 +18,7 @@ class UserAdmin(admin.ModelAdmin):
     )
     list_filter = ("is_active", "is_private", "is_staff")
     search_fields = ("username", "email", "full_name")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default
     fields = (
         "username",
         "email",

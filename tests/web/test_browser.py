@@ -86,7 +86,7 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
     ana.locator("img.preview[data-filter=clarendon][src^='data:image/jpeg']").wait_for()
     ana.get_by_label("Clarendon").check()
     ana.get_by_label("Caption").fill("Evening at the pier #sunset")
-    ana.get_by_label("Name").fill("Pier 39")
+    ana.get_by_label("Name", exact=True).fill("Pier 39")
     ana.get_by_label("Latitude").fill("37.8087")
     ana.get_by_label("Longitude").fill("-122.4098")
     shot(ana, "upload")

@@ -68,3 +68,45 @@ chosen?.addEventListener("change", async () => {
     if (made[img.dataset.filter]) img.src = made[img.dataset.filter];
   });
 });
+
+// Upload: suggest #tags and @people for the word being typed in the caption.
+const caption = document.querySelector("#upload-form textarea[name=caption]");
+const list = document.getElementById("suggestions");
+caption?.addEventListener("input", async () => {
+  const before = caption.value.slice(0, caption.selectionStart);
+  const word = before.split(/\s/).pop();
+  list.replaceChildren();
+  if (!/^[#@]\S+$/.test(word)) return;
+  const answer = await fetch(`/upload/suggest?q=${encodeURIComponent(word)}`);
+  if (!answer.ok) return;
+  for (const suggestion of (await answer.json()).suggestions) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = suggestion;
+    button.addEventListener("click", () => {
+      const start = before.length - word.length;
+      caption.value = caption.value.slice(0, start) + suggestion + " " + caption.value.slice(before.length);
+      list.replaceChildren();
+      caption.focus();
+    });
+    item.append(button);
+    list.append(item);
+  }
+});
+
+// Upload: places near the typed point, to pick instead of making a new one.
+const pick = document.getElementById("location_id");
+async function nearbyPlaces() {
+  const lat = document.getElementById("lat").value;
+  const lng = document.getElementById("lng").value;
+  if (!lat || !lng) return;
+  const answer = await fetch(`/upload/places?lat=${encodeURIComponent(lat)}&lng=${encodeURIComponent(lng)}`);
+  if (!answer.ok) return;
+  const { places } = await answer.json();
+  pick.replaceChildren(new Option("a new place (the name above)", ""));
+  for (const place of places) pick.append(new Option(place.name, place.id));
+  pick.closest("label").hidden = places.length === 0;
+}
+document.getElementById("lat")?.addEventListener("change", nearbyPlaces);
+document.getElementById("lng")?.addEventListener("change", nearbyPlaces);

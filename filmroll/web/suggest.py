@@ -1,0 +1,41 @@
+"""Suggestions while posting: #tags and @people as the caption is typed, and places near the
+point or by name, as JSON for app.js."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, JsonResponse
+
+from filmroll.discovery import people, search
+from filmroll.errors import FilmrollError
+
+
+@login_required
+def words(request: HttpRequest) -> JsonResponse:
+    """`q` is the word being typed: #ta gives tags, @an gives people."""
+    q = request.GET.get("q", "")
+    found: list[str] = []
+    try:
+        if q.startswith("#") and len(q) > 1:
+            found = [f"#{t['name']}" for t in search.search_tags(q[1:], 8)]
+        elif q.startswith("@") and len(q) > 1:
+            found = [f"@{u.username}" for u in people.search(request.user.id, q[1:], 8)]
+    except FilmrollError:
+        found = []
+    return JsonResponse({"suggestions": found})
+
+
+@login_required
+def places_nearby(request: HttpRequest) -> JsonResponse:
+    """Places near `lat`, `lng` (within 1 km), or named like `q`."""
+    try:
+        if request.GET.get("q"):
+            found = search.places_named(request.GET["q"], 10)
+        else:
+            point, metres = search.point_and_distance(
+                request.GET.get("lat"), request.GET.get("lng"), None
+            )
+            found = search.places_near(point, metres, 10)
+    except FilmrollError as error:
+        return JsonResponse({"places": [], "error": error.message}, status=400)
+    return JsonResponse({"places": [{"id": p["id"], "name": p["name"]} for p in found]})
