@@ -9,17 +9,20 @@ process sees the same counts.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from redis.exceptions import RedisError
 
 from filmroll.limits.models import RateCount
 from filmroll.once import once
 
 WINDOW = 3600
+log = logging.getLogger(__name__)
 PREFIX = "rl:"
 
 
@@ -47,10 +50,15 @@ def _judge(rules: list[tuple[str, int]], now: float | None, count: bool) -> list
     slot = int(now // WINDOW)
     into = (now % WINDOW) / WINDOW
     counts = _redis_counts if settings.FILMROLL.session_redis else _sql_counts
+    try:
+        found = counts([key for key, _ in rules], slot, count)
+    except (RedisError, DatabaseError) as error:
+        # The counts' store is down: let requests through rather than refuse every one of them
+        # (the health checks and the metrics report the store as down).
+        log.warning("rate limits not counted, their store failed: %s", error)
+        return [Verdict(limit, limit, True, 0) for _, limit in rules]
     verdicts = []
-    for (_, limit), (current, previous) in zip(
-        rules, counts([key for key, _ in rules], slot, count), strict=True
-    ):
+    for (_, limit), (current, previous) in zip(rules, found, strict=True):
         used = current + previous * (1 - into)
         # With `count`, this request is already in `current`; a peek asks about the next one.
         allowed = used <= limit if count else used + 1 <= limit

@@ -92,8 +92,11 @@ class ScrapeTime:
         depth = GaugeMetricFamily(
             "filmroll_queue_depth", "Tasks waiting, per queue", labels=["queue"]
         )
-        for queue, waiting in queues.depths().items():
-            depth.add_metric([queue], waiting)
+        try:
+            for queue, waiting in queues.depths().items():
+                depth.add_metric([queue], waiting)
+        except Exception:  # the broker is down: filmroll_backend_up says so below
+            pass
         yield depth
         _, report = health.check()
         up = GaugeMetricFamily(

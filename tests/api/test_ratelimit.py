@@ -141,3 +141,17 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(limits):
     for _ in range(2):
         assert via("203.0.113.1", "198.51.100.3").status_code == 200
     assert via("203.0.113.1", "198.51.100.4").status_code == 429
+
+
+def test_requests_go_through_when_the_counts_store_is_down(limits, caplog):
+    from filmroll.limits import ratelimit
+
+    _, alice = make_user("alice")
+    limits(session_redis="redis://127.0.0.1:1/0")
+    ratelimit._redis.cache_clear()
+    try:
+        answer = alice.get("/api/v1/users/self")
+    finally:
+        ratelimit._redis.cache_clear()
+    assert answer.status_code == 200 and answer["X-Ratelimit-Remaining"] == "5000"  # uncounted
+    assert "rate limits not counted" in caplog.text
