@@ -93,12 +93,9 @@ def call(
         maxsize=1,
         **(extra if target.scheme == "https" else {}),
     )
-    default_port = 443 if target.scheme == "https" else 80
-    host = target.host if target.port == default_port else f"{target.host}:{target.port}"
-    if ":" in target.host and target.port == default_port:
-        host = f"[{target.host}]"
-    elif ":" in target.host:
-        host = f"[{target.host}]:{target.port}"
+    host = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 literal
+    if target.port != (443 if target.scheme == "https" else 80):
+        host = f"{host}:{target.port}"
     try:
         response = pool.urlopen(
             method,

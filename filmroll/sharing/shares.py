@@ -44,9 +44,13 @@ def connect(
         raise Invalid(f"{provider} refused this token: sign in to it again") from None
     except (Refused, httpx.HTTPError, KeyError, ValueError) as error:
         raise Invalid(f"{provider} could not be asked who this token belongs to: {error}") from None
-    Account.objects.filter(user_id=user_id, provider=provider).delete()
-    account.save()
-    return account
+    # Reconnecting updates the account in place: its shares (some perhaps pending) stay.
+    saved, _ = Account.objects.update_or_create(
+        user_id=user_id, provider=provider,
+        defaults={"base_url": base_url, "target": target, "token": account.token,
+                  "handle": account.handle, "active": True, "problem": ""},
+    )  # fmt: skip
+    return saved
 
 
 def disconnect(user_id: int, provider: Any) -> None:

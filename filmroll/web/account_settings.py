@@ -16,6 +16,7 @@ from filmroll.accounts.models import User
 from filmroll.api import objects
 from filmroll.errors import FilmrollError
 from filmroll.graph import edges, relationships, visibility
+from filmroll.web import lookups
 
 
 @login_required
@@ -68,17 +69,16 @@ def requests_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def answer_request(request: HttpRequest, username: str) -> HttpResponse:
-    person = User.objects.filter(username=username.lower(), is_active=True).first()
-    if person is not None and request.POST.get("action") in ("approve", "ignore"):
+    person = lookups.person(username)
+    if request.POST.get("action") in ("approve", "ignore"):
         with contextlib.suppress(FilmrollError):  # already answered
             relationships.act(request.user, person, request.POST["action"])
     return HttpResponseRedirect("/activity/requests/")
 
 
 def people_list(request: HttpRequest, username: str, table: str) -> HttpResponse:
-    person = User.objects.filter(username=username.lower(), is_active=True).first()
-    viewer = request.user.id if request.user.is_authenticated else None
-    if person is None or not visibility.can_see(viewer, person):
+    person, viewer = lookups.person(username), lookups.viewer_id(request)
+    if not visibility.can_see(viewer, person):
         raise Http404("no such list")
     found = edges.page(table, person.id, None, 200)
     people = User.objects.in_bulk(found)

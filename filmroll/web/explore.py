@@ -10,32 +10,20 @@ from django.shortcuts import render
 from filmroll.api import objects
 from filmroll.discovery import people, places, popular, search
 from filmroll.errors import FilmrollError, NotFound
-from filmroll.sharding import ids
-
-
-def _viewer_id(request: HttpRequest) -> int | None:
-    request.api_user = request.user if request.user.is_authenticated else None
-    return request.api_user.id if request.api_user else None
-
-
-def _before(request: HttpRequest) -> int | None:
-    try:
-        return ids.parse(request.GET["max_id"]) if request.GET.get("max_id") else None
-    except ValueError:
-        return None
+from filmroll.web.lookups import before, viewer_id
 
 
 def popular_page(request: HttpRequest) -> HttpResponse:
-    shown = popular.page(_viewer_id(request), 30)
+    shown = popular.page(viewer_id(request), 30)
     return render(
         request, "web/grid.html", {"title": "Explore", "items": objects.media_list(shown, request)}
     )
 
 
 def tag_page(request: HttpRequest, name: str) -> HttpResponse:
-    viewer = _viewer_id(request)
+    viewer = viewer_id(request)
     try:
-        found, next_id = search.tag_media(viewer, name, _before(request), 30)
+        found, next_id = search.tag_media(viewer, name, before(request), 30)
         info = search.tag(name)
     except FilmrollError:
         raise Http404("no such tag") from None
@@ -47,12 +35,12 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
-    viewer = _viewer_id(request)
+    viewer = viewer_id(request)
     try:
         place = places.get(location_id)
     except NotFound:
         raise Http404("no such place") from None
-    found, next_id = search.location_media(viewer, int(place["id"]), _before(request), 30)
+    found, next_id = search.location_media(viewer, int(place["id"]), before(request), 30)
     return render(
         request, "web/grid.html",
         {"title": place["name"], "subtitle": f"{place['latitude']:.4f}, {place['longitude']:.4f}",
@@ -61,7 +49,7 @@ def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
 
 
 def nearby_page(request: HttpRequest) -> HttpResponse:
-    viewer, context = _viewer_id(request), {"values": request.GET, "error": ""}
+    viewer, context = viewer_id(request), {"values": request.GET, "error": ""}
     if request.GET.get("lat") or request.GET.get("lng"):
         try:
             point, metres = search.point_and_distance(
@@ -76,7 +64,7 @@ def nearby_page(request: HttpRequest) -> HttpResponse:
 
 
 def people_page(request: HttpRequest) -> HttpResponse:
-    viewer, context = _viewer_id(request), {"q": request.GET.get("q", ""), "people": []}
+    viewer, context = viewer_id(request), {"q": request.GET.get("q", ""), "people": []}
     if context["q"].strip():
         with contextlib.suppress(FilmrollError):  # nothing searchable in q: nobody found
             found = people.search(viewer, context["q"], 30)

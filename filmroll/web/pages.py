@@ -21,22 +21,15 @@ from filmroll.graph import relationships, visibility
 from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
 from filmroll.moderation import actions
 from filmroll.sharding import ids
-
-
-def _viewer(request: HttpRequest) -> None:
-    # the API's object builders read the viewer from here (for "you liked this")
-    request.api_user = request.user if request.user.is_authenticated else None
+from filmroll.web import lookups
+from filmroll.web.lookups import before, viewer_id
 
 
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    _viewer(request)
-    try:
-        before = ids.parse(request.GET["max_id"]) if request.GET.get("max_id") else None
-    except ValueError:
-        before = None
-    page, next_id = home.read(request.user.id, 12, before)
+    viewer_id(request)
+    page, next_id = home.read(request.user.id, 12, before(request))
     context = {"items": objects.media_list(page, request), "next_id": next_id}
     return render(request, "web/_feed_page.html" if _fetch(request) else "web/feed.html", context)
 
@@ -58,7 +51,7 @@ def _media(request: HttpRequest, code: str):
 
 
 def photo(request: HttpRequest, code: str) -> HttpResponse:
-    _viewer(request)
+    viewer_id(request)
     media, owner = _media(request, code)
     viewer = request.user if request.user.is_authenticated else None
     found = comments.page(viewer, media.id, None, 50) if viewer else []
@@ -83,7 +76,7 @@ def like(request: HttpRequest, code: str) -> HttpResponse:
     else:
         likes.like(request.user, media.id)
     if _fetch(request):
-        _viewer(request)
+        viewer_id(request)
         media, _ = _media(request, code)
         return render(request, "web/_photo.html", {"item": objects.media(media, request)})
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
@@ -168,28 +161,22 @@ def upload_previews(request: HttpRequest) -> JsonResponse:
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    _viewer(request)
-    person = User.objects.filter(username=username.lower(), is_active=True).first()
-    if person is None:
-        raise Http404("no such account")
-    viewer_id = request.user.id if request.user.is_authenticated else None
-    hidden = not visibility.can_see(viewer_id, person)
-    recent = [] if hidden else photos.visible_many(viewer_id, home.recent([person.id], None, 30))
-    status = relationships.status(request.user, person) if viewer_id else None
+    person, viewer = lookups.person(username), viewer_id(request)
+    hidden = not visibility.can_see(viewer, person)
+    recent = [] if hidden else photos.visible_many(viewer, home.recent([person.id], None, 30))
+    status = relationships.status(request.user, person) if viewer else None
     return render(
         request,
         "web/profile.html",
         {"person": objects.user(person, request), "items": objects.media_list(recent, request),
-         "hidden": hidden, "status": status, "is_self": viewer_id == person.id},
+         "hidden": hidden, "status": status, "is_self": viewer == person.id},
     )  # fmt: skip
 
 
 @login_required
 @require_POST
 def relate(request: HttpRequest, username: str) -> HttpResponse:
-    person = User.objects.filter(username=username.lower(), is_active=True).first()
-    if person is None:
-        raise Http404("no such account")
+    person = lookups.person(username)
     with contextlib.suppress(FilmrollError):  # the page shows the relationship as it stands
         relationships.act(request.user, person, request.POST.get("action"))
     return HttpResponseRedirect(f"/{person.username}/")
@@ -197,7 +184,7 @@ def relate(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 def activity_page(request: HttpRequest) -> HttpResponse:
-    _viewer(request)
+    viewer_id(request)
     events = activity.page(request.user.id, None, 50)
     people = User.objects.in_bulk({e.actor_id for e in events})
     shown = [

@@ -83,7 +83,7 @@ def exchange(client_id: str, secret: str, code: str, **extra):
 
 def test_an_app_is_registered_authorized_and_used():
     make_user("dev")
-    alice, alice_api = make_user("alice")
+    alice, _ = make_user("alice")
     client_id, secret = register_app(web_login("dev"))
     listed = web_login("dev").get("/oauth/applications/")
     assert "Printshop" in listed.content.decode()
@@ -123,7 +123,6 @@ def test_an_app_is_registered_authorized_and_used():
     code = authorize(browser, client_id, "basic")["code"]
     wrong = exchange(client_id, "not-the-secret", code)
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
-    del alice_api
 
 
 def test_declining_sends_the_user_back_without_a_code():
@@ -170,7 +169,7 @@ def test_the_user_revokes_an_apps_token():
 
 def test_a_password_change_ends_every_token_and_session():
     make_user("dev")
-    alice, alice_api = make_user("alice")
+    _, alice_api = make_user("alice")
     client_id, secret = register_app(web_login("dev"))
     browser = web_login("alice")
     token = exchange(client_id, secret, authorize(browser, client_id, "basic")["code"]).json()
@@ -188,7 +187,6 @@ def test_a_password_change_ends_every_token_and_session():
     # The browser's session ended too: it is sent to log in again.
     after = browser.get("/oauth/authorized_tokens/")
     assert after.status_code == 302 and after["Location"].startswith("/accounts/login/")
-    del alice
 
 
 @pytest.mark.parametrize(

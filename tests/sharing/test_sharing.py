@@ -197,6 +197,13 @@ def test_a_revoked_token_disconnects_the_account_and_says_so(networks):
     assert Share.objects.get().state == "failed" and networks.photos == []
     again = upload(api, png_bytes(), caption="again", share_to="facebook")
     assert again.status_code == 400 and "connect it first" in again.json()["meta"]["error_message"]
+    # Connecting again brings the account back, and keeps what was shared through it.
+    networks.revoked.discard("fb-token")
+    assert connect(api, "facebook", "fb-token").status_code == 201
+    (account,) = [c for c in api.get("/api/v1/users/self/connections").json()["data"]
+                  if c["provider"] == "facebook"]  # fmt: skip
+    assert account["active"] is True and account["problem"] is None
+    assert Share.objects.get().state == "failed"
 
 
 def test_connecting_checks_the_token_and_the_address(networks, settings):

@@ -14,7 +14,6 @@ from filmroll.web import placeholders
 register = template.Library()
 
 
-@register.filter
 def placeholder(hash_: str | None) -> str:
     """A CSS background showing the photo's blurhash while it loads."""
     url = placeholders.data_url(hash_)

@@ -1,0 +1,31 @@
+"""What many pages need from a request: who is looking, the page cursor, the person a path
+names."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from filmroll.accounts.models import User
+from filmroll.sharding import ids
+
+
+def viewer_id(request: HttpRequest) -> int | None:
+    """The signed-in user's ID, or None; the API's object builders read the viewer from
+    `request.api_user` (for "you liked this"), so it is set here too."""
+    request.api_user = request.user if request.user.is_authenticated else None
+    return request.api_user.id if request.api_user else None
+
+
+def before(request: HttpRequest) -> int | None:
+    """The `max_id` page cursor; a bad one means the first page."""
+    try:
+        return ids.parse(request.GET["max_id"]) if request.GET.get("max_id") else None
+    except ValueError:
+        return None
+
+
+def person(username: str) -> User:
+    found = User.objects.filter(username=username.lower(), is_active=True).first()
+    if found is None:
+        raise Http404("no such account")
+    return found
