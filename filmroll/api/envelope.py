@@ -40,10 +40,10 @@ def failure(status: int, error_type: str, message: str) -> JsonResponse:
     )
 
 
-def _check_text(data: dict[str, Any], where: str) -> None:
+def _check_query(request: HttpRequest) -> None:
     # No query parameter takes NUL, and PostgreSQL cannot store it (body fields: `field`).
-    if any(isinstance(v, str) and "\x00" in v for k, v in data.items() if k != "access_token"):
-        raise Invalid(f"{where} must not contain NUL characters")
+    if any("\x00" in v for k, v in request.GET.items() if k != "access_token"):
+        raise Invalid("query parameters must not contain NUL characters")
 
 
 def _parse_body(request: HttpRequest) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> C
                 needed = scope.get(request.method) if isinstance(scope, dict) else scope
                 if auth and needed:
                     scopes.require(request, needed)
-                _check_text(request.GET, "query parameters")
+                _check_query(request)
                 request.data = _parse_body(request)
                 return view(request, *args, **kwargs), verdict
             except FilmrollError as error:

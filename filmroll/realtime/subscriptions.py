@@ -115,16 +115,14 @@ def remove(app: Application, sub_id: Any = None, kind: Any = None) -> int:
             mine = mine.filter(id=int(sub_id))
         except (TypeError, ValueError):
             raise Invalid("id must be a subscription ID") from None
-    elif kind == "all":
-        pass
     elif kind in Subscription.OBJECTS:
         mine = mine.filter(object=kind)
-    else:
+    elif kind != "all":
         raise Invalid("give id=SUBSCRIPTION_ID, or object=all|user|tag|location|geography")
-    deleted = mine.filter(active=True).count() if sub_id in (None, "") else mine.count()
+    _, by_model = mine.delete()
+    deleted = by_model.get(Subscription._meta.label, 0)
     if sub_id not in (None, "") and not deleted:
         raise NotFound("no such subscription")
-    mine.delete()
     return deleted
 
 
