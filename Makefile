@@ -19,7 +19,9 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 	FILMROLL_CACHE_SERVERS=127.0.0.1:11311,127.0.0.1:11312 \
 	FILMROLL_BROKER_URL=amqp://guest:guest@127.0.0.1:5672//
 
-.PHONY: demo test services test-embedded test-postgres install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead clean
+CLUSTER_DIR ?= var/cluster
+
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +36,17 @@ demo: install
 	$(BIN)/filmroll demo
 	$(BIN)/filmroll serve --bind 127.0.0.1:8000
 
-test: install lint services test-embedded test-postgres
+test: install lint services test-embedded test-postgres test-cluster
+
+# The whole stack as separate processes on this machine (deploy/), state under $(CLUSTER_DIR).
+cluster: install cluster-packages
+	FILMROLL_DATA_DIR=$(CLUSTER_DIR) $(BIN)/filmroll cluster up
+
+cluster-down: install
+	FILMROLL_DATA_DIR=$(CLUSTER_DIR) $(BIN)/filmroll cluster down
+
+cluster-packages:
+	scripts/cluster-packages
 
 services:
 	PG2_PORT=$(PG2_PORT) scripts/test-services
@@ -43,10 +55,14 @@ lint: install
 	$(BIN)/ruff check filmroll tests bench
 
 test-embedded: install
-	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest $(PYTEST_ARGS)
+	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
 test-postgres: install services
-	$(PG_TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(PG_TEST_ENV) $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
+
+# Tests that start whole clusters of their own (tests/cluster), once.
+test-cluster: install services cluster-packages
+	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
 bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead
 

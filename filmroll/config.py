@@ -30,6 +30,10 @@ class Config:
     database_url: str
     # physical shard databases, name -> URL, in the order given
     shard_databases: dict[str, str] = field(default_factory=dict)
+    # streaming replicas of physical shard databases, name -> URL: reads that may lag go there
+    shard_replicas: dict[str, str] = field(default_factory=dict)
+    replica_max_lag: int = 5  # seconds a replica may lag and still serve reads
+    read_your_writes: int = 10  # seconds a user's own reads go to primaries after they write
     # the discovery index (tags, places, geo search over every shard)
     index_database: str = ""
     logical_shards: int = 256
@@ -124,7 +128,7 @@ def _database_url(name: str, url: str) -> str:
     return url
 
 
-def _shard_databases(raw: str) -> dict[str, str]:
+def _shard_databases(raw: str, var: str = "FILMROLL_SHARD_DATABASES") -> dict[str, str]:
     """Parse `name=url,name=url` into an ordered mapping."""
     result: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in raw.split(","))):
@@ -132,17 +136,17 @@ def _shard_databases(raw: str) -> dict[str, str]:
         name = name.strip()
         if not sep or not url:
             raise ConfigError(
-                f"FILMROLL_SHARD_DATABASES item {item!r} is not NAME=URL "
+                f"{var} item {item!r} is not NAME=URL "
                 "(for example a=postgres://postgres@127.0.0.1:5432/filmroll_a)"
             )
         if not PHYSICAL_NAME.match(name) or name in ("default", "index"):
             raise ConfigError(
-                f"FILMROLL_SHARD_DATABASES name {name!r}: use a lowercase letter then letters, digits"
+                f"{var} name {name!r}: use a lowercase letter then letters, digits"
                 " or _ (at most 31), and not 'default' or 'index'"
             )
         if name in result:
-            raise ConfigError(f"FILMROLL_SHARD_DATABASES names {name!r} twice")
-        result[name] = _database_url("FILMROLL_SHARD_DATABASES", url.strip())
+            raise ConfigError(f"{var} names {name!r} twice")
+        result[name] = _database_url(var, url.strip())
     return result
 
 
@@ -242,6 +246,13 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             else database_url
         ),
     )
+    replicas = _shard_databases(get("FILMROLL_SHARD_REPLICAS", ""), "FILMROLL_SHARD_REPLICAS")
+    for name, url in replicas.items():
+        if name not in shards or url.startswith("sqlite"):
+            raise ConfigError(
+                f"FILMROLL_SHARD_REPLICAS names {name!r}: a replica must be PostgreSQL and belong"
+                " to a physical database FILMROLL_SHARD_DATABASES names"
+            )
     kinds = {url.startswith("sqlite") for url in [database_url, *shards.values(), index_database]}
     if len(kinds) > 1:
         raise ConfigError(
@@ -359,6 +370,16 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         ],
         database_url=database_url,
         shard_databases=shards,
+        shard_replicas=replicas,
+        replica_max_lag=_int(
+            "FILMROLL_REPLICA_MAX_LAG_SECONDS", get("FILMROLL_REPLICA_MAX_LAG_SECONDS", "5"), 0, 3600
+        ),
+        read_your_writes=_int(
+            "FILMROLL_READ_YOUR_WRITES_SECONDS",
+            get("FILMROLL_READ_YOUR_WRITES_SECONDS", "10"),
+            0,
+            3600,
+        ),
         index_database=index_database,
         logical_shards=_int(
             "FILMROLL_LOGICAL_SHARDS", get("FILMROLL_LOGICAL_SHARDS", "256"), 1, 8192

@@ -1,0 +1,134 @@
+"""The deploy/ files filled in, and supervisord, which runs every process of a cluster: started
+once by `up`, asked over its socket to start, stop and signal programs, shut down by `down`."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from pathlib import Path
+
+from supervisor.xmlrpc import SupervisorTransport
+
+from filmroll.cluster.topology import DEPLOY, Topology
+
+PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """A deploy/ template with its {{ name }} placeholders filled in; a name without a value is
+    an error here rather than a broken config file later."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"deploy template names {{{{ {name} }}}}, which has no value")
+        return values[name]
+
+    return PLACEHOLDER.sub(value, template)
+
+
+def write_configs(topology: Topology, values: dict[str, str]) -> None:
+    etc = topology.root / "etc"
+    etc.mkdir(parents=True, exist_ok=True)
+    for name in ("supervisord.conf", "nginx.conf"):
+        (etc / name).write_text(render((DEPLOY / name).read_text(), values))
+
+
+def write_pgbouncer(topology: Topology, server: str, target_port: int) -> Path:
+    """pgbouncer's config for `server`, pointed at PostgreSQL on `target_port` (the primary, or
+    after a fail-over the promoted replica). It lives beside the databases: pgbouncer runs as
+    the postgres user."""
+    pg = topology.root / "pg"
+    auth = pg / "pgbouncer-users.txt"
+    auth.write_text('"postgres" ""\n')
+    path = pg / f"pgbouncer-{server}.ini"
+    values = {
+        "name": server,
+        "port": str(topology.port(f"pgbouncer_{server}")),
+        "server_port": str(target_port),
+        "auth_file": str(auth),
+        "logs": str(pg),
+    }
+    path.write_text(render((DEPLOY / "pgbouncer.ini").read_text(), values))
+    return path
+
+
+def client(topology: Topology) -> xmlrpc.client.ServerProxy:
+    socket = f"unix://{topology.run / 'supervisor.sock'}"
+    return xmlrpc.client.ServerProxy(
+        "http://127.0.0.1", transport=SupervisorTransport(None, None, socket)
+    )
+
+
+def running(topology: Topology) -> bool:
+    try:
+        return client(topology).supervisor.getState()["statename"] == "RUNNING"
+    except (OSError, xmlrpc.client.Fault):
+        return False
+
+
+def start_supervisord(topology: Topology) -> None:
+    topology.run.mkdir(parents=True, exist_ok=True)
+    topology.logs.mkdir(parents=True, exist_ok=True)
+    conf = topology.root / "etc" / "supervisord.conf"
+    subprocess.run([str(Path(sys.executable).parent / "supervisord"), "-c", str(conf)], check=True)
+    for _ in range(100):
+        if running(topology):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"supervisord did not start: see {topology.logs / 'supervisord.log'}")
+
+
+def start(topology: Topology, names: list[str]) -> None:
+    """Start programs (all at once; each is up once it has run for its startsecs)."""
+    rpc = client(topology)
+    states = {p["name"]: p["statename"] for p in rpc.supervisor.getAllProcessInfo()}
+    for name in names:
+        if states.get(name) != "RUNNING":
+            rpc.supervisor.startProcess(name, False)
+    for name in names:
+        wait_state(topology, name, "RUNNING")
+
+
+def stop(topology: Topology, name: str) -> None:
+    rpc = client(topology)
+    if rpc.supervisor.getProcessInfo(name)["statename"] in ("RUNNING", "STARTING"):
+        rpc.supervisor.stopProcess(name, True)
+
+
+def wait_state(topology: Topology, name: str, state: str, timeout: float = 60) -> None:
+    rpc = client(topology)
+    deadline = time.monotonic() + timeout
+    while True:
+        info = rpc.supervisor.getProcessInfo(name)
+        if info["statename"] == state:
+            return
+        if info["statename"] in ("FATAL", "BACKOFF", "EXITED") or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"{name} is {info['statename']}, not {state}: see {topology.logs / (name + '.log')}"
+            )
+        time.sleep(0.1)
+
+
+def processes(topology: Topology) -> list[dict]:
+    return client(topology).supervisor.getAllProcessInfo()
+
+
+def pid(topology: Topology, name: str) -> int:
+    return client(topology).supervisor.getProcessInfo(name)["pid"]
+
+
+def shutdown(topology: Topology) -> None:
+    """Stop every program, then supervisord itself; returns once it has gone."""
+    pidfile = topology.run / "supervisord.pid"
+    if not running(topology):
+        return
+    client(topology).supervisor.shutdown()
+    for _ in range(600):
+        if not pidfile.exists():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"supervisord did not stop: see {topology.logs / 'supervisord.log'}")

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from filmroll.cluster import lifecycle, topology
+
+
+class Command(BaseCommand):
+    help = (
+        "Run a whole filmroll cluster on this machine (nginx, Gunicorn, PostgreSQL with replicas"
+        " and pgbouncer, Redis, memcached, RabbitMQ, Celery): up, down, status, env."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["up", "down", "status", "env"])
+        parser.add_argument(
+            "--port-offset", type=int, default=0,
+            help="added to every port, for a second cluster beside the first (up only)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--logical-shards", type=int, default=settings.FILMROLL.logical_shards,
+            help="logical shards of a new cluster (%(default)s)",
+        )  # fmt: skip
+
+    def handle(self, *args, action: str, port_offset: int, logical_shards: int, **options):
+        data_dir = Path(settings.FILMROLL.data_dir)
+        try:
+            if action == "up":
+                where = topology.Topology(data_dir, port_offset, logical_shards)
+                lifecycle.up(where, self.stdout.write)
+                return
+            where = topology.load(data_dir)
+            if action == "down":
+                lifecycle.down(where)
+                self.stdout.write("cluster stopped; its data stays under " + str(where.root))
+            elif action == "env":
+                self.stdout.write(topology.shell_exports(where), ending="")
+            else:
+                for name, state, port, health in lifecycle.status(where):
+                    self.stdout.write(f"{name:24} {state:9} {port:12} {health}")
+        except (lifecycle.ClusterError, FileNotFoundError) as error:
+            raise CommandError(str(error)) from None
