@@ -372,7 +372,10 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         shard_databases=shards,
         shard_replicas=replicas,
         replica_max_lag=_int(
-            "FILMROLL_REPLICA_MAX_LAG_SECONDS", get("FILMROLL_REPLICA_MAX_LAG_SECONDS", "5"), 0, 3600
+            "FILMROLL_REPLICA_MAX_LAG_SECONDS",
+            get("FILMROLL_REPLICA_MAX_LAG_SECONDS", "5"),
+            0,
+            3600,
         ),
         read_your_writes=_int(
             "FILMROLL_READ_YOUR_WRITES_SECONDS",

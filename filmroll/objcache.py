@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.cache.backends.memcached import PyMemcacheCache
 
 from filmroll.ops import metrics
+from filmroll.sharding import replicas
 
 
 class KeptPyMemcacheCache(PyMemcacheCache):
@@ -44,7 +45,9 @@ def get_many(
     metrics.CACHE.labels(kind, "hit").inc(len(found))
     metrics.CACHE.labels(kind, "miss").inc(len(missing))
     if missing:
-        loaded = load(missing)
+        # from primaries: a copy from a lagging replica would stay in the cache past the lag
+        with replicas.primary():
+            loaded = load(missing)
         cache.set_many(
             {f"{kind}:{key}": value for key, value in loaded.items()}, min(ttl(), most_seconds)
         )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "filmroll.ops.middleware.Observe",
     "django.middleware.security.SecurityMiddleware",
+    "filmroll.sharding.replicas.ReplicaReads",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +104,11 @@ def _database(url: str, test_name: str) -> dict:
 DATABASES = {"default": _database(FILMROLL.database_url, "global")}
 for _name, _url in FILMROLL.shard_databases.items():
     DATABASES[_name] = _database(_url, _name)
+for _name, _url in FILMROLL.shard_replicas.items():
+    # A replica that is down must not hold a read up for long (sharding.replicas skips it).
+    DATABASES[f"{_name}_replica"] = _database(_url, f"{_name}_replica")
+    DATABASES[f"{_name}_replica"]["OPTIONS"] = {"connect_timeout": 1}
+    DATABASES[f"{_name}_replica"]["TEST"] = {"MIRROR": _name}
 DATABASES["index"] = _database(FILMROLL.index_database, "index")
 DATABASE_ROUTERS = ["filmroll.sharding.router.GlobalOnlyRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -195,6 +201,10 @@ if FILMROLL.session_redis:
     SESSION_CACHE_ALIAS = "sessions"
 
 SESSION_COOKIE_HTTPONLY = True
+# Behind nginx (FILMROLL_TRUSTED_PROXIES), which sets X-Forwarded-Proto on every request it passes:
+# requests that came over HTTPS build https:// links.
+if FILMROLL.trusted_proxies:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -132,3 +132,10 @@ def shutdown(topology: Topology) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError(f"supervisord did not stop: see {topology.logs / 'supervisord.log'}")
+
+
+def repoint_pgbouncer(topology: Topology, server: str) -> None:
+    """Point `server`'s pgbouncer at its (promoted) replica and have it reload: pooled
+    connections to the old primary go, new ones reach the replica."""
+    write_pgbouncer(topology, server, topology.port(f"pg_{server}_replica"))
+    client(topology).supervisor.signalProcess(f"pgbouncer_{server}", "HUP")

@@ -60,6 +60,8 @@ class Topology:
     data_dir: Path  # FILMROLL_DATA_DIR of the cluster's app processes
     offset: int = 0
     logical_shards: int = 256
+    # other FILMROLL_* settings given to `up`, passed on to every app process
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def root(self) -> Path:
@@ -90,6 +92,7 @@ class Topology:
         )
         feeds = ",".join(f"redis://127.0.0.1:{self.port(f'redis_{n}')}/0" for n in REDIS[:2])
         return {
+            **dict(self.extra),
             "FILMROLL_DATA_DIR": str(self.data_dir),
             "FILMROLL_DATABASE_URL": self.pg_url("global", "filmroll_global"),
             "FILMROLL_SHARD_DATABASES": shards,
@@ -135,7 +138,11 @@ class Topology:
 
     def save(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        state = {"offset": self.offset, "logical_shards": self.logical_shards}
+        state = {
+            "offset": self.offset,
+            "logical_shards": self.logical_shards,
+            "extra": dict(self.extra),
+        }
         (self.root / "topology.json").write_text(json.dumps(state))
 
 
@@ -148,7 +155,18 @@ def load(data_dir: Path) -> Topology:
             "(FILMROLL_DATA_DIR names where its state goes)"
         )
     state = json.loads(path.read_text())
-    return Topology(data_dir, state["offset"], state["logical_shards"])
+    return Topology(
+        data_dir, state["offset"], state["logical_shards"], tuple(state["extra"].items())
+    )
+
+
+def passed_on(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The FILMROLL_* settings of `env` that a new cluster's processes take over: all but those
+    naming the cluster's own parts."""
+    own = set(Topology(Path(".")).app_env())
+    return tuple(
+        sorted((k, v) for k, v in env.items() if k.startswith("FILMROLL_") and k not in own)
+    )
 
 
 def shell_exports(topology: Topology) -> str:

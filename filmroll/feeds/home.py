@@ -18,7 +18,7 @@ from filmroll.media import cache as media_cache
 from filmroll.media import photos
 from filmroll.media.rows import Media
 from filmroll.ops import metrics
-from filmroll.sharding import db, ids
+from filmroll.sharding import db, ids, replicas
 
 
 def followees(user_id: int) -> list[int]:
@@ -30,6 +30,7 @@ def recent(author_ids: list[int], before: int | None, limit: int) -> list[int]:
     return db.newest_by_keys("media", author_ids, "user_id", before, limit)
 
 
+@replicas.on_primary  # the rebuilt feed is kept: it must not miss what a replica lacks
 def rebuild(user_id: int) -> list[int]:
     """Rebuild one feed from the graph and the media: the user's own posts and those of everyone
     they follow (accounts too big to fan out included: their posts are merged anyway)."""

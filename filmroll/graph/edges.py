@@ -10,7 +10,7 @@ from django.conf import settings
 
 from filmroll import objcache
 from filmroll.accounts import counts
-from filmroll.sharding import db, ids
+from filmroll.sharding import db, ids, replicas
 
 
 def _now() -> int:
@@ -62,6 +62,7 @@ def remove(source_id: int, target_id: int) -> bool:
     return bool(removed)
 
 
+@replicas.on_primary
 def follows(source_id: int, target_id: int) -> bool:
     return (
         db.fetchone(
@@ -73,6 +74,7 @@ def follows(source_id: int, target_id: int) -> bool:
     )
 
 
+@replicas.on_primary
 def followed_among(source_id: int, target_ids: list[int]) -> set[int]:
     """Which of `target_ids` the source follows: one query on the source's shard."""
     return db.which(source_id, "following", "target_id", target_ids)
@@ -99,6 +101,7 @@ def remove_request(target_id: int, requester_id: int) -> bool:
     )
 
 
+@replicas.on_primary
 def has_request(target_id: int, requester_id: int) -> bool:
     return (
         db.fetchone(
@@ -142,6 +145,7 @@ def remove_block(user_id: int, blocked_id: int) -> bool:
     return bool(removed)
 
 
+@replicas.on_primary
 def blocked(user_id: int, other_id: int) -> bool:
     """Whether `user` blocked `other`."""
     return (
@@ -154,6 +158,7 @@ def blocked(user_id: int, other_id: int) -> bool:
     )
 
 
+@replicas.on_primary
 def blocked_between(viewer_id: int, others: list[int]) -> set[int]:
     """Those of `others` who blocked the viewer or whom the viewer blocked."""
     if not others:

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 
 from filmroll.accounts.models import User
 from filmroll.graph import edges
+from filmroll.sharding import replicas
 
 
+@replicas.on_primary
 def visible_owners(viewer_id: int | None, owners: Iterable[User]) -> set[int]:
     """The IDs of those `owners` whose photos the viewer may see, in a few batched queries."""
     active = [o for o in owners if o.is_active]

@@ -7,15 +7,18 @@ keys by physical database and run one query on each, never one per row.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 
-from filmroll.sharding import ids, shardmap
+from filmroll.sharding import ids, replicas, shardmap
 from filmroll.sharding.schema import schema_name
+
+T = TypeVar("T")
 
 
 def is_postgres(alias: str) -> bool:
@@ -40,37 +43,129 @@ def render(shard: int, sql: str) -> str:
     return sql.format_map(_Tables(shard))
 
 
-def atomic(shard: int) -> transaction.Atomic:
-    """A transaction on the physical database holding `shard`."""
-    return transaction.atomic(using=shardmap.physical_of(shard))
+class ShardMoved(Exception):
+    """A logical shard kept moving while this tried to reach it: try again in a moment."""
+
+
+MOVE_RETRIES = 6
+# What PostgreSQL answers for a shard schema that has moved to another server.
+MOVED_STATES = {"42P01", "3F000"}  # undefined table, invalid schema name
+
+
+def _moved_away(error: BaseException) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) in MOVED_STATES
+
+
+def _fenced(alias: str, shard: int) -> bool:
+    """In a transaction on `alias`: hold the shard's move fence (a shared lock on its guard row,
+    which `sharding.moves` takes exclusively) unless held already; False when the shard has
+    moved away. Once per shard and transaction."""
+    if not is_postgres(alias):
+        return True
+    connection = connections[alias]
+    held = connection.__dict__.setdefault("filmroll_fenced", set())
+    if shard in held:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT moved FROM {schema_name(shard)}.guard FOR SHARE")
+        row = cursor.fetchone()
+    if row is None or row[0]:
+        return False
+    held.add(shard)
+    return True
+
+
+def _retry_pause(attempt: int) -> None:
+    shardmap.reload()
+    time.sleep(0.02 * 2**attempt)
+
+
+@contextlib.contextmanager
+def atomic(shard: int) -> Iterator[None]:
+    """A transaction on the physical database holding `shard`, fenced against a move of the
+    shard: when it has moved, the transaction starts over where the shard now lives, before
+    anything ran in it. Every write to a shard runs in one."""
+    for attempt in range(MOVE_RETRIES):
+        alias = shardmap.physical_of(shard)
+        connection = connections[alias]
+        if not connection.in_atomic_block:
+            connection.__dict__["filmroll_fenced"] = set()
+        block = transaction.atomic(using=alias)
+        block.__enter__()
+        try:
+            here = _fenced(alias, shard)
+        except DatabaseError as error:
+            block.__exit__(type(error), error, error.__traceback__)
+            if not _moved_away(error):
+                raise
+            here = False
+        else:
+            if not here:
+                block.__exit__(None, None, None)
+        if here:
+            break
+        _retry_pause(attempt)
+    else:
+        raise ShardMoved(f"logical shard {shard} is moving: try again in a moment")
+    try:
+        yield
+    except BaseException as error:
+        if not block.__exit__(type(error), error, error.__traceback__):
+            raise
+    else:
+        block.__exit__(None, None, None)
+
+
+def _again(alias_of: Callable[[], str], run: Callable[[str], T]) -> T:
+    """`run(alias)` outside a transaction; if the shard it read has moved away, once more where
+    it now is (the other processes learn of a move this way)."""
+    for attempt in range(MOVE_RETRIES):
+        alias = alias_of()
+        try:
+            return run(alias)
+        except DatabaseError as error:
+            if not _moved_away(error) or connections[alias].in_atomic_block:
+                raise
+        _retry_pause(attempt)
+    raise ShardMoved("a logical shard is moving: try again in a moment")
 
 
 def execute(shard: int, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one statement; the number of rows it touched."""
-    with connections[shardmap.physical_of(shard)].cursor() as cursor:
+    with atomic(shard), connections[shardmap.physical_of(shard)].cursor() as cursor:
         cursor.execute(render(shard, sql), params)
         return cursor.rowcount
 
 
+def _query(alias: str, sql: str, params: Sequence[Any], one: bool = False) -> Any:
+    """A read, on a replica of `alias` where that is safe (sharding.replicas)."""
+
+    def run(cursor: Any) -> Any:
+        cursor.execute(sql, params)
+        return cursor.fetchone() if one else cursor.fetchall()
+
+    return replicas.read(alias, run)
+
+
 def fetchall(shard: int, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-    with connections[shardmap.physical_of(shard)].cursor() as cursor:
-        cursor.execute(render(shard, sql), params)
-        return cursor.fetchall()
+    return _again(
+        lambda: shardmap.physical_of(shard), lambda a: _query(a, render(shard, sql), params)
+    )
 
 
 def fetchone(shard: int, sql: str, params: Sequence[Any] = ()) -> tuple | None:
-    with connections[shardmap.physical_of(shard)].cursor() as cursor:
-        cursor.execute(render(shard, sql), params)
-        return cursor.fetchone()
+    return _again(
+        lambda: shardmap.physical_of(shard),
+        lambda a: _query(a, render(shard, sql), params, one=True),
+    )
 
 
 def new_ids(shard: int, count: int = 1) -> list[int]:
     """`count` (at most 1024) fresh IDs on logical `shard`, made where its data lives."""
     if not 1 <= count <= 1024:
         raise ValueError("make 1 to 1024 IDs at a time: more would repeat within a millisecond")
-    alias = shardmap.physical_of(shard)
-    with connections[alias].cursor() as cursor:
-        if is_postgres(alias):
+    with atomic(shard), connections[shardmap.physical_of(shard)].cursor() as cursor:
+        if is_postgres(shardmap.physical_of(shard)):
             cursor.execute(
                 f"SELECT {schema_name(shard)}.next_id() FROM generate_series(1, %s)", [count]
             )
@@ -89,12 +184,11 @@ def new_ids(shard: int, count: int = 1) -> list[int]:
 
 def insert(shard: int, name: str, values: dict[str, Any]) -> int:
     """Insert a row with a fresh ID into a shard table; its ID."""
-    alias = shardmap.physical_of(shard)
-    if not is_postgres(alias):
+    if not is_postgres(shardmap.physical_of(shard)):
         values = {"id": new_ids(shard)[0], **values}
     columns = ", ".join(values)
     marks = ", ".join(["%s"] * len(values))
-    with connections[alias].cursor() as cursor:
+    with atomic(shard), connections[shardmap.physical_of(shard)].cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table(shard, name)} ({columns}) VALUES ({marks}) RETURNING id",
             list(values.values()),
@@ -140,6 +234,15 @@ def select_by_keys(
     """Rows of shard table `name` whose `key` column is in `keys` (and `where`, with `params`),
     each starting with the key: one query per physical database, a UNION ALL over its schemas
     on PostgreSQL. Keys route by the shard their ID names."""
+    keys = list(keys)
+    return _again(
+        lambda: "default", lambda _: _select_by_keys(name, keys, columns, key, where, params)
+    )
+
+
+def _select_by_keys(
+    name: str, keys: list[int], columns: str, key: str, where: str, params: Sequence[Any]
+) -> list[tuple]:
     extra = f" AND ({where})" if where else ""
     rows: list[tuple] = []
     for alias, shards in by_physical(keys).items():
@@ -158,9 +261,7 @@ def select_by_keys(
             marks = ", ".join(["%s"] * len(args))
             sql = f"SELECT {key}, {columns} FROM {name} WHERE {key} IN ({marks}){extra}"
             args += list(params)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, args)
-            rows += cursor.fetchall()
+        rows += _query(alias, sql, args)
     return rows
 
 
@@ -176,6 +277,15 @@ def newest_by_keys(
 ) -> list[int]:
     """The `limit` highest values of `column` below `before` among rows whose `key` is in `keys`,
     highest first: one query per physical database (each shard's part uses its own index)."""
+    keys = list(keys)
+    return _again(
+        lambda: "default", lambda _: _newest_by_keys(name, keys, key, before, limit, column)
+    )
+
+
+def _newest_by_keys(
+    name: str, keys: list[int], key: str, before: int | None, limit: int, column: str
+) -> list[int]:
     bound = "" if before is None else f" AND {column} < %s"
     found: list[int] = []
     for alias, shards in by_physical(keys).items():
@@ -189,7 +299,5 @@ def newest_by_keys(
             )
             args += [*shard_keys, *([] if before is None else [before]), limit]
         sql = " UNION ALL ".join(parts) + f" ORDER BY {column} DESC LIMIT %s"
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [*args, limit])
-            found += [row[0] for row in cursor.fetchall()]
+        found += [row[0] for row in _query(alias, sql, [*args, limit])]
     return sorted(found, reverse=True)[:limit]

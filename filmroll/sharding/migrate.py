@@ -43,7 +43,7 @@ def _script(cursor, sql: str, postgres: bool) -> None:
         cursor.execute(statement)
 
 
-def _migrate_one(alias: str, shard: int | None) -> list[str]:
+def migrate_one(alias: str, shard: int | None) -> list[str]:
     """Apply the missing steps to one PostgreSQL shard schema, or to the SQLite table set."""
     postgres = shard is not None
     ledger = f"{schema.schema_name(shard)}.schema_steps" if postgres else "schema_steps"
@@ -71,12 +71,12 @@ def migrate_shards(progress: Progress = lambda line: None) -> int:
     total = 0
     for alias in shardmap.physicals():
         if not db.is_postgres(alias):
-            total += len(_migrate_one(alias, None))
+            total += len(migrate_one(alias, None))
             progress(f"{alias}: all logical shards share one SQLite table set: up to date")
             continue
         shards = shardmap.logical_on(alias)
         for index, shard in enumerate(shards, 1):
-            total += len(_migrate_one(alias, shard))
+            total += len(migrate_one(alias, shard))
             if index == len(shards) or index % max(1, len(shards) // 10) == 0:
                 progress(f"{alias}: {index}/{len(shards)} logical shards up to date")
     return total

@@ -149,6 +149,9 @@ def postgres_base(shard: int) -> str:
     END;
     $$ LANGUAGE plpgsql;
     CREATE TABLE IF NOT EXISTS {schema}.schema_steps (name text PRIMARY KEY);
+    -- The move fence: writers share-lock its row, `filmroll shards move` locks it exclusively.
+    CREATE TABLE IF NOT EXISTS {schema}.guard (moved boolean NOT NULL);
+    INSERT INTO {schema}.guard SELECT false WHERE NOT EXISTS (SELECT 1 FROM {schema}.guard);
     """
 
 

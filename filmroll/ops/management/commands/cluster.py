@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         data_dir = Path(settings.FILMROLL.data_dir)
         try:
             if action == "up":
-                where = topology.Topology(data_dir, port_offset, logical_shards)
+                where = topology.Topology(
+                    data_dir, port_offset, logical_shards, topology.passed_on(dict(os.environ))
+                )
                 lifecycle.up(where, self.stdout.write)
                 return
             where = topology.load(data_dir)

@@ -1,0 +1,177 @@
+"""A whole cluster (`filmroll cluster up`) for the tests of this folder: real nginx, Gunicorn,
+PostgreSQL with replicas and pgbouncer, Redis, memcached, RabbitMQ and Celery, on ports 1000
+above the usual so a developer's own cluster can run beside it. The tests talk to it as its
+users and operators do: HTTP through nginx, the `filmroll` command, and the servers' own
+protocols; they kill and restart its processes through supervisord."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from filmroll.cluster import supervise, topology
+from tests.conftest import PASSWORD
+
+OFFSET = 1000
+FILMROLL = str(Path(sys.executable).parent / "filmroll")
+ROOT = Path(__file__).resolve().parents[2]
+# Passed on to every process of the test cluster.
+SETTINGS = {
+    "FILMROLL_RATELIMIT_PER_HOUR": "1000000",
+    "FILMROLL_RATELIMIT_IP_PER_HOUR": "1000000",
+    "FILMROLL_LOGIN_ATTEMPTS_IP_PER_HOUR": "100000",
+    "FILMROLL_REPLICA_MAX_LAG_SECONDS": "4",
+    "FILMROLL_READ_YOUR_WRITES_SECONDS": "30",
+    "FILMROLL_FANOUT_BATCH": "500",
+    "FILMROLL_REQUEST_LOGS": "0",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The fail-over leaves a shard server on its promoted replica: it goes last.
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+
+@dataclass
+class Cluster:
+    where: topology.Topology
+    users: dict[str, dict] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        return topology.environ(self.where)
+
+    def filmroll(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [FILMROLL, *args], env=self.env(), capture_output=True, text=True, timeout=timeout
+        )
+        assert done.returncode == 0, f"filmroll {' '.join(args)}:\n{done.stdout}{done.stderr}"
+        return done
+
+    def python(self, code: str) -> Any:
+        """Run `code` in a Django shell of the cluster; what its last line printed, as JSON."""
+        out = self.filmroll("shell", "-c", code).stdout.strip().splitlines()
+        return json.loads(out[-1])
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.where.port('nginx_http')}{path}"
+
+    def client(self, user: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.users[user]['token']}"} if user else {}
+        return httpx.Client(base_url=self.url(""), headers=headers, timeout=30)
+
+    def sign_up(self, name: str) -> dict:
+        with self.client() as http:
+            reply = http.post(
+                "/api/v1/accounts/signup",
+                data={"username": name, "password": PASSWORD, "email": f"{name}@example.com"},
+            )
+        assert reply.status_code == 201, reply.text
+        data = reply.json()["data"]
+        self.users[name] = {"id": data["user"]["id"], "token": data["access_token"]}
+        return self.users[name]
+
+    def kill(self, program: str) -> None:
+        """SIGKILL a program's whole process group (a Gunicorn master and its workers)."""
+        os.killpg(supervise.pid(self.where, program), signal.SIGKILL)
+
+    def stop(self, program: str) -> None:
+        supervise.stop(self.where, program)
+
+    def start(self, program: str) -> None:
+        supervise.start(self.where, [program])
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    data = ROOT / "var" / "test-cluster"
+    where = topology.Topology(data, OFFSET, 8)
+    if data.exists():
+        subprocess.run([FILMROLL, "cluster", "down"], env=topology.environ(where), check=False)
+        shutil.rmtree(data)
+    env = {**os.environ, **SETTINGS, "FILMROLL_DATA_DIR": str(data)}
+    started = subprocess.run(
+        [FILMROLL, "cluster", "up", "--port-offset", str(OFFSET), "--logical-shards", "8"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        yield Cluster(topology.load(data))
+    finally:
+        subprocess.run([FILMROLL, "cluster", "down"], env=topology.environ(where), check=False)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+class Load:
+    """Threads sending requests until stopped; every response's status, with when it came."""
+
+    def __init__(self, send: Callable[[httpx.Client, int], httpx.Response], threads: int = 4):
+        self.send = send
+        self.results: list[tuple[float, int, Any]] = []  # (time, status, what the send returned)
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(n,)) for n in range(threads)]
+        self._client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=30)
+
+    def _run(self, worker: int) -> None:
+        count = 0
+        with self._client() as http:
+            while not self._stop.is_set():
+                count += 1
+                try:
+                    reply = self.send(http, worker * 1_000_000 + count)
+                    self.results.append((time.monotonic(), reply.status_code, reply))
+                except httpx.HTTPError as error:
+                    self.results.append((time.monotonic(), 0, error))
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+
+    def failures(self, after: float = 0.0) -> list[tuple[float, int, Any]]:
+        return [r for r in self.results if r[0] >= after and (r[1] == 0 or r[1] >= 400)]
+
+
+def post_photo(cluster: Cluster, user: str, caption: str = "") -> str:
+    """Upload a photo through nginx; its media ID."""
+    from tests.conftest import jpeg_bytes
+
+    with cluster.client(user) as http:
+        reply = http.post(
+            "/api/v1/media",
+            files={"image": ("photo.jpg", jpeg_bytes((320, 240)), "image/jpeg")},
+            data={"caption": caption},
+        )
+    assert reply.status_code in (200, 201), reply.text
+    return reply.json()["data"]["id"]
+
+
+def feed_ids(cluster: Cluster, user: str) -> list[str]:
+    with cluster.client(user) as http:
+        reply = http.get("/api/v1/users/self/feed", params={"count": 50})
+    assert reply.status_code == 200, reply.text
+    return [item["id"] for item in reply.json()["data"]]
+
+
+def eventually(check: Callable[[], bool], timeout: float = 60, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.2)
