@@ -142,6 +142,14 @@ def up(topology: Topology, progress: Progress = print) -> None:
     values = _prepare(topology, progress)
     supervise.write_configs(topology, values)
     if not supervise.running(topology):
+        taken = [
+            f"{part} {topology.port(part)}" for part in BASE_PORTS if listening(topology.port(part))
+        ]
+        if taken:
+            raise ClusterError(
+                f"ports in use: {', '.join(taken)}; stop what holds them, or give another"
+                " --port-offset"
+            )
         progress("starting supervisord")
         supervise.start_supervisord(topology)
     primaries = [f"pg_{s}" for s in DATABASES if not _promoted(topology, s)]

@@ -1,5 +1,5 @@
 """A whole cluster (`filmroll cluster up`) for the tests of this folder: real nginx, Gunicorn,
-PostgreSQL with replicas and pgbouncer, Redis, memcached, RabbitMQ and Celery, on ports 1000
+PostgreSQL with replicas and pgbouncer, Redis, memcached, RabbitMQ and Celery, on ports 20
 above the usual so a developer's own cluster can run beside it. The tests talk to it as its
 users and operators do: HTTP through nginx, the `filmroll` command, and the servers' own
 protocols; they kill and restart its processes through supervisord."""
@@ -25,7 +25,7 @@ import pytest
 from filmroll.cluster import supervise, topology
 from tests.conftest import PASSWORD
 
-OFFSET = 1000
+OFFSET = 20
 FILMROLL = str(Path(sys.executable).parent / "filmroll")
 ROOT = Path(__file__).resolve().parents[2]
 # Passed on to every process of the test cluster.
@@ -106,8 +106,8 @@ def cluster() -> Iterator[Cluster]:
         [FILMROLL, "cluster", "up", "--port-offset", str(OFFSET), "--logical-shards", "8"],
         env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
-    assert started.returncode == 0, started.stdout + started.stderr
     try:
+        assert started.returncode == 0, started.stdout + started.stderr
         yield Cluster(topology.load(data))
     finally:
         subprocess.run([FILMROLL, "cluster", "down"], env=topology.environ(where), check=False)

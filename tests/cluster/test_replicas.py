@@ -23,7 +23,9 @@ def _caught_up(cluster: Cluster) -> None:
     """Until each shard replica has replayed everything its primary has written."""
     for physical in PHYSICALS:
         port = cluster.where.port(f"pg_{physical}")
-        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres") as primary:
+        with psycopg.connect(
+            host="127.0.0.1", port=port, user="postgres", dbname="postgres"
+        ) as primary:
             target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
         with _replica(cluster, physical) as replica:
             for _ in range(100):

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -34,6 +36,9 @@ class Command(BaseCommand):
                 str(concurrency),
                 "-l",
                 "INFO",
+                # a node name of its own: workers sharing one with RabbitMQ fight over its queue
+                "-n",
+                f"{(queues or 'all').replace(',', '-')}-{os.getpid()}@%h",
             ]
             app.worker_main(argv + (["--beat"] if beat else []))
             return
