@@ -32,6 +32,9 @@ class Config:
     shard_databases: dict[str, str] = field(default_factory=dict)
     # streaming replicas of physical shard databases, name -> URL: reads that may lag go there
     shard_replicas: dict[str, str] = field(default_factory=dict)
+    # straight to each PostgreSQL server, bypassing pgbouncer, for pg_dump and pg_restore (their
+    # session settings would leak into pooled connections): global, index and physical names
+    maintenance_databases: dict[str, str] = field(default_factory=dict)
     replica_max_lag: int = 5  # seconds a replica may lag and still serve reads
     read_your_writes: int = 10  # seconds a user's own reads go to primaries after they write
     # the discovery index (tags, places, geo search over every shard)
@@ -247,6 +250,15 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         ),
     )
     replicas = _shard_databases(get("FILMROLL_SHARD_REPLICAS", ""), "FILMROLL_SHARD_REPLICAS")
+    maintenance = _shard_databases(
+        get("FILMROLL_MAINTENANCE_DATABASES", ""), "FILMROLL_MAINTENANCE_DATABASES"
+    )
+    unknown = sorted(set(maintenance) - {"global", "index", *shards})
+    if unknown:
+        raise ConfigError(
+            f"FILMROLL_MAINTENANCE_DATABASES names {', '.join(unknown)}: use global, index and"
+            " the names of FILMROLL_SHARD_DATABASES"
+        )
     for name, url in replicas.items():
         if name not in shards or url.startswith("sqlite"):
             raise ConfigError(
@@ -371,6 +383,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         database_url=database_url,
         shard_databases=shards,
         shard_replicas=replicas,
+        maintenance_databases=maintenance,
         replica_max_lag=_int(
             "FILMROLL_REPLICA_MAX_LAG_SECONDS",
             get("FILMROLL_REPLICA_MAX_LAG_SECONDS", "5"),

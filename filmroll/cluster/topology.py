@@ -98,6 +98,13 @@ class Topology:
             "FILMROLL_SHARD_DATABASES": shards,
             "FILMROLL_SHARD_REPLICAS": replicas,
             "FILMROLL_INDEX_DATABASE": self.pg_url("global", "filmroll_index"),
+            "FILMROLL_MAINTENANCE_DATABASES": ",".join(
+                [
+                    f"global={self.pg_url('global', 'filmroll_global', pooled=False)}",
+                    f"index={self.pg_url('global', 'filmroll_index', pooled=False)}",
+                    *(f"{p}={self.pg_url(p, f'filmroll_{p}', pooled=False)}" for p in PHYSICALS),
+                ]
+            ),
             "FILMROLL_FEED_REDIS": feeds,
             "FILMROLL_SESSION_REDIS": f"redis://127.0.0.1:{self.port('redis_sessions')}/0",
             "FILMROLL_CACHE_SERVERS": ",".join(

@@ -175,3 +175,49 @@ def eventually(check: Callable[[], bool], timeout: float = 60, what: str = "") -
     while not check():
         assert time.monotonic() < deadline, f"gave up waiting: {what}"
         time.sleep(0.2)
+
+
+def user_on(cluster: Cluster, physical: str, prefix: str) -> str:
+    """Sign up users until one's data lives on `physical`; that user's name."""
+    for n in range(16):
+        name = f"{prefix}{n}"
+        user = cluster.sign_up(name)
+        shard = (int(user["id"]) >> 10) & 8191
+        if (
+            cluster.python(
+                f"import json; from filmroll.sharding import shardmap; print(json.dumps(shardmap.physical_of({shard})))"
+            )
+            == physical
+        ):
+            user["shard"] = shard
+            return name
+    raise AssertionError(f"no user landed on {physical}")
+
+
+def comment_texts(cluster: Cluster, media_id: str) -> list[str]:
+    """Every comment on a photo, straight from its shard."""
+    return cluster.python(
+        "import json; from filmroll.sharding import db, ids; "
+        f"print(json.dumps([r[0] for r in db.fetchall(ids.shard_of({media_id}),"
+        f" 'SELECT text FROM {{comments}} WHERE media_id = %s', [{media_id}])]))"
+    )
+
+
+def commenting(cluster: Cluster, user: str, media_id: str, tag: str):
+    """A Load send function: `user` comments on `media_id`, each text unique."""
+    headers = {"Authorization": f"Bearer {cluster.users[user]['token']}"}
+
+    def send(http: httpx.Client, n: int) -> httpx.Response:
+        reply = http.post(
+            cluster.url(f"/api/v1/media/{media_id}/comments"),
+            headers=headers,
+            data={"text": f"{tag}{n}"},
+        )
+        reply.sent_text = f"{tag}{n}"  # type: ignore[attr-defined]
+        return reply
+
+    return send
+
+
+def acknowledged(load: Load) -> list[str]:
+    return [r[2].sent_text for r in load.results if r[1] in (200, 201)]

@@ -20,7 +20,8 @@ import json
 from filmroll.feeds.store import store
 from filmroll.sharding import db, ids
 author = {author}
-followers = [ids.make_id(1_000_000 + n, n % 8, n % 1024) for n in range({count})]
+start_ms = ids.EPOCH_MS + 1_000_000
+followers = [ids.make_id(start_ms + n, n % 8, n) for n in range({count})]
 shard = ids.shard_of(author)
 for start in range(0, len(followers), 5000):
     part = followers[start:start + 5000]
