@@ -52,7 +52,7 @@ services:
 	PG2_PORT=$(PG2_PORT) scripts/test-services
 
 lint: install
-	$(BIN)/ruff check filmroll tests bench
+	$(BIN)/ruff check filmroll tests bench deploy
 
 test-embedded: install
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)

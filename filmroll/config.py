@@ -131,7 +131,11 @@ def _database_url(name: str, url: str) -> str:
     return url
 
 
-def _shard_databases(raw: str, var: str = "FILMROLL_SHARD_DATABASES") -> dict[str, str]:
+def _shard_databases(
+    raw: str,
+    var: str = "FILMROLL_SHARD_DATABASES",
+    reserved: tuple[str, ...] = ("default", "index"),
+) -> dict[str, str]:
     """Parse `name=url,name=url` into an ordered mapping."""
     result: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in raw.split(","))):
@@ -142,10 +146,10 @@ def _shard_databases(raw: str, var: str = "FILMROLL_SHARD_DATABASES") -> dict[st
                 f"{var} item {item!r} is not NAME=URL "
                 "(for example a=postgres://postgres@127.0.0.1:5432/filmroll_a)"
             )
-        if not PHYSICAL_NAME.match(name) or name in ("default", "index"):
+        if not PHYSICAL_NAME.match(name) or name in reserved:
             raise ConfigError(
                 f"{var} name {name!r}: use a lowercase letter then letters, digits"
-                " or _ (at most 31), and not 'default' or 'index'"
+                f" or _ (at most 31), and not {' or '.join(map(repr, reserved))}"
             )
         if name in result:
             raise ConfigError(f"{var} names {name!r} twice")
@@ -251,7 +255,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
     )
     replicas = _shard_databases(get("FILMROLL_SHARD_REPLICAS", ""), "FILMROLL_SHARD_REPLICAS")
     maintenance = _shard_databases(
-        get("FILMROLL_MAINTENANCE_DATABASES", ""), "FILMROLL_MAINTENANCE_DATABASES"
+        get("FILMROLL_MAINTENANCE_DATABASES", ""), "FILMROLL_MAINTENANCE_DATABASES", ("default",)
     )
     unknown = sorted(set(maintenance) - {"global", "index", *shards})
     if unknown:
