@@ -21,7 +21,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,7 @@ test-postgres: install services
 test-cluster: install services cluster-packages
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
-bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead
+bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster
 
 bench-geo: install services
 	$(BIN)/python bench/geo.py
@@ -72,6 +72,10 @@ bench-geo: install services
 bench-api: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/api.py
+
+bench-cluster: install cluster-packages
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/cluster.py
 
 bench-overhead: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -92,4 +96,4 @@ bench-ids: install
 	$(BIN)/python bench/ids.py
 
 clean:
-	rm -rf var/test-embedded var/test-postgres
+	rm -rf var/test-embedded var/test-postgres var/test-cluster

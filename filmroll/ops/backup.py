@@ -157,10 +157,13 @@ def backup(folder: Path, progress: Progress = print) -> dict:
             fences.enter_context(db.atomic(shard))
             db.fetchone(shard, f"SELECT moved FROM {schema_name(shard)}.guard FOR UPDATE")
         snapshots = {
-            stem: _snapshot(alias, stack) for stem, alias in databases.items() if alias != "default"
+            stem: _snapshot(stem, alias, stack)
+            for stem, alias in databases.items()
+            if stem != "global"
         }
-        snapshots["global"] = _snapshot("default", stack)
+        snapshots["global"] = _snapshot("global", "default", stack)
         counts = _counts()
+        fences.close()  # writes go on; the dumps read the exported snapshots
         paused_ms = (time.perf_counter() - paused) * 1000
         for stem, alias in databases.items():
             progress(f"pg_dump: {stem}")
