@@ -53,6 +53,8 @@ class Config:
     task_lease_seconds: int = 300
     feed_redis: tuple[str, ...] = ()
     session_redis: str = ""
+    # Redis Sentinels (HOST:PORT), for Redis URLs of the form sentinel://SERVICE/DB
+    redis_sentinels: tuple[str, ...] = ()
     cache_servers: tuple[str, ...] = ()
     broker_url: str = ""
     storage: str = "local"
@@ -294,14 +296,25 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
     for url in feed_redis + (
         (get("FILMROLL_SESSION_REDIS", "").strip(),) if get("FILMROLL_SESSION_REDIS") else ()
     ):
-        if urlsplit(url).scheme not in {"redis", "rediss"}:
-            raise ConfigError(f"{url!r} is not a redis:// URL")
+        if urlsplit(url).scheme not in {"redis", "rediss", "sentinel"}:
+            raise ConfigError(f"{url!r} is not a redis:// (or sentinel://SERVICE/DB) URL")
     cache_servers = tuple(
         s.strip() for s in get("FILMROLL_CACHE_SERVERS", "").split(",") if s.strip()
     )
     for server in cache_servers:
         if not re.match(r"^[\w.-]+:\d{1,5}$", server):
             raise ConfigError(f"FILMROLL_CACHE_SERVERS item {server!r} is not HOST:PORT")
+    sentinels = tuple(
+        s.strip() for s in get("FILMROLL_REDIS_SENTINELS", "").split(",") if s.strip()
+    )
+    for server in sentinels:
+        if not re.match(r"^[^:]+:\d+$", server):
+            raise ConfigError(f"FILMROLL_REDIS_SENTINELS item {server!r} is not HOST:PORT")
+    redis_urls = [*feed_redis, *(get("FILMROLL_SESSION_REDIS", "").strip(),)]
+    if any(u.startswith("sentinel://") for u in redis_urls) and not sentinels:
+        raise ConfigError(
+            "a sentinel:// Redis URL needs FILMROLL_REDIS_SENTINELS, the Sentinels' HOST:PORT list"
+        )
     broker_url = get("FILMROLL_BROKER_URL", "").strip()
     if broker_url and urlsplit(broker_url).scheme not in {"amqp", "pyamqp", "redis"}:
         raise ConfigError(
@@ -368,6 +381,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         ),
         feed_redis=feed_redis,
         session_redis=get("FILMROLL_SESSION_REDIS", "").strip(),
+        redis_sentinels=sentinels,
         cache_servers=cache_servers,
         broker_url=broker_url,
         storage=storage,

@@ -194,7 +194,7 @@ else:
 # Web sessions: Redis in a cluster, the global database in the embedded default.
 if FILMROLL.session_redis:
     CACHES["sessions"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "filmroll.redisconn.FollowingRedisCache",
         "LOCATION": FILMROLL.session_redis,
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"

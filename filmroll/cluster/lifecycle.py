@@ -27,6 +27,7 @@ from filmroll.cluster.topology import (
     environ,
     pg_bin,
 )
+from filmroll.sharding import replicas
 
 Progress = Callable[[str], None]
 TOOLS = ("nginx", "pgbouncer", "redis-server", "memcached", "rabbitmq-server", "openssl")
@@ -153,7 +154,7 @@ def up(topology: Topology, progress: Progress = print) -> None:
         progress("starting supervisord")
         supervise.start_supervisord(topology)
     primaries = [f"pg_{s}" for s in DATABASES if not _promoted(topology, s)]
-    stores = [f"redis_{n}{k}" for n in REDIS for k in ("", "_replica")]
+    stores = [*(f"redis_{n}{k}" for n in REDIS for k in ("", "_replica")), "redis_sentinel"]
     progress("starting PostgreSQL, Redis, memcached, RabbitMQ")
     supervise.start(topology, [*primaries, *stores, "memcached_0", "memcached_1", "rabbitmq"])
     for name in primaries:
@@ -215,10 +216,12 @@ def _health(topology: Topology, name: str) -> str:
         with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
                              connect_timeout=2) as conn:  # fmt: skip
             recovery, lag = conn.execute(
-                "SELECT pg_is_in_recovery(),"
-                " extract(epoch FROM now() - pg_last_xact_replay_timestamp())"
+                f"SELECT pg_is_in_recovery(), ({replicas.LAG_SQL})"
             ).fetchone()
-        return f"replica, last replayed {lag or 0:.1f}s ago" if recovery else "primary"
+        return f"replica, {float(lag or 0):.1f} s behind" if recovery else "primary"
+    if name == "redis_sentinel":
+        masters = redis.Redis(port=port, socket_timeout=2).sentinel_masters()
+        return "watching " + ", ".join(f"{n} at {m['port']}" for n, m in sorted(masters.items()))
     if name.startswith("redis_"):
         info = redis.Redis(port=port, socket_timeout=2).info("replication")
         return info["role"] + (

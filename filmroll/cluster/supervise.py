@@ -35,6 +35,10 @@ def write_configs(topology: Topology, values: dict[str, str]) -> None:
     etc.mkdir(parents=True, exist_ok=True)
     for name in ("supervisord.conf", "nginx.conf"):
         (etc / name).write_text(render((DEPLOY / name).read_text(), values))
+    sentinel = topology.root / "redis" / "sentinel.conf"
+    if not sentinel.exists():  # Sentinel keeps what it learns (fail-overs) in this file
+        sentinel.parent.mkdir(parents=True, exist_ok=True)
+        sentinel.write_text(render((DEPLOY / "sentinel.conf").read_text(), values))
 
 
 def write_pgbouncer(topology: Topology, server: str, target_port: int) -> Path:

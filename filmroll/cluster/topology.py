@@ -37,6 +37,7 @@ BASE_PORTS = {
     "redis_feeds1_replica": 6394,
     "redis_sessions": 6395,
     "redis_sessions_replica": 6396,
+    "redis_sentinel": 26391,
     "memcached_0": 11411,
     "memcached_1": 11412,
     "rabbitmq": 5682,
@@ -90,7 +91,7 @@ class Topology:
         replicas = ",".join(
             f"{p}={self.pg_url(f'{p}_replica', f'filmroll_{p}', pooled=False)}" for p in PHYSICALS
         )
-        feeds = ",".join(f"redis://127.0.0.1:{self.port(f'redis_{n}')}/0" for n in REDIS[:2])
+        feeds = ",".join(f"sentinel://{n}/0" for n in REDIS[:2])
         return {
             **dict(self.extra),
             "FILMROLL_DATA_DIR": str(self.data_dir),
@@ -106,7 +107,8 @@ class Topology:
                 ]
             ),
             "FILMROLL_FEED_REDIS": feeds,
-            "FILMROLL_SESSION_REDIS": f"redis://127.0.0.1:{self.port('redis_sessions')}/0",
+            "FILMROLL_SESSION_REDIS": "sentinel://sessions/0",
+            "FILMROLL_REDIS_SENTINELS": f"127.0.0.1:{self.port('redis_sentinel')}",
             "FILMROLL_CACHE_SERVERS": ",".join(
                 f"127.0.0.1:{self.port(f'memcached_{n}')}" for n in (0, 1)
             ),

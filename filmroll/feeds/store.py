@@ -179,10 +179,10 @@ def unpack(data: bytes) -> list[int]:
 
 class RedisStore:
     def __init__(self, urls: tuple[str, ...]) -> None:
-        import redis
+        from filmroll import redisconn
 
         self.clients = [
-            redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5) for url in urls
+            redisconn.client(url, socket_timeout=5, socket_connect_timeout=5) for url in urls
         ]
         self.add_script = [client.register_script(ADD_SCRIPT) for client in self.clients]
         self.remove_script = [client.register_script(REMOVE_SCRIPT) for client in self.clients]

@@ -86,9 +86,9 @@ def _key(key: str, slot: int) -> str:
 
 @once
 def _redis():
-    import redis
+    from filmroll import redisconn
 
-    return redis.Redis.from_url(
+    return redisconn.client(
         settings.FILMROLL.session_redis, socket_timeout=2, socket_connect_timeout=2
     )
 

@@ -22,7 +22,6 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 import psycopg
@@ -30,8 +29,9 @@ import redis
 from django.conf import settings
 from django.db import connections
 
+from filmroll import redisconn
 from filmroll.cluster.topology import pg_bin
-from filmroll.sharding import db, migrate, shardmap
+from filmroll.sharding import db, shardmap
 from filmroll.sharding.schema import schema_name
 
 Progress = Callable[[str], None]
@@ -102,14 +102,13 @@ def _redis_rdbs(folder: Path, progress: Progress) -> list[str]:
     ]
     saved = []
     for n, url in enumerate(urls):
-        parts = urlsplit(url)
-        host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+        primary = host, port = redisconn.address(url)
         info = redis.Redis(host=host, port=port, socket_timeout=5).info("replication")
         replica = info.get("slave0")
         if isinstance(replica, dict) and replica.get("state") == "online":
             host, port = replica["ip"], replica["port"]
         name = f"redis-{n}-{host}-{port}.rdb"
-        progress(f"Redis {parts.hostname}:{parts.port}: RDB from {host}:{port}")
+        progress(f"Redis {primary[0]}:{primary[1]}: RDB from {host}:{port}")
         _run(
             ["redis-cli", "-h", str(host), "-p", str(port), "--rdb", str(folder / name)],
             "redis-cli --rdb",
@@ -186,15 +185,28 @@ def backup(folder: Path, progress: Progress = print) -> dict:
     return manifest
 
 
-def _empty(alias: str) -> bool:
-    with connections[alias].cursor() as cursor:
-        cursor.execute(
+def _create_empty(stem: str, alias: str) -> None:
+    """The database, made if missing; refused unless empty. Straight to its server: through
+    pgbouncer, the first try at a missing database would hold its pool back for a while."""
+    params = _direct(stem, alias)
+    try:
+        conn = psycopg.connect(**params, autocommit=True)
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+        with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as server:
+            server.execute(f'CREATE DATABASE "{params["dbname"]}"')
+        return
+    with conn:
+        schemas = conn.execute(
             "SELECT count(*) FROM pg_namespace WHERE nspname NOT IN ('public', 'information_schema')"
-            " AND nspname NOT LIKE 'pg\\_%%'"
-        )
-        schemas = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-        return schemas == 0 and cursor.fetchone()[0] == 0
+            " AND nspname NOT LIKE 'pg\\_%'"
+        ).fetchone()[0]
+        tables = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone()[0]
+    if schemas or tables:
+        raise BackupError(f"{params['dbname']} is not empty: restore into empty databases")
 
 
 def restore(folder: Path, progress: Progress = print) -> dict:
@@ -212,12 +224,7 @@ def restore(folder: Path, progress: Progress = print) -> dict:
             " set FILMROLL_SHARD_DATABASES with the same physical names"
         )
     for stem in manifest["databases"]:
-        alias = databases[stem]
-        migrate.ensure_postgres_database(alias)
-        if not _empty(alias):
-            raise BackupError(
-                f"{settings.DATABASES[alias]['NAME']} is not empty: restore into empty databases"
-            )
+        _create_empty(stem, databases[stem])
     for stem in manifest["databases"]:
         progress(f"pg_restore: {stem}")
         _run(

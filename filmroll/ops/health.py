@@ -48,9 +48,9 @@ def _s3() -> None:
 
 def _redis(url: str) -> Callable[[], None]:
     def ping() -> None:
-        import redis
+        from filmroll import redisconn
 
-        client = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+        client = redisconn.client(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
         try:
             client.ping()
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 
 import httpx
@@ -29,14 +30,14 @@ def test_an_app_server_killed_under_load_fails_no_request(cluster: Cluster) -> N
 def test_https_is_terminated_at_nginx(cluster: Cluster) -> None:
     cert = cluster.where.root / "tls" / "cert.pem"
     https = f"https://127.0.0.1:{cluster.where.port('nginx_https')}"
-    reply = httpx.get(f"{https}/healthz/deep", verify=str(cert))
+    reply = httpx.get(f"{https}/healthz/deep", verify=ssl.create_default_context(cafile=str(cert)))
     assert reply.status_code == 200
     assert reply.json()["mode"] == "cluster"
     # the app knows the request came over HTTPS (X-Forwarded-Proto from a trusted proxy)
-    user = reply = httpx.post(
+    user = httpx.post(
         f"{https}/api/v1/accounts/signup",
         data={"username": "secure", "password": "a long test passphrase", "email": "s@example.com"},
-        verify=str(cert),
+        verify=ssl.create_default_context(cafile=str(cert)),
     )
     assert user.status_code == 201
     assert user.json()["data"]["user"]["profile_picture"].startswith(https)
