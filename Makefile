@@ -62,7 +62,7 @@ test-postgres: install services
 
 # Tests that start whole clusters of their own (tests/cluster), once.
 test-cluster: install services cluster-packages
-	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
+	FILMROLL_DATA_DIR=var/test-cluster-suite $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
 bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster
 
@@ -96,4 +96,4 @@ bench-ids: install
 	$(BIN)/python bench/ids.py
 
 clean:
-	rm -rf var/test-embedded var/test-postgres var/test-cluster
+	rm -rf var/test-embedded var/test-postgres var/test-cluster var/test-cluster-suite

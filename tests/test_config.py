@@ -29,6 +29,23 @@ def test_postgres_with_named_shard_databases(tmp_path):
     assert list(loaded.shard_databases) == ["a", "b"]
 
 
+def test_cluster_settings_replicas_maintenance_and_sentinels(tmp_path):
+    loaded = load(
+        tmp_path,
+        FILMROLL_DATABASE_URL="postgres://u@db1:6432/g",
+        FILMROLL_SHARD_DATABASES="a=postgres://u@db1:6432/a,b=postgres://u@db2:6432/b",
+        FILMROLL_SHARD_REPLICAS="b=postgres://u@db2r:5432/b",
+        FILMROLL_MAINTENANCE_DATABASES="global=postgres://u@db1:5432/g,index=postgres://u@db1:5432/i",
+        FILMROLL_REDIS_SENTINELS="s1:26379, s2:26379",
+        FILMROLL_FEED_REDIS="sentinel://feeds0/0,sentinel://feeds1/0",
+        FILMROLL_READ_YOUR_WRITES_SECONDS="3",
+    )
+    assert loaded.shard_replicas == {"b": "postgres://u@db2r:5432/b"}
+    assert set(loaded.maintenance_databases) == {"global", "index"}
+    assert loaded.redis_sentinels == ("s1:26379", "s2:26379")
+    assert loaded.read_your_writes == 3 and loaded.replica_max_lag == 5
+
+
 @pytest.mark.parametrize(
     ("env", "says"),
     [
@@ -44,6 +61,11 @@ def test_postgres_with_named_shard_databases(tmp_path):
         ({"FILMROLL_SHARD_DATABASES": "a=postgres://u@h/x"}, "mix"),
         ({"FILMROLL_MEDIA_URL": "cdn.example.com"}, "absolute"),
         ({"FILMROLL_BIND": "8000"}, "HOST:PORT"),
+        ({"FILMROLL_SHARD_REPLICAS": "zz=postgres://u@h:5432/x"}, "belong to a physical"),
+        ({"FILMROLL_MAINTENANCE_DATABASES": "nope=postgres://u@h:5432/x"}, "use global, index"),
+        ({"FILMROLL_FEED_REDIS": "sentinel://feeds0/0"}, "FILMROLL_REDIS_SENTINELS"),
+        ({"FILMROLL_REDIS_SENTINELS": "sentinelhost"}, "HOST:PORT"),
+        ({"FILMROLL_FEED_REDIS": "memcached://x"}, "sentinel://"),
     ],
 )
 def test_a_bad_value_is_named_with_what_to_do(tmp_path, env, says):

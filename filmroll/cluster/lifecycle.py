@@ -153,7 +153,7 @@ def up(topology: Topology, progress: Progress = print) -> None:
             )
         progress("starting supervisord")
         supervise.start_supervisord(topology)
-    primaries = [f"pg_{s}" for s in DATABASES if not _promoted(topology, s)]
+    primaries = [f"pg_{s}" for s in DATABASES if not topology.promoted(s)]
     stores = [*(f"redis_{n}{k}" for n in REDIS for k in ("", "_replica")), "redis_sentinel"]
     progress("starting PostgreSQL, Redis, memcached, RabbitMQ")
     supervise.start(topology, [*primaries, *stores, "memcached_0", "memcached_1", "rabbitmq"])
@@ -177,12 +177,6 @@ def up(topology: Topology, progress: Progress = print) -> None:
     wait_healthy(topology)
     progress(f"cluster up: http://127.0.0.1:{topology.port('nginx_http')}/ and "
              f"https://127.0.0.1:{topology.port('nginx_https')}/")  # fmt: skip
-
-
-def _promoted(topology: Topology, server: str) -> bool:
-    """Whether `server`'s replica was promoted (its pgbouncer points at the replica now)."""
-    ini = topology.root / "pg" / f"pgbouncer-{server}.ini"
-    return ini.exists() and f"port={topology.port(f'pg_{server}_replica')}" in ini.read_text()
 
 
 def wait_healthy(topology: Topology, timeout: float = 120) -> None:

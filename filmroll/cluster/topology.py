@@ -85,11 +85,22 @@ class Topology:
         port = self.port(f"pgbouncer_{server}" if pooled else f"pg_{server}")
         return f"postgres://postgres@127.0.0.1:{port}/{database}"
 
+    def promoted(self, server: str) -> bool:
+        """Whether `server`'s replica was promoted (its pgbouncer points at the replica now)."""
+        ini = self.root / "pg" / f"pgbouncer-{server}.ini"
+        return ini.exists() and f"port={self.port(f'pg_{server}_replica')}" in ini.read_text()
+
+    def primary(self, server: str) -> str:
+        """`server` or, after a fail-over, its promoted replica (`a_replica`)."""
+        return f"{server}_replica" if self.promoted(server) else server
+
     def app_env(self) -> dict[str, str]:
         """The settings every app process of the cluster runs with (docs/configuration.md)."""
         shards = ",".join(f"{p}={self.pg_url(p, f'filmroll_{p}')}" for p in PHYSICALS)
         replicas = ",".join(
-            f"{p}={self.pg_url(f'{p}_replica', f'filmroll_{p}', pooled=False)}" for p in PHYSICALS
+            f"{p}={self.pg_url(f'{p}_replica', f'filmroll_{p}', pooled=False)}"
+            for p in PHYSICALS
+            if not self.promoted(p)
         )
         feeds = ",".join(f"sentinel://{n}/0" for n in REDIS[:2])
         return {
@@ -101,9 +112,12 @@ class Topology:
             "FILMROLL_INDEX_DATABASE": self.pg_url("global", "filmroll_index"),
             "FILMROLL_MAINTENANCE_DATABASES": ",".join(
                 [
-                    f"global={self.pg_url('global', 'filmroll_global', pooled=False)}",
-                    f"index={self.pg_url('global', 'filmroll_index', pooled=False)}",
-                    *(f"{p}={self.pg_url(p, f'filmroll_{p}', pooled=False)}" for p in PHYSICALS),
+                    f"global={self.pg_url(self.primary('global'), 'filmroll_global', pooled=False)}",
+                    f"index={self.pg_url(self.primary('global'), 'filmroll_index', pooled=False)}",
+                    *(
+                        f"{p}={self.pg_url(self.primary(p), f'filmroll_{p}', pooled=False)}"
+                        for p in PHYSICALS
+                    ),
                 ]
             ),
             "FILMROLL_FEED_REDIS": feeds,
