@@ -7,7 +7,7 @@ embedded default (`filmroll serve`), in one run; medians of rounds, p50 and p99 
 All of it runs on this one 2-core machine: the app servers, their databases and the load
 generator share the cores, so a second app server adds processes, not hardware. What the
 figures show is the cost of the layers (nginx, pgbouncer, the network hops) and that the
-cluster scales out where cores are added; see the README of the run's note.
+cluster scales out where cores are added.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.served import figures  # noqa: E402
 from filmroll.cluster import supervise, topology  # noqa: E402
 
 FILMROLL = str(Path(sys.executable).parent / "filmroll")
@@ -78,9 +79,13 @@ def populate(base: str, folder: Path) -> None:
                 photos.append(reply.json()["data"]["id"])
     boundary = "filmrollbenchboundary"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"p.jpg\"\r\n"
-        "Content-Type: image/jpeg\r\n\r\n"
-    ).encode() + jpeg((320, 240)) + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="p.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + jpeg((320, 240))
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     (folder / "tokens.txt").write_text("\n".join(tokens) + "\n")
     (folder / "photos.txt").write_text("\n".join(photos) + "\n")
     (folder / "upload.body").write_bytes(body)
@@ -96,13 +101,7 @@ def wrk(base: str, folder: Path, seconds: int) -> tuple[float, float, float]:
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if bad and int(bad.group(1)) > total // 100:
         raise RuntimeError(f"more than 1% of requests failed against {base}:\n{out}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-    def percentile(p: str) -> float:
-        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    return rate, percentile("50"), percentile("99")
+    return figures(out)
 
 
 def cluster_up() -> topology.Topology:
@@ -144,7 +143,10 @@ def embedded_up() -> subprocess.Popen:
 def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench-cluster` installs it")
-    rounds, seconds = int(os.environ.get("BENCH_ROUNDS", "3")), int(os.environ.get("BENCH_SECONDS", "10"))
+    rounds, seconds = (
+        int(os.environ.get("BENCH_ROUNDS", "3")),
+        int(os.environ.get("BENCH_SECONDS", "10")),
+    )
     where = cluster_up()
     nginx = f"http://127.0.0.1:{where.port('nginx_http')}"
     mix = where.data_dir / "mix"
@@ -159,20 +161,28 @@ def main() -> None:
             results["two"].append(wrk(nginx, mix, seconds))
             supervise.stop(where, "app_2")
             results["one"].append(wrk(nginx, mix, seconds))
-            results["embedded"].append(wrk(embedded, ROOT / "var" / "bench-embedded-mix" / "mix", seconds))
+            results["embedded"].append(
+                wrk(embedded, ROOT / "var" / "bench-embedded-mix" / "mix", seconds)
+            )
     finally:
         supervise.start(where, ["app_2"])
         server.terminate()
         server.wait()
-    medians = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in results.items()}
-    print(f"\nmix of feed reads 70%, likes 22%, uploads 8%; wrk -t2 -c16, {seconds} s x {rounds} rounds, medians")
+    medians = {
+        k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in results.items()
+    }
+    print(
+        f"\nmix of feed reads 70%, likes 22%, uploads 8%; wrk -t2 -c16, {seconds} s x {rounds} rounds, medians"
+    )
     for name, label in (("two", "cluster, 2 app servers (nginx)"), ("one", "cluster, 1 app server (nginx)"),
                         ("embedded", "embedded default (filmroll serve)")):  # fmt: skip
         rate, p50, p99 = medians[name]
         print(f"{label:36} {rate:8.1f} req/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
     print(f"ratio 2 app servers / 1: {medians['two'][0] / medians['one'][0]:.2f}")
     print(f"ratio cluster (2) / embedded: {medians['two'][0] / medians['embedded'][0]:.2f}")
-    print("the cluster stays up: `FILMROLL_DATA_DIR=var/bench-cluster filmroll cluster down` stops it")
+    print(
+        "the cluster stays up: `FILMROLL_DATA_DIR=var/bench-cluster filmroll cluster down` stops it"
+    )
 
 
 if __name__ == "__main__":

@@ -52,6 +52,11 @@ def wrk(path: str, token: str | None, seconds: int) -> tuple[float, float, float
     ).stdout
     if "Non-2xx" in out:
         raise RuntimeError(f"errors while benchmarking {path}:\n{out}")
+    return figures(out)
+
+
+def figures(out: str) -> tuple[float, float, float]:
+    """From wrk's report (--latency): requests per second, p50 and p99 latency in ms."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
     def percentile(p: str) -> float:

@@ -49,11 +49,18 @@ class ShardMoved(Exception):
 
 MOVE_RETRIES = 6
 # What PostgreSQL answers for a shard schema that has moved to another server.
-MOVED_STATES = {"42P01", "3F000"}  # undefined table, invalid schema name
+MOVED_STATES = {"42P01", "3F000", "42883"}  # undefined table, schema, function (next_id)
 
 
 def _moved_away(error: BaseException) -> bool:
     return getattr(error.__cause__, "sqlstate", None) in MOVED_STATES
+
+
+def _held(alias: str) -> set[int]:
+    """The shards whose fence the open transaction on `alias` holds: kept on its outermost
+    Atomic, so they go when that transaction ends."""
+    blocks = connections[alias].atomic_blocks
+    return blocks[0].__dict__.setdefault("filmroll_fenced", set()) if blocks else set()
 
 
 def _fenced(alias: str, shard: int) -> bool:
@@ -62,11 +69,10 @@ def _fenced(alias: str, shard: int) -> bool:
     moved away. Once per shard and transaction."""
     if not is_postgres(alias):
         return True
-    connection = connections[alias]
-    held = connection.__dict__.setdefault("filmroll_fenced", set())
+    held = _held(alias)
     if shard in held:
         return True
-    with connection.cursor() as cursor:
+    with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT moved FROM {schema_name(shard)}.guard FOR SHARE")
         row = cursor.fetchone()
     if row is None or row[0]:
@@ -84,12 +90,9 @@ def _retry_pause(attempt: int) -> None:
 def atomic(shard: int) -> Iterator[None]:
     """A transaction on the physical database holding `shard`, fenced against a move of the
     shard: when it has moved, the transaction starts over where the shard now lives, before
-    anything ran in it. Every write to a shard runs in one."""
+    anything ran in it. Writes of more than one statement run in one."""
     for attempt in range(MOVE_RETRIES):
         alias = shardmap.physical_of(shard)
-        connection = connections[alias]
-        if not connection.in_atomic_block:
-            connection.__dict__["filmroll_fenced"] = set()
         block = transaction.atomic(using=alias)
         block.__enter__()
         try:
@@ -130,11 +133,33 @@ def _again(alias_of: Callable[[], str], run: Callable[[str], T]) -> T:
     raise ShardMoved("a logical shard is moving: try again in a moment")
 
 
+def _write(shard: int, run: Callable[[Any], T]) -> T:
+    """One write statement, `run(cursor)`. Inside a transaction it takes the shard's fence; on
+    its own it needs none: a move locks the shard's tables, and a statement that waited on them
+    finds the schema gone and runs again where the shard went (_again)."""
+    alias = shardmap.physical_of(shard)
+    if connections[alias].in_atomic_block:
+        if shard in _held(alias):  # fenced already: no savepoint needed
+            with connections[alias].cursor() as cursor:
+                return run(cursor)
+        with atomic(shard), connections[shardmap.physical_of(shard)].cursor() as cursor:
+            return run(cursor)
+
+    def direct(alias: str) -> T:
+        with connections[alias].cursor() as cursor:
+            return run(cursor)
+
+    return _again(lambda: shardmap.physical_of(shard), direct)
+
+
 def execute(shard: int, sql: str, params: Sequence[Any] = ()) -> int:
     """Run one statement; the number of rows it touched."""
-    with atomic(shard), connections[shardmap.physical_of(shard)].cursor() as cursor:
+
+    def run(cursor: Any) -> int:
         cursor.execute(render(shard, sql), params)
         return cursor.rowcount
+
+    return _write(shard, run)
 
 
 def _query(alias: str, sql: str, params: Sequence[Any], one: bool = False) -> Any:
@@ -188,12 +213,15 @@ def insert(shard: int, name: str, values: dict[str, Any]) -> int:
         values = {"id": new_ids(shard)[0], **values}
     columns = ", ".join(values)
     marks = ", ".join(["%s"] * len(values))
-    with atomic(shard), connections[shardmap.physical_of(shard)].cursor() as cursor:
+
+    def run(cursor: Any) -> int:
         cursor.execute(
             f"INSERT INTO {table(shard, name)} ({columns}) VALUES ({marks}) RETURNING id",
             list(values.values()),
         )
         return cursor.fetchone()[0]
+
+    return _write(shard, run)
 
 
 def which(user_id: int, name: str, column: str, candidates: Iterable[int]) -> set[int]:

@@ -1,9 +1,10 @@
 """Moving a logical shard to another physical database while the service runs.
 
 1. The shard's schema is made, empty, on the target.
-2. Its move fence is taken: the guard row of the shard, locked FOR UPDATE. In-flight writes to
-   the shard finish first; new ones wait (every write transaction share-locks the row first,
-   see db.atomic). Reads go on: nothing else is locked.
+2. Its move fence is taken: the guard row of the shard, locked FOR UPDATE, then its tables in
+   EXCLUSIVE mode. In-flight writes to the shard finish first; new ones wait (every write
+   transaction share-locks the row first, see db.atomic; a lone statement waits on the tables).
+   Reads go on: EXCLUSIVE mode lets them.
 3. Every table and the ID sequence are copied (COPY, binary) and the target commits.
 4. The source marks the guard moved and drops the schema's name (renamed aside) and commits:
    waiting writers see `moved` and start over on the new server; a process still reading the
@@ -108,6 +109,9 @@ def move(shard: int, target: str, progress: Progress = lambda line: None) -> Mov
         source_cursor.execute(f"SELECT moved FROM {schema}.guard FOR UPDATE")
         if source_cursor.fetchone()[0]:
             raise MoveError(f"{schema} on {source} was moved already: run `filmroll shards`")
+        # writes outside transactions take no fence: the tables' lock holds them (reads go on)
+        tables = ", ".join(f"{schema}.{name}" for name in TABLES)
+        source_cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         with transaction.atomic(using=target), connections[target].cursor() as target_cursor:
             rows = _copy(source_cursor.cursor, target_cursor.cursor, shard)
         source_cursor.execute(f"UPDATE {schema}.guard SET moved = true")

@@ -110,7 +110,7 @@ def read(physical: str, run: Callable[[Any], T]) -> T:
             with connections[chosen].cursor() as cursor:
                 return run(cursor)
         except DatabaseError as error:
-            if getattr(error.__cause__, "sqlstate", None) in ("42P01", "3F000"):
+            if getattr(error.__cause__, "sqlstate", None) in ("42P01", "3F000", "42883"):
                 raise  # the shard moved away: the caller finds where it went
             log.warning("read on %s failed, reading the primary: %s", chosen, error)
             mark_down(chosen)
