@@ -189,14 +189,18 @@ def new_ids(shard: int, count: int = 1) -> list[int]:
     """`count` (at most 1024) fresh IDs on logical `shard`, made where its data lives."""
     if not 1 <= count <= 1024:
         raise ValueError("make 1 to 1024 IDs at a time: more would repeat within a millisecond")
-    with atomic(shard), connections[shardmap.physical_of(shard)].cursor() as cursor:
-        if is_postgres(shardmap.physical_of(shard)):
+    if is_postgres(shardmap.physical_of(shard)):
+
+        def made(cursor: Any) -> list[int]:
             cursor.execute(
                 f"SELECT {schema_name(shard)}.next_id() FROM generate_series(1, %s)", [count]
             )
             return [row[0] for row in cursor.fetchall()]
-        # One statement bumps the shard's sequence under SQLite's write lock, so processes never
-        # share a value; the ID layout is the same as PostgreSQL's.
+
+        return _write(shard, made)
+    # One statement bumps the shard's sequence under SQLite's write lock, so processes never
+    # share a value; the ID layout is the same as PostgreSQL's.
+    with connections[shardmap.physical_of(shard)].cursor() as cursor:
         cursor.execute(
             "INSERT INTO id_sequences (shard, value) VALUES (%s, %s) ON CONFLICT (shard)"
             " DO UPDATE SET value = value + excluded.value RETURNING value",

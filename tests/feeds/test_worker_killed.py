@@ -15,8 +15,7 @@ from django.conf import settings
 from django.db import connections
 
 from filmroll.feeds.store import store
-from filmroll.graph import edges
-from filmroll.sharding import db
+from filmroll.sharding import db, ids
 from tests.conftest import TEST_LOGICAL_SHARDS, _celery, jpeg_bytes, make_user, upload
 
 pytestmark = [
@@ -62,12 +61,20 @@ def delivered(followers: list[int], media_id: int) -> list[int]:
 def test_a_worker_killed_mid_fan_out_leaves_each_feed_with_the_post_once():
     _celery.stop()  # only the worker processes started here consume
     owner, owner_api = make_user("owner")
-    followers = []
-    for n in range(FOLLOWERS):
-        follower = db.new_ids(n % TEST_LOGICAL_SHARDS)[0]
-        edges.add(follower, owner.id)
-        followers.append(follower)
-        store().replace(follower, [])  # an existing (empty) feed takes deliveries
+    # Followers straight into the owner's shard (fan-out reads only that table), many rows a
+    # statement, each with an existing (empty) feed, which takes deliveries.
+    start_ms = ids.EPOCH_MS + 1_000_000
+    followers = [ids.make_id(start_ms + n, n % TEST_LOGICAL_SHARDS, n) for n in range(FOLLOWERS)]
+    for start in range(0, FOLLOWERS, 500):
+        part = followers[start : start + 500]
+        db.execute(
+            ids.shard_of(owner.id),
+            "INSERT INTO {followers} (user_id, follower_id, created_ms) VALUES "
+            + ", ".join(["(%s, %s, 0)"] * len(part)),
+            [value for follower in part for value in (owner.id, follower)],
+        )
+    for follower in followers:
+        store().replace(follower, [])
     first = start_worker()
     try:
         media_id = int(upload(owner_api, jpeg_bytes((200, 200))).json()["data"]["id"])
