@@ -81,7 +81,10 @@ def _copy(source_cursor, target_cursor, shard: int) -> int:
         rows += target_cursor.rowcount if target_cursor.rowcount > 0 else 0
     source_cursor.execute(f"SELECT last_value, is_called FROM {schema}.id_seq")
     last, called = source_cursor.fetchone()
-    target_cursor.execute("SELECT setval(%s, %s, %s)", [f"{schema}.id_seq", last, called])
+    # Half the sequence's cycle ahead: a process that has not seen the move yet may still take
+    # an ID from the source in the moment before it goes, in the same millisecond as the target's
+    # first; a different sequence number keeps the two IDs apart.
+    target_cursor.execute("SELECT setval(%s, %s, %s)", [f"{schema}.id_seq", last + 512, called])
     return rows
 
 

@@ -20,12 +20,16 @@ def _replica(cluster: Cluster, physical: str) -> psycopg.Connection:
 
 
 def _caught_up(cluster: Cluster) -> None:
-    """Until each shard replica has replayed everything its primary has written."""
+    """A commit on each shard primary, then until each replica has replayed it: a replica's lag
+    counts from its last replayed commit, so this one starts the clock at zero."""
     for physical in PHYSICALS:
         port = cluster.where.port(f"pg_{physical}")
         with psycopg.connect(
             host="127.0.0.1", port=port, user="postgres", dbname="postgres"
         ) as primary:
+            primary.execute("CREATE TABLE IF NOT EXISTS heartbeat (at timestamptz)")
+            primary.execute("INSERT INTO heartbeat VALUES (now())")
+            primary.commit()
             target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
         with _replica(cluster, physical) as replica:
             for _ in range(100):
