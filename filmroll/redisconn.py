@@ -43,17 +43,13 @@ def address(url: str) -> tuple[str, int]:
 
 
 class _Client(RedisCacheClient):
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        super().__init__(servers, **options)
+        # one client for the process, made under once's lock: see filmroll.once
+        self._one = once(lambda: client(servers[0], socket_timeout=2, socket_connect_timeout=2))
+
     def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
-        return _cache_client(self._servers[0])
-
-
-_clients: dict[str, redis.Redis] = {}
-
-
-def _cache_client(url: str) -> redis.Redis:
-    if url not in _clients:
-        _clients[url] = client(url, socket_timeout=2, socket_connect_timeout=2)
-    return _clients[url]
+        return self._one()
 
 
 class FollowingRedisCache(RedisCache):

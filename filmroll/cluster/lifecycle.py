@@ -233,10 +233,10 @@ def status(topology: Topology) -> list[tuple[str, str, str, str]]:
     rows = []
     for info in supervise.processes(topology):
         name = info["name"]
-        part = {"nginx": "nginx_http"}.get(name, name)
-        port = topology.port(part) if part in BASE_PORTS else ""
         if name == "nginx":
             port = f"{topology.port('nginx_http')},{topology.port('nginx_https')}"
+        else:
+            port = str(topology.port(name)) if name in BASE_PORTS else ""
         health = _health(topology, name) if info["statename"] == "RUNNING" else "-"
-        rows.append((name, info["statename"], str(port), health))
+        rows.append((name, info["statename"], port, health))
     return rows

@@ -2,9 +2,11 @@
 
 A backup is a folder:
 - one pg_dump (custom format) per database: the global one, the geo index, each physical shard
-  database. They are consistent with each other: writes to every logical shard pause (the move
-  fence of each, see sharding.moves) while each server exports a snapshot, the global database's
-  last, so every shard row's user is in it; the dumps then read those snapshots while writes go on.
+  database. They are consistent with each other: write transactions on every logical shard pause
+  (the move fence of each, see sharding.db.atomic) while each server exports a snapshot, the global
+  database's last, so every shard row's user is in it; the dumps then read those snapshots while
+  writes go on. Lone statements take no fence: one may land between two servers' snapshots, as it
+  could between any two of its own transactions.
 - an RDB file of each Redis instance, read from one of its replicas (`redis-cli --rdb`), so the
   primaries are spared; feeds rebuild from PostgreSQL anyway, the file keeps sessions.
 - photos.txt, every stored photo's key (the photos themselves stay in their bucket, which has
@@ -145,7 +147,9 @@ def backup(folder: Path, progress: Progress = print) -> dict:
             "this install is the embedded default: copy its data directory"
             f" ({settings.FILMROLL.data_dir}) while `filmroll serve` is stopped"
         )
-    folder.mkdir(parents=True, exist_ok=False)
+    if folder.exists():
+        raise BackupError(f"{folder} exists already: name a new folder for the backup")
+    folder.mkdir(parents=True)
     databases = _databases()
     with contextlib.ExitStack() as stack:
         progress("pausing writes to every logical shard while each server exports a snapshot")

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections, transaction
 
-from filmroll.sharding import ids, replicas, shardmap
+from filmroll.sharding import ids, replicas, schema, shardmap
 from filmroll.sharding.schema import schema_name
 
 T = TypeVar("T")
@@ -48,12 +48,10 @@ class ShardMoved(Exception):
 
 
 MOVE_RETRIES = 6
-# What PostgreSQL answers for a shard schema that has moved to another server.
-MOVED_STATES = {"42P01", "3F000", "42883"}  # undefined table, schema, function (next_id)
 
 
 def _moved_away(error: BaseException) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) in MOVED_STATES
+    return getattr(error.__cause__, "sqlstate", None) in schema.MOVED_STATES
 
 
 def _held(alias: str) -> set[int]:

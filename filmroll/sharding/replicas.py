@@ -27,6 +27,8 @@ from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
+from filmroll.sharding.schema import MOVED_STATES
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _may_lag: contextvars.ContextVar[bool] = contextvars.ContextVar("replica_reads", default=False)
@@ -110,7 +112,7 @@ def read(physical: str, run: Callable[[Any], T]) -> T:
             with connections[chosen].cursor() as cursor:
                 return run(cursor)
         except DatabaseError as error:
-            if getattr(error.__cause__, "sqlstate", None) in ("42P01", "3F000", "42883"):
+            if getattr(error.__cause__, "sqlstate", None) in MOVED_STATES:
                 raise  # the shard moved away: the caller finds where it went
             log.warning("read on %s failed, reading the primary: %s", chosen, error)
             mark_down(chosen)

@@ -127,6 +127,11 @@ TABLES = [
 ]  # fmt: skip
 
 
+# What PostgreSQL answers for a shard whose schema has moved to another server (undefined
+# table, schema, function: next_id): sharding.db finds where it went.
+MOVED_STATES = frozenset({"42P01", "3F000", "42883"})
+
+
 def schema_name(shard: int) -> str:
     return f"shard_{shard:04d}"
 

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, folder: Path, **options):
         try:
             made = backup.backup(folder, self.stdout.write)
-        except (backup.BackupError, FileExistsError) as error:
+        except backup.BackupError as error:
             raise CommandError(str(error)) from None
         rows = ", ".join(f"{k}={v}" for k, v in made["counts"].items() if v)
         self.stdout.write(
