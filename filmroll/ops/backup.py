@@ -142,13 +142,13 @@ def _photo_keys(folder: Path) -> int:
 
 
 def backup(folder: Path, progress: Progress = print) -> dict:
+    if folder.exists():
+        raise BackupError(f"{folder} exists already: name a new folder for the backup")
     if settings.FILMROLL.embedded:
         raise BackupError(
             "this install is the embedded default: copy its data directory"
             f" ({settings.FILMROLL.data_dir}) while `filmroll serve` is stopped"
         )
-    if folder.exists():
-        raise BackupError(f"{folder} exists already: name a new folder for the backup")
     folder.mkdir(parents=True)
     databases = _databases()
     with contextlib.ExitStack() as stack:
