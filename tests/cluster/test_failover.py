@@ -30,6 +30,7 @@ def test_promoting_a_dead_primarys_replica_resumes_its_writes(cluster: Cluster) 
         killed = time.monotonic()
         cluster.kill("pg_a")
         time.sleep(2)
+        promoting = time.monotonic()
         promoted = cluster.filmroll("shards", "promote", "a").stdout
         resumed = time.monotonic() + 1
         time.sleep(3)
@@ -37,8 +38,9 @@ def test_promoting_a_dead_primarys_replica_resumes_its_writes(cluster: Cluster) 
     print(promoted)
     # the other shard server never stopped
     assert to_b.failures() == [] and len(to_b.results) > 20
-    # writes to the dead server's shards failed for a while, then resumed
-    assert to_a.failures(), "no write failed while the primary was dead"
+    # writes to the dead server's shards stopped (failed, or waited in pgbouncer), then resumed
+    stalled = [r for r in to_a.results if killed + 0.5 < r[0] < promoting]
+    assert all(r[1] not in (200, 201) for r in stalled)
     after = [r for r in to_a.results if r[0] >= resumed]
     assert after and all(r[1] in (200, 201) for r in after)
     # asynchronous replication may lose the writes acknowledged just before the crash (the
