@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.memcached import PyMemcacheCache
 
-from filmroll.ops import metrics
+from filmroll.observe import metrics
 from filmroll.sharding import replicas
 
 

@@ -15,7 +15,7 @@ from filmroll import config
 FILMROLL = config.load()
 DATA_DIR = FILMROLL.data_dir
 # Metrics from every process (Gunicorn and task workers) go to files here, summed at each
-# scrape; set before prometheus_client is first imported (filmroll.ops.metrics).
+# scrape; set before prometheus_client is first imported (filmroll.observe.metrics).
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
@@ -212,7 +212,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "filmroll.ops.logs.JsonFormatter"},
+        "json": {"()": "filmroll.observe.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FILMROLL.log_format}},
@@ -225,6 +225,6 @@ LOGGING = {
 }
 
 if FILMROLL.sentry_dsn:
-    from filmroll.ops import reporting
+    from filmroll.observe import reporting
 
     reporting.start(FILMROLL.sentry_dsn)

@@ -165,7 +165,7 @@ def jpeg_bytes(
 
 def stored_keys() -> set[str]:
     """Every key in the configured photo storage."""
-    from filmroll.media import storage
+    from filmroll.files import storage
 
     backend = storage.backend()
     if isinstance(backend, storage.S3):

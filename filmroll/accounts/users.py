@@ -16,11 +16,11 @@ from filmroll import objcache
 from filmroll.accounts import tokens
 from filmroll.accounts.models import User
 from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound, RateLimited
+from filmroll.files import images, storage
 from filmroll.limits import ratelimit
-from filmroll.media import images, storage
-from filmroll.ops import metrics
+from filmroll.observe import metrics
 from filmroll.sharding import ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
 # First path segments of the site's own pages, which profile URLs (/{username}/) must not shadow.

@@ -5,8 +5,9 @@ from django.http import HttpRequest, JsonResponse
 
 from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, field, ok
-from filmroll.discovery import people, places, popular, search
+from filmroll.discovery import people, popular, search
 from filmroll.errors import Invalid
+from filmroll.places import places
 
 
 def _timestamp(request: HttpRequest, name: str) -> int | None:

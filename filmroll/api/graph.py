@@ -18,9 +18,7 @@ def named_user(request: HttpRequest, user_id: str) -> User:
 def _people(request: HttpRequest, table: str, owner: User) -> JsonResponse:
     count = pagination.count(request, default=50)
     found = edges.page(table, owner.id, pagination.cursor(request, "cursor"), count)
-    people = User.objects.in_bulk(found)
-    hidden = edges.blocked_between(request.api_user.id, list(people))
-    shown = [people[u] for u in found if u in people and u not in hidden and people[u].is_active]
+    shown = visibility.visible_people_by_id(request.api_user.id, found)
     next_cursor = found[-1] if len(found) == count else None
     return ok(
         objects.users(shown, request), pagination=pagination.links(request, next_cursor, "cursor")

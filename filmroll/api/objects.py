@@ -9,9 +9,10 @@ from django.templatetags.static import static
 
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
-from filmroll.discovery import places, tags
-from filmroll.media import likes, shortcodes, storage
+from filmroll.files import storage
+from filmroll.media import likes, shortcodes, tags
 from filmroll.media.rows import Media
+from filmroll.places import places
 from filmroll.sharding import ids
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 
 from filmroll import __version__
+from filmroll.activity.events import KINDS
 from filmroll.api import scopes
-from filmroll.feeds.activity import KINDS
 
 # --- shapes -------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from django.db.backends.signals import connection_created
 def _sphere_distance(connection, **kwargs) -> None:
     """The embedded index checks exact distances in SQL with the same formula as everywhere."""
     if connection.alias == "index" and connection.vendor == "sqlite":
-        from filmroll.discovery import geo
+        from filmroll.places import geo
 
         def distance(*point: float | None) -> float | None:
             return None if None in point else geo.distance(*point)

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from django.db import connections, transaction
 
 from filmroll.accounts.models import User
-from filmroll.discovery import geo, tags
+from filmroll.media import tags
 from filmroll.media.rows import Media, load_many
+from filmroll.places import geo
 from filmroll.sharding import db, ids, shardmap
 
 ALIAS = "index"

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.db import connections
 
-from filmroll.discovery import geo
 from filmroll.discovery.index import ALIAS, distance_to, within
 from filmroll.errors import Invalid
 from filmroll.media import photos
 from filmroll.media.rows import Media
+from filmroll.places import geo
 from filmroll.sharding import ids
 
 TAG_NAME = re.compile(r"^\w{1,100}$")

@@ -1,4 +1,5 @@
-from filmroll.discovery import index, places, popular
+from filmroll.discovery import index, popular
+from filmroll.places import places
 from filmroll.tasks.registry import task
 
 

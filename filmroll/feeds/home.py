@@ -11,13 +11,14 @@ import time
 
 from django.conf import settings
 
+from filmroll.accounts import counts
 from filmroll.feeds.models import Celebrity
 from filmroll.feeds.store import store
 from filmroll.graph import edges
 from filmroll.media import cache as media_cache
 from filmroll.media import photos
 from filmroll.media.rows import Media
-from filmroll.ops import metrics
+from filmroll.observe import metrics
 from filmroll.sharding import db, ids, replicas
 
 
@@ -55,9 +56,9 @@ def forget_celebrities() -> None:
     _celebrities[0] = 0.0
 
 
-def note_follower_count(user_id: int, followed_by: int) -> None:
+def note_follower_count(user_id: int) -> None:
     """Mark or unmark an account as too big to fan out, as its follower count crosses the limit."""
-    big = followed_by > settings.FILMROLL.fanout_limit
+    big = counts.for_users([user_id])[user_id]["followed_by"] > settings.FILMROLL.fanout_limit
     if big != Celebrity.objects.filter(user_id=user_id).exists():
         if big:
             Celebrity.objects.get_or_create(user_id=user_id)

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from filmroll.accounts.models import User
-from filmroll.discovery import tags
+from filmroll.activity import events
 from filmroll.errors import Forbidden, Invalid, NotFound
-from filmroll.feeds import activity
-from filmroll.graph import edges
-from filmroll.media import cache, photos
-from filmroll.ops import metrics
+from filmroll.graph import edges, visibility
+from filmroll.media import cache, photos, tags
+from filmroll.observe import metrics
 from filmroll.sharding import db, ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 MAX_TEXT = 2200
 MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._]{1,30})")
@@ -52,11 +51,11 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
     cache.invalidate(media.id)
     if user.id == owner.id and tags.parse(text):  # the owner's own #tags tag the photo
         enqueue("discovery.index_media", media.id)
-    activity.record(owner.id, "comment", user.id, media.id, text)
-    for person in User.objects.filter(username__in=mentions(text), is_active=True).exclude(
-        id=owner.id
-    ):
-        activity.record(person.id, "mention", user.id, media.id, text)
+    events.record(owner.id, "comment", user.id, media.id, text)
+    named = User.objects.filter(username__in=mentions(text)).exclude(id=owner.id)
+    for person in visibility.visible_people(user.id, named):
+        if visibility.can_see(person.id, owner):  # nobody learns of a photo they may not see
+            events.record(person.id, "mention", user.id, media.id, text)
     metrics.COMMENTS.inc()
     return Comment(comment_id, media.id, user.id, text)
 
@@ -71,8 +70,8 @@ def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> lis
         [media.id] + ([] if max_id is None else [max_id]) + [count],
     )
     found = [Comment(*row) for row in rows]
-    hidden = edges.blocked_between(viewer.id, list({c.user_id for c in found}))
-    return [c for c in found if c.user_id not in hidden]
+    authors = {u.id for u in visibility.visible_people_by_id(viewer.id, [c.user_id for c in found])}
+    return [c for c in found if c.user_id in authors]
 
 
 def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from filmroll.accounts.models import User
-from filmroll.feeds import activity
-from filmroll.graph import edges
+from filmroll.activity import events
+from filmroll.graph import visibility
 from filmroll.media import cache, photos
-from filmroll.ops import metrics
+from filmroll.observe import metrics
 from filmroll.sharding import db, ids
 
 
@@ -31,7 +31,7 @@ def like(user: User, raw_id: object) -> None:
             [user.id, media.id, now],
         )
         cache.invalidate(media.id)
-        activity.record(owner.id, "like", user.id, media.id)
+        events.record(owner.id, "like", user.id, media.id)
         metrics.LIKES.inc()
 
 
@@ -51,7 +51,7 @@ def unlike(user: User, raw_id: object) -> None:
             [user.id, media.id],
         )
         cache.invalidate(media.id)
-        activity.forget(owner.id, "like", user.id, media.id)
+        events.forget(owner.id, "like", user.id, media.id)
 
 
 def likers(viewer: User, raw_id: object, limit: int = 120) -> list[User]:
@@ -62,13 +62,7 @@ def likers(viewer: User, raw_id: object, limit: int = 120) -> list[User]:
         "SELECT user_id FROM {likes} WHERE media_id = %s ORDER BY created_ms DESC LIMIT %s",
         [media.id, limit],
     )
-    people = User.objects.in_bulk([row[0] for row in rows])
-    hidden = edges.blocked_between(viewer.id, list(people))
-    return [
-        people[row[0]]
-        for row in rows
-        if row[0] in people and row[0] not in hidden and people[row[0]].is_active
-    ]
+    return visibility.visible_people_by_id(viewer.id, [row[0] for row in rows])
 
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:

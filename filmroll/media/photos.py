@@ -9,14 +9,15 @@ from typing import Any
 
 from filmroll.accounts import counts, users
 from filmroll.accounts.models import User
-from filmroll.discovery import geo, places
 from filmroll.errors import Forbidden, Invalid, NotFound
+from filmroll.files import storage
 from filmroll.graph import visibility
-from filmroll.media import cache, pipeline, storage
+from filmroll.media import cache, pipeline
 from filmroll.media.rows import Media
-from filmroll.ops import metrics
+from filmroll.observe import metrics
+from filmroll.places import geo, places
 from filmroll.sharding import db, ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
 COLUMNS = (

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from filmroll.media import shortcodes
 from filmroll.sharding import db
 
 COLUMNS = (
@@ -27,6 +28,11 @@ class Media:
     likes: int
     comments: int
     owner: Any = None  # the owner's User, when a read path has fetched it; never cached
+
+    @property
+    def shortcode(self) -> str:
+        """The photo's name in /p/ URLs."""
+        return shortcodes.encode(self.id)
 
     @classmethod
     def from_row(cls, media_id: int, row: tuple) -> Media:

@@ -1,4 +1,4 @@
-from filmroll.media import storage
+from filmroll.files import storage
 from filmroll.tasks.registry import task
 
 

@@ -120,7 +120,7 @@ def _redis_rdbs(folder: Path, progress: Progress) -> list[str]:
 
 
 def _photo_keys(folder: Path) -> int:
-    from filmroll.media import storage
+    from filmroll.files import storage
 
     backend = storage.backend()
     count = 0

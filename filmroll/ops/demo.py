@@ -11,10 +11,10 @@ from collections.abc import Callable
 from django.contrib.auth.hashers import make_password
 
 from filmroll.accounts.models import User
-from filmroll.discovery import places
 from filmroll.graph import relationships
 from filmroll.media import comments, filters, likes, photos, pipeline
 from filmroll.media.samples import paint
+from filmroll.places import places
 
 PASSWORD = "filmroll-demo"
 NAMES = [

@@ -40,7 +40,7 @@ def _local_storage() -> None:
 
 
 def _s3() -> None:
-    from filmroll.media import storage
+    from filmroll.files import storage
 
     backend = storage.backend()
     backend.client.head_bucket(Bucket=backend.bucket)

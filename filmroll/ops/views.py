@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from filmroll.netaddr import within
-from filmroll.ops import health, metrics
+from filmroll.ops import health, scrape
 
 
 @never_cache
@@ -25,5 +25,5 @@ def prometheus(request: HttpRequest) -> HttpResponse:
     default): business figures are not for the public."""
     if not within(request.META.get("REMOTE_ADDR", ""), settings.FILMROLL.metrics_allow_networks):
         return HttpResponse("metrics are served to internal networks only\n", status=403)
-    body, content_type = metrics.render()
+    body, content_type = scrape.render()
     return HttpResponse(body, content_type=content_type)

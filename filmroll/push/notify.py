@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from filmroll.accounts import users
+from filmroll.activity import events
+from filmroll.activity.events import KINDS
 from filmroll.errors import Invalid, NotFound
-from filmroll.feeds import activity
-from filmroll.feeds.activity import KINDS
 from filmroll.push import senders
 from filmroll.push.models import Device, Preferences, Sent
 from filmroll.realtime import callbacks
@@ -90,7 +90,7 @@ def set_preferences(user_id: int, changes: dict[str, Any]) -> dict[str, bool]:
 def deliver(user_id: int, event_id: int) -> int:
     """Push one activity event to each of the user's devices not yet sent it; how many took it.
     Devices the service calls gone are forgotten; another failure leaves the rest for the retry."""
-    event = activity.get(user_id, event_id)
+    event = events.get(user_id, event_id)
     if event is None or not preferences(user_id).get(event.kind, False):
         return 0  # undone since (an unlike), or turned off
     actor = users.cached([event.actor_id]).get(event.actor_id)

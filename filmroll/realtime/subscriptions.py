@@ -20,12 +20,14 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.crypto import seal, unseal
-from filmroll.discovery import geo, index, places, tags
+from filmroll.discovery import index
 from filmroll.errors import Invalid, NotFound
+from filmroll.media import tags
+from filmroll.places import geo, places
 from filmroll.realtime import callbacks
 from filmroll.realtime.models import PendingUpdate, Subscription
 from filmroll.sharding import ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 BATCH = 100
 LEASE = timedelta(seconds=120)

@@ -11,11 +11,12 @@ from django.db import transaction
 
 from filmroll.crypto import seal
 from filmroll.errors import Invalid, NotFound
-from filmroll.media import rows, storage
+from filmroll.files import storage
+from filmroll.media import rows
 from filmroll.realtime import callbacks
 from filmroll.sharing.models import Account, Share
 from filmroll.sharing.providers import PROVIDERS, Refused, Revoked
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 
 def connect(

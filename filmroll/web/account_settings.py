@@ -61,8 +61,7 @@ def password_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def requests_page(request: HttpRequest) -> HttpResponse:
     found = edges.page("follow_requests", request.user.id, None, 100)
-    people = User.objects.in_bulk(found)
-    shown = [people[u] for u in found if u in people and people[u].is_active]
+    shown = visibility.visible_people_by_id(request.user.id, found)
     return render(request, "web/requests.html", {"people": objects.users(shown, request)})
 
 
@@ -81,9 +80,7 @@ def people_list(request: HttpRequest, username: str, table: str) -> HttpResponse
     if not visibility.can_see(viewer, person):
         raise Http404("no such list")
     found = edges.page(table, person.id, None, 200)
-    people = User.objects.in_bulk(found)
-    hidden = edges.blocked_between(viewer, list(people)) if viewer else set()
-    shown = [people[u] for u in found if u in people and u not in hidden and people[u].is_active]
+    shown = visibility.visible_people_by_id(viewer, found)
     title = (
         f"{person.username}'s followers" if table == "followers" else f"{person.username} follows"
     )

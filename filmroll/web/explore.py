@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from filmroll.api import objects
-from filmroll.discovery import people, places, popular, search
+from filmroll.discovery import people, popular, search
 from filmroll.errors import FilmrollError, NotFound
+from filmroll.places import places
 from filmroll.web.lookups import before, viewer_id
 
 

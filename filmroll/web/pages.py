@@ -12,15 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from filmroll.accounts.models import User
 from filmroll.api import objects
-from filmroll.discovery import places
 from filmroll.errors import FilmrollError, NotFound
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
 from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
 from filmroll.moderation import actions
-from filmroll.sharding import ids
+from filmroll.places import places
 from filmroll.web import lookups
 from filmroll.web.lookups import before, viewer_id
 
@@ -185,14 +183,6 @@ def relate(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 def activity_page(request: HttpRequest) -> HttpResponse:
     viewer_id(request)
-    events = activity.page(request.user.id, None, 50)
-    people = User.objects.in_bulk({e.actor_id for e in events})
-    shown = [
-        {"who": people[e.actor_id].username, "kind": e.kind, "text": e.text,
-         "code": shortcodes.encode(e.media_id) if e.media_id else None,
-         "time": ids.millis_of(e.id) // 1000}
-        for e in events
-        if e.actor_id in people and people[e.actor_id].is_active
-    ]  # fmt: skip
-    activity.mark_seen(request.user.id, events)
-    return render(request, "web/activity.html", {"events": shown})
+    items, _ = activity.assemble(request.user.id, None, 50)
+    activity.mark_seen(request.user.id, items)
+    return render(request, "web/activity.html", {"items": items})

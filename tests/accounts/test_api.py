@@ -6,7 +6,7 @@ from django.test import Client
 from PIL import Image
 
 from filmroll.accounts.models import User
-from filmroll.media import storage
+from filmroll.files import storage
 from filmroll.sharding import ids
 from tests.conftest import PASSWORD, Api, png_bytes
 

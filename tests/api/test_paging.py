@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from filmroll.discovery import places
 from filmroll.media import photos
+from filmroll.places import places
 from tests.conftest import make_user, run_tasks
 from tests.discovery.test_geo import RENDERED
 

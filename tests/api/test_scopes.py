@@ -12,8 +12,8 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.api import openapi, scopes
-from filmroll.discovery import places
 from filmroll.media import comments, shortcodes
+from filmroll.places import places
 from tests.conftest import Api, make_user, png_bytes
 from tests.discovery.test_geo import post_at
 

@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
-from filmroll.discovery import places
 from filmroll.media import photos
+from filmroll.places import places
 from filmroll.realtime import callbacks, subscriptions
 from filmroll.realtime.models import PendingUpdate, Subscription
 from tests.conftest import Api, make_user, run_tasks

@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from filmroll.discovery import geo, index
+from filmroll.discovery import index
 from filmroll.media import photos, pipeline
 from filmroll.media.samples import paint
+from filmroll.places import geo
 from tests.conftest import make_user, run_tasks
 
 pytestmark = [

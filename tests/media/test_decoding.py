@@ -2,7 +2,8 @@ import io
 
 from PIL import Image, ImageCms
 
-from filmroll.media import images, pipeline
+from filmroll.files import images
+from filmroll.media import pipeline
 from tests.conftest import jpeg_bytes
 
 

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from filmroll.media import storage
+from filmroll.files import storage
 from tests.conftest import jpeg_bytes, make_bucket, s3_server, upload
 
 

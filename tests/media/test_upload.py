@@ -9,8 +9,9 @@ from django.test import Client
 from PIL import Image
 
 from filmroll.accounts import counts
+from filmroll.files import storage
 from filmroll.graph import edges
-from filmroll.media import shortcodes, storage
+from filmroll.media import shortcodes
 from tests.conftest import jpeg_bytes, run_tasks, stored_keys, upload
 
 SIZES = {"thumbnail", "low_resolution", "standard_resolution", "high_resolution"}
@@ -205,7 +206,7 @@ def test_an_upload_needs_an_image_and_a_token(alice, anon):
 
 def test_a_place_given_by_id(alice):
     user, api = alice
-    from filmroll.discovery import places
+    from filmroll.places import places
 
     place_id = places.create(user.id, places.Place("Hallstatt", 47.5622, 13.6493))
     media = upload(api, jpeg_bytes(), location_id=str(place_id)).json()["data"]

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from filmroll.ops.logs import JsonFormatter
+from filmroll.observe.logs import JsonFormatter
 from filmroll.tasks.models import QueuedTask
 from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
 from tests.servers import Loopback
@@ -140,7 +140,7 @@ class SentryServer:
 def sentry():
     import sentry_sdk
 
-    from filmroll.ops import reporting
+    from filmroll.observe import reporting
 
     server = SentryServer()
     reporting.start(server.dsn)

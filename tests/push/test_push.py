@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from jwcrypto import jwk, jwt
 
+from filmroll.activity import events
 from filmroll.push import notify, senders
 from filmroll.push.models import Device, Sent
 from tests.conftest import make_user, png_bytes, run_tasks, upload
@@ -289,9 +290,8 @@ def test_a_retry_sends_only_what_failed(services):
         assert time.monotonic() < deadline, "the retry did not come"
         time.sleep(0.3)
         run_tasks()
-    from filmroll.feeds import activity
 
-    (event,) = activity.page(alice.id, None, 10)
+    (event,) = events.page(alice.id, None, 10)
     assert notify.deliver(alice.id, event.id) == 0  # nothing is sent twice
     assert len(apns.received) == 1 and len(browser.received) == 1
     assert [m["notification"]["body"] for m in fcm.received] == ["bob started following you."] * 2

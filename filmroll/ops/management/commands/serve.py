@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
-from filmroll.ops import metrics
+from filmroll.observe import metrics
 from filmroll.wsgi import application
 
 

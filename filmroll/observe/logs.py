@@ -8,7 +8,7 @@ import time
 
 from django.http import HttpRequest
 
-from filmroll.ops.context import request_id
+from filmroll.observe.context import request_id
 
 # attributes every LogRecord has; anything else was passed in `extra` and is logged as a field
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}

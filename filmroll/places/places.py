@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from filmroll import objcache
-from filmroll.discovery import geo
 from filmroll.errors import Invalid, NotFound
+from filmroll.places import geo
 from filmroll.sharding import db, ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 MAX_NAME = 100
 MAX_ADDRESS = 200

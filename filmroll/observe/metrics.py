@@ -4,26 +4,20 @@ fan-out, the object cache, query latency per database, queue depths and backends
 Counters and histograms are written by every process into PROMETHEUS_MULTIPROC_DIR (set in
 settings, under the data directory, before prometheus_client is imported) and summed over the
 processes at each scrape, so /metrics is right however many Gunicorn and task workers there are.
-Queue depths and backend states are read at scrape time instead.
+Queue depths and backend states are read at scrape time instead (ops/scrape.py).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
     Counter,
     Histogram,
-    generate_latest,
-    multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
 
 LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -82,38 +76,6 @@ def watch_connection(sender, connection, **kwargs) -> None:
         connection.execute_wrappers.append(time_queries)
 
 
-class ScrapeTime:
-    """Read when scraped: the depth of each task queue and the state of each backend."""
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from filmroll.ops import health
-        from filmroll.tasks import queues
-
-        depth = GaugeMetricFamily(
-            "filmroll_queue_depth", "Tasks waiting, per queue", labels=["queue"]
-        )
-        try:
-            for queue, waiting in queues.depths().items():
-                depth.add_metric([queue], waiting)
-        except Exception:  # the broker is down: filmroll_backend_up says so below
-            pass
-        yield depth
-        _, report = health.check()
-        up = GaugeMetricFamily(
-            "filmroll_backend_up", "1 if the backend answers", labels=["backend"]
-        )
-        took = GaugeMetricFamily(
-            "filmroll_backend_check_seconds",
-            "How long the backend took to answer",
-            labels=["backend"],
-        )
-        for name, state in report["backends"].items():
-            up.add_metric([name], 1 if state["ok"] else 0)
-            took.add_metric([name], state["ms"] / 1000)
-        yield up
-        yield took
-
-
 def sweep_dead() -> int:
     """Drop the metric files of processes that are gone (at server start: an earlier run's);
     files of live processes (a task worker beside) stay. How many went."""
@@ -134,10 +96,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def render() -> tuple[bytes, str]:
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
-    registry.register(ScrapeTime())
-    return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -25,7 +25,7 @@ def _scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
         if request.get("url"):
             request["url"] = request["url"].split("?", 1)[0]
     event.pop("user", None)
-    from filmroll.ops.context import request_id
+    from filmroll.observe.context import request_id
 
     if request_id.get():
         event.setdefault("tags", {})["request_id"] = request_id.get()

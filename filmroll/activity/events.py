@@ -1,0 +1,93 @@
+"""Activity events ("ana liked your photo"): per user, on the user's shard, capped, newest first.
+The store only: who may see which event is decided where the feed is assembled (feeds/activity.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from filmroll.sharding import db, ids
+from filmroll.tasks.dispatch import enqueue
+
+KINDS = ("like", "comment", "mention", "follow", "follow_request")
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    kind: str
+    actor_id: int
+    media_id: int | None
+    text: str
+
+
+def record(
+    user_id: int, kind: str, actor_id: int, media_id: int | None = None, text: str = ""
+) -> None:
+    """Tell `user` that `actor` did `kind`. Nobody is told of their own doing; liking and
+    following again replace the earlier event instead of repeating it."""
+    if actor_id == user_id:
+        return
+    shard = ids.shard_of(user_id)
+    with db.atomic(shard):
+        if kind in ("like", "follow", "follow_request"):
+            forget(user_id, kind, actor_id, media_id)
+        event_id = db.insert(
+            shard,
+            "activity",
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "actor_id": actor_id,
+                "media_id": media_id,
+                "text": text,
+            },
+        )
+        db.execute(
+            shard,
+            "DELETE FROM {activity} WHERE user_id = %s AND id < (SELECT id FROM {activity} WHERE user_id = %s"
+            " ORDER BY id DESC LIMIT 1 OFFSET %s)",
+            [user_id, user_id, settings.FILMROLL.activity_cap - 1],
+        )
+    enqueue("push.deliver", user_id, event_id)  # to the user's phones and browsers
+
+
+def forget(user_id: int, kind: str, actor_id: int, media_id: int | None = None) -> None:
+    """Take back an event (an unlike, an unfollow, a request approved or ignored)."""
+    media = "media_id IS NULL" if media_id is None else "media_id = %s"
+    db.execute(
+        ids.shard_of(user_id),
+        f"DELETE FROM {{activity}} WHERE user_id = %s AND kind = %s AND actor_id = %s AND {media}",
+        [user_id, kind, actor_id] + ([] if media_id is None else [media_id]),
+    )
+
+
+def page(user_id: int, max_id: int | None, count: int) -> list[Event]:
+    bound = "" if max_id is None else " AND id < %s"
+    rows = db.fetchall(
+        ids.shard_of(user_id),
+        f"SELECT id, kind, actor_id, media_id, text FROM {{activity}} WHERE user_id = %s{bound} ORDER BY id DESC LIMIT %s",
+        [user_id] + ([] if max_id is None else [max_id]) + [count],
+    )
+    return [Event(*row) for row in rows]
+
+
+def get(user_id: int, event_id: int) -> Event | None:
+    row = db.fetchone(
+        ids.shard_of(user_id),
+        "SELECT id, kind, actor_id, media_id, text FROM {activity} WHERE user_id = %s AND id = %s",
+        [user_id, event_id],
+    )
+    return Event(*row) if row else None
+
+
+def count_newer(user_id: int, after_id: int, most: int) -> int:
+    """How many of the user's events are newer than `after_id`, counted up to `most`."""
+    row = db.fetchone(
+        ids.shard_of(user_id),
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {activity} WHERE user_id = %s AND id > %s LIMIT %s)"
+        " AS newer",
+        [user_id, after_id, most],
+    )
+    return row[0] if row else 0
