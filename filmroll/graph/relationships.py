@@ -45,9 +45,9 @@ def block(viewer: User, target: User) -> None:
     """Blocking ends every edge and request between the two, both ways."""
     edges.add_block(viewer.id, target.id)
     for a, b in ((viewer, target), (target, viewer)):
-        if edges.remove_request(b.id, a.id):
-            events.forget(b.id, "follow_request", a.id)
+        edges.remove_request(b.id, a.id)
         _disconnect(a.id, b.id)
+    events.forget_between(viewer.id, target.id)
 
 
 def unblock(viewer: User, target: User) -> None:

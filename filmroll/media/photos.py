@@ -163,6 +163,7 @@ def delete(user: User, raw_id: Any) -> None:
         cache.invalidate(media.id)
         enqueue("media.delete_files", [size["key"] for size in media.images.values()])
         enqueue("feeds.media_deleted", media.id, owner.id)
+        enqueue("media.forget_activity", media.id, owner.id)
         enqueue("discovery.index_media", media.id)
 
 

@@ -15,6 +15,7 @@ from filmroll.accounts import users
 from filmroll.activity import events
 from filmroll.activity.events import KINDS
 from filmroll.errors import Invalid, NotFound
+from filmroll.feeds import activity
 from filmroll.push import senders
 from filmroll.push.models import Device, Preferences, Sent
 from filmroll.realtime import callbacks
@@ -93,8 +94,10 @@ def deliver(user_id: int, event_id: int) -> int:
     event = events.get(user_id, event_id)
     if event is None or not preferences(user_id).get(event.kind, False):
         return 0  # undone since (an unlike), or turned off
+    if not activity.shown(user_id, event):
+        return 0  # a block since, or a photo the user may not see
     actor = users.cached([event.actor_id]).get(event.actor_id)
-    if actor is None or not actor.is_active:
+    if actor is None:
         return 0
     note = senders.Note(
         title="filmroll",
