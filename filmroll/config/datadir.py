@@ -32,7 +32,7 @@ def read_settings(directory: Path) -> dict[str, str]:
         return {}
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
-    found = {}
+    found: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         try:
             words = shlex.split(line, comments=True)
