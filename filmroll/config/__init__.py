@@ -53,7 +53,7 @@ def setting(
 
 @dataclass(frozen=True)
 class Config:
-    # One line per setting, like a table. (The docs show a whole number in its unit: MB, millions.)
+    # One line per setting, like a table: `make docs` turns it into docs/configuration.md.
     # fmt: off
     # Where things are
     data_dir: Path = setting(Path("var"), "where the embedded default keeps its SQLite files, photos and generated secret key, and where a settings file is looked for", shown="`./var`")
