@@ -21,7 +21,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ services:
 
 lint: install
 	$(BIN)/ruff check filmroll tests bench deploy
+
+# docs/configuration.md, from the settings' declaration in filmroll/config/__init__.py.
+docs: install
+	$(BIN)/python -m filmroll.config.docs
 
 test-embedded: install
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)

@@ -143,3 +143,4 @@ def repoint_pgbouncer(topology: Topology, server: str) -> None:
     connections to the old primary go, new ones reach the replica."""
     write_pgbouncer(topology, server, topology.port(f"pg_{server}_replica"))
     client(topology).supervisor.signalProcess(f"pgbouncer_{server}", "HUP")
+    topology.save()  # the settings file: no replica for `server` now, maintenance to the new primary

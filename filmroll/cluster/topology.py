@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from filmroll.config import datadir
 
 PHYSICALS = ("a", "b")  # physical shard servers
 DATABASES = ("global", *PHYSICALS)  # PostgreSQL servers, each with a replica and a pgbouncer
@@ -160,6 +163,9 @@ class Topology:
         return values
 
     def save(self) -> None:
+        """Keep what the cluster is (cluster/topology.json) and the settings its app processes
+        run with (the data directory's settings file, which every `filmroll` command run with
+        this data directory reads). Saved again when a fail-over changes those settings."""
         self.root.mkdir(parents=True, exist_ok=True)
         state = {
             "offset": self.offset,
@@ -167,6 +173,7 @@ class Topology:
             "extra": dict(self.extra),
         }
         (self.root / "topology.json").write_text(json.dumps(state))
+        datadir.write_settings(self.data_dir, self.app_env(), by="`filmroll cluster up`")
 
 
 def load(data_dir: Path) -> Topology:
@@ -183,9 +190,9 @@ def load(data_dir: Path) -> Topology:
     )
 
 
-def passed_on(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """The FILMROLL_* settings of `env` that a new cluster's processes take over: all but those
-    naming the cluster's own parts."""
+def passed_on(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The FILMROLL_* settings of `env` (config.given()) that a new cluster's processes take
+    over: all but those naming the cluster's own parts."""
     own = set(Topology(Path(".")).app_env())
     return tuple(
         sorted((k, v) for k, v in env.items() if k.startswith("FILMROLL_") and k not in own)

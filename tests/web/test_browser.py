@@ -7,12 +7,12 @@ var/screenshots/ for a reviewer."""
 from __future__ import annotations
 
 import io
-import os
 import random
 import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from filmroll.accounts.models import User
 from filmroll.media.samples import paint
@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.usefixtures("restores_install"),
 ]
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("FILMROLL_DATA_DIR", "var")) / "screenshots"
+SHOTS = settings.FILMROLL.data_dir / "screenshots"
 
 
 @pytest.fixture
