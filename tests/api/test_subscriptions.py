@@ -21,9 +21,10 @@ from filmroll.media import photos
 from filmroll.places import places
 from filmroll.realtime import callbacks, subscriptions
 from filmroll.realtime.models import PendingUpdate, Subscription
-from tests.conftest import Api, make_user, run_tasks
 from tests.discovery.test_geo import RENDERED, post_at
-from tests.servers import Loopback
+from tests.support.personas import Api, make_user
+from tests.support.servers import Loopback
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

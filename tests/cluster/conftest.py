@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from filmroll.cluster import supervise, topology
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 OFFSET = 20
 FILMROLL = str(Path(sys.executable).parent / "filmroll")

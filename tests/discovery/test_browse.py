@@ -3,8 +3,9 @@
 import pytest
 
 from filmroll.discovery import popular
-from tests.conftest import make_user, run_tasks
 from tests.discovery.test_geo import post_at
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -12,7 +12,8 @@ from filmroll.discovery import index
 from filmroll.media import photos, pipeline
 from filmroll.media.samples import paint
 from filmroll.places import geo
-from tests.conftest import make_user, run_tasks
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

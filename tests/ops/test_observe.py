@@ -19,8 +19,10 @@ from django.test import Client
 
 from filmroll.observe.logs import JsonFormatter
 from filmroll.tasks.models import QueuedTask
-from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
-from tests.servers import Loopback
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
+from tests.support.servers import Loopback
+from tests.support.tasks import run_tasks
 
 
 def scrape() -> dict[str, float]:

@@ -11,7 +11,9 @@ from filmroll.activity import events
 from filmroll.feeds import activity
 from filmroll.moderation import actions
 from filmroll.push import notify
-from tests.conftest import jpeg_bytes, make_user, run_tasks, upload
+from tests.support.images import jpeg_bytes, upload
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [  # committed transactions, so that queued tasks run
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -16,8 +16,8 @@ import pytest
 from django.conf import settings
 
 from filmroll import objcache
-from tests.conftest import jpeg_bytes
-from tests.servers import free_port
+from tests.support.images import jpeg_bytes
+from tests.support.servers import free_port
 from tests.test_serve import _drop, _postgres_urls
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 
 from filmroll.accounts.models import User
 from filmroll.media.samples import paint
-from tests.conftest import run_tasks
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from filmroll.accounts.models import User
-from tests.conftest import PASSWORD, make_user, png_bytes, upload
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
 
 
 def logged_in(username: str, private: bool = False) -> Client:

@@ -3,10 +3,13 @@ Sentry, push services, other networks): each request goes to a function of the t
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -63,3 +66,42 @@ def wait_port(port: int, seconds: float = 5) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"nothing listens on 127.0.0.1:{port}") from None
             time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def s3_server(port: int) -> Iterator[str]:
+    """A real S3 API server (moto's) on loopback; its endpoint URL."""
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=0.2),
+            ):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"the S3 test server did not start on port {port}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def make_bucket(url: str, bucket: str) -> None:
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=bucket)
