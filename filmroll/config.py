@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PHYSICAL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
@@ -179,7 +180,7 @@ def _networks(name: str, get) -> tuple[str, ...]:
     return networks
 
 
-def _outbound(get) -> dict[str, str]:
+def _outbound(get) -> dict[str, Any]:
     """Push services' credentials and the sharing providers' addresses."""
     found = {}
     for key, name in (
@@ -360,10 +361,10 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         metrics=_bool("FILMROLL_METRICS", get("FILMROLL_METRICS", "1")),
         **_outbound(get),
         request_logs=_bool("FILMROLL_REQUEST_LOGS", get("FILMROLL_REQUEST_LOGS", "1")),
-        **(
-            {"metrics_allow_networks": _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)}
+        metrics_allow_networks=(
+            _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)
             if get("FILMROLL_METRICS_ALLOW_NETWORKS")
-            else {}
+            else Config.metrics_allow_networks
         ),
         log_format=log_format,
         feed_cap=_int("FILMROLL_FEED_CAP", get("FILMROLL_FEED_CAP", "1000"), 20, 100_000),

@@ -23,7 +23,9 @@ def _timestamp(request: HttpRequest, name: str) -> int | None:
     return value
 
 
-def _media_page(request: HttpRequest, found: tuple, cursor: str = "max_id") -> JsonResponse:
+def _media_page(
+    request: HttpRequest, found: tuple[list, int | None], cursor: str = "max_id"
+) -> JsonResponse:
     page, next_id = pagination.above(
         *found, pagination.cursor(request, cursor.replace("max", "min"))
     )

@@ -154,6 +154,6 @@ def upload(request: HttpRequest, name: str) -> bytes | None:
     if file is None:
         return None
     limit = settings.FILMROLL.max_upload_bytes
-    if file.size > limit:
+    if (file.size or 0) > limit:  # Django's uploads always know their size
         raise Invalid(f"{name} is over the limit of {limit // (1024 * 1024)} MB")
     return file.read()

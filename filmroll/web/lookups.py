@@ -12,6 +12,13 @@ from filmroll.api.request import PublicRequest
 from filmroll.sharding import ids
 
 
+class SignedInRequest(HttpRequest):
+    """A request to a page behind `login_required`: its user is signed in. Only a type: the
+    object is Django's own request."""
+
+    user: User
+
+
 def viewer_id(request: HttpRequest) -> int | None:
     """The signed-in user's ID, or None; the API's object builders read the viewer from
     `request.api_user` (for "you liked this"), so it is set here too."""
