@@ -53,6 +53,8 @@ services:
 
 lint: install
 	$(BIN)/ruff check filmroll tests bench deploy
+	$(BIN)/mypy filmroll
+	$(BIN)/lint-imports
 
 test-embedded: install
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
