@@ -53,6 +53,8 @@ services:
 
 lint: install
 	$(BIN)/ruff check filmroll tests bench deploy
+	$(BIN)/mypy filmroll
+	$(BIN)/lint-imports
 
 # docs/configuration.md, from the settings' declaration in filmroll/config/__init__.py.
 docs: install

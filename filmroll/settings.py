@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import zlib
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
@@ -83,7 +84,7 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str, test_name: str) -> dict:
+def _database(url: str, test_name: str) -> dj_database_url.DBConfig:
     db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if db["ENGINE"].endswith("sqlite3"):
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
@@ -122,7 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER = {
+OAUTH2_PROVIDER: dict[str, Any] = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": FILMROLL.token_days * 86400,
     "SCOPES": {
         "basic": "Read your profile and photos",

@@ -176,7 +176,7 @@ def get_user(raw_id: Any) -> User:
 
 def update_profile(user: User, fields: dict[str, Any]) -> User:
     """Change any of full_name, bio, website, is_private; unknown fields are ignored."""
-    changed = []
+    changed: list[str] = []
     for field in ("full_name", "bio"):
         if field in fields:
             setattr(user, field, _bounded(field, fields[field]))

@@ -8,6 +8,7 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
+from filmroll.api.request import PublicRequest
 from filmroll.limits import ratelimit
 from filmroll.netaddr import within
 
@@ -35,10 +36,10 @@ def client_ip(request: HttpRequest) -> str:
     return address
 
 
-def count(request: HttpRequest) -> ratelimit.Verdict:
+def count(request: PublicRequest) -> ratelimit.Verdict:
     config = settings.FILMROLL
     rules = [(f"ip:{client_ip(request)}", config.ratelimit_ip_per_hour)]
-    if getattr(request, "token", None) is not None:
+    if request.token is not None:
         rules.append((f"token:{request.token.pk}", config.ratelimit_per_hour))
     verdicts = ratelimit.hit(rules)
     refused = [v for v in verdicts if not v.allowed]

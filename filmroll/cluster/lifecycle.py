@@ -208,12 +208,13 @@ def _health(topology: Topology, name: str) -> str:
     if name.startswith("pg_"):
         with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
                              connect_timeout=2) as conn:  # fmt: skip
-            recovery, lag = conn.execute(
-                f"SELECT pg_is_in_recovery(), ({replicas.LAG_SQL})"
-            ).fetchone()
+            row = conn.execute(f"SELECT pg_is_in_recovery(), ({replicas.LAG_SQL})").fetchone()
+        assert row is not None  # a SELECT without FROM gives one row
+        recovery, lag = row
         return f"replica, {float(lag or 0):.1f} s behind" if recovery else "primary"
     if name == "redis_sentinel":
         masters = redis.Redis(port=port, socket_timeout=2).sentinel_masters()
+        assert isinstance(masters, dict)  # by name, in RESP2 (a list only in RESP3)
         return "watching " + ", ".join(f"{n} at {m['port']}" for n, m in sorted(masters.items()))
     if name.startswith("redis_"):
         info = redis.Redis(port=port, socket_timeout=2).info("replication")

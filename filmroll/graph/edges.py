@@ -163,7 +163,7 @@ def blocked_between(viewer_id: int, others: list[int]) -> set[int]:
     """Those of `others` who blocked the viewer or whom the viewer blocked."""
     if not others:
         return set()
-    return _hidden_from(viewer_id) & set(others)
+    return set(others) & _hidden_from(viewer_id)
 
 
 def _hidden_from(user_id: int) -> frozenset[int]:

@@ -3,6 +3,8 @@ Each owns its side effects: edges and counts now, activity, feed changes in the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from filmroll.accounts.models import User
 from filmroll.activity import events
 from filmroll.errors import Forbidden, Invalid
@@ -66,7 +68,7 @@ def ignore(viewer: User, requester: User) -> None:
         events.forget(viewer.id, "follow_request", requester.id)
 
 
-def act(viewer: User, target: User, action: str) -> None:
+def act(viewer: User, target: User, action: Any) -> None:
     if not isinstance(action, str) or action not in HANDLERS:
         raise Invalid(f"action must be one of {', '.join(HANDLERS)}")
     if target.id == viewer.id:

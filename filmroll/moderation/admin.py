@@ -3,6 +3,8 @@ photo by shortcode or ID, with its comments, to remove either."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -10,6 +12,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from filmroll.api import objects
+from filmroll.api.request import PublicRequest
 from filmroll.errors import FilmrollError
 from filmroll.media import comments, rows, shortcodes
 from filmroll.moderation import actions
@@ -64,11 +67,11 @@ class ReportAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
         query, found = request.GET.get("q", "").strip(), None
         if query:
-            media_id = _media_id(query)
-            media = rows.load_many([media_id]).get(media_id) if media_id else None
+            named = _media_id(query)
+            media = rows.load_many([named]).get(named) if named else None
             if media is not None:
                 owner = actions.owner_of(media.id)
-                request.api_user = owner
+                cast(PublicRequest, request).api_user = owner  # the viewer the presenters read
                 found = {
                     "item": objects.media(media, request),
                     "comments": objects.comments(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
@@ -69,7 +70,7 @@ def check(url: str) -> Target:
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise Invalid(f"callback_url's host {parts.hostname!r} does not resolve") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in found))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
     refused = [a for a in addresses if not allowed(a)]
     if not addresses or refused:
         raise Invalid(
@@ -84,7 +85,7 @@ def call(
 ) -> tuple[int, bytes]:
     """One request to the checked address; its status and up to 64 KB of its answer."""
     kind = urllib3.HTTPSConnectionPool if target.scheme == "https" else urllib3.HTTPConnectionPool
-    extra = {"server_hostname": target.host, "assert_hostname": target.host}
+    extra: dict[str, Any] = {"server_hostname": target.host, "assert_hostname": target.host}
     pool = kind(
         target.address,
         target.port,

@@ -87,7 +87,7 @@ def create(app: Application, client_secret: str, fields: dict[str, Any]) -> Subs
     verify_token = fields.get("verify_token") or ""
     if not isinstance(verify_token, str) or len(verify_token) > 200:
         raise Invalid("verify_token must be text of at most 200 characters")
-    url = fields.get("callback_url")
+    url = fields.get("callback_url") or ""  # check() refuses the empty URL
     verify_callback(url, verify_token)
     sub = Subscription.objects.create(
         application=app,
@@ -129,7 +129,7 @@ def remove(app: Application, sub_id: Any = None, kind: Any = None) -> int:
 
 
 def as_json(sub: Subscription) -> dict:
-    data = {
+    data: dict[str, Any] = {
         "id": str(sub.id),
         "type": "subscription",
         "object": sub.object,
@@ -160,11 +160,14 @@ def matching(media_id: int) -> list[Subscription]:
         user_id=entry.user_id, expires__gt=timezone.now()
     ).values("application_id")
     result += live.filter(object="user", object_id="", application_id__in=authorized)
-    if entry.latitude is not None:
+    if entry.latitude is not None and entry.longitude is not None:
         result += [
             s
             for s in live.filter(object="geography")
-            if geo.distance(s.latitude, s.longitude, entry.latitude, entry.longitude) <= s.radius
+            if s.latitude is not None
+            and s.longitude is not None
+            and s.radius is not None
+            and geo.distance(s.latitude, s.longitude, entry.latitude, entry.longitude) <= s.radius
         ]
     return list({s.id: s for s in result}.values())
 

@@ -111,8 +111,8 @@ def atomic(shard: int) -> Iterator[None]:
     try:
         yield
     except BaseException as error:
-        if not block.__exit__(type(error), error, error.__traceback__):
-            raise
+        block.__exit__(type(error), error, error.__traceback__)  # rolls back; never swallows
+        raise
     else:
         block.__exit__(None, None, None)
 

@@ -17,10 +17,11 @@ from filmroll.api import objects
 from filmroll.errors import FilmrollError
 from filmroll.graph import edges, relationships, visibility
 from filmroll.web import lookups
+from filmroll.web.lookups import SignedInRequest
 
 
 @login_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: SignedInRequest) -> HttpResponse:
     user = User.objects.get(id=request.user.id)
     context = {"error": "", "saved": request.GET.get("saved") == "1"}
     if request.method == "POST":
@@ -41,7 +42,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_page(request: HttpRequest) -> HttpResponse:
+def password_page(request: SignedInRequest) -> HttpResponse:
     context = {"error": ""}
     if request.method == "POST":
         user = User.objects.get(id=request.user.id)
@@ -59,7 +60,7 @@ def password_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def requests_page(request: HttpRequest) -> HttpResponse:
+def requests_page(request: SignedInRequest) -> HttpResponse:
     found = edges.page("follow_requests", request.user.id, None, 100)
     shown = visibility.visible_people_by_id(request.user.id, found)
     return render(request, "web/requests.html", {"people": objects.users(shown, request)})
@@ -67,7 +68,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer_request(request: HttpRequest, username: str) -> HttpResponse:
+def answer_request(request: SignedInRequest, username: str) -> HttpResponse:
     person = lookups.person(username)
     if request.POST.get("action") in ("approve", "ignore"):
         with contextlib.suppress(FilmrollError):  # already answered

@@ -16,10 +16,11 @@ from filmroll.errors import FilmrollError
 
 def _next(request: HttpRequest, raw: str | None) -> str:
     """Only a path on this site: never an open redirect."""
-    ok = raw and url_has_allowed_host_and_scheme(
+    if raw and url_has_allowed_host_and_scheme(
         raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return raw if ok else "/"
+    ):
+        return raw
+    return "/"
 
 
 @require_http_methods(["GET", "POST"])
