@@ -69,8 +69,11 @@ class Config:
     # log-in failures per hour for one account, and log-in plus sign-up attempts per client IP
     login_failures_per_hour: int = 10
     login_attempts_ip_per_hour: int = 100
-    # networks real-time callbacks may reach although they are not public (tests allow loopback)
+    # networks outgoing requests made on someone's behalf (callbacks, share targets, Web Push)
+    # may reach although they are not public (tests allow loopback)
     callback_allow_networks: tuple[str, ...] = ()
+    # names those requests resolve without DNS, like /etc/hosts: name -> addresses (still checked)
+    outgoing_hosts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # proxies (nginx) whose X-Forwarded-For names the client
     trusted_proxies: tuple[str, ...] = ()
     # who may read /metrics (the peer's address)
@@ -177,6 +180,22 @@ def _networks(name: str, get) -> tuple[str, ...]:
                 f"{name} item {network!r} is not a network (for example 127.0.0.0/8 or ::1/128)"
             ) from None
     return networks
+
+
+def _hosts(name: str, get) -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for item in (i.strip() for i in get(name, "").split(",") if i.strip()):
+        host, _, address = (part.strip() for part in item.partition("="))
+        try:
+            if not host:
+                raise ValueError(item)
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigError(
+                f"{name} item {item!r} is not NAME=ADDRESS (for example push.example=192.0.2.7)"
+            ) from None
+        table[host.lower()] = (*table.get(host.lower(), ()), address)
+    return table
 
 
 def _outbound(get) -> dict[str, str]:
@@ -353,6 +372,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             10**6,
         ),
         callback_allow_networks=allow_networks,
+        outgoing_hosts=_hosts("FILMROLL_OUTGOING_HOSTS", get),
         trusted_proxies=trusted_proxies,
         sentry_dsn=sentry_dsn,
         smtp_url=_smtp_url(get("FILMROLL_SMTP_URL", "").strip()),

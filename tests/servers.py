@@ -4,6 +4,7 @@ Sentry, push services, other networks): each request goes to a function of the t
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,12 @@ Handle = Callable[[str, str, Message, bytes], "tuple[int, bytes, dict[str, str]]
 
 
 class Loopback:
-    def __init__(self, handle: Handle) -> None:
+    """A server on 127.0.0.1 (or another loopback `host`), on a free port unless given one,
+    speaking HTTPS when given a server-side TLS context."""
+
+    def __init__(
+        self, handle: Handle, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
         class Handler(BaseHTTPRequestHandler):
             def _serve(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -37,9 +43,11 @@ class Loopback:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
