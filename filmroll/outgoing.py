@@ -100,7 +100,9 @@ class Transport(httpx.BaseTransport):
         found = self.resolve(host, port)
         refused = [a for a in found if not reachable(a, self.allow)]
         if not found or refused:
-            raise Blocked(f"{host} resolves to an address that is not public ({', '.join(refused)})")
+            raise Blocked(
+                f"{host} resolves to an address that is not public ({', '.join(refused)})"
+            )
         return found
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -207,7 +209,9 @@ def check(url: Any, field: str) -> str:
     try:
         transport.addresses(parts.hostname, port)
     except Blocked:
-        raise Invalid(f"{field}'s host {parts.hostname!r} resolves to an address that is not public") from None
+        raise Invalid(
+            f"{field}'s host {parts.hostname!r} resolves to an address that is not public"
+        ) from None
     except httpx.ConnectError:
         raise Invalid(f"{field}'s host {parts.hostname!r} does not resolve") from None
     return url

@@ -20,7 +20,11 @@ class Loopback:
     speaking HTTPS when given a server-side TLS context."""
 
     def __init__(
-        self, handle: Handle, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+        self,
+        handle: Handle,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         class Handler(BaseHTTPRequestHandler):
             def _serve(self) -> None:
@@ -71,3 +75,41 @@ def wait_port(port: int, seconds: float = 5) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"nothing listens on 127.0.0.1:{port}") from None
             time.sleep(0.05)
+
+
+class Recorder:
+    """A loopback server that records each request (method, path, headers) and answers
+    `answer`; pass Loopback's `host`, `port` and `tls` through."""
+
+    def __init__(
+        self, answer: tuple[int, bytes, dict[str, str]] = (200, b"{}", {}), **where
+    ) -> None:
+        self.seen: list[tuple[str, str, Message]] = []
+        self.answer = answer
+        self.http = Loopback(self.handle, **where)
+        self.url, self.port = self.http.url, self.http.port
+
+    def handle(self, method: str, path: str, headers: Message, body: bytes):
+        self.seen.append((method, path, headers))
+        return self.answer
+
+    def stop(self) -> None:
+        self.http.stop()
+
+
+class Recorders:
+    """Makes Recorders (call it like Recorder) and stops them all when its `with` ends."""
+
+    def __init__(self) -> None:
+        self.made: list[Recorder] = []
+
+    def __call__(self, *args, **kwargs) -> Recorder:
+        self.made.append(Recorder(*args, **kwargs))
+        return self.made[-1]
+
+    def __enter__(self) -> Recorders:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for recorder in self.made:
+            recorder.stop()

@@ -5,13 +5,12 @@ addresses, keeps the Host header and the TLS name of the host asked for, and cap
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gzip
-import contextlib
 import socket
 import ssl
 import threading
-from email.message import Message
 
 import httpx
 import pytest
@@ -21,39 +20,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from filmroll import outgoing
-from tests.servers import Loopback
+from tests.servers import Recorders
 
 LOOPBACK = ("127.0.0.0/8",)
 
 
-class Listener:
-    """A loopback server that records what reaches it and answers `answer`."""
-
-    def __init__(self, answer=(200, b"{}", {}), **where) -> None:
-        self.seen: list[tuple[str, str, Message]] = []
-        self.answer = answer
-        self.http = Loopback(self.handle, **where)
-        self.url, self.port = self.http.url, self.http.port
-
-    def handle(self, method, path, headers, body):
-        self.seen.append((method, path, headers))
-        return self.answer
-
-    def stop(self) -> None:
-        self.http.stop()
-
-
 @pytest.fixture
 def listeners():
-    made: list[Listener] = []
-
-    def make(*args, **kwargs) -> Listener:
-        made.append(Listener(*args, **kwargs))
-        return made[-1]
-
-    yield make
-    for listener in made:
-        listener.stop()
+    with Recorders() as make:
+        yield make
 
 
 def test_a_redirect_is_never_followed(listeners):
@@ -119,7 +94,9 @@ def test_ipv6_forms_that_carry_a_forbidden_ipv4_are_refused(listeners, address):
 
 def test_answers_are_capped(listeners):
     big = listeners((200, b"x" * (outgoing.MAX_ANSWER + 1), {}))
-    packed = listeners((200, gzip.compress(b"{}" + b" " * 10_000_000), {"Content-Encoding": "gzip"}))
+    packed = listeners(
+        (200, gzip.compress(b"{}" + b" " * 10_000_000), {"Content-Encoding": "gzip"})
+    )
     small = listeners((200, b"y" * 1000, {}))
     with outgoing.client(allow=LOOPBACK) as client:
         with pytest.raises(outgoing.TooLarge):
@@ -149,9 +126,11 @@ def test_an_answer_without_a_length_is_cut_off_at_the_cap():
     thread.start()
     url = f"http://127.0.0.1:{server.getsockname()[1]}/"
     try:
-        with outgoing.client(allow=LOOPBACK, max_bytes=50_000) as client:
-            with pytest.raises(outgoing.TooLarge):
-                client.get(url)
+        with (
+            outgoing.client(allow=LOOPBACK, max_bytes=50_000) as client,
+            pytest.raises(outgoing.TooLarge),
+        ):
+            client.get(url)
     finally:
         thread.join(10)
         server.close()

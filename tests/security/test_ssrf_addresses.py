@@ -12,7 +12,7 @@ from oauth2_provider.models import Application
 
 from filmroll import netaddr
 from tests.conftest import Api, make_user
-from tests.servers import Loopback
+from tests.servers import Recorders
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -56,11 +56,8 @@ def test_the_address_rule():
 
 @pytest.fixture(scope="module")
 def listener():
-    seen: list[str] = []
-    server = Loopback(lambda method, path, headers, body: seen.append(path) or (200, b"", {}))
-    server.seen = seen  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    with Recorders() as make:
+        yield make()
 
 
 def refused(answer) -> bool:
@@ -97,9 +94,16 @@ def test_addresses_inside_are_refused_wherever_they_are_given(listener, host):
 
 def test_other_urls_are_refused(listener):
     _, api = make_user("alice")
-    for url in ("ftp://example.com/x", "http://user:pw@example.com/", "callback", "", "http://[::1"):
+    for url in (
+        "ftp://example.com/x",
+        "http://user:pw@example.com/",
+        "callback",
+        "",
+        "http://[::1",
+    ):
         answer = api.post(
-            "/api/v1/users/self/connections", {"provider": "mastodon", "token": "t", "base_url": url}
+            "/api/v1/users/self/connections",
+            {"provider": "mastodon", "token": "t", "base_url": url},
         )
         assert answer.status_code == 400, url
     assert listener.seen == []
