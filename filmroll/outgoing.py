@@ -18,7 +18,6 @@ import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -61,6 +60,15 @@ def with_hosts(table: Mapping[str, Iterable[str]], fallback: Resolve = dns) -> R
     return resolve
 
 
+def checked(host: str, port: int, resolve: Resolve, allow: Iterable[str]) -> list[str]:
+    """The addresses `host` resolves to (once), if every one of them may be reached."""
+    found = resolve(host, port)
+    refused = [a for a in found if not reachable(a, allow)]
+    if not found or refused:
+        raise Blocked(f"{host} resolves to an address that is not public ({', '.join(refused)})")
+    return found
+
+
 class _Capped(httpx.SyncByteStream):
     def __init__(self, inner: httpx.SyncByteStream, limit: int, deadline: float) -> None:
         self.inner, self.limit, self.deadline = inner, limit, deadline
@@ -96,21 +104,12 @@ class Transport(httpx.BaseTransport):
         # another that happens to share its address.
         self.pools: dict[str, httpx.HTTPTransport] = {}
 
-    def addresses(self, host: str, port: int) -> list[str]:
-        found = self.resolve(host, port)
-        refused = [a for a in found if not reachable(a, self.allow)]
-        if not found or refused:
-            raise Blocked(
-                f"{host} resolves to an address that is not public ({', '.join(refused)})"
-            )
-        return found
-
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         started = time.monotonic()
         host = request.url.raw_host.decode("ascii")
         port = request.url.port or (443 if request.url.scheme == "https" else 80)
         try:
-            addresses = self.addresses(host, port)
+            addresses = checked(host, port, self.resolve, self.allow)
         except httpx.ConnectError as error:
             error.request = request
             raise
@@ -196,22 +195,22 @@ def check(url: Any, field: str) -> str:
         raise Invalid(f"{field} is required")
     url = url.strip()
     try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
+        parts = httpx.URL(url)  # as the client will read it
+        host = parts.raw_host.decode("ascii")
+    except (httpx.InvalidURL, ValueError):
         raise Invalid(f"{field} is not a URL") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not host:
         raise Invalid(f"{field} must be an absolute http:// or https:// URL")
-    if parts.username or parts.password:
+    if parts.userinfo:
         raise Invalid(f"{field} may not carry a user name or password")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     config = settings.FILMROLL
-    transport = Transport(with_hosts(config.outgoing_hosts), config.callback_allow_networks)
     try:
-        transport.addresses(parts.hostname, port)
+        checked(host, port, with_hosts(config.outgoing_hosts), config.callback_allow_networks)
     except Blocked:
         raise Invalid(
-            f"{field}'s host {parts.hostname!r} resolves to an address that is not public"
+            f"{field}'s host {host!r} resolves to an address that is not public"
         ) from None
     except httpx.ConnectError:
-        raise Invalid(f"{field}'s host {parts.hostname!r} does not resolve") from None
+        raise Invalid(f"{field}'s host {host!r} does not resolve") from None
     return url
