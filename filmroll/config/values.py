@@ -115,6 +115,19 @@ def network(label: str, value: str) -> str:
     return value
 
 
+def host_address(label: str, value: str) -> str:
+    host, _, address = (part.strip() for part in value.partition("="))
+    try:
+        if not host:
+            raise ValueError(value)
+        ipaddress.ip_address(address)
+    except ValueError:
+        raise ConfigError(
+            f"{label} is not NAME=ADDRESS (for example push.example=192.0.2.7)"
+        ) from None
+    return f"{host.lower()}={address}"
+
+
 def readable_file(label: str, value: str) -> str:
     if not Path(value).is_file():
         raise ConfigError(f"{label} is not a readable file")

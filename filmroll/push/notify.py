@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from filmroll import outgoing
 from filmroll.accounts import users
 from filmroll.activity import events
 from filmroll.activity.events import KINDS
@@ -18,7 +19,6 @@ from filmroll.errors import Invalid, NotFound
 from filmroll.feeds import activity
 from filmroll.push import senders
 from filmroll.push.models import Device, Preferences, Sent
-from filmroll.realtime import callbacks
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def _subscription(raw: Any) -> str:
         ) from None
     if not all(isinstance(v, str) and v for v in (endpoint, keys["p256dh"], keys["auth"])):
         raise Invalid("the subscription's endpoint and keys must be text")
-    callbacks.check(endpoint)
+    outgoing.check(endpoint, "endpoint")
     return json.dumps(fields, sort_keys=True)
 
 

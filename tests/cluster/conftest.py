@@ -151,7 +151,7 @@ class Load:
 
 def post_photo(cluster: Cluster, user: str, caption: str = "") -> str:
     """Upload a photo through nginx; its media ID."""
-    from tests.conftest import jpeg_bytes
+    from tests.support.images import jpeg_bytes
 
     with cluster.client(user) as http:
         reply = http.post(

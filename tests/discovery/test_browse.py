@@ -113,7 +113,7 @@ def test_places_created_found_near_and_by_name(alice):
 def _jpeg():
     import io
 
-    from tests.conftest import jpeg_bytes
+    from tests.support.images import jpeg_bytes
 
     data = io.BytesIO(jpeg_bytes())
     data.name = "photo.jpg"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -18,7 +19,16 @@ Handle = Callable[[str, str, Message, bytes], "tuple[int, bytes, dict[str, str]]
 
 
 class Loopback:
-    def __init__(self, handle: Handle) -> None:
+    """A server on 127.0.0.1 (or another loopback `host`), on a free port unless given one,
+    speaking HTTPS when given a server-side TLS context."""
+
+    def __init__(
+        self,
+        handle: Handle,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         class Handler(BaseHTTPRequestHandler):
             def _serve(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -40,9 +50,11 @@ class Loopback:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://{host}:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
@@ -105,3 +117,41 @@ def make_bucket(url: str, bucket: str) -> None:
     )
     with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
         client.create_bucket(Bucket=bucket)
+
+
+class Recorder:
+    """A loopback server that records each request (method, path, headers) and answers
+    `answer`; pass Loopback's `host`, `port` and `tls` through."""
+
+    def __init__(
+        self, answer: tuple[int, bytes, dict[str, str]] = (200, b"{}", {}), **where
+    ) -> None:
+        self.seen: list[tuple[str, str, Message]] = []
+        self.answer = answer
+        self.http = Loopback(self.handle, **where)
+        self.url, self.port = self.http.url, self.http.port
+
+    def handle(self, method: str, path: str, headers: Message, body: bytes):
+        self.seen.append((method, path, headers))
+        return self.answer
+
+    def stop(self) -> None:
+        self.http.stop()
+
+
+class Recorders:
+    """Makes Recorders (call it like Recorder) and stops them all when its `with` ends."""
+
+    def __init__(self) -> None:
+        self.made: list[Recorder] = []
+
+    def __call__(self, *args, **kwargs) -> Recorder:
+        self.made.append(Recorder(*args, **kwargs))
+        return self.made[-1]
+
+    def __enter__(self) -> Recorders:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for recorder in self.made:
+            recorder.stop()

@@ -65,7 +65,7 @@ def test_explore_tags_places_nearby_and_people():
     place = ana_api.post("/api/v1/locations", {"name": "Pier", "lat": "10", "lng": "20"})
     place = place.json()["data"]["id"]
     upload(ana_api, png_bytes(), caption="#dawn at the pier", location_id=place)
-    from tests.conftest import run_tasks
+    from tests.support.tasks import run_tasks
 
     run_tasks()
     browser = Client()
