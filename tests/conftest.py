@@ -24,7 +24,7 @@ from filmroll.accounts.models import User
 from filmroll.discovery import index
 from filmroll.sharding import db, shardmap
 from filmroll.sharding.migrate import migrate_shards
-from filmroll.sharding.schema import TABLES
+from filmroll.sharding.schema import tables
 
 TEST_LOGICAL_SHARDS = 8
 PASSWORD = "a long test passphrase"
@@ -44,7 +44,7 @@ def _reset_install() -> None:
     shardmap.reload()
     migrate_shards()
     for shard in range(TEST_LOGICAL_SHARDS):
-        for name in TABLES:
+        for name in tables():
             db.execute(shard, f"DELETE FROM {{{name}}}")
     index.migrate()
     index.rebuild()  # empty, like the shards
