@@ -21,10 +21,9 @@ from django.test import Client
 
 from filmroll.accounts import tokens
 from filmroll.accounts.models import User
-from filmroll.discovery import index
-from filmroll.sharding import db, shardmap
+from filmroll.discovery import rebuild, tables
+from filmroll.sharding import db, schema, shardmap
 from filmroll.sharding.migrate import migrate_shards
-from filmroll.sharding.schema import tables
 
 TEST_LOGICAL_SHARDS = 8
 PASSWORD = "a long test passphrase"
@@ -44,10 +43,10 @@ def _reset_install() -> None:
     shardmap.reload()
     migrate_shards()
     for shard in range(TEST_LOGICAL_SHARDS):
-        for name in tables():
+        for name in schema.tables():
             db.execute(shard, f"DELETE FROM {{{name}}}")
-    index.migrate()
-    index.rebuild()  # empty, like the shards
+    tables.migrate()
+    rebuild.rebuild()  # empty, like the shards
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +59,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def empty_index():
     """For committed-transaction tests of the discovery index, which Django's flush leaves alone."""
-    index.clear()
+    tables.clear()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import connections
 
-from filmroll.discovery.index import ALIAS, distance_to, within
+from filmroll.discovery.geosql import distance_to, within
+from filmroll.discovery.tables import ALIAS
 from filmroll.errors import Invalid
 from filmroll.media import photos
 from filmroll.media.rows import Media
