@@ -227,7 +227,8 @@ def select(
     sql = f"SELECT {rows.columns(cls)} FROM {{{name}}} WHERE {where}"
     if keyset is not None:
         sql, params = keyset.apply(sql, params)
-    return [rows.make(cls, row) for row in fetchall(shard, sql, params)]
+    make = rows.maker(cls)
+    return [make(row) for row in fetchall(shard, sql, params)]
 
 
 def new_ids(shard: int, count: int = 1) -> list[int]:
@@ -351,8 +352,8 @@ def fetch_by_keys(
 
 def load_by_keys(cls: type[T], name: str, keys: Iterable[int], key: str = "id") -> dict[int, T]:
     """Rows of shard table `name` by their unique `key`, as `cls` (see sharding/rows)."""
-    found = select_by_keys(name, keys, rows.columns(cls), key)
-    return {row[0]: rows.make(cls, row[1:]) for row in found}
+    make = rows.maker(cls)
+    return {row[0]: make(row[1:]) for row in select_by_keys(name, keys, rows.columns(cls), key)}
 
 
 def newest_by_keys(

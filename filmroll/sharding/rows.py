@@ -16,7 +16,6 @@ one stored in another form (JSON text) names how it is read,
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -31,17 +30,9 @@ def stored_as(load: Callable[[Any], Any]) -> dict[str, Any]:
     return {"load": load}
 
 
-@functools.cache
 def names(cls: type) -> tuple[str, ...]:
     """The columns of `cls`, in the order of its fields."""
     return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("stored", True))
-
-
-@functools.cache
-def _loads(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    return tuple(
-        (f.name, f.metadata["load"]) for f in dataclasses.fields(cls) if "load" in f.metadata
-    )
 
 
 def columns(cls: type) -> str:
@@ -49,9 +40,18 @@ def columns(cls: type) -> str:
     return ", ".join(names(cls))
 
 
-def make(cls: type[T], row: Sequence[Any]) -> T:
-    """An instance of `cls` from a row selected with `columns(cls)`."""
-    values = dict(zip(names(cls), row, strict=True))
-    for name, load in _loads(cls):
-        values[name] = load(values[name])
-    return cls(**values)
+def _loads(cls: type) -> list[tuple[str, Callable[[Any], Any]]]:
+    return [(f.name, f.metadata["load"]) for f in dataclasses.fields(cls) if "load" in f.metadata]
+
+
+def maker(cls: type[T]) -> Callable[[Sequence[Any]], T]:
+    """A function that makes an instance of `cls` from a row selected with `columns(cls)`."""
+    keys, loads = names(cls), _loads(cls)
+
+    def make(row: Sequence[Any]) -> T:
+        values = dict(zip(keys, row, strict=True))
+        for name, load in loads:
+            values[name] = load(values[name])
+        return cls(**values)
+
+    return make

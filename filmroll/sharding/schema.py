@@ -25,7 +25,7 @@ from filmroll.sharding import ids
 
 @dataclass(frozen=True)
 class Step:
-    """One package's part of the step `name` ("0004_media_alt_text"): SQL statements, each
+    """One package's part of the step `name` ("0004_saves"): SQL statements, each
     ending in `;`, with `{s}` before each table name."""
 
     name: str

@@ -9,7 +9,8 @@ import sqlite3
 
 from filmroll.sharding import schema
 
-# What each shipped step made (SQLite rendering; whitespace collapsed; sorted).
+# What each shipped step made (SQLite rendering; whitespace collapsed; sorted). A new step joins
+# this list when it ships.
 SHIPPED = {
     "0001_users_media_graph": [
         "CREATE INDEX media_by_user ON media (user_id, id)",
