@@ -63,7 +63,7 @@ def test_every_step_runs_on_a_fresh_table_set_and_every_table_made_is_listed():
 def test_on_postgresql_every_table_and_id_is_the_shard_schemas_own():
     for name, sql in schema.steps():
         rendered = schema.render(sql, 42)
-        named = re.findall(r"(?:CREATE TABLE|ON|ALTER TABLE|INSERT INTO|UPDATE) (\S+)", rendered)
+        named = re.findall(r"\b(?:CREATE TABLE|ON|ALTER TABLE|INSERT INTO|UPDATE) (\S+)", rendered)
         assert named and all(table.startswith("shard_0042.") for table in named), name
         assert "{" not in rendered
         ids = re.findall(r"\bid bigint PRIMARY KEY[^,\n]*", rendered)
