@@ -113,6 +113,16 @@ for _name, _url in FILMROLL.shard_replicas.items():
 DATABASES["index"] = _database(FILMROLL.index_database, "index")
 DATABASE_ROUTERS = ["filmroll.sharding.router.GlobalOnlyRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The packages that keep tables on the logical shards, each declaring them in its schema.py
+# (filmroll/sharding/schema.py says how); within one step, their parts run in this order.
+SHARD_SCHEMAS = [
+    "filmroll.accounts.schema",
+    "filmroll.graph.schema",
+    "filmroll.media.schema",
+    "filmroll.places.schema",
+    "filmroll.activity.schema",
+    "filmroll.feeds.schema",
+]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

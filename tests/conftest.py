@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from filmroll.discovery import index
+from filmroll.discovery import tables
 from tests.support.install import reset_install
 from tests.support.servers import make_bucket, s3_server
 from tests.support.tasks import celery_worker
@@ -32,7 +32,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def empty_index():
     """For committed-transaction tests of the discovery index, which Django's flush leaves alone."""
-    index.clear()
+    tables.clear()
 
 
 @pytest.fixture(scope="module")

@@ -65,33 +65,34 @@ def forget(user_id: int, kind: str, actor_id: int, media_id: int | None = None) 
 
 
 def page(user_id: int, max_id: int | None, count: int) -> list[Event]:
-    bound = "" if max_id is None else " AND id < %s"
-    rows = db.fetchall(
+    """The user's events, newest first, below `max_id`."""
+    return db.select(
         ids.shard_of(user_id),
-        f"SELECT id, kind, actor_id, media_id, text FROM {{activity}} WHERE user_id = %s{bound} ORDER BY id DESC LIMIT %s",
-        [user_id] + ([] if max_id is None else [max_id]) + [count],
+        Event,
+        "activity",
+        "user_id = %s",
+        [user_id],
+        db.Keyset("id", max_id, count),
     )
-    return [Event(*row) for row in rows]
 
 
 def get(user_id: int, event_id: int) -> Event | None:
-    row = db.fetchone(
-        ids.shard_of(user_id),
-        "SELECT id, kind, actor_id, media_id, text FROM {activity} WHERE user_id = %s AND id = %s",
-        [user_id, event_id],
+    found = db.select(
+        ids.shard_of(user_id), Event, "activity", "user_id = %s AND id = %s", [user_id, event_id]
     )
-    return Event(*row) if row else None
+    return found[0] if found else None
 
 
 def newer(user_id: int, after_id: int, most: int) -> list[Event]:
     """The user's events newer than `after_id`, newest first, at most `most` of them."""
-    rows = db.fetchall(
+    return db.select(
         ids.shard_of(user_id),
-        "SELECT id, kind, actor_id, media_id, text FROM {activity} WHERE user_id = %s AND id > %s"
-        " ORDER BY id DESC LIMIT %s",
-        [user_id, after_id, most],
+        Event,
+        "activity",
+        "user_id = %s AND id > %s",
+        [user_id, after_id],
+        db.Keyset("id", None, most),
     )
-    return [Event(*row) for row in rows]
 
 
 def forget_between(a_id: int, b_id: int) -> None:

@@ -63,13 +63,14 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
 def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
     """A photo's comments, newest first, less those of anyone blocked either way."""
     media, _ = photos.visible(viewer.id, raw_media_id)
-    bound = "" if max_id is None else " AND id < %s"
-    rows = db.fetchall(
+    found = db.select(
         ids.shard_of(media.id),
-        f"SELECT id, media_id, user_id, text FROM {{comments}} WHERE media_id = %s{bound} ORDER BY id DESC LIMIT %s",
-        [media.id] + ([] if max_id is None else [max_id]) + [count],
+        Comment,
+        "comments",
+        "media_id = %s",
+        [media.id],
+        db.Keyset("id", max_id, count),
     )
-    found = [Comment(*row) for row in rows]
     authors = {u.id for u in visibility.visible_people_by_id(viewer.id, [c.user_id for c in found])}
     return [c for c in found if c.user_id in authors]
 

@@ -20,9 +20,6 @@ from filmroll.sharding import db, ids
 from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
-COLUMNS = (
-    "user_id, caption, filter, location_id, latitude, longitude, images, blurhash, likes, comments"
-)
 
 
 def check_caption(raw: Any) -> str:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.crypto import seal, unseal
-from filmroll.discovery import index
+from filmroll.discovery import writer
 from filmroll.errors import Invalid, NotFound
 from filmroll.media import tags
 from filmroll.places import geo, places
@@ -139,7 +139,7 @@ def as_json(sub: Subscription) -> dict:
 
 def matching(media_id: int) -> list[Subscription]:
     """Active subscriptions a newly posted photo matches (none unless it is public)."""
-    found = index.entries([media_id])
+    found = writer.entries([media_id])
     if not found:
         return []
     entry = found[0]

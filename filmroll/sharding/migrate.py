@@ -58,7 +58,7 @@ def migrate_one(alias: str, shard: int | None) -> list[str]:
             _script(cursor, schema.SQLITE_BASE, False)
         cursor.execute(f"SELECT name FROM {ledger}")
         done = {row[0] for row in cursor.fetchall()}
-        for name, sql in schema.STEPS:
+        for name, sql in schema.steps():
             if name in done:
                 continue
             _script(cursor, schema.render(sql, shard), postgres)
@@ -87,7 +87,7 @@ def row_counts(alias: str) -> dict[str, int]:
     """Rows per shard table over every logical shard on one physical database."""
     with connections[alias].cursor() as cursor:
         counts = {}
-        for name in schema.TABLES:
+        for name in schema.tables():
             if db.is_postgres(alias):
                 sql = " UNION ALL ".join(
                     f"SELECT count(*) FROM {schema.schema_name(s)}.{name}"

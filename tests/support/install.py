@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from filmroll.discovery import index
-from filmroll.sharding import db, shardmap
+from filmroll.discovery import rebuild, tables
+from filmroll.sharding import db, schema, shardmap
 from filmroll.sharding.migrate import migrate_shards
-from filmroll.sharding.schema import TABLES
 
 TEST_LOGICAL_SHARDS = 8
 
@@ -19,7 +18,7 @@ def reset_install() -> None:
     shardmap.reload()
     migrate_shards()
     for shard in range(TEST_LOGICAL_SHARDS):
-        for name in TABLES:
+        for name in schema.tables():
             db.execute(shard, f"DELETE FROM {{{name}}}")
-    index.migrate()
-    index.rebuild()  # empty, like the shards
+    tables.migrate()
+    rebuild.rebuild()  # empty, like the shards
