@@ -69,6 +69,9 @@ class Config:
     # log-in failures per hour for one account, and log-in plus sign-up attempts per client IP
     login_failures_per_hour: int = 10
     login_attempts_ip_per_hour: int = 100
+    # password-reset mails requested per hour for one e-mail address, and per client IP
+    reset_mails_per_hour: int = 5
+    reset_mails_ip_per_hour: int = 20
     # networks real-time callbacks may reach although they are not public (tests allow loopback)
     callback_allow_networks: tuple[str, ...] = ()
     # proxies (nginx) whose X-Forwarded-For names the client
@@ -349,6 +352,15 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         login_attempts_ip_per_hour=_int(
             "FILMROLL_LOGIN_ATTEMPTS_IP_PER_HOUR",
             get("FILMROLL_LOGIN_ATTEMPTS_IP_PER_HOUR", "100"),
+            1,
+            10**6,
+        ),
+        reset_mails_per_hour=_int(
+            "FILMROLL_RESET_MAILS_PER_HOUR", get("FILMROLL_RESET_MAILS_PER_HOUR", "5"), 1, 10**6
+        ),
+        reset_mails_ip_per_hour=_int(
+            "FILMROLL_RESET_MAILS_IP_PER_HOUR",
+            get("FILMROLL_RESET_MAILS_IP_PER_HOUR", "20"),
             1,
             10**6,
         ),

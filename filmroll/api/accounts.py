@@ -44,7 +44,10 @@ def logout(request: HttpRequest) -> JsonResponse:
 @endpoint("POST", scope=scopes.FIRST_PARTY)
 def password(request: HttpRequest) -> JsonResponse:
     users.change_password(
-        request.api_user, field(request, "old_password"), field(request, "new_password")
+        request.api_user,
+        field(request, "old_password"),
+        field(request, "new_password"),
+        client_ip(request),
     )
     return _signed_in(request, request.api_user)
 
