@@ -34,7 +34,6 @@ def authenticate(client_id: Any, client_secret: Any) -> Application:
     raise BadCredentials("the client_id or client_secret is incorrect")
 
 
-
 class Validator(OAuth2Validator):
     """django-oauth-toolkit's validator, without the resource owner password grant. v1 never
     offered it to apps (filmroll's own apps log in at /api/v1/accounts/login); oauthlib checks

@@ -189,7 +189,9 @@ def change_password(user: User, old: Any, new: Any, ip: str) -> None:
     """Set a new password and end every grant, token and session the user had. The current
     password is checked through the log-in throttle like any other (a stolen session must not
     guess it freely)."""
-    checked = authenticate(username=user.username, password=_text("old_password", old), client_ip=ip)
+    checked = authenticate(
+        username=user.username, password=_text("old_password", old), client_ip=ip
+    )
     if checked is None or checked.pk != user.pk:
         raise BadCredentials("the current password is incorrect")
     new = _text("new_password", new)

@@ -51,4 +51,3 @@ def password_grant(client_id: str, username: str, password: str, path: str = "/o
         {"grant_type": "password", "client_id": client_id, "username": username,
          "password": password},
     )  # fmt: skip
-

@@ -83,7 +83,9 @@ def test_admin_log_in_is_limited_per_client_behind_a_trusted_proxy(limits):
     assert "_auth_user_id" not in browser.session
     assert "too many log-in and sign-up attempts from your address" in answer.content.decode()
     # Another client behind the same balancer has its own budget.
-    browser, answer = admin_login("root", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.2", **via_proxy)
+    browser, answer = admin_login(
+        "root", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.2", **via_proxy
+    )
     assert answer.status_code == 302 and browser.session["_auth_user_id"]
 
 
@@ -94,9 +96,12 @@ def test_a_locked_account_gets_no_token_or_session_through_any_door(limits):
     client_id = register_password_app(web_login("mallory"))
     # Wrong guesses spread over every door, from different addresses.
     assert api_login("alice", "guess 1", ip="203.0.113.1").status_code == 400
-    assert Client(REMOTE_ADDR="203.0.113.2").post(
-        "/accounts/login/", {"username": "alice", "password": "guess 2"}
-    ).status_code == 400
+    assert (
+        Client(REMOTE_ADDR="203.0.113.2")
+        .post("/accounts/login/", {"username": "alice", "password": "guess 2"})
+        .status_code
+        == 400
+    )
     for n in (3, 4):
         admin_login("alice", f"guess {n}", REMOTE_ADDR=f"203.0.113.{n}")
     for n in (5, 6):
@@ -105,7 +110,9 @@ def test_a_locked_account_gets_no_token_or_session_through_any_door(limits):
 
     assert api_login("alice", PASSWORD).status_code == 429
     web = Client()
-    assert web.post("/accounts/login/", {"username": "alice", "password": PASSWORD}).status_code == 429
+    assert (
+        web.post("/accounts/login/", {"username": "alice", "password": PASSWORD}).status_code == 429
+    )
     assert "_auth_user_id" not in web.session
     browser, answer = admin_login("alice", PASSWORD)
     assert "_auth_user_id" not in browser.session and "too many" in answer.content.decode()
@@ -135,7 +142,9 @@ def test_the_current_password_cannot_be_guessed_with_a_stolen_token(limits):
     _, alice = make_user("alice")
     change = "/api/v1/accounts/password"
     for n in range(3):
-        wrong = alice.post(change, {"old_password": f"guess {n}", "new_password": "a new long phrase"})
+        wrong = alice.post(
+            change, {"old_password": f"guess {n}", "new_password": "a new long phrase"}
+        )
         assert wrong.status_code == 400
     right = alice.post(change, {"old_password": PASSWORD, "new_password": "a new long phrase"})
     assert right.status_code == 429

@@ -39,7 +39,9 @@ def test_parallel_wrong_log_ins_are_tried_exactly_up_to_the_limit(live_server, l
     url = f"{live_server.url}/api/v1/accounts/login"
 
     def guess(n: int) -> int:
-        return httpx.post(url, data={"username": "alice", "password": f"guess {n}"}, timeout=120).status_code
+        return httpx.post(
+            url, data={"username": "alice", "password": f"guess {n}"}, timeout=120
+        ).status_code
 
     statuses = all_at_once(guess)
     assert statuses.count(400) == 10  # tried, and wrong
@@ -53,7 +55,9 @@ def test_parallel_attempts_from_one_address_are_counted_exactly(live_server, lim
     url = f"{live_server.url}/api/v1/accounts/login"
 
     def guess(n: int) -> int:
-        return httpx.post(url, data={"username": f"user{n}", "password": "guess"}, timeout=120).status_code
+        return httpx.post(
+            url, data={"username": f"user{n}", "password": "guess"}, timeout=120
+        ).status_code
 
     statuses = all_at_once(guess)
     assert statuses.count(400) == 15 and statuses.count(429) == AT_ONCE - 15

@@ -41,7 +41,9 @@ def assert_all_ended(app: dict) -> None:
 def test_a_password_change_ends_codes_refresh_tokens_tokens_and_sessions():
     _, alice = make_user("alice")
     app = an_app_acting_for_alice()
-    changed = alice.post("/api/v1/accounts/password", {"old_password": PASSWORD, "new_password": NEW})
+    changed = alice.post(
+        "/api/v1/accounts/password", {"old_password": PASSWORD, "new_password": NEW}
+    )
     assert changed.status_code == 200, changed.content
     assert_all_ended(app)
 
