@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password
 from oauth2_provider.models import Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauthlib.oauth2.rfc6749 import errors as oauth_errors
+from oauthlib.oauth2 import UnauthorizedClientError
 
 from filmroll.accounts import logins
 from filmroll.errors import BadCredentials, MissingToken, RateLimited
@@ -45,7 +45,7 @@ class Validator(OAuth2Validator):
         # wrong one, so this door adds nothing to a guesser's budget.
         with contextlib.suppress(RateLimited):
             logins.admit(username, client_address(request.headers))
-        raise oauth_errors.UnauthorizedClientError(
+        raise UnauthorizedClientError(
             description="the password grant is not offered: use the authorization code grant",
             request=request,
         )

@@ -8,6 +8,7 @@ import re
 
 from django.test import Client
 
+from filmroll.accounts.models import User
 from tests.api.test_oauth import authorize, exchange, register_app, web_login
 from tests.conftest import PASSWORD, Api, make_user
 
@@ -58,3 +59,14 @@ def test_a_reset_by_mail_ends_codes_refresh_tokens_tokens_and_sessions(mailoutbo
     done = browser.post(form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
     assert done.status_code == 302 and done["Location"] == "/accounts/reset/done/"
     assert_all_ended(app)
+
+
+def test_staff_change_their_password_where_everyone_does():
+    """The admin's own password form would neither count guesses nor end the apps' tokens."""
+    root = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    admin = Client()
+    admin.force_login(root)
+    answer = admin.post("/admin/password_change/", {"old_password": PASSWORD,
+                        "new_password1": NEW, "new_password2": NEW})  # fmt: skip
+    assert answer.status_code == 302 and answer["Location"] == "/settings/password/"
+    assert User.objects.get(pk=root.pk).check_password(PASSWORD)
