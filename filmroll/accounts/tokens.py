@@ -9,13 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from oauth2_provider.models import (
-    AccessToken,
-    Application,
-    Grant,
-    RefreshToken,
-    set_token_value,
-)
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken, set_token_value
 
 from filmroll.accounts.models import User
 from filmroll.errors import BadToken
