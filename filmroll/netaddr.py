@@ -1,11 +1,14 @@
-"""Addresses: is one in some networks (configuration lists such as 127.0.0.0/8,::1/128), and may
-filmroll reach it on someone's behalf (a public address, with IPv4 carried inside IPv6 judged
-by the IPv4 it carries)."""
+"""Addresses: is one in some networks (configuration lists such as 127.0.0.0/8,::1/128), which
+address a request came from, and may filmroll reach one on someone's behalf (a public address,
+with IPv4 carried inside IPv6 judged by the IPv4 it carries)."""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
 
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -79,3 +82,23 @@ def public(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and any(ip in n for n in _REFUSED):
         return False
     return ip.is_global and not ip.is_multicast
+
+
+def client_address(meta: Mapping[str, Any]) -> str:
+    """The client's address from a request's META: the peer's, or behind a trusted proxy
+    (FILMROLL_TRUSTED_PROXIES) the nearest address in X-Forwarded-For that is not itself a
+    trusted proxy. Addresses a client wrote further left are not believed."""
+    trusted = settings.FILMROLL.trusted_proxies
+    address = meta.get("REMOTE_ADDR") or "unknown"
+    if not within(address, trusted):
+        return address
+    for hop in reversed((meta.get("HTTP_X_FORWARDED_FOR") or "").split(",")):
+        hop = hop.strip()
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # garbled: stop at the last address we could trust
+        if not within(hop, trusted):
+            return hop
+        address = hop
+    return address

@@ -125,6 +125,9 @@ SHARD_SCHEMAS = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: Django's model backend behind the log-in throttle, so every password check
+# (API, web, admin, OAuth) is counted before it is made.
+AUTHENTICATION_BACKENDS = ["filmroll.accounts.backends.Throttled"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -148,6 +151,10 @@ OAUTH2_PROVIDER: dict[str, Any] = {
     "PKCE_REQUIRED": False,
     # Ask once per app and set of scopes, as Instagram did.
     "REQUEST_APPROVAL_PROMPT": "auto",
+    # No resource owner password grant for any app (clients.Validator refuses it before the
+    # password is read; the library's own switch says the same).
+    "OAUTH2_VALIDATOR_CLASS": "filmroll.accounts.clients.Validator",
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
 }
 LOGIN_URL = "/accounts/login/"
 # Password-reset mail: printed to the console unless an SMTP server is configured.

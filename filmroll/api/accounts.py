@@ -45,7 +45,10 @@ def logout(request: ApiRequest) -> JsonResponse:
 @endpoint("POST", scope=scopes.FIRST_PARTY)
 def password(request: ApiRequest) -> JsonResponse:
     users.change_password(
-        request.api_user, field(request, "old_password"), field(request, "new_password")
+        request.api_user,
+        field(request, "old_password"),
+        field(request, "new_password"),
+        client_ip(request),
     )
     return _signed_in(request, request.api_user)
 

@@ -99,8 +99,10 @@ class Config:
     # Limits and who may reach what
     ratelimit_per_hour: int = setting(5000, "API requests per token per hour (a sliding window); past it, 429 `OAuthRateLimitException`", low=1, high=10**9)
     ratelimit_ip_per_hour: int = setting(20000, "API requests per client IP per hour, with or without a token", low=1, high=10**9)
-    login_failures_per_hour: int = setting(10, "failed log-ins for one account per hour, from anywhere, before its log-ins are refused for a while", low=1, high=10**6)
-    login_attempts_ip_per_hour: int = setting(100, "log-in and sign-up attempts per client IP per hour (API and web)", low=1, high=10**6)
+    login_failures_per_hour: int = setting(10, "failed log-ins for one account per hour, from anywhere and through any door (API, web, admin, OAuth token endpoint, the current password when changing it), before its log-ins are refused for a while; counted before the password is checked, so parallel guesses cannot pass it", low=1, high=10**6)
+    login_attempts_ip_per_hour: int = setting(100, "log-in and sign-up attempts per client IP per hour (API, web, admin and the OAuth token endpoint)", low=1, high=10**6)
+    reset_mails_per_hour: int = setting(5, "password-reset mails requested per hour for one e-mail address (counted whether or not an account has it); past it, 429", low=1, high=10**6)
+    reset_mails_ip_per_hour: int = setting(20, "password-reset mails requested per hour from one client IP", low=1, high=10**6)
     callback_allow_networks: tuple[str, ...] = setting((), "networks (`127.0.0.0/8,::1/128`) that outgoing requests made on someone's behalf (real-time callbacks, share targets, Web Push) may reach although they are loopback, private or link-local; for tests and private deployments", check=values.network, shown="empty: public addresses only")
     outgoing_hosts: tuple[str, ...] = setting((), "names those outgoing requests resolve without DNS, like /etc/hosts, `NAME=ADDRESS,...` (a name may be given more than once); the addresses are still checked", check=values.host_address, shown="none")
     trusted_proxies: tuple[str, ...] = setting((), "networks of load balancers (`127.0.0.1/32`); from them, the client's address is taken from `X-Forwarded-For` (the nearest hop that is not a trusted proxy), for rate limits. When set, the app also takes `X-Forwarded-Proto: https` to mean the request came over HTTPS: the proxy must set that header on every request.", check=values.network, shown="empty: the peer's address is the client's")

@@ -1,11 +1,14 @@
-"""The admin for staff: reports (remove the photo, or dismiss), and a photo page that finds any
-photo by shortcode or ID, with its comments, to remove either."""
+"""The admin for staff: reports (remove the photo, or dismiss), a photo page that finds any
+photo by shortcode or ID, with its comments, to remove either, and the admin's log-in (through
+the one log-in throttle)."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -13,7 +16,7 @@ from django.utils.html import format_html
 
 from filmroll.api import objects
 from filmroll.api.request import PublicRequest
-from filmroll.errors import FilmrollError
+from filmroll.errors import FilmrollError, RateLimited
 from filmroll.media import comments, rows, shortcodes
 from filmroll.moderation import actions
 from filmroll.moderation.models import Report
@@ -92,3 +95,17 @@ def _media_id(query: str) -> int | None:
         return shortcodes.decode(query)
     except ValueError:
         return None
+
+
+class StaffLogIn(AdminAuthenticationForm):
+    """The admin's log-in form: the authentication backend counts it like every log-in, and
+    past a limit says why instead of failing the request."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except RateLimited as error:
+            raise ValidationError(error.message, code="rate_limited") from None
+
+
+admin.site.login_form = StaffLogIn

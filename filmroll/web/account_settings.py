@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from filmroll.accounts import users
 from filmroll.accounts.models import User
 from filmroll.api import objects
+from filmroll.api.throttle import client_ip
 from filmroll.errors import FilmrollError
 from filmroll.graph import edges, relationships, visibility
 from filmroll.web import lookups
@@ -48,13 +49,16 @@ def password_page(request: SignedInRequest) -> HttpResponse:
         user = User.objects.get(id=request.user.id)
         try:
             users.change_password(
-                user, request.POST.get("old_password"), request.POST.get("new_password")
+                user,
+                request.POST.get("old_password"),
+                request.POST.get("new_password"),
+                client_ip(request),
             )
         except FilmrollError as error:
             context["error"] = error.message
-            return render(request, "registration/password.html", context, status=400)
+            return render(request, "registration/password.html", context, status=error.status)
         # Every session ended with the old password; this one goes on, under a new key.
-        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth.login(request, user)
         return HttpResponseRedirect("/settings/?saved=1")
     return render(request, "registration/password.html", context)
 

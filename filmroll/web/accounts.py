@@ -62,6 +62,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "registration/signup.html", context, status=error.status)
-        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth.login(request, user)  # the one backend (accounts.backends.Throttled)
         return HttpResponseRedirect("/")
     return render(request, "registration/signup.html", context)
