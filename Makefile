@@ -60,7 +60,9 @@ lint: install
 docs: install
 	$(BIN)/python -m filmroll.config.docs
 
+# The everyday loop: the whole suite on the embedded default, no servers to start.
 test-embedded: install
+	scripts/test-packages
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
 test-postgres: install services
