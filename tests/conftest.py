@@ -12,7 +12,7 @@ from tests.support.install import reset_install
 from tests.support.servers import make_bucket, s3_server
 from tests.support.tasks import celery_worker
 
-pytest_plugins = ["tests.support.personas"]
+pytest_plugins = ["tests.support.personas", "tests.support.browser"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
