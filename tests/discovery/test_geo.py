@@ -12,7 +12,6 @@ from filmroll.discovery import rebuild
 from filmroll.media import photos, pipeline
 from filmroll.media.samples import paint
 from filmroll.places import geo
-from tests.support.personas import make_user
 from tests.support.tasks import run_tasks
 
 pytestmark = [
@@ -135,10 +134,10 @@ def test_privacy_deletes_and_removed_places_take_photos_out(alice, bob):
     assert near(bob_api, 35.0, 135.0) == [kept]
 
 
-def test_the_index_rebuilt_equals_the_original(alice, bob):
+def test_the_index_rebuilt_equals_the_original(alice, bob, carol):
     alice_user, alice_api = alice
     bob_user, _ = bob
-    carol, carol_api = make_user("carol", private=True)
+    carol, carol_api = carol
     post_at(alice_user, 1.0, 2.0, "sun #beach #Été")
     commented = post_at(alice_user, None, None, "no place #beach")
     post_at(bob_user, -33.9, 18.4, "#cape")
