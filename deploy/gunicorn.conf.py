@@ -12,8 +12,9 @@ worker_class = "gthread"
 threads = 4
 timeout = 60
 graceful_timeout = 10
-# Behind nginx on the same host or network: trust its X-Forwarded-* headers.
-forwarded_allow_ips = os.environ.get("FILMROLL_GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn would take X-Forwarded-Proto from loopback as the request's scheme: the app decides
+# instead, believing only FILMROLL_TRUSTED_PROXIES (filmroll/web/transport.py).
+secure_scheme_headers: dict[str, str] = {}
 
 
 def child_exit(server, worker):

@@ -15,6 +15,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PHYSICAL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+# loopback and private networks: who may use the operator endpoints unless told otherwise
+INTERNAL_NETWORKS = (
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+)  # fmt: skip
 
 
 class ConfigError(Exception):
@@ -73,10 +77,14 @@ class Config:
     callback_allow_networks: tuple[str, ...] = ()
     # proxies (nginx) whose X-Forwarded-For names the client
     trusted_proxies: tuple[str, ...] = ()
-    # who may read /metrics (the peer's address)
-    metrics_allow_networks: tuple[str, ...] = (
-        "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
-    )  # fmt: skip
+    # who may use the operator endpoints (/metrics, /status, /healthz/deep's details), judged on
+    # the client's address behind trusted proxies
+    operator_networks: tuple[str, ...] = INTERNAL_NETWORKS
+    # served over HTTPS only: cookies always Secure, plain HTTP redirected (not /healthz); without
+    # it, a request that came over HTTPS (directly, or said so by a trusted proxy) gets Secure
+    # cookies and HSTS all the same
+    https_only: bool = False
+    hsts_seconds: int = 31_536_000  # Strict-Transport-Security's max-age on HTTPS answers; 0: none
     sentry_dsn: str = ""
     smtp_url: str = ""  # smtp+tls://USER:PASSWORD@HOST:PORT; empty: mail to the console
     mail_from: str = "filmroll <no-reply@localhost>"
@@ -177,6 +185,16 @@ def _networks(name: str, get) -> tuple[str, ...]:
                 f"{name} item {network!r} is not a network (for example 127.0.0.0/8 or ::1/128)"
             ) from None
     return networks
+
+
+def operator_networks(get) -> tuple[str, ...]:
+    """FILMROLL_OPERATOR_NETWORKS (FILMROLL_METRICS_ALLOW_NETWORKS is its older name); nginx's
+    configuration is made from it too."""
+    return (
+        _networks("FILMROLL_OPERATOR_NETWORKS", get)
+        or _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)
+        or INTERNAL_NETWORKS
+    )
 
 
 def _outbound(get) -> dict[str, str]:
@@ -360,10 +378,10 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         metrics=_bool("FILMROLL_METRICS", get("FILMROLL_METRICS", "1")),
         **_outbound(get),
         request_logs=_bool("FILMROLL_REQUEST_LOGS", get("FILMROLL_REQUEST_LOGS", "1")),
-        **(
-            {"metrics_allow_networks": _networks("FILMROLL_METRICS_ALLOW_NETWORKS", get)}
-            if get("FILMROLL_METRICS_ALLOW_NETWORKS")
-            else {}
+        operator_networks=operator_networks(get),
+        https_only=_bool("FILMROLL_HTTPS_ONLY", get("FILMROLL_HTTPS_ONLY", "0")),
+        hsts_seconds=_int(
+            "FILMROLL_HSTS_SECONDS", get("FILMROLL_HSTS_SECONDS", "31536000"), 0, 10**9
         ),
         log_format=log_format,
         feed_cap=_int("FILMROLL_FEED_CAP", get("FILMROLL_FEED_CAP", "1000"), 20, 100_000),

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from filmroll import config
+
 PHYSICALS = ("a", "b")  # physical shard servers
 DATABASES = ("global", *PHYSICALS)  # PostgreSQL servers, each with a replica and a pgbouncer
 REDIS = ("feeds0", "feeds1", "sessions")
@@ -139,6 +141,7 @@ class Topology:
             for n in range(1, APP_SERVERS + 1)
         )
         env = ",".join(f'{key}="{value}"' for key, value in self.app_env().items())
+        operators = config.operator_networks(self.app_env().get)
         values = {
             "data": str(self.root),
             "app_data": str(self.data_dir),
@@ -155,6 +158,7 @@ class Topology:
             "tls_cert": str(tls_cert),
             "tls_key": str(tls_key),
             "max_body_mb": str(max_body_mb),
+            "operator_allow": "\n".join(f"            allow {n};" for n in operators),
         }
         values.update({f"port_{part}": str(self.port(part)) for part in BASE_PORTS})
         return values

@@ -56,7 +56,10 @@ def check(url: str) -> Target:
     """The target of a callback URL; Invalid saying why when it may not be called."""
     if not isinstance(url, str) or not url:
         raise Invalid("callback_url is required")
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # http://[::1 and the like
+        raise Invalid("callback_url is not a URL that can be parsed") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid("callback_url must be an absolute http:// or https:// URL")
     if parts.username or parts.password:
