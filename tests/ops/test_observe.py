@@ -66,7 +66,7 @@ def test_business_metrics_count_what_happened():
 
 def test_counts_from_other_processes_are_summed():
     before = scrape().get("filmroll_signups_total", 0)
-    code = "from filmroll.ops import metrics\nfor _ in range(5): metrics.SIGNUPS.inc()"
+    code = "from filmroll.observe import metrics\nfor _ in range(5): metrics.SIGNUPS.inc()"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "filmroll.settings"}
     subprocess.run(
         [sys.executable, "-c", f"import django; django.setup()\n{code}"], env=env, check=True

@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 
 from filmroll.api import openapi
-from filmroll.api.inputs import MAX_JSON_DEPTH
 from tests.conftest import make_user, png_bytes
 from tests.security.serving import Served
 
@@ -22,6 +21,7 @@ SAMPLE_PATH = {"user_id": "1", "media_id": "1", "comment_id": "1", "location_id"
 BODY_FIELDS = {"device": ["platform", "token", "subscription"],
                "multipart": ["caption", "filter", "location_id", "share_to"]}  # fmt: skip
 DEEP = b"[" * 100_000 + b"]" * 100_000
+TOO_DEEP = 64  # deeper than any request needs (wellformed.MAX_JSON_DEPTH)
 
 
 def _operations() -> list[tuple[str, str, list[str], list[str]]]:
@@ -57,11 +57,10 @@ HOSTILE: dict[str, Callable[[list[str], list[str]], tuple[str, bytes, str]]] = {
     ),
     "NUL in JSON": lambda f, q: ("application/json", _json(f, "a\x00b"), ""),
     "unparsable URL in JSON": lambda f, q: ("application/json", _json(f, "http://[::1"), ""),
-    "port that is no number": lambda f, q: ("application/json", _json(f, "https://a.example:x/"), ""),
     "JSON 100,000 deep": lambda f, q: ("application/json", DEEP, ""),
     "JSON deep inside a field": lambda f, q: (
         "application/json",
-        b'{"' + f[0].encode() + b'": ' + b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1) + b"}",
+        b'{"' + f[0].encode() + b'": ' + b"[" * TOO_DEEP + b"]" * TOO_DEEP + b"}",
         "",
     ),
     "NaN in JSON": lambda f, q: ("application/json", b'{"lat": NaN, "lng": Infinity}', ""),
@@ -72,7 +71,7 @@ HOSTILE: dict[str, Callable[[list[str], list[str]], tuple[str, bytes, str]]] = {
 FORM_HOSTILE: dict[str, Callable[[list[str]], bytes]] = {
     "1,001 form fields": lambda f: urlencode([(f"p{n}", "1") for n in range(1001)]).encode(),
     "NUL in a form field": lambda f: urlencode({name: "x\x00" for name in f}).encode(),
-    "unparsable URL in a form field": lambda f: urlencode({n: " //[fe80::1 " for n in f}).encode(),
+    "unparsable URL in a form field": lambda f: urlencode({n: " https://[fe80::1 " for n in f}).encode(),
 }  # fmt: skip
 
 
