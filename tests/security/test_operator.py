@@ -9,6 +9,7 @@ import dataclasses
 import pytest
 from django.test import Client
 
+from filmroll import config
 from tests.security.serving import Served
 
 PROXY = "127.0.0.1"  # nginx on the app server, as in `filmroll cluster up`
@@ -71,3 +72,14 @@ def test_the_real_server_judges_the_client_behind_its_proxy(served: Served):
     assert served.request("GET", "/metrics", inside).status == 200
     assert served.request("GET", "/status", inside).status == 200
     assert "backends" in served.request("GET", "/healthz/deep", inside).json()
+
+
+def test_operator_networks_are_read_under_their_older_name_too(tmp_path):
+    def load(**env: str) -> tuple[str, ...]:
+        return config.load({"FILMROLL_DATA_DIR": str(tmp_path), **env}).operator_networks
+
+    assert load() == config.INTERNAL_NETWORKS
+    assert load(FILMROLL_METRICS_ALLOW_NETWORKS="10.9.0.0/16") == ("10.9.0.0/16",)
+    assert load(FILMROLL_OPERATOR_NETWORKS="192.0.2.0/24, ::1/128") == ("192.0.2.0/24", "::1/128")
+    with pytest.raises(config.ConfigError, match="FILMROLL_OPERATOR_NETWORKS"):
+        load(FILMROLL_OPERATOR_NETWORKS="internal")
