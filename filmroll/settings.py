@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import zlib
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
@@ -88,7 +89,7 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str, test_name: str) -> dict:
+def _database(url: str, test_name: str) -> dj_database_url.DBConfig:
     db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if db["ENGINE"].endswith("sqlite3"):
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
@@ -117,8 +118,21 @@ for _name, _url in FILMROLL.shard_replicas.items():
 DATABASES["index"] = _database(FILMROLL.index_database, "index")
 DATABASE_ROUTERS = ["filmroll.sharding.router.GlobalOnlyRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The packages that keep tables on the logical shards, each declaring them in its schema.py
+# (filmroll/sharding/schema.py says how); within one step, their parts run in this order.
+SHARD_SCHEMAS = [
+    "filmroll.accounts.schema",
+    "filmroll.graph.schema",
+    "filmroll.media.schema",
+    "filmroll.places.schema",
+    "filmroll.activity.schema",
+    "filmroll.feeds.schema",
+]
 
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: Django's model backend behind the log-in throttle, so every password check
+# (API, web, admin, OAuth) is counted before it is made.
+AUTHENTICATION_BACKENDS = ["filmroll.accounts.backends.Throttled"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -127,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER = {
+OAUTH2_PROVIDER: dict[str, Any] = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": FILMROLL.token_days * 86400,
     "SCOPES": {
         "basic": "Read your profile and photos",
@@ -142,6 +156,10 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
     # Ask once per app and set of scopes, as Instagram did.
     "REQUEST_APPROVAL_PROMPT": "auto",
+    # No resource owner password grant for any app (clients.Validator refuses it before the
+    # password is read; the library's own switch says the same).
+    "OAUTH2_VALIDATOR_CLASS": "filmroll.accounts.clients.Validator",
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
 }
 LOGIN_URL = "/accounts/login/"
 # Password-reset mail: printed to the console unless an SMTP server is configured.

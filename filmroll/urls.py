@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views import defaults
+from django.views.generic import RedirectView
 from oauth2_provider import urls as oauth_urls
 
 from filmroll.api import oauth
@@ -24,6 +25,9 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("media/filters/<str:name>.jpg", filter_preview, name="filter-preview"),
     path("media/<path:key>", serve_media, name="media"),
+    # Staff change their password where everyone does (which ends every grant, token and
+    # session, and checks the current one through the log-in throttle), not in the admin.
+    path("admin/password_change/", RedirectView.as_view(url="/settings/password/")),
     path("admin/", admin.site.urls),
     path("accounts/login/", web_accounts.login, name="login"),
     path("accounts/logout/", web_accounts.logout, name="logout"),

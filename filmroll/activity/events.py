@@ -3,6 +3,7 @@ The store only: who may see which event is decided where the feed is assembled (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -64,30 +65,62 @@ def forget(user_id: int, kind: str, actor_id: int, media_id: int | None = None) 
 
 
 def page(user_id: int, max_id: int | None, count: int) -> list[Event]:
-    bound = "" if max_id is None else " AND id < %s"
-    rows = db.fetchall(
+    """The user's events, newest first, below `max_id`."""
+    return db.select(
         ids.shard_of(user_id),
-        f"SELECT id, kind, actor_id, media_id, text FROM {{activity}} WHERE user_id = %s{bound} ORDER BY id DESC LIMIT %s",
-        [user_id] + ([] if max_id is None else [max_id]) + [count],
+        Event,
+        "activity",
+        "user_id = %s",
+        [user_id],
+        db.Keyset("id", max_id, count),
     )
-    return [Event(*row) for row in rows]
 
 
 def get(user_id: int, event_id: int) -> Event | None:
-    row = db.fetchone(
-        ids.shard_of(user_id),
-        "SELECT id, kind, actor_id, media_id, text FROM {activity} WHERE user_id = %s AND id = %s",
-        [user_id, event_id],
+    found = db.select(
+        ids.shard_of(user_id), Event, "activity", "user_id = %s AND id = %s", [user_id, event_id]
     )
-    return Event(*row) if row else None
+    return found[0] if found else None
 
 
-def count_newer(user_id: int, after_id: int, most: int) -> int:
-    """How many of the user's events are newer than `after_id`, counted up to `most`."""
-    row = db.fetchone(
+def newer(user_id: int, after_id: int, most: int) -> list[Event]:
+    """The user's events newer than `after_id`, newest first, at most `most` of them."""
+    return db.select(
         ids.shard_of(user_id),
-        "SELECT COUNT(*) FROM (SELECT 1 FROM {activity} WHERE user_id = %s AND id > %s LIMIT %s)"
-        " AS newer",
-        [user_id, after_id, most],
+        Event,
+        "activity",
+        "user_id = %s AND id > %s",
+        [user_id, after_id],
+        db.Keyset("id", None, most),
     )
-    return row[0] if row else 0
+
+
+def forget_between(a_id: int, b_id: int) -> None:
+    """A block: neither person keeps an event the other made."""
+    for user_id, actor_id in ((a_id, b_id), (b_id, a_id)):
+        db.execute(
+            ids.shard_of(user_id),
+            "DELETE FROM {activity} WHERE user_id = %s AND actor_id = %s",
+            [user_id, actor_id],
+        )
+
+
+def forget_comment(user_ids: Iterable[int], actor_id: int, media_id: int, text: str) -> None:
+    """A deleted comment: the events that carry its text ("commented", "mentioned you")."""
+    for user_id in set(user_ids):
+        db.execute(
+            ids.shard_of(user_id),
+            "DELETE FROM {activity} WHERE user_id = %s AND actor_id = %s AND media_id = %s"
+            " AND kind IN ('comment', 'mention') AND text = %s",
+            [user_id, actor_id, media_id, text],
+        )
+
+
+def forget_media(user_ids: Iterable[int], media_id: int) -> None:
+    """A deleted photo: every event about it, in the feeds of these users."""
+    for user_id in set(user_ids):
+        db.execute(
+            ids.shard_of(user_id),
+            "DELETE FROM {activity} WHERE user_id = %s AND media_id = %s",
+            [user_id, media_id],
+        )

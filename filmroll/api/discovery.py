@@ -5,6 +5,7 @@ from django.http import HttpRequest, JsonResponse
 
 from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, field, ok
+from filmroll.api.request import ApiRequest
 from filmroll.discovery import people, popular, search
 from filmroll.errors import Invalid
 from filmroll.places import places
@@ -22,7 +23,9 @@ def _timestamp(request: HttpRequest, name: str) -> int | None:
     return value
 
 
-def _media_page(request: HttpRequest, found: tuple, cursor: str = "max_id") -> JsonResponse:
+def _media_page(
+    request: HttpRequest, found: tuple[list, int | None], cursor: str = "max_id"
+) -> JsonResponse:
     page, next_id = pagination.above(
         *found, pagination.cursor(request, cursor.replace("max", "min"))
     )
@@ -32,12 +35,12 @@ def _media_page(request: HttpRequest, found: tuple, cursor: str = "max_id") -> J
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def tag(request: HttpRequest, name: str) -> JsonResponse:
+def tag(request: ApiRequest, name: str) -> JsonResponse:
     return ok(search.tag(name))
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def tag_recent(request: HttpRequest, name: str) -> JsonResponse:
+def tag_recent(request: ApiRequest, name: str) -> JsonResponse:
     found = search.tag_media(
         request.api_user.id,
         name,
@@ -48,12 +51,12 @@ def tag_recent(request: HttpRequest, name: str) -> JsonResponse:
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def tag_search(request: HttpRequest) -> JsonResponse:
+def tag_search(request: ApiRequest) -> JsonResponse:
     return ok(search.search_tags(request.GET.get("q"), pagination.count(request, default=50)))
 
 
 @endpoint("POST", scope=scopes.FIRST_PARTY)
-def location_create(request: HttpRequest) -> JsonResponse:
+def location_create(request: ApiRequest) -> JsonResponse:
     place = places.check(
         field(request, "name"),
         field(request, "lat"),
@@ -64,12 +67,12 @@ def location_create(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def location(request: HttpRequest, location_id: str) -> JsonResponse:
+def location(request: ApiRequest, location_id: str) -> JsonResponse:
     return ok(places.get(location_id))
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def location_recent(request: HttpRequest, location_id: str) -> JsonResponse:
+def location_recent(request: ApiRequest, location_id: str) -> JsonResponse:
     place = places.get(location_id)
     found = search.location_media(
         request.api_user.id, int(place["id"]), pagination.cursor(request), pagination.count(request)
@@ -78,7 +81,7 @@ def location_recent(request: HttpRequest, location_id: str) -> JsonResponse:
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def location_search(request: HttpRequest) -> JsonResponse:
+def location_search(request: ApiRequest) -> JsonResponse:
     count = pagination.count(request)
     if request.GET.get("lat") in (None, "") and request.GET.get("lng") in (None, ""):
         return ok(search.places_named(request.GET.get("q"), count))
@@ -89,7 +92,7 @@ def location_search(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def media_search(request: HttpRequest) -> JsonResponse:
+def media_search(request: ApiRequest) -> JsonResponse:
     point, metres = search.point_and_distance(
         request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance")
     )
@@ -106,13 +109,13 @@ def media_search(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def media_popular(request: HttpRequest) -> JsonResponse:
+def media_popular(request: ApiRequest) -> JsonResponse:
     shown = popular.page(request.api_user.id, pagination.count(request, default=50, most=100))
     return ok(objects.media_list(shown, request))
 
 
 @endpoint("GET", scope=scopes.PUBLIC)
-def user_search(request: HttpRequest) -> JsonResponse:
+def user_search(request: ApiRequest) -> JsonResponse:
     found = people.search(
         request.api_user.id, request.GET.get("q"), pagination.count(request, default=50)
     )

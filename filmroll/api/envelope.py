@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from filmroll.accounts import tokens
 from filmroll.api import scopes, throttle
+from filmroll.api.request import PublicRequest
 from filmroll.errors import FilmrollError, Invalid, MissingToken, RateLimited, TooLarge
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
         raise Invalid(f"the multipart body cannot be read: {error}") from None
 
 
-def _authenticate(request: HttpRequest) -> None:
+def _authenticate(request: PublicRequest) -> None:
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header[:7].lower() == "bearer " else request.GET.get("access_token")
     if not raw:
@@ -137,7 +138,7 @@ def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> C
     return wrap
 
 
-def field(request: HttpRequest, name: str) -> Any:
+def field(request: PublicRequest, name: str) -> Any:
     """A parameter from the body, else from the query string. No parameter takes NUL (nor can
     PostgreSQL store it); fields nobody reads are never looked at."""
     value = request.data.get(name)
@@ -153,6 +154,6 @@ def upload(request: HttpRequest, name: str) -> bytes | None:
     if file is None:
         return None
     limit = settings.FILMROLL.max_upload_bytes
-    if file.size > limit:
+    if (file.size or 0) > limit:  # Django's uploads always know their size
         raise Invalid(f"{name} is over the limit of {limit // (1024 * 1024)} MB")
     return file.read()

@@ -1,16 +1,17 @@
 """Views for the home feed, a user's photos, liked photos and the activity feed."""
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 
 from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, ok
 from filmroll.api.graph import named_user
+from filmroll.api.request import ApiRequest
 from filmroll.feeds import activity, home
 from filmroll.media import likes, photos
 
 
 @endpoint("GET")
-def feed(request: HttpRequest) -> JsonResponse:
+def feed(request: ApiRequest) -> JsonResponse:
     count = pagination.count(request)
     page, next_id = home.read(
         request.api_user.id,
@@ -22,7 +23,7 @@ def feed(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("GET", scope=None)
-def recent(request: HttpRequest, user_id: str) -> JsonResponse:
+def recent(request: ApiRequest, user_id: str) -> JsonResponse:
     scopes.require(request, scopes.for_user(request, user_id))
     owner = named_user(request, user_id)
     count = pagination.count(request)
@@ -34,7 +35,7 @@ def recent(request: HttpRequest, user_id: str) -> JsonResponse:
 
 
 @endpoint("GET")
-def liked(request: HttpRequest) -> JsonResponse:
+def liked(request: ApiRequest) -> JsonResponse:
     count = pagination.count(request)
     found = likes.liked_page(request.api_user, pagination.cursor(request, "max_like_id"), count)
     shown = photos.visible_many(request.api_user.id, found)
@@ -46,7 +47,7 @@ def liked(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("GET")
-def activity_feed(request: HttpRequest) -> JsonResponse:
+def activity_feed(request: ApiRequest) -> JsonResponse:
     count = pagination.count(request, default=30)
     items, next_id = activity.assemble(request.api_user.id, pagination.cursor(request), count)
     shown = {m.id: m for m in (item.media for item in items) if m is not None}

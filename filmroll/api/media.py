@@ -4,13 +4,14 @@ from django.http import HttpRequest, JsonResponse
 
 from filmroll.api import objects, scopes
 from filmroll.api.envelope import endpoint, field, ok, upload
+from filmroll.api.request import ApiRequest
 from filmroll.errors import Invalid, NotFound
 from filmroll.media import filters, photos, shortcodes
 from filmroll.sharing import shares
 
 
 @endpoint("POST", scope=scopes.FIRST_PARTY)
-def post(request: HttpRequest) -> JsonResponse:
+def post(request: ApiRequest) -> JsonResponse:
     data = upload(request, "image")
     if data is None:
         raise Invalid("image is required: send the photo as a multipart file field named image")
@@ -30,7 +31,7 @@ def post(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("GET", "POST", "DELETE", scope={"POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY})
-def detail(request: HttpRequest, media_id: str) -> JsonResponse:
+def detail(request: ApiRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":
         photos.delete(request.api_user, media_id)
         return ok(None)
@@ -45,14 +46,14 @@ def detail(request: HttpRequest, media_id: str) -> JsonResponse:
     return _shown(request, media_id)
 
 
-def _shown(request: HttpRequest, media_id: int | str) -> JsonResponse:
+def _shown(request: ApiRequest, media_id: int | str) -> JsonResponse:
     media, _ = photos.visible(request.api_user.id, media_id)
     scopes.require(request, scopes.for_user(request, media.user_id))
     return ok(objects.media(media, request))
 
 
 @endpoint("GET", scope=None)
-def by_shortcode(request: HttpRequest, code: str) -> JsonResponse:
+def by_shortcode(request: ApiRequest, code: str) -> JsonResponse:
     try:
         media_id = shortcodes.decode(code)
     except ValueError:

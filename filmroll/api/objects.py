@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpRequest
@@ -22,13 +23,14 @@ def profile_picture(user: User, request: HttpRequest | None) -> str:
     return _default_avatar(request)
 
 
+@functools.cache
+def _default_avatar_path() -> str:
+    return static("filmroll/avatar.svg")
+
+
 def _default_avatar(request: HttpRequest | None) -> str:
-    if request is None:
-        return static("filmroll/avatar.svg")
-    cached = getattr(request, "_default_avatar", None)  # made once per request
-    if cached is None:
-        cached = request._default_avatar = request.build_absolute_uri(static("filmroll/avatar.svg"))
-    return cached
+    path = _default_avatar_path()  # made once; the request's scheme and host are cached by Django
+    return path if request is None else request.build_absolute_uri(path)
 
 
 def users(people: Iterable[User], request: HttpRequest | None) -> list[dict]:

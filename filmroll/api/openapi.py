@@ -176,7 +176,7 @@ DISTANCE = {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum":
 UNIX_TIME = {"type": "integer", "minimum": 0, "maximum": 2**34 - 1}
 NEAR = [_query("lat", LAT, True), _query("lng", LNG, True), _query("distance", DISTANCE)]
 CLIENT = {"client_id": TEXT, "client_secret": TEXT}
-PATH_PARAMS = {
+PATH_PARAMS: dict[str, dict[str, Any]] = {
     "user_id": {"type": "string", "pattern": "^(self|[0-9]{1,19})$"},
     "media_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
     "comment_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
@@ -361,7 +361,7 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
             for platforms, name, value in ((["apns", "fcm"], "token", WORDS),
                                            (["webpush"], "subscription", TEXT))
         ]  # fmt: skip
-        schema = {"oneOf": kinds}
+        schema: dict[str, Any] = {"oneOf": kinds}
         op["requestBody"] = {
             "required": True,
             "content": {

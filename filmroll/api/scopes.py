@@ -4,9 +4,8 @@ the profile, post, edit and delete photos, create places."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
 from filmroll.accounts import tokens
+from filmroll.api.request import ApiRequest
 from filmroll.errors import OutOfScope
 
 BASIC = "basic"
@@ -18,7 +17,7 @@ FOLLOWERS = "follower_list"
 FIRST_PARTY = "first_party"  # not a scope an app can ask for
 
 
-def require(request: HttpRequest, scope: str) -> None:
+def require(request: ApiRequest, scope: str) -> None:
     token = request.token
     if scope == FIRST_PARTY:
         if not tokens.first_party(token):
@@ -28,6 +27,6 @@ def require(request: HttpRequest, scope: str) -> None:
         raise OutOfScope(f"this request needs the {scope} scope")
 
 
-def for_user(request: HttpRequest, user_id: int | str) -> str:
+def for_user(request: ApiRequest, user_id: int | str) -> str:
     """Reading one's own things needs `basic`; anyone else's, `public_content`."""
     return BASIC if user_id == "self" or str(user_id) == str(request.api_user.id) else PUBLIC

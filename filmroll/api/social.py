@@ -1,9 +1,10 @@
 """Views for likes and comments on a photo."""
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 
 from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, field, ok
+from filmroll.api.request import ApiRequest
 from filmroll.media import comments, likes
 
 
@@ -13,7 +14,7 @@ from filmroll.media import comments, likes
     "DELETE",
     scope={"GET": scopes.PUBLIC, "POST": scopes.LIKES, "DELETE": scopes.LIKES},
 )
-def media_likes(request: HttpRequest, media_id: str) -> JsonResponse:
+def media_likes(request: ApiRequest, media_id: str) -> JsonResponse:
     if request.method == "POST":
         likes.like(request.api_user, media_id)
         return ok(None)
@@ -24,7 +25,7 @@ def media_likes(request: HttpRequest, media_id: str) -> JsonResponse:
 
 
 @endpoint("GET", "POST", scope={"GET": scopes.PUBLIC, "POST": scopes.COMMENTS})
-def media_comments(request: HttpRequest, media_id: str) -> JsonResponse:
+def media_comments(request: ApiRequest, media_id: str) -> JsonResponse:
     if request.method == "POST":
         comment = comments.add(request.api_user, media_id, field(request, "text"))
         return ok(objects.comments([comment], request)[0], status=201)
@@ -35,6 +36,6 @@ def media_comments(request: HttpRequest, media_id: str) -> JsonResponse:
 
 
 @endpoint("DELETE", scope=scopes.COMMENTS)
-def media_comment(request: HttpRequest, media_id: str, comment_id: str) -> JsonResponse:
+def media_comment(request: ApiRequest, media_id: str, comment_id: str) -> JsonResponse:
     comments.delete(request.api_user, media_id, comment_id)
     return ok(None)

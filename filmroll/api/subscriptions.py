@@ -1,17 +1,18 @@
 """/api/v1/subscriptions: an app (by its client credentials, not a user's token) subscribes to
 new public photos of a user, a tag, a place or an area."""
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 
 from filmroll.accounts import clients
 from filmroll.api.envelope import endpoint, field, ok
+from filmroll.api.request import PublicRequest
 from filmroll.realtime import subscriptions as subs
 
 FIELDS = ("object", "object_id", "aspect", "callback_url", "verify_token", "lat", "lng", "radius")
 
 
 @endpoint("GET", "POST", "DELETE", auth=False)
-def subscriptions(request: HttpRequest) -> JsonResponse:
+def subscriptions(request: PublicRequest) -> JsonResponse:
     secret = field(request, "client_secret")
     app = clients.authenticate(field(request, "client_id"), secret)
     if request.method == "POST":

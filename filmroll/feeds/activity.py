@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from filmroll.accounts.models import User
 from filmroll.activity import events
+from filmroll.activity.events import Event
 from filmroll.feeds.models import ActivitySeen
 from filmroll.graph import visibility
 from filmroll.media import photos
@@ -45,27 +46,40 @@ class Item:
         }.get(self.kind, "")
 
 
+def _shown(viewer_id: int, found: list[Event]) -> tuple[dict[int, User], dict[int, Media]]:
+    """Of these events' actors and photos, those the viewer may still see."""
+    people = visibility.visible_people_by_id(viewer_id, [e.actor_id for e in found])
+    media = photos.visible_many(viewer_id, [e.media_id for e in found if e.media_id])
+    return {u.id: u for u in people}, {m.id: m for m in media}
+
+
+def _keep(event: Event, people: dict[int, User], media: dict[int, Media]) -> bool:
+    # someone in a block, gone, or a photo the viewer may no longer see: as if it never happened
+    return event.actor_id in people and (not event.media_id or event.media_id in media)
+
+
+def shown(viewer_id: int, event: Event) -> bool:
+    """Whether the event may still be shown (or pushed) to its user."""
+    return _keep(event, *_shown(viewer_id, [event]))
+
+
 def assemble(viewer_id: int, max_id: int | None, count: int) -> tuple[list[Item], int | None]:
     """A page of the viewer's activity, newest first, and the cursor of the next page."""
     page = events.page(viewer_id, max_id, count)
-    people = {u.id: u for u in visibility.visible_people_by_id(viewer_id, [e.actor_id for e in page])}
-    media = {
-        m.id: m for m in photos.visible_many(viewer_id, [e.media_id for e in page if e.media_id])
-    }
+    people, media = _shown(viewer_id, page)
     items: list[Item] = []
     grouped: dict[tuple[str, int | None], Item] = {}
     for event in page:
-        actor = people.get(event.actor_id)
-        if actor is None or (event.media_id and event.media_id not in media):
-            continue  # someone in a block, gone, or a photo the viewer may no longer see
+        if not _keep(event, people, media):
+            continue
         key = (event.kind, event.media_id)
         if event.kind in GROUPED and key in grouped:
-            grouped[key].actors.append(actor)
+            grouped[key].actors.append(people[event.actor_id])
             grouped[key].event_ids.append(event.id)
             continue
         item = Item(
             kind=event.kind,
-            actors=[actor],
+            actors=[people[event.actor_id]],
             media=media.get(event.media_id) if event.media_id else None,
             text=event.text,
             created=ids.millis_of(event.id) // 1000,
@@ -82,7 +96,9 @@ def assemble(viewer_id: int, max_id: int | None, count: int) -> tuple[list[Item]
 def unread(user_id: int, most: int = 99) -> int:
     """How many events arrived since the user last looked (counted up to `most`)."""
     seen = ActivitySeen.objects.filter(user_id=user_id).values_list("last_event_id", flat=True)
-    return events.count_newer(user_id, seen.first() or 0, most)
+    found = events.newer(user_id, seen.first() or 0, most)
+    people, media = _shown(user_id, found)
+    return sum(_keep(e, people, media) for e in found)
 
 
 def mark_seen(user_id: int, shown: list[Item]) -> None:

@@ -110,12 +110,13 @@ def deliver(media_id: int, after: int, through: int | None) -> int:
     return delivered
 
 
-def _followers_after(user_id: int, after: int) -> list[int]:
+def _followers_after(user_id: int, after: int | None) -> list[int]:
     """One batch of a user's followers, in ID order, after `after`."""
-    rows = db.fetchall(
+    rows = db.page(
         ids.shard_of(user_id),
-        "SELECT follower_id FROM {followers} WHERE user_id = %s AND follower_id > %s ORDER BY follower_id LIMIT %s",
-        [user_id, after, settings.FILMROLL.fanout_batch],
+        "SELECT follower_id FROM {followers} WHERE user_id = %s",
+        [user_id],
+        db.Keyset("follower_id", after, settings.FILMROLL.fanout_batch, newest_first=False),
     )
     return [row[0] for row in rows]
 
@@ -139,7 +140,7 @@ def drop_media(media_id: int, owner_id: int) -> None:
     """After a delete: the post out of the owner's and every follower's feed."""
     feeds = store()
     feeds.remove(owner_id, [media_id])
-    after = 0
+    after = None
     while followers := _followers_after(owner_id, after):
         feeds.remove_everywhere(followers, media_id)  # batched, never a call per follower
         after = followers[-1]

@@ -104,7 +104,9 @@ def to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     if icc:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            return ImageCms.profileToProfile(image, source, SRGB, outputMode="RGB")
+            converted = ImageCms.profileToProfile(image, source, SRGB, outputMode="RGB")
+            if converted is not None:  # None only when converting in place
+                return converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass
     return image if image.mode == "RGB" else image.convert("RGB")

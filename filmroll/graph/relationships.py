@@ -3,6 +3,8 @@ Each owns its side effects: edges and counts now, activity, feed changes in the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from filmroll.accounts.models import User
 from filmroll.activity import events
 from filmroll.errors import Forbidden, Invalid
@@ -45,9 +47,9 @@ def block(viewer: User, target: User) -> None:
     """Blocking ends every edge and request between the two, both ways."""
     edges.add_block(viewer.id, target.id)
     for a, b in ((viewer, target), (target, viewer)):
-        if edges.remove_request(b.id, a.id):
-            events.forget(b.id, "follow_request", a.id)
+        edges.remove_request(b.id, a.id)
         _disconnect(a.id, b.id)
+    events.forget_between(viewer.id, target.id)
 
 
 def unblock(viewer: User, target: User) -> None:
@@ -66,7 +68,7 @@ def ignore(viewer: User, requester: User) -> None:
         events.forget(viewer.id, "follow_request", requester.id)
 
 
-def act(viewer: User, target: User, action: str) -> None:
+def act(viewer: User, target: User, action: Any) -> None:
     if not isinstance(action, str) or action not in HANDLERS:
         raise Invalid(f"action must be one of {', '.join(HANDLERS)}")
     if target.id == viewer.id:

@@ -63,13 +63,14 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
 def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
     """A photo's comments, newest first, less those of anyone blocked either way."""
     media, _ = photos.visible(viewer.id, raw_media_id)
-    bound = "" if max_id is None else " AND id < %s"
-    rows = db.fetchall(
+    found = db.select(
         ids.shard_of(media.id),
-        f"SELECT id, media_id, user_id, text FROM {{comments}} WHERE media_id = %s{bound} ORDER BY id DESC LIMIT %s",
-        [media.id] + ([] if max_id is None else [max_id]) + [count],
+        Comment,
+        "comments",
+        "media_id = %s",
+        [media.id],
+        db.Keyset("id", max_id, count),
     )
-    found = [Comment(*row) for row in rows]
     authors = {u.id for u in visibility.visible_people_by_id(viewer.id, [c.user_id for c in found])}
     return [c for c in found if c.user_id in authors]
 
@@ -84,7 +85,7 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
     shard = ids.shard_of(media.id)
     row = db.fetchone(
         shard,
-        "SELECT user_id FROM {comments} WHERE id = %s AND media_id = %s",
+        "SELECT user_id, text FROM {comments} WHERE id = %s AND media_id = %s",
         [comment_id, media.id],
     )
     if row is None:
@@ -97,5 +98,19 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
                 shard, "UPDATE {media} SET comments = comments - 1 WHERE id = %s", [media.id]
             )
     cache.invalidate(media.id)
-    if row[0] == owner.id:
+    author_id, text = row
+    told = [owner.id, *User.objects.filter(username__in=mentions(text)).values_list("id", flat=True)]
+    events.forget_comment(told, author_id, media.id, text)
+    if author_id == owner.id:
         enqueue("discovery.index_media", media.id)
+
+
+def forget_activity(media_id: int, owner_id: int) -> None:
+    """A deleted photo: every activity event about it, the owner's and those of everyone its
+    comments mentioned (found from the comments, which outlive the photo's row)."""
+    rows = db.fetchall(
+        ids.shard_of(media_id), "SELECT text FROM {comments} WHERE media_id = %s", [media_id]
+    )
+    named = {name for (text,) in rows for name in mentions(text)}
+    told = User.objects.filter(username__in=named).values_list("id", flat=True)
+    events.forget_media([owner_id, *told], media_id)

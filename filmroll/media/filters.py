@@ -31,7 +31,7 @@ class Filter:
     tint: tuple[int, int, int] = field(default=(0, 0, 0))  # added after mono, for toned prints
 
 
-def _curve_lut(points: Curve) -> list[int]:
+def _curve_lut(points: Curve) -> list[float]:
     """256 values through the control points, straight between them."""
     lut = []
     for x in range(256):

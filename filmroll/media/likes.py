@@ -72,10 +72,10 @@ def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
 
 def liked_page(user: User, max_id: int | None, count: int) -> list[int]:
     """IDs of photos the user liked, newest like first; the cursor is the like's photo ID order."""
-    bound = "" if max_id is None else " AND media_id < %s"
-    rows = db.fetchall(
+    rows = db.page(
         user.shard,
-        f"SELECT media_id FROM {{user_likes}} WHERE user_id = %s{bound} ORDER BY media_id DESC LIMIT %s",
-        [user.id] + ([] if max_id is None else [max_id]) + [count],
+        "SELECT media_id FROM {user_likes} WHERE user_id = %s",
+        [user.id],
+        db.Keyset("media_id", max_id, count),
     )
     return [row[0] for row in rows]

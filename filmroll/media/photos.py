@@ -20,9 +20,6 @@ from filmroll.sharding import db, ids
 from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
-COLUMNS = (
-    "user_id, caption, filter, location_id, latitude, longitude, images, blurhash, likes, comments"
-)
 
 
 def check_caption(raw: Any) -> str:
@@ -163,6 +160,7 @@ def delete(user: User, raw_id: Any) -> None:
         cache.invalidate(media.id)
         enqueue("media.delete_files", [size["key"] for size in media.images.values()])
         enqueue("feeds.media_deleted", media.id, owner.id)
+        enqueue("media.forget_activity", media.id, owner.id)
         enqueue("discovery.index_media", media.id)
 
 

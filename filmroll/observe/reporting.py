@@ -6,24 +6,29 @@ credentials, and no query strings or bodies (either may hold a token or a passwo
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from filmroll import __version__
 
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
-def _scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+
+def _scrub(event: Event, hint: Hint) -> Event:
     request = event.get("request")
     if request:
         for field in ("query_string", "data", "cookies", "env"):
             request.pop(field, None)
-        headers = request.get("headers") or {}
+        headers = request.get("headers")
+        headers = headers if isinstance(headers, dict) else {}
         request["headers"] = {
             k: v
             for k, v in headers.items()
             if k.lower() not in {"authorization", "cookie", "x-forwarded-for"}
         }
-        if request.get("url"):
-            request["url"] = request["url"].split("?", 1)[0]
+        url = request.get("url")
+        if isinstance(url, str) and url:
+            request["url"] = url.split("?", 1)[0]
     event.pop("user", None)
     from filmroll.observe.context import request_id
 

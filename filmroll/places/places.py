@@ -3,6 +3,7 @@ shard (its ID routes there); the discovery index copies it for search by distanc
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ MAX_ADDRESS = 200
 
 @dataclass(frozen=True)
 class Place:
+    """A place as given, and as its `locations` row holds it (with its ID)."""
+
     name: str
     latitude: float
     longitude: float
@@ -43,16 +46,7 @@ def check(name: Any, lat: Any, lng: Any, address: Any = "") -> Place:
 
 
 def create(creator_id: int, place: Place) -> int:
-    place_id = db.insert(
-        ids.shard_of(creator_id),
-        "locations",
-        {
-            "name": place.name,
-            "latitude": place.latitude,
-            "longitude": place.longitude,
-            "address": place.address,
-        },
-    )
+    place_id = db.insert(ids.shard_of(creator_id), "locations", dataclasses.asdict(place))
     enqueue("discovery.index_place", place_id)
     return place_id
 
@@ -61,11 +55,11 @@ def get_many(place_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Location objects by ID, through the object cache."""
 
     def load(missing: list[int]) -> dict[int, dict[str, Any]]:
-        rows = db.fetch_by_keys("locations", missing, "name, latitude, longitude, address")
+        found = db.load_by_keys(Place, "locations", missing)
         return {
-            pid: {"id": str(pid), "name": r[0], "latitude": r[1], "longitude": r[2]}
-            | ({"address": r[3]} if r[3] else {})
-            for pid, r in rows.items()
+            pid: {"id": str(pid), "name": p.name, "latitude": p.latitude, "longitude": p.longitude}
+            | ({"address": p.address} if p.address else {})
+            for pid, p in found.items()
         }
 
     return objcache.get_many("place", place_ids, load)

@@ -11,14 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from filmroll import wellformed
+from filmroll import outgoing, wellformed
 from filmroll.accounts import users
 from filmroll.activity import events
 from filmroll.activity.events import KINDS
 from filmroll.errors import Invalid, NotFound
+from filmroll.feeds import activity
 from filmroll.push import senders
 from filmroll.push.models import Device, Preferences, Sent
-from filmroll.realtime import callbacks
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def _subscription(raw: Any) -> str:
         ) from None
     if not all(isinstance(v, str) and v for v in (endpoint, keys["p256dh"], keys["auth"])):
         raise Invalid("the subscription's endpoint and keys must be text")
-    callbacks.check(endpoint)
+    outgoing.check(endpoint, "endpoint")
     return json.dumps(fields, sort_keys=True)
 
 
@@ -96,8 +96,10 @@ def deliver(user_id: int, event_id: int) -> int:
     event = events.get(user_id, event_id)
     if event is None or not preferences(user_id).get(event.kind, False):
         return 0  # undone since (an unlike), or turned off
+    if not activity.shown(user_id, event):
+        return 0  # a block since, or a photo the user may not see
     actor = users.cached([event.actor_id]).get(event.actor_id)
-    if actor is None or not actor.is_active:
+    if actor is None:
         return 0
     note = senders.Note(
         title="filmroll",

@@ -26,13 +26,13 @@ class Task:
     queue: str
     run: Callable[..., Any]
     max_attempts: int
-    every: int | None  # seconds, for a periodic task (it takes no arguments)
+    every: int  # seconds between runs of a periodic task (it takes no arguments); else 0
 
 
 TASKS: dict[str, Task] = {}
 
 
-def task(name: str, queue: str, max_attempts: int = 8, every: int | None = None) -> Callable:
+def task(name: str, queue: str, max_attempts: int = 8, every: int = 0) -> Callable:
     def register(run: Callable) -> Callable:
         TASKS[name] = Task(name, queue, run, max_attempts, every)
         return run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -50,7 +51,8 @@ def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
 
 
 def nearby_page(request: HttpRequest) -> HttpResponse:
-    viewer, context = viewer_id(request), {"values": request.GET, "error": ""}
+    viewer = viewer_id(request)
+    context: dict[str, Any] = {"values": request.GET, "error": ""}
     if request.GET.get("lat") or request.GET.get("lng"):
         try:
             point, metres = search.point_and_distance(
@@ -65,7 +67,8 @@ def nearby_page(request: HttpRequest) -> HttpResponse:
 
 
 def people_page(request: HttpRequest) -> HttpResponse:
-    viewer, context = viewer_id(request), {"q": request.GET.get("q", ""), "people": []}
+    viewer = viewer_id(request)
+    context: dict[str, Any] = {"q": request.GET.get("q", ""), "people": []}
     if context["q"].strip():
         with contextlib.suppress(FilmrollError):  # nothing searchable in q: nobody found
             found = people.search(viewer, context["q"], 30)

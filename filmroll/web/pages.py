@@ -20,7 +20,7 @@ from filmroll.media import comments, filters, likes, photos, pipeline, shortcode
 from filmroll.moderation import actions
 from filmroll.places import places
 from filmroll.web import lookups
-from filmroll.web.lookups import before, viewer_id
+from filmroll.web.lookups import SignedInRequest, before, viewer_id
 
 
 def feed(request: HttpRequest) -> HttpResponse:
@@ -67,7 +67,7 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def like(request: HttpRequest, code: str) -> HttpResponse:
+def like(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     if request.POST.get("action") == "unlike":
         likes.unlike(request.user, media.id)
@@ -82,7 +82,7 @@ def like(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment(request: HttpRequest, code: str) -> HttpResponse:
+def comment(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     try:
         made = comments.add(request.user, media.id, request.POST.get("text"))
@@ -97,7 +97,7 @@ def comment(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report(request: HttpRequest, code: str) -> HttpResponse:
+def report(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     try:
         actions.report(request.user, media.id, request.POST.get("reason"))
@@ -113,11 +113,11 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     context = {"filters": filters.FILTERS, "error": "", "values": request.POST}
     if request.method == "POST":
         try:
-            place_id = request.POST.get("location_id") or None
+            place_id: str | int | None = request.POST.get("location_id") or None
             if not place_id and request.POST.get("place_name"):
                 place = places.check(request.POST.get("place_name"), request.POST.get("lat"),
                                      request.POST.get("lng"))  # fmt: skip
@@ -141,7 +141,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload_previews(request: HttpRequest) -> JsonResponse:
+def upload_previews(request: SignedInRequest) -> JsonResponse:
     """The chosen photo under every filter, for the upload page's live previews (app.js)."""
     image = request.FILES.get("image")
     if image is None:
@@ -162,7 +162,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     person, viewer = lookups.person(username), viewer_id(request)
     hidden = not visibility.can_see(viewer, person)
     recent = [] if hidden else photos.visible_many(viewer, home.recent([person.id], None, 30))
-    status = relationships.status(request.user, person) if viewer else None
+    status = relationships.status(request.user, person) if request.user.is_authenticated else None
     return render(
         request,
         "web/profile.html",
@@ -173,7 +173,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def relate(request: HttpRequest, username: str) -> HttpResponse:
+def relate(request: SignedInRequest, username: str) -> HttpResponse:
     person = lookups.person(username)
     with contextlib.suppress(FilmrollError):  # the page shows the relationship as it stands
         relationships.act(request.user, person, request.POST.get("action"))
@@ -181,7 +181,7 @@ def relate(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @login_required
-def activity_page(request: HttpRequest) -> HttpResponse:
+def activity_page(request: SignedInRequest) -> HttpResponse:
     viewer_id(request)
     items, _ = activity.assemble(request.user.id, None, 50)
     activity.mark_seen(request.user.id, items)

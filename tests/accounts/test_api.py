@@ -8,7 +8,8 @@ from PIL import Image
 from filmroll.accounts.models import User
 from filmroll.files import storage
 from filmroll.sharding import ids
-from tests.conftest import PASSWORD, Api, png_bytes
+from tests.support.images import png_bytes
+from tests.support.personas import PASSWORD, Api
 
 
 def meta(response) -> dict:

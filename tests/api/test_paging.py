@@ -7,8 +7,9 @@ import pytest
 
 from filmroll.media import photos
 from filmroll.places import places
-from tests.conftest import make_user, run_tasks
 from tests.discovery.test_geo import RENDERED
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from filmroll.limits import ratelimit
-from tests.conftest import PASSWORD, Api, make_user
+from tests.support.personas import PASSWORD, Api, make_user
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from filmroll.accounts import tokens
 from filmroll.accounts.models import User
 from filmroll.api import openapi
-from tests.conftest import make_user
+from tests.support.personas import make_user
 
 schema = schemathesis.openapi.from_dict(openapi.document(""))
 schema.app = get_wsgi_application()

@@ -14,8 +14,9 @@ from oauth2_provider.models import AccessToken, Application
 from filmroll.api import openapi, scopes
 from filmroll.media import comments, shortcodes
 from filmroll.places import places
-from tests.conftest import Api, make_user, png_bytes
 from tests.discovery.test_geo import post_at
+from tests.support.images import png_bytes
+from tests.support.personas import Api, make_user
 
 REAL_SCOPES = [scopes.BASIC, scopes.PUBLIC, scopes.COMMENTS, scopes.RELATIONSHIPS, scopes.LIKES,
                scopes.FOLLOWERS]  # fmt: skip

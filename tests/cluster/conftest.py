@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from filmroll.cluster import supervise, topology
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 OFFSET = 20
 FILMROLL = str(Path(sys.executable).parent / "filmroll")
@@ -164,7 +164,7 @@ class Load:
 
 def post_photo(cluster: Cluster, user: str, caption: str = "") -> str:
     """Upload a photo through nginx; its media ID."""
-    from tests.conftest import jpeg_bytes
+    from tests.support.images import jpeg_bytes
 
     with cluster.client(user) as http:
         reply = http.post(

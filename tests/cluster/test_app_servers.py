@@ -7,7 +7,7 @@ import time
 import httpx
 
 from tests.cluster.conftest import Cluster, Load
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 
 def test_an_app_server_killed_under_load_fails_no_request(cluster: Cluster) -> None:

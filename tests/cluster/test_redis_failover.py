@@ -10,7 +10,7 @@ import redis
 
 from filmroll.cluster import supervise
 from tests.cluster.conftest import Cluster, Load, eventually
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 
 def _role(cluster: Cluster, program: str) -> str:

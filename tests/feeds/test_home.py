@@ -7,7 +7,9 @@ import pytest
 from filmroll.feeds import home
 from filmroll.feeds.store import store
 from filmroll.graph import edges, relationships
-from tests.conftest import jpeg_bytes, make_user, run_tasks, upload
+from tests.support.images import jpeg_bytes, upload
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -11,7 +11,7 @@ from django.test import Client
 from filmroll.feeds.store import RedisStore, SqlStore
 from filmroll.media import cache
 from filmroll.sharding import db, ids
-from tests.conftest import jpeg_bytes, upload
+from tests.support.images import jpeg_bytes, upload
 
 URLS = ("redis://127.0.0.1:6379/3", "redis://127.0.0.1:6380/3")
 

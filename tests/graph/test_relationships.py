@@ -3,7 +3,9 @@
 import pytest
 
 from filmroll.accounts import counts
-from tests.conftest import jpeg_bytes, make_user, run_tasks, upload
+from tests.support.images import jpeg_bytes, upload
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -42,27 +44,27 @@ def test_following_a_public_account(alice, bob):
     )
 
 
-def test_a_private_account_approves_or_ignores_requests(alice):
+def test_a_private_account_approves_or_ignores_requests(alice, carol):
     alice_user, alice_api = alice
-    carol, carol_api = make_user("carol", private=True)
+    carol, carol_api = carol
     assert act(alice_api, carol, "follow").json()["data"]["outgoing_status"] == "requested"
     assert [
         u["username"] for u in carol_api.get("/api/v1/users/self/requested-by").json()["data"]
     ] == ["alice"]
     assert act(carol_api, alice_user, "approve").json()["data"]["incoming_status"] == "followed_by"
     assert carol_api.get("/api/v1/users/self/requested-by").json()["data"] == []
-    dan, dan_api = make_user("dan")
-    act(dan_api, carol, "follow")
-    act(carol_api, dan, "ignore")
+    eve, eve_api = make_user("eve")
+    act(eve_api, carol, "follow")
+    act(carol_api, eve, "ignore")
     assert (
-        act(dan_api, carol, "follow").json()["data"]["outgoing_status"] == "requested"
+        act(eve_api, carol, "follow").json()["data"]["outgoing_status"] == "requested"
     )  # may ask again
     assert act(carol_api, alice_user, "approve").status_code == 400  # no request pending
 
 
-def test_private_lists_and_photos_are_for_approved_followers(alice):
+def test_private_lists_and_photos_are_for_approved_followers(alice, carol):
     _, alice_api = alice
-    carol, carol_api = make_user("carol", private=True)
+    carol, carol_api = carol
     media = upload(carol_api, jpeg_bytes()).json()["data"]
     assert alice_api.get(f"/api/v1/users/{carol.id}/follows").status_code == 403
     assert alice_api.get(f"/api/v1/media/{media['id']}").status_code == 404

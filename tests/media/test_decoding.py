@@ -4,7 +4,7 @@ from PIL import Image, ImageCms
 
 from filmroll.files import images
 from filmroll.media import pipeline
-from tests.conftest import jpeg_bytes
+from tests.support.images import jpeg_bytes
 
 
 def test_a_12_megapixel_jpeg_is_decoded_at_reduced_scale():

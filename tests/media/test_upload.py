@@ -12,7 +12,8 @@ from filmroll.accounts import counts
 from filmroll.files import storage
 from filmroll.graph import edges
 from filmroll.media import shortcodes
-from tests.conftest import jpeg_bytes, run_tasks, stored_keys, upload
+from tests.support.images import jpeg_bytes, stored_keys, upload
+from tests.support.tasks import run_tasks
 
 SIZES = {"thumbnail", "low_resolution", "standard_resolution", "high_resolution"}
 

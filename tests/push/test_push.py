@@ -24,8 +24,10 @@ from jwcrypto import jwk, jwt
 from filmroll.activity import events
 from filmroll.push import notify, senders
 from filmroll.push.models import Device, Sent
-from tests.conftest import make_user, png_bytes, run_tasks, upload
-from tests.servers import Loopback, free_port, wait_port
+from tests.support.images import png_bytes, upload
+from tests.support.personas import make_user
+from tests.support.servers import Loopback, free_port, wait_port
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.servers import free_port
+from tests.support.servers import free_port
 from tests.test_serve import _drop, _postgres_urls
 
 COMMAND = [sys.executable, "-m", "filmroll.cli"]

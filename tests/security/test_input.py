@@ -13,8 +13,9 @@ import pytest
 from django.test import Client
 
 from filmroll.api import openapi
-from tests.conftest import make_user, png_bytes
 from tests.security.serving import Served
+from tests.support.images import png_bytes
+from tests.support.personas import make_user
 
 SAMPLE_PATH = {"user_id": "1", "media_id": "1", "comment_id": "1", "location_id": "1",
                "code": "abc", "name": "sunset"}  # fmt: skip

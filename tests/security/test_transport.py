@@ -11,8 +11,8 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, make_user
 from tests.security.serving import Answer, Served
+from tests.support.personas import PASSWORD, make_user
 
 PROXY = "10.20.0.1"
 BEHIND_TLS = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_PROTO": "https",

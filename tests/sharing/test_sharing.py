@@ -13,8 +13,10 @@ from email.policy import HTTP
 import pytest
 
 from filmroll.sharing.models import Account, Share
-from tests.conftest import make_user, png_bytes, run_tasks, upload
-from tests.servers import Loopback
+from tests.support.images import png_bytes, upload
+from tests.support.personas import make_user
+from tests.support.servers import Loopback
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -8,7 +8,9 @@ from django.test import Client
 
 from filmroll.accounts.models import User
 from filmroll.moderation.models import Report
-from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

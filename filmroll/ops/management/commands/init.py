@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from filmroll.discovery import index
+from filmroll.discovery import tables
 from filmroll.sharding import shardmap
 from filmroll.sharding.migrate import ensure_postgres_database, migrate_shards
 
@@ -45,6 +45,6 @@ class Command(BaseCommand):
                 f"{len(config.shard_databases)} physical database(s)"
             )
         migrate_shards(self.stdout.write)
-        index.migrate()
+        tables.migrate()
         self.stdout.write("discovery index up to date")
         self.stdout.write(self.style.SUCCESS("ready"))

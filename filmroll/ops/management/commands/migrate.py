@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 from django.core.management.commands import migrate
 
-from filmroll.discovery import index
+from filmroll.discovery import tables
 from filmroll.sharding import shardmap
 from filmroll.sharding.migrate import migrate_shards
 
@@ -26,6 +26,6 @@ class Command(migrate.Command):
             return
         shardmap.reload()
         applied = migrate_shards(self.stdout.write if options["verbosity"] else lambda line: None)
-        index.migrate()
+        tables.migrate()
         if options["verbosity"]:
             self.stdout.write(f"shard steps applied: {applied}; discovery index up to date")

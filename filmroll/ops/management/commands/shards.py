@@ -3,7 +3,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from filmroll.sharding import failover, moves, shardmap
 from filmroll.sharding.migrate import row_counts
-from filmroll.sharding.schema import TABLES
 
 
 def _repoint(physical: str) -> bool:
@@ -85,4 +84,4 @@ class Command(BaseCommand):
             span = f"{first}-{last}" if first != last else str(first)
             self.stdout.write(f"{physical}: logical shards {span}")
         for physical, rows in counts.items():
-            self.stdout.write(f"{physical} rows: " + "  ".join(f"{t}={rows[t]}" for t in TABLES))
+            self.stdout.write(f"{physical} rows: " + "  ".join(f"{t}={n}" for t, n in rows.items()))
