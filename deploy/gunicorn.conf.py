@@ -1,7 +1,7 @@
 """Gunicorn for one filmroll app server: `gunicorn -c deploy/gunicorn.conf.py filmroll.wsgi`.
 
-Ports and sizes are filmroll settings (FILMROLL_BIND, FILMROLL_WORKERS,
-FILMROLL_GUNICORN_FORWARDED_ALLOW_IPS; docs/configuration.md), read as the app reads them;
+Ports and sizes are filmroll settings (FILMROLL_BIND, FILMROLL_WORKERS;
+docs/configuration.md), read as the app reads them;
 `filmroll cluster up` and the systemd unit run this file as it is.
 """
 
@@ -15,8 +15,9 @@ worker_class = "gthread"
 threads = 4
 timeout = 60
 graceful_timeout = 10
-# Behind nginx on the same host or network: trust its X-Forwarded-* headers.
-forwarded_allow_ips = settings.gunicorn_forwarded_allow_ips
+# Gunicorn would take X-Forwarded-Proto from loopback as the request's scheme: the app decides
+# instead, believing only FILMROLL_TRUSTED_PROXIES (filmroll/web/transport.py).
+secure_scheme_headers: dict[str, str] = {}
 
 
 def child_exit(server, worker):

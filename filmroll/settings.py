@@ -51,7 +51,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "filmroll.ops.middleware.Observe",
+    # X-Forwarded-Proto only from trusted proxies; Secure cookies on HTTPS (outside every
+    # middleware that sets cookies)
+    "filmroll.web.transport.Transport",
     "django.middleware.security.SecurityMiddleware",
+    # input that cannot be stored or parsed: refused before anything reads it (CSRF reads forms)
+    "filmroll.api.inputs.RefuseMalformedInput",
     "filmroll.sharding.replicas.ReplicaReads",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -220,9 +225,14 @@ if FILMROLL.session_redis:
 
 SESSION_COOKIE_HTTPONLY = True
 # Behind nginx (FILMROLL_TRUSTED_PROXIES), which sets X-Forwarded-Proto on every request it passes:
-# requests that came over HTTPS build https:// links.
-if FILMROLL.trusted_proxies:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# requests that came over HTTPS build https:// links, get Secure cookies and HSTS. The header is
+# believed only from a trusted proxy (web/transport drops it from anyone else).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = FILMROLL.hsts_seconds  # sent on HTTPS answers only
+if FILMROLL.https_only:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/deep$"]  # load balancers' plain checks
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from filmroll import config
 from filmroll.config import datadir
 
 PHYSICALS = ("a", "b")  # physical shard servers
@@ -142,6 +143,7 @@ class Topology:
             for n in range(1, APP_SERVERS + 1)
         )
         env = ",".join(f'{key}="{value}"' for key, value in self.app_env().items())
+        operators = config.value("operator_networks", self.app_env())
         values = {
             "data": str(self.root),
             "app_data": str(self.data_dir),
@@ -158,6 +160,7 @@ class Topology:
             "tls_cert": str(tls_cert),
             "tls_key": str(tls_key),
             "max_body_mb": str(max_body_mb),
+            "operator_allow": "\n".join(f"            allow {n};" for n in operators),
         }
         values.update({f"port_{part}": str(self.port(part)) for part in BASE_PORTS})
         return values

@@ -21,6 +21,11 @@ from filmroll.config.datadir import PREFIX, data_dir, given
 from filmroll.config.values import Check, ConfigError
 
 __all__ = ["Config", "ConfigError", "given", "load"]
+
+# loopback and private networks: who may use the operator endpoints unless told otherwise
+INTERNAL_NETWORKS = (
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+)  # fmt: skip
 MB = 1024 * 1024
 
 
@@ -73,7 +78,6 @@ class Config:
     allowed_hosts: list[str] = setting(["localhost", "127.0.0.1", "[::1]"], "host names the site answers to")
     bind: str = setting("127.0.0.1:8000", "where `filmroll serve` and `deploy/gunicorn.conf.py` listen", check=values.host_port)
     workers: int = setting(2, "Gunicorn worker processes for `filmroll serve` and `deploy/gunicorn.conf.py`", low=1, high=256)
-    gunicorn_forwarded_allow_ips: str = setting("127.0.0.1", "for `deploy/gunicorn.conf.py`: the load balancers whose `X-Forwarded-*` headers Gunicorn trusts")
     media_url: str = setting("", "the CDN base URL photo URLs are made under", check=values.http_url, shown="empty: photos are served by the app under `/media/`")
     max_upload_bytes: int = setting(25, "the largest image upload accepted, in MB", env="FILMROLL_MAX_UPLOAD_MB", low=1, high=1024, unit=MB)
     max_pixels: int = setting(50, "the most pixels an uploaded image may have, in millions (checked before decoding)", env="FILMROLL_MAX_MEGAPIXELS", low=1, high=500, unit=1_000_000)
@@ -106,7 +110,9 @@ class Config:
     callback_allow_networks: tuple[str, ...] = setting((), "networks (`127.0.0.0/8,::1/128`) that outgoing requests made on someone's behalf (real-time callbacks, share targets, Web Push) may reach although they are loopback, private or link-local; for tests and private deployments", check=values.network, shown="empty: public addresses only")
     outgoing_hosts: tuple[str, ...] = setting((), "names those outgoing requests resolve without DNS, like /etc/hosts, `NAME=ADDRESS,...` (a name may be given more than once); the addresses are still checked", check=values.host_address, shown="none")
     trusted_proxies: tuple[str, ...] = setting((), "networks of load balancers (`127.0.0.1/32`); from them, the client's address is taken from `X-Forwarded-For` (the nearest hop that is not a trusted proxy), for rate limits. When set, the app also takes `X-Forwarded-Proto: https` to mean the request came over HTTPS: the proxy must set that header on every request.", check=values.network, shown="empty: the peer's address is the client's")
-    metrics_allow_networks: tuple[str, ...] = setting(("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"), "who may read `/metrics` (by the peer's address)", check=values.network, shown="loopback and private networks")
+    operator_networks: tuple[str, ...] = setting(INTERNAL_NETWORKS, "who may use the operator endpoints (`/metrics`, `/status`, the details of `/healthz/deep`), judged on the client's address behind trusted proxies; nginx's configuration in cluster mode is made from it too. `FILMROLL_METRICS_ALLOW_NETWORKS` is its older name, still read.", check=values.network, shown="loopback and private networks")
+    https_only: bool = setting(False, "served over HTTPS only: cookies always `Secure`, plain HTTP redirected to HTTPS (but `/healthz` and `/healthz/deep`). Without it, a request that came over HTTPS (directly, or as a trusted proxy says) gets `Secure` cookies and HSTS all the same.")
+    hsts_seconds: int = setting(31_536_000, "`Strict-Transport-Security` max-age on answers over HTTPS; 0: no HSTS", low=0, high=10**9)
     # Observing
     metrics: bool = setting(True, "Prometheus metrics (`0` turns them off; `PROMETHEUS_MULTIPROC_DIR` defaults to `$FILMROLL_DATA_DIR/metrics`, where every process writes its counts)")
     request_logs: bool = setting(True, "one log line per request and per task (`0`: warnings and errors only)")
@@ -133,6 +139,26 @@ class Config:
     @property
     def embedded(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+# Variables read under an older name too: new name -> old name.
+RENAMED = {PREFIX + "OPERATOR_NETWORKS": PREFIX + "METRICS_ALLOW_NETWORKS"}
+
+
+def _renamed(raw: Mapping[str, str]) -> dict[str, str]:
+    found = dict(raw)
+    for new, old in RENAMED.items():
+        if not found.get(new, "").strip() and found.get(old, "").strip():
+            found[new] = found[old]
+    return found
+
+
+def value(name: str, env: Mapping[str, str]) -> Any:
+    """One setting's value in `env` (its default when unset), without loading the others:
+    for templates of other programs' configuration (nginx's)."""
+    (f,) = [f for f in fields(Config) if f.name == name]
+    raw = _renamed(env).get(env_name(f), "").strip()
+    return _parse(f, typing.get_type_hints(Config)[name], raw) if raw else f.default
 
 
 def env_name(f: Field) -> str:
@@ -253,7 +279,7 @@ def _secret_key(data_dir: Path) -> str:
 
 def load(env: Mapping[str, str] = os.environ) -> Config:
     """The settings in effect for `env`. An empty variable is the same as an unset one."""
-    raw = given(env)
+    raw = _renamed(given(env))
     kinds = typing.get_type_hints(Config)
     found: dict[str, Any] = {
         f.name: _parse(f, kinds[f.name], raw[env_name(f)])

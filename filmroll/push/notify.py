@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from filmroll import outgoing
+from filmroll import outgoing, wellformed
 from filmroll.accounts import users
 from filmroll.activity import events
 from filmroll.activity.events import KINDS
@@ -47,11 +47,13 @@ def register(user_id: int, platform: Any, token: Any) -> Device:
 
 
 def _subscription(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raw = ""  # refused below, as text that is not the browser's JSON
     try:
-        info = json.loads(raw)
+        info = wellformed.load_json(raw, "subscription")
         endpoint, keys = info["endpoint"], info["keys"]
         fields = {"endpoint": endpoint, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}
-    except (ValueError, TypeError, KeyError):
+    except (Invalid, TypeError, KeyError):
         raise Invalid(
             "subscription must be the browser's PushSubscription as JSON:"
             " {endpoint, keys: {p256dh, auth}}"

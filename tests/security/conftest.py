@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import Application
 
+from tests.security.serving import served  # noqa: F401 (a real `filmroll serve`, started once)
+
 
 @pytest.fixture
 def limits(settings):

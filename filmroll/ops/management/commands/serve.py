@@ -57,5 +57,8 @@ class Command(BaseCommand):
                 "threads": 4,
                 "timeout": 60,
                 "graceful_timeout": 10,
+                # the app decides whom to believe about HTTPS (FILMROLL_TRUSTED_PROXIES), not
+                # Gunicorn, which would take X-Forwarded-Proto from any loopback peer
+                "secure_scheme_headers": {},
             }
         ).run()
