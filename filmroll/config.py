@@ -41,6 +41,8 @@ class Config:
     index_database: str = ""
     logical_shards: int = 256
     bind: str = "127.0.0.1:8000"
+    # a host name that answers the API alone at /v1/, as v1's API host did (empty: none)
+    api_host: str = ""
     workers: int = 2
     media_url: str = ""
     max_upload_bytes: int = 25 * 1024 * 1024
@@ -280,6 +282,13 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
     media_url = get("FILMROLL_MEDIA_URL", "").strip()
     if media_url and urlsplit(media_url).scheme not in {"http", "https"}:
         raise ConfigError(f"FILMROLL_MEDIA_URL={media_url!r} must be an absolute http(s) URL")
+    api_host = get("FILMROLL_API_HOST", "").strip().lower()
+    if api_host and not re.match(
+        r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", api_host
+    ):
+        raise ConfigError(
+            f"FILMROLL_API_HOST={api_host!r} must be a host name, e.g. api.example.com"
+        )
     bind = get("FILMROLL_BIND") or "127.0.0.1:8000"
     if not re.match(r"^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$", bind):
         raise ConfigError(f"FILMROLL_BIND={bind!r} is not HOST:PORT")
@@ -397,7 +406,8 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             h.strip()
             for h in (get("FILMROLL_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1]").split(",")
             if h.strip()
-        ],
+        ]
+        + ([api_host] if api_host else []),
         database_url=database_url,
         shard_databases=shards,
         shard_replicas=replicas,
@@ -419,6 +429,7 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
             "FILMROLL_LOGICAL_SHARDS", get("FILMROLL_LOGICAL_SHARDS", "256"), 1, 8192
         ),
         bind=bind,
+        api_host=api_host,
         workers=_int("FILMROLL_WORKERS", get("FILMROLL_WORKERS", "2"), 1, 256),
         media_url=media_url.rstrip("/"),
         max_upload_bytes=_int(

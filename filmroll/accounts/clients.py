@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password
 from oauth2_provider.models import Application
 
-from filmroll.errors import BadCredentials, MissingToken
+from filmroll.errors import BadCredentials, MissingToken, UnknownClient
 
 
 def authenticate(client_id: Any, client_secret: Any) -> Application:
@@ -26,3 +26,14 @@ def authenticate(client_id: Any, client_secret: Any) -> Application:
         if good:
             return app
     raise BadCredentials("the client_id or client_secret is incorrect")
+
+
+def by_client_id(client_id: Any, client_secret: Any = None) -> Application:
+    """The app a public read names by its client_id alone, as v1 allowed; when the client
+    sends its secret too (some v1 clients always did), the secret must be right."""
+    if client_secret not in (None, ""):
+        return authenticate(client_id, client_secret)
+    app = Application.objects.filter(client_id=client_id).first() if client_id else None
+    if app is None:
+        raise UnknownClient("the client_id provided is invalid and does not match an application")
+    return app

@@ -62,7 +62,7 @@ def me(request: HttpRequest) -> JsonResponse:
     return ok(objects.user(user, request))
 
 
-@endpoint("GET", scope=None)
+@endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)
 def user(request: HttpRequest, user_id: str) -> JsonResponse:
     scopes.require(request, scopes.for_user(request, user_id))
     return ok(objects.user(users.get_user(user_id), request))

@@ -4,10 +4,11 @@ from django.http import HttpRequest, JsonResponse
 
 from filmroll.accounts.models import User
 from filmroll.api import objects, pagination, scopes
-from filmroll.api.envelope import endpoint, ok
+from filmroll.api.envelope import endpoint, ok, viewer_id
 from filmroll.api.graph import named_user
+from filmroll.errors import NotAllowed
 from filmroll.feeds import activity, home
-from filmroll.graph import edges
+from filmroll.graph import edges, visibility
 from filmroll.media import likes, photos
 from filmroll.sharding import ids
 
@@ -21,19 +22,28 @@ def feed(request: HttpRequest) -> JsonResponse:
         pagination.cursor(request, "max_id"),
         pagination.cursor(request, "min_id"),
     )
-    return ok(objects.media_list(page, request), pagination=pagination.links(request, next_id))
+    return ok(
+        objects.media_list(page, viewer_id(request), request),
+        pagination=pagination.links(request, next_id),
+    )
 
 
-@endpoint("GET", scope=None)
+@endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)
 def recent(request: HttpRequest, user_id: str) -> JsonResponse:
     scopes.require(request, scopes.for_user(request, user_id))
     owner = named_user(request, user_id)
+    viewer = viewer_id(request)
+    if not visibility.can_see(viewer, owner):
+        raise NotAllowed("you cannot view this resource: the account is private")
     count = pagination.count(request)
-    found = home.recent([owner.id], pagination.cursor(request), count)
-    shown = photos.visible_many(request.api_user.id, found)
+    before, after = pagination.bounds(request)
+    found = home.recent([owner.id], before, count)
+    shown = photos.visible_many(viewer, found)
     next_id = found[-1] if len(found) == count and shown else None
-    shown, next_id = pagination.above(shown, next_id, pagination.cursor(request, "min_id"))
-    return ok(objects.media_list(shown, request), pagination=pagination.links(request, next_id))
+    shown, next_id = pagination.above(shown, next_id, after)
+    return ok(
+        objects.media_list(shown, viewer, request), pagination=pagination.links(request, next_id)
+    )
 
 
 @endpoint("GET")
@@ -43,7 +53,7 @@ def liked(request: HttpRequest) -> JsonResponse:
     shown = photos.visible_many(request.api_user.id, found)
     next_id = found[-1] if len(found) == count else None
     return ok(
-        objects.media_list(shown, request),
+        objects.media_list(shown, viewer_id(request), request),
         pagination=pagination.links(request, next_id, "max_like_id"),
     )
 
@@ -58,7 +68,9 @@ def activity_feed(request: HttpRequest) -> JsonResponse:
     media = {
         m.id: m for m in photos.visible_many(viewer.id, [e.media_id for e in events if e.media_id])
     }
-    shown_media = dict(zip(media, objects.media_list(list(media.values()), request), strict=True))
+    shown_media = dict(
+        zip(media, objects.media_list(list(media.values()), viewer.id, request), strict=True)
+    )
     items: list[dict] = []
     grouped: dict[tuple, dict] = {}
     for event in events:

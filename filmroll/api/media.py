@@ -3,7 +3,7 @@
 from django.http import HttpRequest, JsonResponse
 
 from filmroll.api import objects, scopes
-from filmroll.api.envelope import endpoint, field, ok, upload
+from filmroll.api.envelope import endpoint, field, ok, upload, viewer_id
 from filmroll.errors import Invalid, NotFound
 from filmroll.media import filters, photos, shortcodes
 from filmroll.sharing import shares
@@ -26,10 +26,16 @@ def post(request: HttpRequest) -> JsonResponse:
     )
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
-    return ok(objects.media(media, request), status=201)
+    return ok(objects.media(media, viewer_id(request), request), status=201)
 
 
-@endpoint("GET", "POST", "DELETE", scope={"POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY})
+@endpoint(
+    "GET",
+    "POST",
+    "DELETE",
+    scope={"GET": scopes.OWN_OR_PUBLIC, "POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY},
+    public=True,
+)
 def detail(request: HttpRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":
         photos.delete(request.api_user, media_id)
@@ -41,17 +47,19 @@ def detail(request: HttpRequest, media_id: str) -> JsonResponse:
         edited = photos.edit(
             request.api_user, media_id, {k: v for k, v in fields.items() if v is not None}
         )
-        return ok(objects.media(edited, request))
+        return ok(objects.media(edited, viewer_id(request), request))
     return _shown(request, media_id)
 
 
 def _shown(request: HttpRequest, media_id: int | str) -> JsonResponse:
-    media, _ = photos.visible(request.api_user.id, media_id)
+    """A photo the viewer may see; one the viewer may not see answers exactly as a missing one
+    (docs/api.md, "Private or missing")."""
+    media, _ = photos.visible(viewer_id(request), media_id)
     scopes.require(request, scopes.for_user(request, media.user_id))
-    return ok(objects.media(media, request))
+    return ok(objects.media(media, viewer_id(request), request))
 
 
-@endpoint("GET", scope=None)
+@endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)
 def by_shortcode(request: HttpRequest, code: str) -> JsonResponse:
     try:
         media_id = shortcodes.decode(code)

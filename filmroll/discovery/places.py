@@ -63,12 +63,13 @@ def get_many(place_ids: list[int]) -> dict[int, dict[str, Any]]:
     def load(missing: list[int]) -> dict[int, dict[str, Any]]:
         rows = db.fetch_by_keys("locations", missing, "name, latitude, longitude, address")
         return {
-            pid: {"id": str(pid), "name": r[0], "latitude": r[1], "longitude": r[2]}
+            pid: {"id": str(pid), "name": r[0], "latitude": r[1], "longitude": r[2],
+                  "street_address": r[3] or ""}  # v1's name for it
             | ({"address": r[3]} if r[3] else {})
             for pid, r in rows.items()
-        }
+        }  # fmt: skip
 
-    return objcache.get_many("place", place_ids, load)
+    return objcache.get_many("location", place_ids, load)  # renamed from "place" with the shape
 
 
 def get(raw_id: Any) -> dict[str, Any]:

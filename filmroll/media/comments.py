@@ -61,9 +61,11 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
     return Comment(comment_id, media.id, user.id, text)
 
 
-def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
-    """A photo's comments, newest first, less those of anyone blocked either way."""
-    media, _ = photos.visible(viewer.id, raw_media_id)
+def page(viewer: User | None, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
+    """A photo's comments, newest first, less those of anyone blocked either way (no one is,
+    for an app reading public photos without a user)."""
+    viewer_id = viewer.id if viewer else None
+    media, _ = photos.visible(viewer_id, raw_media_id)
     bound = "" if max_id is None else " AND id < %s"
     rows = db.fetchall(
         ids.shard_of(media.id),
@@ -71,7 +73,9 @@ def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> lis
         [media.id] + ([] if max_id is None else [max_id]) + [count],
     )
     found = [Comment(*row) for row in rows]
-    hidden = edges.blocked_between(viewer.id, list({c.user_id for c in found}))
+    if viewer_id is None:
+        return found
+    hidden = edges.blocked_between(viewer_id, list({c.user_id for c in found}))
     return [c for c in found if c.user_id not in hidden]
 
 

@@ -68,9 +68,8 @@ class ReportAdmin(admin.ModelAdmin):
             media = rows.load_many([media_id]).get(media_id) if media_id else None
             if media is not None:
                 owner = actions.owner_of(media.id)
-                request.api_user = owner
-                found = {
-                    "item": objects.media(media, request),
+                found = {  # seen as its owner sees it
+                    "item": objects.media(media, owner.id, request),
                     "comments": objects.comments(
                         comments.page(owner, media.id, None, 100), request
                     ),

@@ -10,10 +10,8 @@ from filmroll.sharding import ids
 
 
 def viewer_id(request: HttpRequest) -> int | None:
-    """The signed-in user's ID, or None; the API's object builders read the viewer from
-    `request.api_user` (for "you liked this"), so it is set here too."""
-    request.api_user = request.user if request.user.is_authenticated else None
-    return request.api_user.id if request.api_user else None
+    """The signed-in user's ID, or None."""
+    return request.user.id if request.user.is_authenticated else None
 
 
 def before(request: HttpRequest) -> int | None:
