@@ -33,7 +33,8 @@ def by_client_id(client_id: Any, client_secret: Any = None) -> Application:
     sends its secret too (some v1 clients always did), the secret must be right."""
     if client_secret not in (None, ""):
         return authenticate(client_id, client_secret)
-    app = Application.objects.filter(client_id=client_id).first() if client_id else None
+    known = isinstance(client_id, str) and client_id and "\x00" not in client_id
+    app = Application.objects.filter(client_id=client_id).first() if known else None
     if app is None:
         raise UnknownClient("the client_id provided is invalid and does not match an application")
     return app

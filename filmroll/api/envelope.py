@@ -44,9 +44,12 @@ def failure(status: int, error_type: str, message: str) -> JsonResponse:
     )
 
 
+CREDENTIALS = ("access_token", "client_id")  # wrong ones are refused as such, NUL or not
+
+
 def _check_query(request: HttpRequest) -> None:
     # No query parameter takes NUL, and PostgreSQL cannot store it (body fields: `field`).
-    if any("\x00" in v for k, v in request.GET.items() if k != "access_token"):
+    if any("\x00" in v for k, v in request.GET.items() if k not in CREDENTIALS):
         raise Invalid("query parameters must not contain NUL characters")
 
 

@@ -203,7 +203,9 @@ REQUIRED_BODY = {
 }
 
 
-ROOT = {"/oembed"}  # at the site's root, where v1 clients look for it, not under /v1
+# answered as they are, not in the envelope (oEmbed: also at the site's root, /oembed, where
+# v1 clients look for it)
+UNWRAPPED = {"/oembed"}
 # GETs an app may make with its client_id alone (no user), as v1 allowed for public content
 PUBLIC_READS = {
     "/users/{user_id}", "/users/{user_id}/media/recent", "/media/{media_id}",
@@ -309,7 +311,7 @@ def _body(path: str, method: str, body: Any) -> dict | None:
 def _operation(path: str, method: str, summary: str, scope: str | None, query: list,
                body: Any, data: dict | None) -> dict:  # fmt: skip
     status = "201" if method == "post" and path in CREATED else "200"
-    if path in ROOT:  # answered as it is, not in the envelope
+    if path in UNWRAPPED:
         schema, example = data, example_of(data)
     else:
         schema = _obj({"meta": _ref("Meta"), "data": data or {"nullable": True}},
@@ -392,8 +394,6 @@ def document(base_url: str = "") -> dict:
     paths: dict[str, dict] = {}
     for path, method, *rest in OPERATIONS:
         paths.setdefault(path, {})[method] = _operation(path, method, *rest)
-    for path in ROOT:
-        paths[path]["servers"] = [{"url": f"{base_url}/"}]
     app_scopes = {
         **settings.OAUTH2_PROVIDER["SCOPES"],
         scopes.FIRST_PARTY: "Only filmroll's own apps hold it (tokens from /accounts/login);"

@@ -12,6 +12,7 @@ from filmroll.api import (
     feeds,
     graph,
     media,
+    oembed,
     push,
     social,
     subscriptions,
@@ -77,6 +78,7 @@ urlpatterns = [
         "geography-media",
     ),
     route("subscriptions", subscriptions.subscriptions, "subscriptions"),
+    route("oembed", oembed.oembed, "oembed"),  # and at the site's root (filmroll.urls)
     route("openapi", docs.schema, "openapi"),
     route("docs", docs.page, "docs"),
     re_path(r"^.*$", not_found),

@@ -99,7 +99,6 @@ def test_bad_relationship_requests(alice, bob):
     bob_user, _ = bob
     assert act(alice_api, bob_user, "befriend").status_code == 400
     assert act(alice_api, alice_user, "follow").status_code == 400
-    assert (
-        alice_api.post("/api/v1/users/12345/relationship", {"action": "follow"}).json()["meta"]
-        == {"code": 400, "error_type": "APINotFoundError", "error_message": "no such user"}
-    )
+    assert alice_api.post("/api/v1/users/12345/relationship", {"action": "follow"}).json()[
+        "meta"
+    ] == {"code": 400, "error_type": "APINotFoundError", "error_message": "no such user"}
