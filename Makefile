@@ -21,7 +21,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-packages test-embedded test-postgres test-cluster install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,10 +54,15 @@ services:
 lint: install
 	$(BIN)/ruff check filmroll tests bench deploy
 
-test-embedded: install
+# Node.js and npm, for the test that drives a v1 client written for Node (it installs the client
+# from npm into var/npm itself).
+test-packages:
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+
+test-embedded: install test-packages
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
-test-postgres: install services
+test-postgres: install services test-packages
 	$(PG_TEST_ENV) $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
 # Tests that start whole clusters of their own (tests/cluster), once.
