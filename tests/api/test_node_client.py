@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from oauth2_provider.models import Application
 
 from filmroll.media import shortcodes
 from tests.api.world import PIER, SECRET, build
@@ -53,9 +55,12 @@ def drive(modules: Path, config: dict) -> dict:
     return json.loads(answer.stdout)
 
 
-def test_instagram_node_works_against_filmroll_unchanged(tmp_path):
+def test_instagram_node_works_against_filmroll_unchanged(tmp_path, settings):
     modules = install_client()
     w = build()
+    # the server checks the app's secret with Django's default hasher, not the tests' fast one
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    Application.objects.filter(pk=w.widget.pk).update(client_secret=make_password(SECRET))
     run_tasks()  # the index: the tag, the place, the area
     with live_filmroll(tmp_path) as (base, cert):
         got = drive(modules, {
