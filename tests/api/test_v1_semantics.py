@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from filmroll.accounts import users
-from filmroll.discovery import popular
 from filmroll.api.envelope import CALLBACK
+from filmroll.discovery import popular
 from filmroll.media import comments, shortcodes
 from tests.api.world import SECRET, World, build, missing_media, post
 from tests.conftest import run_tasks
