@@ -17,7 +17,7 @@ from filmroll.api.envelope import CALLBACK
 from filmroll.discovery import popular
 from filmroll.media import comments, shortcodes
 from tests.api.world import SECRET, World, build, missing_media, post
-from tests.conftest import run_tasks
+from tests.conftest import png_bytes, run_tasks, upload
 
 
 @pytest.fixture
@@ -214,3 +214,13 @@ def test_the_api_answers_at_v1_and_alone_on_its_own_host(world, settings):
         answer = client.get(path, **api_host)
         assert answer.status_code == 404 and meta(answer)["error_type"] == "APINotFoundError"
     assert b"<html" in Client().get("/accounts/login/").content  # the site, elsewhere
+
+
+def test_a_filter_is_named_either_way_and_shown_by_its_display_name(world):
+    for given, shown in (("X-Pro II", "X-Pro II"), ("xpro2", "X-Pro II"), ("valencia", "Valencia"),
+                         ("LO-FI", "Lo-fi"), ("Normal", "Normal")):  # fmt: skip
+        made = upload(world.ana_api, png_bytes(), filter=given)
+        assert made.status_code == 201, made.content
+        assert made.json()["data"]["filter"] == shown
+    refused = upload(world.ana_api, png_bytes(), filter="Kelvin")
+    assert meta(refused)["error_type"] == "APIInvalidParametersError"
