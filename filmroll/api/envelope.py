@@ -70,22 +70,28 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
         raise Invalid(f"the multipart body cannot be read: {error}") from None
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    """The parsed body, once: authentication and `_method` look in it before the view does.
-    A body that cannot be read counts as empty until the view asks for it (and is refused)."""
+def _read(request: HttpRequest) -> dict[str, Any] | Exception:
+    """The parsed body or why it cannot be read, once per request."""
     if not hasattr(request, "_api_body"):
         try:
             request._api_body = _parse_body(request)
         except (FilmrollError, RequestDataTooBig) as error:
             request._api_body = error
-    return request._api_body if isinstance(request._api_body, dict) else {}
+    return request._api_body
+
+
+def _peek(request: HttpRequest) -> dict[str, Any]:
+    """The body as authentication and `_method` see it before the view: empty when it cannot
+    be read (the view is refused it later)."""
+    body = _read(request)
+    return body if isinstance(body, dict) else {}
 
 
 def _parsed_body(request: HttpRequest) -> dict[str, Any]:
-    _body(request)
-    if not isinstance(request._api_body, dict):
-        raise request._api_body
-    return request._api_body
+    body = _read(request)
+    if isinstance(body, Exception):
+        raise body
+    return body
 
 
 def _method(request: HttpRequest) -> None:
@@ -93,7 +99,7 @@ def _method(request: HttpRequest) -> None:
     `_method=DELETE` (in the query or the form) acts as a DELETE."""
     if request.method != "POST":
         return
-    wanted = request.GET.get("_method") or _body(request).get("_method")
+    wanted = request.GET.get("_method") or _peek(request).get("_method")
     if isinstance(wanted, str) and wanted.upper() in ("DELETE", "PUT"):
         request.method = wanted.upper()
 
@@ -104,7 +110,7 @@ def _authenticate(request: HttpRequest, public: bool) -> None:
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header[:7].lower() == "bearer " else request.GET.get("access_token")
     if not raw and request.method not in ("GET", "HEAD"):
-        body_token = _body(request).get("access_token")
+        body_token = _peek(request).get("access_token")
         raw = body_token if isinstance(body_token, str) else None
     if raw:
         request.token = tokens.lookup(raw)
