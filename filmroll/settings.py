@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "filmroll.ops",
     "filmroll.web",
     "oauth2_provider",
+    "drf_spectacular_sidecar",  # Redoc's static files for /api/v1/docs
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "filmroll.api.hosts.ApiHost",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -13,7 +13,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2 import UnauthorizedClientError
 
 from filmroll.accounts import logins
-from filmroll.errors import BadCredentials, MissingToken, RateLimited
+from filmroll.errors import BadCredentials, MissingToken, RateLimited, UnknownClient
 from filmroll.netaddr import client_address
 
 
@@ -49,3 +49,15 @@ class Validator(OAuth2Validator):
             description="the password grant is not offered: use the authorization code grant",
             request=request,
         )
+
+
+def by_client_id(client_id: Any, client_secret: Any = None) -> Application:
+    """The app a public read names by its client_id alone, as v1 allowed; when the client
+    sends its secret too (some v1 clients always did), the secret must be right."""
+    if client_secret not in (None, ""):
+        return authenticate(client_id, client_secret)
+    known = isinstance(client_id, str) and client_id and "\x00" not in client_id
+    app = Application.objects.filter(client_id=client_id).first() if known else None
+    if app is None:
+        raise UnknownClient("the client_id provided is invalid and does not match an application")
+    return app

@@ -25,7 +25,7 @@ USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
 RESERVED = {
     "about", "accounts", "activity", "admin", "api", "direct", "explore", "healthz", "login",
     "logout", "media", "metrics", "oauth", "p", "settings", "signup", "static", "status", "tags",
-    "upload", "users",
+    "upload", "users", "v1", "oembed",
 }  # fmt: skip
 LIMITS = {"full_name": 64, "bio": 150, "website": 200}
 

@@ -66,7 +66,7 @@ def me(request: ApiRequest) -> JsonResponse:
     return ok(objects.user(user, request))
 
 
-@endpoint("GET", scope=None)
-def user(request: ApiRequest, user_id: str) -> JsonResponse:
+@endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)
+def user(request: PublicRequest, user_id: str) -> JsonResponse:
     scopes.require(request, scopes.for_user(request, user_id))
     return ok(objects.user(users.get_user(user_id), request))

@@ -3,10 +3,12 @@
 from django.http import JsonResponse
 
 from filmroll.api import objects, pagination, scopes
-from filmroll.api.envelope import endpoint, ok
+from filmroll.api.envelope import endpoint, ok, viewer_id
 from filmroll.api.graph import named_user
-from filmroll.api.request import ApiRequest
+from filmroll.api.request import ApiRequest, PublicRequest
+from filmroll.errors import NotAllowed
 from filmroll.feeds import activity, home
+from filmroll.graph import visibility
 from filmroll.media import likes, photos
 
 
@@ -19,19 +21,28 @@ def feed(request: ApiRequest) -> JsonResponse:
         pagination.cursor(request, "max_id"),
         pagination.cursor(request, "min_id"),
     )
-    return ok(objects.media_list(page, request), pagination=pagination.links(request, next_id))
+    return ok(
+        objects.media_list(page, viewer_id(request), request),
+        pagination=pagination.links(request, next_id),
+    )
 
 
-@endpoint("GET", scope=None)
-def recent(request: ApiRequest, user_id: str) -> JsonResponse:
+@endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)
+def recent(request: PublicRequest, user_id: str) -> JsonResponse:
     scopes.require(request, scopes.for_user(request, user_id))
     owner = named_user(request, user_id)
+    viewer = viewer_id(request)
+    if not visibility.can_see(viewer, owner):
+        raise NotAllowed("you cannot view this resource: the account is private")
     count = pagination.count(request)
-    found = home.recent([owner.id], pagination.cursor(request), count)
-    shown = photos.visible_many(request.api_user.id, found)
+    before, after = pagination.bounds(request)
+    found = home.recent([owner.id], before, count)
+    shown = photos.visible_many(viewer, found)
     next_id = found[-1] if len(found) == count and shown else None
-    shown, next_id = pagination.above(shown, next_id, pagination.cursor(request, "min_id"))
-    return ok(objects.media_list(shown, request), pagination=pagination.links(request, next_id))
+    shown, next_id = pagination.above(shown, next_id, after)
+    return ok(
+        objects.media_list(shown, viewer, request), pagination=pagination.links(request, next_id)
+    )
 
 
 @endpoint("GET")
@@ -41,7 +52,7 @@ def liked(request: ApiRequest) -> JsonResponse:
     shown = photos.visible_many(request.api_user.id, found)
     next_id = found[-1] if len(found) == count else None
     return ok(
-        objects.media_list(shown, request),
+        objects.media_list(shown, viewer_id(request), request),
         pagination=pagination.links(request, next_id, "max_like_id"),
     )
 
@@ -51,7 +62,9 @@ def activity_feed(request: ApiRequest) -> JsonResponse:
     count = pagination.count(request, default=30)
     items, next_id = activity.assemble(request.api_user.id, pagination.cursor(request), count)
     shown = {m.id: m for m in (item.media for item in items) if m is not None}
-    rendered = dict(zip(shown, objects.media_list(list(shown.values()), request), strict=True))
+    rendered = dict(
+        zip(shown, objects.media_list(list(shown.values()), request.api_user.id, request), strict=True)
+    )
     return ok(
         [
             {

@@ -6,14 +6,18 @@ from filmroll.accounts import users
 from filmroll.accounts.models import User
 from filmroll.api import objects, pagination, scopes
 from filmroll.api.envelope import endpoint, field, ok
-from filmroll.api.request import ApiRequest
-from filmroll.errors import Forbidden
+from filmroll.api.request import ApiRequest, PublicRequest
+from filmroll.errors import MissingToken, NotAllowed
 from filmroll.graph import edges, relationships, visibility
 
 
-def named_user(request: ApiRequest, user_id: str) -> User:
-    """The user a path names: an ID, or `self`."""
-    return request.api_user if user_id == "self" else users.get_user(user_id)
+def named_user(request: PublicRequest, user_id: str) -> User:
+    """The user a path names: an ID, or `self` (which an app reading alone has not)."""
+    if user_id != "self":
+        return users.get_user(user_id)
+    if request.api_user is None:
+        raise MissingToken("users/self needs an access_token")
+    return request.api_user
 
 
 def _people(request: ApiRequest, table: str, owner: User) -> JsonResponse:
@@ -29,7 +33,7 @@ def _people(request: ApiRequest, table: str, owner: User) -> JsonResponse:
 def _listed(request: ApiRequest, user_id: str, table: str) -> JsonResponse:
     owner = named_user(request, user_id)
     if not visibility.can_see(request.api_user.id, owner):
-        raise Forbidden("this account is private")
+        raise NotAllowed("you cannot view this resource: the account is private")
     return _people(request, table, owner)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import cast
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -13,7 +12,6 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.views import TokenView
 
 from filmroll.api import objects
-from filmroll.api.request import PublicRequest
 
 _token_view = TokenView.as_view()
 
@@ -44,7 +42,6 @@ def access_token(request: HttpRequest) -> JsonResponse:
         )
     checksum = hashlib.sha256(body["access_token"].encode()).hexdigest()
     token = AccessToken.objects.select_related("user").get(token_checksum=checksum)
-    cast(PublicRequest, request).api_user = token.user  # the viewer the presenters read
     body["user"] = objects.user(token.user, request)
     response = JsonResponse(body)
     response["Cache-Control"] = "no-store"

@@ -17,7 +17,7 @@ def subscriptions(request: PublicRequest) -> JsonResponse:
     app = clients.authenticate(field(request, "client_id"), secret)
     if request.method == "POST":
         created = subs.create(app, secret, {name: field(request, name) for name in FIELDS})
-        return ok(subs.as_json(created), status=201)
+        return ok(subs.as_json(created))  # 200, as v1 answered (clients check for it)
     if request.method == "DELETE":
         subs.remove(app, field(request, "id"), field(request, "object"))
         return ok(None)

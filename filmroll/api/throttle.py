@@ -1,5 +1,6 @@
 """The API's rate limits: every request counts against its client IP and, when it carries one,
-its token; the tighter of the two is reported in X-Ratelimit-* headers."""
+its token (or, for a public read without one, the app's client_id); the tighter of the two is
+reported in X-Ratelimit-* headers."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def count(request: PublicRequest) -> ratelimit.Verdict:
     rules = [(f"ip:{client_ip(request)}", config.ratelimit_ip_per_hour)]
     if request.token is not None:
         rules.append((f"token:{request.token.pk}", config.ratelimit_per_hour))
+    elif (app := getattr(request, "app", None)) is not None:  # v1's limit per client_id
+        rules.append((f"app:{app.pk}", config.ratelimit_per_hour))
     verdicts = ratelimit.hit(rules)
     refused = [v for v in verdicts if not v.allowed]
     return refused[0] if refused else min(verdicts, key=lambda v: v.remaining)

@@ -76,6 +76,7 @@ class Config:
     secret_key: str = setting("", "Django's secret key; set it on every app server of a cluster", shown="made once and kept in `$FILMROLL_DATA_DIR/secret_key`")
     debug: bool = setting(False, "Django's debug mode")
     allowed_hosts: list[str] = setting(["localhost", "127.0.0.1", "[::1]"], "host names the site answers to")
+    api_host: str = setting("", "a host name that answers the API alone at `/v1/`, as v1's API host did (`api.example.com`); it is added to the allowed hosts", check=values.host_name, shown="none")
     bind: str = setting("127.0.0.1:8000", "where `filmroll serve` and `deploy/gunicorn.conf.py` listen", check=values.host_port)
     workers: int = setting(2, "Gunicorn worker processes for `filmroll serve` and `deploy/gunicorn.conf.py`", low=1, high=256)
     media_url: str = setting("", "the CDN base URL photo URLs are made under", check=values.http_url, shown="empty: photos are served by the app under `/media/`")
@@ -298,6 +299,10 @@ def load(env: Mapping[str, str] = os.environ) -> Config:
     found.setdefault(
         "index_database", f"sqlite:///{home / 'index.sqlite3'}" if sqlite else database
     )
+    if found.get("api_host"):  # the API's own host name is one the site answers to
+        (hosts,) = [f for f in fields(Config) if f.name == "allowed_hosts"]
+        listed = found.get("allowed_hosts") or hosts.metadata["default"]
+        found["allowed_hosts"] = [*listed, found["api_host"]]
     if "secret_key" not in found:
         found["secret_key"] = _secret_key(home)
     config = Config(**found)

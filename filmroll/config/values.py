@@ -99,6 +99,15 @@ def smtp_url(label: str, url: str) -> str:
     return url
 
 
+HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def host_name(label: str, value: str) -> str:
+    if not HOST_NAME.match(value.lower()):
+        raise ConfigError(f"{label} must be a host name, e.g. api.example.com")
+    return value.lower()
+
+
 def host_port(label: str, value: str) -> str:
     if not HOST_PORT.match(value):
         raise ConfigError(f"{label} is not HOST:PORT")

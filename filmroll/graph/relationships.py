@@ -83,6 +83,7 @@ HANDLERS = {
     "unblock": unblock,
     "approve": approve,
     "ignore": ignore,
+    "deny": ignore,  # v1's other word for ignoring a request
 }
 
 

@@ -60,9 +60,11 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
     return Comment(comment_id, media.id, user.id, text)
 
 
-def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
-    """A photo's comments, newest first, less those of anyone blocked either way."""
-    media, _ = photos.visible(viewer.id, raw_media_id)
+def page(viewer: User | None, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
+    """A photo's comments, newest first, less those of anyone in a block with the viewer or
+    gone (no one is in a block with an app reading public photos without a user)."""
+    viewer_id = viewer.id if viewer else None
+    media, _ = photos.visible(viewer_id, raw_media_id)
     found = db.select(
         ids.shard_of(media.id),
         Comment,
@@ -71,7 +73,7 @@ def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> lis
         [media.id],
         db.Keyset("id", max_id, count),
     )
-    authors = {u.id for u in visibility.visible_people_by_id(viewer.id, [c.user_id for c in found])}
+    authors = {u.id for u in visibility.visible_people_by_id(viewer_id, [c.user_id for c in found])}
     return [c for c in found if c.user_id in authors]
 
 

@@ -54,15 +54,17 @@ def unlike(user: User, raw_id: object) -> None:
         events.forget(owner.id, "like", user.id, media.id)
 
 
-def likers(viewer: User, raw_id: object, limit: int = 120) -> list[User]:
-    """Who liked a photo the viewer may see, newest first, less anyone blocked either way."""
-    media, _ = photos.visible(viewer.id, raw_id)
+def likers(viewer: User | None, raw_id: object, limit: int = 120) -> list[User]:
+    """Who liked a photo the viewer may see, newest first, less anyone blocked either way (no
+    one is, for an app reading public photos without a user)."""
+    viewer_id = viewer.id if viewer else None
+    media, _ = photos.visible(viewer_id, raw_id)
     rows = db.fetchall(
         ids.shard_of(media.id),
         "SELECT user_id FROM {likes} WHERE media_id = %s ORDER BY created_ms DESC LIMIT %s",
         [media.id, limit],
     )
-    return visibility.visible_people_by_id(viewer.id, [row[0] for row in rows])
+    return visibility.visible_people_by_id(viewer_id, [row[0] for row in rows])
 
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:

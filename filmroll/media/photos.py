@@ -12,7 +12,7 @@ from filmroll.accounts.models import User
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.files import storage
 from filmroll.graph import visibility
-from filmroll.media import cache, pipeline
+from filmroll.media import cache, filters, pipeline
 from filmroll.media.rows import Media
 from filmroll.observe import metrics
 from filmroll.places import geo, places
@@ -98,6 +98,7 @@ def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal"
     filter_name = filter_name or "normal"
     if not isinstance(filter_name, str):
         raise Invalid("filter must be a filter's name")
+    filter_name = filters.named(filter_name)
     location = _resolve_location(lat, lng, location_id)
     rendered = pipeline.process(data, filter_name)
     return publish(user.id, rendered, filter_name, caption, location)
@@ -144,6 +145,15 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
     if media is None or owner is None or not visibility.can_see(viewer_id, owner):
         raise NotFound("no such media")
     return dataclasses.replace(media, owner=owner), owner
+
+
+def public(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
+    """A photo anyone may see (its account is public) and the viewer too (no block either way):
+    what embeds, oEmbed and image links serve. NotFound otherwise, as for a missing one."""
+    media, owner = visible(None, raw_id)
+    if viewer_id is not None:
+        visible(viewer_id, media.id)
+    return media, owner
 
 
 def delete(user: User, raw_id: Any) -> None:

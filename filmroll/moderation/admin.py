@@ -4,8 +4,6 @@ the one log-in throttle)."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
@@ -15,7 +13,6 @@ from django.urls import path
 from django.utils.html import format_html
 
 from filmroll.api import objects
-from filmroll.api.request import PublicRequest
 from filmroll.errors import FilmrollError, RateLimited
 from filmroll.media import comments, rows, shortcodes
 from filmroll.moderation import actions
@@ -74,9 +71,8 @@ class ReportAdmin(admin.ModelAdmin):
             media = rows.load_many([named]).get(named) if named else None
             if media is not None:
                 owner = actions.owner_of(media.id)
-                cast(PublicRequest, request).api_user = owner  # the viewer the presenters read
-                found = {
-                    "item": objects.media(media, request),
+                found = {  # seen as its owner sees it
+                    "item": objects.media(media, owner.id, request),
                     "comments": objects.comments(
                         comments.page(owner, media.id, None, 100), request
                     ),

@@ -57,12 +57,13 @@ def get_many(place_ids: list[int]) -> dict[int, dict[str, Any]]:
     def load(missing: list[int]) -> dict[int, dict[str, Any]]:
         found = db.load_by_keys(Place, "locations", missing)
         return {
-            pid: {"id": str(pid), "name": p.name, "latitude": p.latitude, "longitude": p.longitude}
+            pid: {"id": str(pid), "name": p.name, "latitude": p.latitude, "longitude": p.longitude,
+                  "street_address": p.address or ""}  # v1's name for it
             | ({"address": p.address} if p.address else {})
             for pid, p in found.items()
-        }
+        }  # fmt: skip
 
-    return objcache.get_many("place", place_ids, load)
+    return objcache.get_many("location", place_ids, load)  # renamed from "place" with the shape
 
 
 def get(raw_id: Any) -> dict[str, Any]:

@@ -250,3 +250,15 @@ def _failed(sub: Subscription) -> None:
     sub.failures += 1
     sub.active = sub.failures < MAX_FAILURES
     Subscription.objects.filter(id=sub.id).update(failures=sub.failures, active=sub.active)
+
+
+def geography(app: Application, raw_id: Any) -> tuple[float, float, float] | None:
+    """The point and radius (metres) of one of the app's geography subscriptions."""
+    try:
+        sub_id = int(raw_id)
+    except (TypeError, ValueError):
+        return None
+    sub = Subscription.objects.filter(id=sub_id, application=app, object="geography").first()
+    if sub is None or sub.latitude is None or sub.longitude is None or sub.radius is None:
+        return None
+    return sub.latitude, sub.longitude, sub.radius

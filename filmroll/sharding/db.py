@@ -385,3 +385,37 @@ def _newest_by_keys(
         sql = " UNION ALL ".join(parts) + f" ORDER BY {column} DESC LIMIT %s"
         found += [row[0] for row in _query(alias, sql, [*args, limit])]
     return sorted(found, reverse=True)[:limit]
+
+
+def latest_by_keys(
+    name: str, keys: Iterable[int], key: str, columns: str, order: str, per_key: int
+) -> list[tuple]:
+    """Up to `per_key` rows of shard table `name` for each of `keys` (highest `order` first),
+    each row starting with its key: one query per physical database, a window over the key's
+    index (PostgreSQL and SQLite alike)."""
+    keys = list(keys)
+    return _again(
+        lambda: "default", lambda _: _latest_by_keys(name, keys, key, columns, order, per_key)
+    )
+
+
+def _latest_by_keys(
+    name: str, keys: list[int], key: str, columns: str, order: str, per_key: int
+) -> list[tuple]:
+    rows: list[tuple] = []
+    for alias, shards in by_physical(keys).items():
+        parts, args = [], []
+        for shard, shard_keys in shards.items():
+            marks = ", ".join(["%s"] * len(shard_keys))
+            source = f"{schema_name(shard)}.{name}" if is_postgres(alias) else name
+            parts.append(
+                f"SELECT {key}, {columns}, {order} AS order_ FROM {source} WHERE {key} IN ({marks})"
+            )
+            args += shard_keys
+        ranked = (
+            f"SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY order_ DESC) AS rank_"
+            f" FROM ({' UNION ALL '.join(parts)}) AS part"
+        )
+        sql = f"SELECT {key}, {columns} FROM ({ranked}) AS ranked WHERE rank_ <= %s"
+        rows += _query(alias, sql, [*args, per_key])
+    return rows

@@ -16,9 +16,12 @@ from filmroll.web.lookups import before, viewer_id
 
 
 def popular_page(request: HttpRequest) -> HttpResponse:
-    shown = popular.page(viewer_id(request), 30)
+    viewer = viewer_id(request)
+    shown = popular.page(viewer, 30)
     return render(
-        request, "web/grid.html", {"title": "Explore", "items": objects.media_list(shown, request)}
+        request,
+        "web/grid.html",
+        {"title": "Explore", "items": objects.media_list(shown, viewer, request)},
     )
 
 
@@ -32,7 +35,7 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request, "web/grid.html",
         {"title": f"#{info['name']}", "subtitle": f"{info['media_count']} posts",
-         "items": objects.media_list(found, request), "next_id": next_id},
+         "items": objects.media_list(found, viewer, request), "next_id": next_id},
     )  # fmt: skip
 
 
@@ -46,7 +49,7 @@ def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
     return render(
         request, "web/grid.html",
         {"title": place["name"], "subtitle": f"{place['latitude']:.4f}, {place['longitude']:.4f}",
-         "items": objects.media_list(found, request), "next_id": next_id},
+         "items": objects.media_list(found, viewer, request), "next_id": next_id},
     )  # fmt: skip
 
 
@@ -59,7 +62,7 @@ def nearby_page(request: HttpRequest) -> HttpResponse:
                 request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance") or None
             )
             found, _ = search.media_near(viewer, point, metres, (None, None), None, 30)
-            context["items"] = objects.media_list(found, request)
+            context["items"] = objects.media_list(found, viewer, request)
             context["searched"] = True
         except FilmrollError as error:
             context["error"] = error.message

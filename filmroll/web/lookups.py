@@ -3,12 +3,9 @@ names."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.http import Http404, HttpRequest
 
 from filmroll.accounts.models import User
-from filmroll.api.request import PublicRequest
 from filmroll.sharding import ids
 
 
@@ -20,11 +17,8 @@ class SignedInRequest(HttpRequest):
 
 
 def viewer_id(request: HttpRequest) -> int | None:
-    """The signed-in user's ID, or None; the API's object builders read the viewer from
-    `request.api_user` (for "you liked this"), so it is set here too."""
-    viewer = request.user if request.user.is_authenticated else None
-    cast(PublicRequest, request).api_user = viewer
-    return viewer.id if viewer else None
+    """The signed-in user's ID, or None."""
+    return request.user.id if request.user.is_authenticated else None
 
 
 def before(request: HttpRequest) -> int | None:

@@ -26,9 +26,8 @@ from filmroll.web.lookups import SignedInRequest, before, viewer_id
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    viewer_id(request)
     page, next_id = home.read(request.user.id, 12, before(request))
-    context = {"items": objects.media_list(page, request), "next_id": next_id}
+    context = {"items": objects.media_list(page, request.user.id, request), "next_id": next_id}
     return render(request, "web/_feed_page.html" if _fetch(request) else "web/feed.html", context)
 
 
@@ -49,7 +48,6 @@ def _media(request: HttpRequest, code: str):
 
 
 def photo(request: HttpRequest, code: str) -> HttpResponse:
-    viewer_id(request)
     media, owner = _media(request, code)
     viewer = request.user if request.user.is_authenticated else None
     found = comments.page(viewer, media.id, None, 50) if viewer else []
@@ -57,7 +55,7 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "web/photo.html",
         {
-            "item": objects.media(media, request),
+            "item": objects.media(media, viewer_id(request), request),
             "comments": objects.comments(list(reversed(found)), request),
             "error": request.GET.get("error", ""),
             "reported": request.GET.get("reported") == "1",
@@ -74,9 +72,10 @@ def like(request: SignedInRequest, code: str) -> HttpResponse:
     else:
         likes.like(request.user, media.id)
     if _fetch(request):
-        viewer_id(request)
         media, _ = _media(request, code)
-        return render(request, "web/_photo.html", {"item": objects.media(media, request)})
+        return render(
+            request, "web/_photo.html", {"item": objects.media(media, request.user.id, request)}
+        )
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
 
 
@@ -166,7 +165,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(
         request,
         "web/profile.html",
-        {"person": objects.user(person, request), "items": objects.media_list(recent, request),
+        {"person": objects.user(person, request),
+         "items": objects.media_list(recent, viewer, request),
          "hidden": hidden, "status": status, "is_self": viewer == person.id},
     )  # fmt: skip
 
@@ -182,7 +182,6 @@ def relate(request: SignedInRequest, username: str) -> HttpResponse:
 
 @login_required
 def activity_page(request: SignedInRequest) -> HttpResponse:
-    viewer_id(request)
     items, _ = activity.assemble(request.user.id, None, 50)
     activity.mark_seen(request.user.id, items)
     return render(request, "web/activity.html", {"items": items})

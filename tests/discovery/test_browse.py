@@ -97,7 +97,7 @@ def test_places_created_found_near_and_by_name(alice):
     ]
     assert api.get("/api/v1/locations/search").status_code == 400
     assert api.get(f"/api/v1/locations/{harbour['id']}").json()["data"] == harbour
-    assert api.get("/api/v1/locations/123").status_code == 404
+    assert api.get("/api/v1/locations/123").json()["meta"]["error_type"] == "APINotFoundError"
     photo = api.client.post(
         "/api/v1/media",
         {"image": _jpeg(), "location_id": harbour["id"]},

@@ -66,9 +66,15 @@ def test_private_lists_and_photos_are_for_approved_followers(alice, carol):
     _, alice_api = alice
     carol, carol_api = carol
     media = upload(carol_api, jpeg_bytes()).json()["data"]
-    assert alice_api.get(f"/api/v1/users/{carol.id}/follows").status_code == 403
-    assert alice_api.get(f"/api/v1/media/{media['id']}").status_code == 404
-    assert alice_api.get(f"/api/v1/users/{carol.id}/media/recent").json()["data"] == []
+    # v1's answers: a private account's lists are not allowed (its profile shows it exists),
+    # a private photo is not found, exactly as a missing one
+    for path in ("follows", "followed-by", "media/recent"):
+        refused = alice_api.get(f"/api/v1/users/{carol.id}/{path}")
+        assert refused.status_code == 400
+        assert refused.json()["meta"]["error_type"] == "APINotAllowedError"
+    assert alice_api.get(f"/api/v1/media/{media['id']}").json()["meta"]["error_type"] == (
+        "APINotFoundError"
+    )
     assert alice_api.get(f"/api/v1/users/{carol.id}").status_code == 200  # the profile itself shows
 
 
@@ -82,8 +88,8 @@ def test_a_block_hides_both_ways_and_ends_edges(alice, bob):
     assert act(alice_api, bob_user, "block").json()["data"]["incoming_status"] == "blocked_by_you"
     assert counts.for_users([alice_user.id])[alice_user.id]["follows"] == 0
     assert counts.for_users([bob_user.id])[bob_user.id]["follows"] == 0
-    assert alice_api.get(f"/api/v1/media/{bob_photo['id']}").status_code == 404
-    assert bob_api.get(f"/api/v1/media/{alice_photo['id']}").status_code == 404
+    assert alice_api.get(f"/api/v1/media/{bob_photo['id']}").status_code == 400
+    assert bob_api.get(f"/api/v1/media/{alice_photo['id']}").status_code == 400
     assert act(bob_api, alice_user, "follow").status_code == 403
     act(alice_api, bob_user, "unblock")
     assert alice_api.get(f"/api/v1/media/{bob_photo['id']}").status_code == 200
@@ -95,6 +101,6 @@ def test_bad_relationship_requests(alice, bob):
     bob_user, _ = bob
     assert act(alice_api, bob_user, "befriend").status_code == 400
     assert act(alice_api, alice_user, "follow").status_code == 400
-    assert (
-        alice_api.post("/api/v1/users/12345/relationship", {"action": "follow"}).status_code == 404
-    )
+    assert alice_api.post("/api/v1/users/12345/relationship", {"action": "follow"}).json()[
+        "meta"
+    ] == {"code": 400, "error_type": "APINotFoundError", "error_message": "no such user"}

@@ -1,18 +1,32 @@
-"""Small HTTP servers on loopback standing in for remote services (callbacks, PagerDuty,
+"""Servers on loopback for the tests: filmroll itself over HTTPS (for clients that speak only
+that), S3, and small HTTP servers standing in for remote services (callbacks, PagerDuty,
 Sentry, push services, other networks): each request goes to a function of the test's."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import ipaddress
+import os
 import socket
 import ssl
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.db import connections
 
 # (method, path, headers, body) -> (status, body, headers) or None to drop the connection unanswered
 Handle = Callable[[str, str, Message, bytes], "tuple[int, bytes, dict[str, str]] | None"]
@@ -155,3 +169,87 @@ class Recorders:
     def __exit__(self, *exc) -> None:
         for recorder in self.made:
             recorder.stop()
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost and 127.0.0.1 and its key, as PEM files in `folder`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def _database_urls() -> dict[str, str]:
+    """FILMROLL_* database settings naming the databases this test run uses (its test copies)."""
+
+    def url(alias: str) -> str:
+        params = connections[alias].settings_dict
+        if params["ENGINE"].endswith("sqlite3"):
+            return f"sqlite:///{params['NAME']}"
+        auth = quote(params["USER"]) + (
+            f":{quote(params['PASSWORD'])}" if params["PASSWORD"] else ""
+        )
+        return f"postgres://{auth}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+
+    shards = settings.FILMROLL.shard_databases
+    return {
+        "FILMROLL_DATABASE_URL": url("default"),
+        "FILMROLL_SHARD_DATABASES": ",".join(f"{name}={url(name)}" for name in shards),
+        "FILMROLL_INDEX_DATABASE": url("index"),
+    }
+
+
+@contextlib.contextmanager
+def live_filmroll(folder: Path, **env: str) -> Iterator[tuple[str, Path]]:
+    """`filmroll serve` over HTTPS with a certificate of its own, on the test run's databases
+    (a committed-transaction test's rows are what it serves): its base URL and the certificate
+    to trust. Background tasks stay queued for the test to run (run_tasks)."""
+    cert, key = self_signed(folder / "tls")
+    port = free_port()
+    log = (folder / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "filmroll.cli", "serve", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--no-tasks", "--certfile", str(cert), "--keyfile", str(key)],
+        env={**os.environ, **_database_urls(), "FILMROLL_REQUEST_LOGS": "0", **env},
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"https://localhost:{port}"
+    trust = ssl.create_default_context(cafile=str(cert))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", context=trust, timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"filmroll serve did not start:\n{(folder / 'serve.log').read_text()}"
+                    ) from None
+                time.sleep(0.2)
+        yield base, cert
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()

@@ -2,7 +2,7 @@ import multiprocessing
 import os
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
 
 from filmroll.observe import metrics
@@ -42,9 +42,15 @@ class Command(BaseCommand):
             "--workers", type=int, default=config.workers, help="web processes (%(default)s)"
         )
         parser.add_argument("--no-tasks", action="store_true", help="run no background-task worker")
+        parser.add_argument("--certfile", help="serve HTTPS with this PEM certificate (chain)")
+        parser.add_argument("--keyfile", help="the certificate's PEM private key")
 
-    def handle(self, *args, bind: str, workers: int, no_tasks: bool, **options):
-        self.stdout.write(f"filmroll serving on http://{bind} with {workers} worker(s)")
+    def handle(self, *args, bind: str, workers: int, no_tasks: bool, certfile: str | None,
+               keyfile: str | None, **options):  # fmt: skip
+        if bool(certfile) != bool(keyfile):
+            raise CommandError("give both --certfile and --keyfile, or neither")
+        scheme = "https" if certfile else "http"
+        self.stdout.write(f"filmroll serving on {scheme}://{bind} with {workers} worker(s)")
         metrics.sweep_dead()
         if not no_tasks and not settings.FILMROLL.broker_url:
             # The embedded queue's worker, in a process of its own (with a broker, `filmroll worker`).
@@ -60,5 +66,6 @@ class Command(BaseCommand):
                 # the app decides whom to believe about HTTPS (FILMROLL_TRUSTED_PROXIES), not
                 # Gunicorn, which would take X-Forwarded-Proto from any loopback peer
                 "secure_scheme_headers": {},
+                **({"certfile": certfile, "keyfile": keyfile} if certfile else {}),
             }
         ).run()
