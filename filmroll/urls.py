@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from oauth2_provider import urls as oauth_urls
 
 from filmroll.api import oauth, oembed
-from filmroll.api.envelope import failure
+from filmroll.api.envelope import failure, is_api
 from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
@@ -89,7 +89,7 @@ def _api_or(page, status: int, error_type: str, message: str):
     """Error handlers: the API's envelope under /api/ and /v1/, Django's pages elsewhere."""
 
     def handler(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.path.startswith(("/api/", "/v1/")):
+        if is_api(request):
             return failure(status, error_type, message)
         return page(request, *args, **kwargs)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 from filmroll.discovery import tables
 from tests.support.install import reset_install
@@ -13,6 +14,10 @@ from tests.support.servers import make_bucket, s3_server
 from tests.support.tasks import celery_worker
 
 pytest_plugins = ["tests.support.personas", "tests.support.browser"]
+
+# Django's live test server listens with socketserver's backlog of 5: the tests that send 40
+# requests at once would see connections reset instead of queued, as a real server queues them.
+ThreadedWSGIServer.request_queue_size = 128
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

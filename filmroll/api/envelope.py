@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, RawPostDataException
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
@@ -38,6 +38,12 @@ def ok(data: Any, status: int = 200, pagination: dict | None = None) -> JsonResp
     return JsonResponse(body, status=status)
 
 
+def is_api(request: HttpRequest) -> bool:
+    """Whether the request is the API's, so that errors answer in its envelope: under /api/ and
+    /v1/ (where v1's clients look for it)."""
+    return request.path.startswith(("/api/", "/v1/"))
+
+
 def failure(status: int, error_type: str, message: str) -> JsonResponse:
     return JsonResponse(
         {"meta": {"code": status, "error_type": error_type, "error_message": message}},
@@ -54,8 +60,15 @@ def _check_query(request: HttpRequest) -> None:
         raise Invalid("query parameters must not contain NUL characters")
 
 
+def _has_body(request: HttpRequest) -> bool:
+    try:
+        return bool(request.body)
+    except RawPostDataException:  # read as a form already: a POST acting as DELETE (`_method`)
+        return True
+
+
 def _parse_body(request: HttpRequest) -> dict[str, Any]:
-    if request.method in ("GET", "HEAD", "DELETE") and not request.body:
+    if request.method in ("GET", "HEAD", "DELETE") and not _has_body(request):
         return {}
     if request.content_type == "application/json":
         try:

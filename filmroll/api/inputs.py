@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views import defaults
 
-from filmroll.api.envelope import failure
+from filmroll.api.envelope import failure, is_api
 from filmroll.errors import FilmrollError, Invalid, TooLarge
 from filmroll.wellformed import check_pairs, check_text, load_json
 
@@ -58,6 +58,6 @@ class RefuseMalformedInput:
 
 
 def _answer(request: HttpRequest, error: FilmrollError) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return failure(error.status, error.error_type, error.message)
     return defaults.bad_request(request, error)

@@ -18,7 +18,7 @@ from tests.support.images import png_bytes
 from tests.support.personas import make_user
 
 SAMPLE_PATH = {"user_id": "1", "media_id": "1", "comment_id": "1", "location_id": "1",
-               "code": "abc", "name": "sunset"}  # fmt: skip
+               "code": "abc", "name": "sunset", "geo_id": "1"}  # fmt: skip
 BODY_FIELDS = {"device": ["platform", "token", "subscription"],
                "multipart": ["caption", "filter", "location_id", "share_to"]}  # fmt: skip
 DEEP = b"[" * 100_000 + b"]" * 100_000
