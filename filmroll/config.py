@@ -80,7 +80,7 @@ class Config:
     sentry_dsn: str = ""
     smtp_url: str = ""  # smtp+tls://USER:PASSWORD@HOST:PORT; empty: mail to the console
     mail_from: str = "filmroll <no-reply@localhost>"
-    log_format: str = "json"
+    log_format: str = "auto"  # text on a terminal, else JSON
     metrics: bool = True  # Prometheus metrics
     # push notifications: APNs (token auth), Firebase Cloud Messaging (HTTP v1), Web Push (VAPID)
     apns_key_file: str = ""
@@ -327,9 +327,11 @@ def load(env: os._Environ[str] | dict[str, str] = os.environ) -> Config:
         raise ConfigError(
             f"FILMROLL_SENTRY_DSN={sentry_dsn!r} is not a DSN: use https://KEY@HOST/PROJECT_ID"
         )
-    log_format = get("FILMROLL_LOG_FORMAT", "json").strip().lower()
-    if log_format not in {"json", "text"}:
-        raise ConfigError(f"FILMROLL_LOG_FORMAT={log_format!r}: use json or text")
+    log_format = get("FILMROLL_LOG_FORMAT", "auto").strip().lower()
+    if log_format not in {"auto", "json", "text"}:
+        raise ConfigError(
+            f"FILMROLL_LOG_FORMAT={log_format!r}: use auto (text on a terminal), json or text"
+        )
     return Config(
         ratelimit_per_hour=_int(
             "FILMROLL_RATELIMIT_PER_HOUR", get("FILMROLL_RATELIMIT_PER_HOUR", "5000"), 1, 10**9

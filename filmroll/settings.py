@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import zlib
 from urllib.parse import unquote, urlsplit
 
@@ -208,19 +209,33 @@ if FILMROLL.trusted_proxies:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Short lines for a person at a terminal, JSON lines for log shippers (FILMROLL_LOG_FORMAT).
+LOG_FORMAT = FILMROLL.log_format
+if LOG_FORMAT == "auto":
+    LOG_FORMAT = "text" if sys.stderr.isatty() else "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "filmroll.ops.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "filmroll.ops.logs.HumanFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FILMROLL.log_format}},
+    "filters": {
+        "json": {"()": "filmroll.ops.logs.ForMachines"},
+        "text": {"()": "filmroll.ops.logs.ForPeople"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": [LOG_FORMAT],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    # one line per request and per task
+    # one line per request and per task (summarised for people)
     "loggers": {
-        "filmroll.request": {"level": "INFO" if FILMROLL.request_logs else "WARNING"},
-        "filmroll.task": {"level": "INFO" if FILMROLL.request_logs else "WARNING"},
+        name: {"level": "INFO" if FILMROLL.request_logs else "WARNING"}
+        for name in ("filmroll.request", "filmroll.task", "filmroll.tasks.summary")
     },
 }
 

@@ -1,61 +1,51 @@
-import multiprocessing
-import os
-
 from django.conf import settings
-from django.core.management.base import BaseCommand
-from gunicorn.app.base import BaseApplication
+from django.core.management.base import BaseCommand, CommandError
 
-from filmroll.ops import metrics
-from filmroll.wsgi import application
-
-
-class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict) -> None:
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return application
-
-
-def _run_tasks() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
-    import django
-
-    django.setup()
-    from filmroll.tasks import worker
-
-    worker.run_forever()
+from filmroll import argtypes
+from filmroll.ops import demo, metrics, serving
 
 
 class Command(BaseCommand):
-    help = "Serve filmroll with Gunicorn and, beside it, a worker for background tasks."
+    help = (
+        "Serve filmroll with Gunicorn and, in the embedded default, a worker for background tasks"
+        " beside it. Ctrl-C or SIGTERM stops them all."
+    )
 
     def add_arguments(self, parser):
         config = settings.FILMROLL
-        parser.add_argument("--bind", default=config.bind, help="HOST:PORT (%(default)s)")
         parser.add_argument(
-            "--workers", type=int, default=config.workers, help="web processes (%(default)s)"
+            "--bind", type=argtypes.bind, default=config.bind, help="HOST:PORT (%(default)s)"
         )
+        parser.add_argument(
+            "--workers", type=argtypes.whole(1, 256), default=config.workers,
+            help="web processes (%(default)s)",
+        )  # fmt: skip
         parser.add_argument("--no-tasks", action="store_true", help="run no background-task worker")
+        parser.add_argument(
+            "--take-terminal", action="store_true",
+            help="become the terminal's foreground, so Ctrl-C stops the server alone (`make demo`)",
+        )  # fmt: skip
 
-    def handle(self, *args, bind: str, workers: int, no_tasks: bool, **options):
-        self.stdout.write(f"filmroll serving on http://{bind} with {workers} worker(s)")
+    def handle(
+        self, *args, bind: str, workers: int, no_tasks: bool, take_terminal: bool, **options
+    ):
+        from filmroll.wsgi import application
+
         metrics.sweep_dead()
-        if not no_tasks and not settings.FILMROLL.broker_url:
-            # The embedded queue's worker, in a process of its own (with a broker, `filmroll worker`).
-            multiprocessing.get_context("spawn").Process(target=_run_tasks, daemon=True).start()
-        _Gunicorn(
-            {
-                "bind": bind,
-                "workers": workers,
-                "worker_class": "gthread",
-                "threads": 4,
-                "timeout": 60,
-                "graceful_timeout": 10,
-            }
-        ).run()
+        ready = [f"filmroll is serving on http://{bind}/"]
+        login = demo.login_line()
+        if login:
+            ready.append(login)
+
+        def say(line: str) -> None:
+            self.stdout.write(line)
+            self.stdout.flush()
+
+        try:
+            serving.serve(
+                application, bind, workers,
+                tasks=not no_tasks and not settings.FILMROLL.broker_url,
+                ready=ready, say=say, terminal=take_terminal,
+            )  # fmt: skip
+        except serving.ServeError as error:
+            raise CommandError(str(error), returncode=2) from None
