@@ -73,14 +73,12 @@ def ran(tmp_path_factory) -> dict:
     return {"done": done, "where": where, "tmp": tmp}
 
 
-@pytest.mark.django_db(databases=[])
 @pytest.mark.parametrize("args", NEEDS_INSTALL, ids=" ".join)
 def test_a_command_where_there_is_no_install_says_to_run_init(ran, args):
     status, out, err = ran["done"][tuple(args)]
     assert (status, out, err) == (2, "", NO_INSTALL.format(where=ran["where"]) + "\n")
 
 
-@pytest.mark.django_db(databases=[])
 @pytest.mark.parametrize(("args", "status", "says"), OTHERS, ids=[" ".join(o[0]) for o in OTHERS])
 def test_commands_that_need_no_install_run_or_say_why_not_in_one_line(ran, args, status, says):
     done, out, err = ran["done"][tuple(args)]
@@ -89,7 +87,6 @@ def test_commands_that_need_no_install_run_or_say_why_not_in_one_line(ran, args,
         assert len(err.strip().splitlines()) == 1 and says in err
 
 
-@pytest.mark.django_db(databases=[])
 def test_check_reports_the_missing_install_as_down(ran):
     status, out, err = ran["done"][("check",)]
     assert status == 1
@@ -99,13 +96,11 @@ def test_check_reports_the_missing_install_as_down(ran):
     assert len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.django_db(databases=[])
 def test_nothing_is_made_where_there_is_no_install(ran):
     made = sorted(p.name for p in (ran["tmp"] / "data").iterdir())
     assert not [name for name in made if name.endswith(".sqlite3")]  # no empty database files
 
 
-@pytest.mark.django_db(databases=[])
 def test_bad_arguments_get_argparse_s_message_before_the_install_is_looked_at(tmp_path):
     env, _ = _no_install(tmp_path)
     for args, message in [
@@ -121,7 +116,6 @@ def test_bad_arguments_get_argparse_s_message_before_the_install_is_looked_at(tm
         assert f"error: {message}" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.django_db(databases=[])
 def test_a_data_dir_that_cannot_be_made_gets_one_line_naming_it(tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
     data = tmp_path / "a-file" / "data"
@@ -130,7 +124,6 @@ def test_a_data_dir_that_cannot_be_made_gets_one_line_naming_it(tmp_path):
     assert done.stderr == f"filmroll: cannot use the data dir: {data}: Not a directory\n"
 
 
-@pytest.mark.django_db(databases=[])
 def test_help_lists_filmroll_s_commands_first_grouped_then_django_s(tmp_path):
     done = _run(["--help"], _env(FILMROLL_DATA_DIR=str(tmp_path)), tmp_path)
     assert done.returncode == 0
