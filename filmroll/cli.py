@@ -102,9 +102,7 @@ def _check_install(args: list[str]) -> None:
         _fail(problem)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
+def _run(args: list[str]) -> None:
     _setup()
     if not args or args[0] in {"help", "-h", "--help"} and len(args) == 1:
         try:
@@ -116,9 +114,14 @@ def main(argv: list[str] | None = None) -> None:
         _check_install(args)
     from django.core.management import execute_from_command_line
 
+    execute_from_command_line(["filmroll", *args])
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
     try:
-        execute_from_command_line(["filmroll", *args])
-    except KeyboardInterrupt:
+        _run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # Ctrl-C before a command handles it itself
         _fail("filmroll: interrupted", 130)
 
 

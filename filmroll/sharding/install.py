@@ -35,7 +35,12 @@ def problem() -> str | None:
     try:
         return None if shardmap.exists() else missing()
     except DatabaseError as error:
-        if "no such table" in str(error) or getattr(error.__cause__, "sqlstate", None) in _NOT_MADE:
+        # a connection that failed has no SQLSTATE: its message says it (PostgreSQL, pgbouncer)
+        name = default.settings_dict["NAME"]
+        said = (f'database "{name}" does not exist', "no such database", "no such table")
+        if getattr(error.__cause__, "sqlstate", None) in _NOT_MADE or any(
+            text in str(error) for text in said
+        ):
             return missing()
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return f"cannot reach the global database ({where()}): {first}"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from filmroll import argtypes
 from filmroll.ops import demo, metrics, serving
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         login = demo.login_line()
         if login:
             ready.append(login)
+        connections.close_all()  # Gunicorn forks its workers: no connection may cross over
 
         def say(line: str) -> None:
             self.stdout.write(line)
