@@ -60,10 +60,13 @@ class HumanFormatter(logging.Formatter):
 
 
 class ForPeople(logging.Filter):
-    """Text logs: each task's own line only when it failed; the worker's summaries say the rest."""
+    """Text logs: each task's own line only when it failed, the worker's summaries say the rest;
+    Django's warning for a 4xx answer is left out too (the request's line shows its status)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.name != "filmroll.task" or record.levelno >= logging.WARNING
+        if record.name == "filmroll.task":
+            return record.levelno >= logging.WARNING
+        return record.name != "django.request" or record.levelno >= logging.ERROR
 
 
 class ForMachines(logging.Filter):

@@ -38,6 +38,15 @@ def test_a_request_is_one_short_line_with_method_path_status_and_time(caplog):
     assert re.fullmatch(r"\d\d:\d\d:\d\d GET /no/such/page/ 404 \d+ ms", lines[1]), lines
 
 
+def test_django_s_warning_for_a_4xx_answer_is_left_to_the_request_s_line():
+    def record(level: int) -> logging.LogRecord:
+        return logging.LogRecord("django.request", level, "", 0, "Not Found: /x", (), None)
+
+    assert not ForPeople().filter(record(logging.WARNING))
+    assert ForPeople().filter(record(logging.ERROR))  # a 500, with its traceback
+    assert ForMachines().filter(record(logging.WARNING))
+
+
 def test_warnings_name_their_level_and_logger():
     record = logging.LogRecord(
         "django.request", logging.WARNING, "", 0, "Not Found: %s", ("/x",), None
