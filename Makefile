@@ -69,8 +69,9 @@ lint: install
 test-embedded: install
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
+# `make demo` in a fresh clone (tests/test_make_demo.py) uses no setting: test-embedded runs it.
 test-postgres: install services
-	$(PG_TEST_ENV) $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
+	$(PG_TEST_ENV) $(BIN)/pytest --ignore=tests/cluster --ignore=tests/test_make_demo.py $(PYTEST_ARGS)
 
 # Tests that start whole clusters of their own (tests/cluster), once.
 test-cluster: install services cluster-packages
