@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache clean
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -65,8 +65,16 @@ services:
 
 lint: install
 	$(BIN)/ruff check filmroll tests bench deploy
+	$(BIN)/mypy filmroll
+	$(BIN)/lint-imports
 
+# docs/configuration.md, from the settings' declaration in filmroll/config/__init__.py.
+docs: install
+	$(BIN)/python -m filmroll.config.docs
+
+# The everyday loop: the whole suite on the embedded default, no servers to start.
 test-embedded: install
+	scripts/test-packages
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
 # `make demo` in a fresh clone (tests/test_make_demo.py) uses no setting: test-embedded runs it.
@@ -77,7 +85,7 @@ test-postgres: install services
 test-cluster: install services cluster-packages
 	FILMROLL_DATA_DIR=var/test-cluster-suite $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
-bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster
+bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-objcache bench-cluster
 
 bench-geo: install services
 	$(BIN)/python bench/geo.py
@@ -93,6 +101,9 @@ bench-cluster: install cluster-packages
 bench-overhead: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/overhead.py
+
+bench-objcache: install services
+	$(BIN)/python bench/objcache.py
 
 bench-feeds: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

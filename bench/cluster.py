@@ -1,6 +1,6 @@
-"""Cluster benchmark: requests per second through nginx for a mix of home-feed reads, likes and
-photo uploads (bench/mix.lua), with two app servers and with one, and the same mix against the
-embedded default (`filmroll serve`), in one run; medians of rounds, p50 and p99 latency.
+"""Cluster benchmark: requests per second through nginx (over HTTPS) for a mix of home-feed reads,
+likes and photo uploads (bench/mix.lua), with two app servers and with one, and the same mix
+against the embedded default (`filmroll serve`), in one run; medians of rounds, p50 and p99 latency.
 
     make bench-cluster
 
@@ -16,6 +16,7 @@ import io
 import os
 import re
 import shutil
+import ssl
 import statistics
 import subprocess
 import sys
@@ -52,11 +53,11 @@ def jpeg(size: tuple[int, int] = (640, 480)) -> bytes:
     return out.getvalue()
 
 
-def populate(base: str, folder: Path) -> None:
+def populate(base: str, folder: Path, verify: ssl.SSLContext | bool = True) -> None:
     """Users who follow each other and have posted, through the API; the files mix.lua reads."""
     folder.mkdir(parents=True, exist_ok=True)
     tokens, ids, photos = [], [], []
-    with httpx.Client(base_url=base, timeout=60) as http:
+    with httpx.Client(base_url=base, timeout=60, verify=verify) as http:
         for n in range(USERS):
             reply = http.post("/api/v1/accounts/signup", data={
                 "username": f"bench{n}", "password": "a long bench passphrase",
@@ -114,7 +115,9 @@ def cluster_up() -> topology.Topology:
     where = topology.load(data)
     if fresh:
         print("populating it through the API", flush=True)
-        populate(f"http://127.0.0.1:{where.port('nginx_http')}", data / "mix")
+        # nginx answers plain HTTP with a redirect: the cluster is used over HTTPS
+        cert = ssl.create_default_context(cafile=str(where.root / "tls" / "cert.pem"))
+        populate(f"https://127.0.0.1:{where.port('nginx_https')}", data / "mix", cert)
     return where
 
 
@@ -148,7 +151,7 @@ def main() -> None:
         int(os.environ.get("BENCH_SECONDS", "10")),
     )
     where = cluster_up()
-    nginx = f"http://127.0.0.1:{where.port('nginx_http')}"
+    nginx = f"https://127.0.0.1:{where.port('nginx_https')}"
     mix = where.data_dir / "mix"
     server = embedded_up()
     embedded = f"http://127.0.0.1:{EMBEDDED_PORT}"

@@ -83,7 +83,7 @@ def search_times(
     """Milliseconds per search, and the rows each found, with the SQL filmroll runs."""
     from django.db import connections
 
-    from filmroll.discovery.index import within
+    from filmroll.discovery.geosql import within
 
     times, found = [], []
     with connections["index"].cursor() as cursor:
@@ -109,7 +109,7 @@ def percentile(values: list[float], p: float) -> float:
 def absorb(photos: int) -> tuple[float, float]:
     """Photos per second the index takes in: one index_media call per photo, and batches."""
     from filmroll.accounts.models import User
-    from filmroll.discovery import index
+    from filmroll.discovery import writer
     from filmroll.sharding import db
 
     rng = random.Random(9)
@@ -131,11 +131,11 @@ def absorb(photos: int) -> tuple[float, float]:
     one_by_one, batched = media_ids[:photos], media_ids[photos:]
     start = time.perf_counter()
     for media_id in one_by_one:
-        index.index_media([media_id])
+        writer.index_media([media_id])
     single = photos / (time.perf_counter() - start)
     start = time.perf_counter()
     for at in range(0, len(batched), 1000):
-        index.index_media(batched[at : at + 1000])
+        writer.index_media(batched[at : at + 1000])
     return single, photos / (time.perf_counter() - start)
 
 

@@ -61,7 +61,8 @@ def filmroll_init(data_dir: str) -> None:
 
 
 def filmroll_one(data: bytes) -> int:
-    from filmroll.media import pipeline, storage
+    from filmroll.files import storage
+    from filmroll.media import pipeline
 
     rendered = pipeline.process(data, FILTER)
     for payload, _, _ in rendered.sizes.values():

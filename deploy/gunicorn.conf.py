@@ -1,19 +1,23 @@
 """Gunicorn for one filmroll app server: `gunicorn -c deploy/gunicorn.conf.py filmroll.wsgi`.
 
-Ports and sizes come from the environment (FILMROLL_BIND, FILMROLL_WORKERS), as filmroll's other
-settings do; `filmroll cluster up` and the systemd unit run this file as it is.
+Ports and sizes are filmroll settings (FILMROLL_BIND, FILMROLL_WORKERS;
+docs/configuration.md), read as the app reads them;
+`filmroll cluster up` and the systemd unit run this file as it is.
 """
 
-import os
+# (Not `config`: Gunicorn would take a name of this module's for its own setting of that name.)
+from filmroll.config import load
 
-bind = os.environ.get("FILMROLL_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("FILMROLL_WORKERS", "2"))
+settings = load()
+bind = settings.bind
+workers = settings.workers
 worker_class = "gthread"
 threads = 4
 timeout = 60
 graceful_timeout = 10
-# Behind nginx on the same host or network: trust its X-Forwarded-* headers.
-forwarded_allow_ips = os.environ.get("FILMROLL_GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Gunicorn would take X-Forwarded-Proto from loopback as the request's scheme: the app decides
+# instead, believing only FILMROLL_TRUSTED_PROXIES (filmroll/web/transport.py).
+secure_scheme_headers: dict[str, str] = {}
 
 
 def child_exit(server, worker):

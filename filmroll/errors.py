@@ -17,8 +17,22 @@ class Invalid(FilmrollError):
 
 
 class NotFound(FilmrollError):
-    status = 404
+    """What does not exist, and what the viewer may not know exists: v1 answered 400."""
+
     error_type = "APINotFoundError"
+
+
+class NotAllowed(FilmrollError):
+    """A private account's lists and photos, whose existence its public profile already shows
+    (v1's answer; see docs/api.md, "Private or missing")."""
+
+    error_type = "APINotAllowedError"
+
+
+class NoEndpoint(NotFound):
+    """A path the API has no endpoint at."""
+
+    status = 404
 
 
 class Forbidden(FilmrollError):
@@ -56,3 +70,7 @@ class OutOfScope(FilmrollError):
 class RateLimited(FilmrollError):
     status = 429
     error_type = "OAuthRateLimitException"
+
+
+class UnknownClient(FilmrollError):
+    error_type = "OAuthParameterException"

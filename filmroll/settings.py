@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 import zlib
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
@@ -16,7 +17,7 @@ from filmroll import config
 FILMROLL = config.load()
 DATA_DIR = FILMROLL.data_dir
 # Metrics from every process (Gunicorn and task workers) go to files here, summed at each
-# scrape; set before prometheus_client is first imported (filmroll.ops.metrics).
+# scrape; set before prometheus_client is first imported (filmroll.observe.metrics).
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "filmroll.ops",
     "filmroll.web",
     "oauth2_provider",
+    "drf_spectacular_sidecar",  # Redoc's static files for /api/v1/docs
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,11 +53,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "filmroll.ops.middleware.Observe",
+    # X-Forwarded-Proto only from trusted proxies; Secure cookies on HTTPS (outside every
+    # middleware that sets cookies)
+    "filmroll.web.transport.Transport",
     "django.middleware.security.SecurityMiddleware",
+    # input that cannot be stored or parsed: refused before anything reads it (CSRF reads forms)
+    "filmroll.api.inputs.RefuseMalformedInput",
     "filmroll.sharding.replicas.ReplicaReads",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "filmroll.api.hosts.ApiHost",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -84,7 +92,7 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str, test_name: str) -> dict:
+def _database(url: str, test_name: str) -> dj_database_url.DBConfig:
     db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if db["ENGINE"].endswith("sqlite3"):
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
@@ -113,8 +121,21 @@ for _name, _url in FILMROLL.shard_replicas.items():
 DATABASES["index"] = _database(FILMROLL.index_database, "index")
 DATABASE_ROUTERS = ["filmroll.sharding.router.GlobalOnlyRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The packages that keep tables on the logical shards, each declaring them in its schema.py
+# (filmroll/sharding/schema.py says how); within one step, their parts run in this order.
+SHARD_SCHEMAS = [
+    "filmroll.accounts.schema",
+    "filmroll.graph.schema",
+    "filmroll.media.schema",
+    "filmroll.places.schema",
+    "filmroll.activity.schema",
+    "filmroll.feeds.schema",
+]
 
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: Django's model backend behind the log-in throttle, so every password check
+# (API, web, admin, OAuth) is counted before it is made.
+AUTHENTICATION_BACKENDS = ["filmroll.accounts.backends.Throttled"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -123,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER = {
+OAUTH2_PROVIDER: dict[str, Any] = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": FILMROLL.token_days * 86400,
     "SCOPES": {
         "basic": "Read your profile and photos",
@@ -138,6 +159,10 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": False,
     # Ask once per app and set of scopes, as Instagram did.
     "REQUEST_APPROVAL_PROMPT": "auto",
+    # No resource owner password grant for any app (clients.Validator refuses it before the
+    # password is read; the library's own switch says the same).
+    "OAUTH2_VALIDATOR_CLASS": "filmroll.accounts.clients.Validator",
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
 }
 LOGIN_URL = "/accounts/login/"
 # Password-reset mail: printed to the console unless an SMTP server is configured.
@@ -203,9 +228,14 @@ if FILMROLL.session_redis:
 
 SESSION_COOKIE_HTTPONLY = True
 # Behind nginx (FILMROLL_TRUSTED_PROXIES), which sets X-Forwarded-Proto on every request it passes:
-# requests that came over HTTPS build https:// links.
-if FILMROLL.trusted_proxies:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# requests that came over HTTPS build https:// links, get Secure cookies and HSTS. The header is
+# believed only from a trusted proxy (web/transport drops it from anyone else).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = FILMROLL.hsts_seconds  # sent on HTTPS answers only
+if FILMROLL.https_only:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/deep$"]  # load balancers' plain checks
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -217,12 +247,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "filmroll.ops.logs.JsonFormatter"},
-        "text": {"()": "filmroll.ops.logs.HumanFormatter"},
+        "json": {"()": "filmroll.observe.logs.JsonFormatter"},
+        "text": {"()": "filmroll.observe.logs.HumanFormatter"},
     },
     "filters": {
-        "json": {"()": "filmroll.ops.logs.ForMachines"},
-        "text": {"()": "filmroll.ops.logs.ForPeople"},
+        "json": {"()": "filmroll.observe.logs.ForMachines"},
+        "text": {"()": "filmroll.observe.logs.ForPeople"},
     },
     "handlers": {
         "console": {
@@ -240,6 +270,6 @@ LOGGING = {
 }
 
 if FILMROLL.sentry_dsn:
-    from filmroll.ops import reporting
+    from filmroll.observe import reporting
 
     reporting.start(FILMROLL.sentry_dsn)

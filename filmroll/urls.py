@@ -2,28 +2,53 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views import defaults
+from django.views.generic import RedirectView
 from oauth2_provider import urls as oauth_urls
 
-from filmroll.api import oauth
+from filmroll.api import oauth, oembed
 from filmroll.api.envelope import failure
 from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, explore, pages, reset, suggest
+from filmroll.web import account_settings, embed, explore, pages, reset, suggest
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
+
+# The API where v1 clients look for it: /v1/ as on Instagram's API host and /api/v1/ (one set of
+# views), OAuth and oEmbed at the root. Served on every host, and alone on FILMROLL_API_HOST.
+api_patterns = [
+    path("api/v1/", include(("filmroll.api.urls", "api"))),
+    path("v1/", include(("filmroll.api.urls", "v1"))),
+    re_path(r"^api/", api_not_found),
+    re_path(r"^oembed/?$", oembed.oembed, name="oembed"),
+    re_path(r"^oauth/access_token/?$", oauth.access_token, name="oauth-access-token"),
+    path(
+        "oauth/",
+        include(
+            (
+                oauth_urls.base_urlpatterns[:4] + oauth_urls.management_urlpatterns,
+                "oauth2_provider",
+            )
+        ),
+    ),
+]
+health_patterns = [
+    path("healthz", healthz, name="healthz"),
+    path("healthz/deep", healthz_deep, name="healthz-deep"),
+    path("metrics", prometheus, name="metrics"),
+]
 
 urlpatterns = [
     path("", pages.feed, name="home"),
     path("status", status_page, name="status"),
-    path("healthz", healthz, name="healthz"),
-    path("healthz/deep", healthz_deep, name="healthz-deep"),
-    path("metrics", prometheus, name="metrics"),
-    path("api/v1/", include(("filmroll.api.urls", "api"))),
-    re_path(r"^api/", api_not_found),
+    *health_patterns,
+    *api_patterns,
     path("media/filters/<str:name>.jpg", filter_preview, name="filter-preview"),
     path("media/<path:key>", serve_media, name="media"),
+    # Staff change their password where everyone does (which ends every grant, token and
+    # session, and checks the current one through the log-in throttle), not in the admin.
+    path("admin/password_change/", RedirectView.as_view(url="/settings/password/")),
     path("admin/", admin.site.urls),
     path("accounts/login/", web_accounts.login, name="login"),
     path("accounts/logout/", web_accounts.logout, name="logout"),
@@ -38,6 +63,8 @@ urlpatterns = [
     path("upload/places", suggest.places_nearby, name="upload-places"),
     path("activity/", pages.activity_page, name="activity"),
     path("p/<str:code>/", pages.photo, name="photo"),
+    path("p/<str:code>/embed/", embed.embed, name="photo-embed"),
+    path("p/<str:code>/media/", embed.image, name="photo-image"),
     path("p/<str:code>/like", pages.like, name="photo-like"),
     path("p/<str:code>/comment", pages.comment, name="photo-comment"),
     path("p/<str:code>/report", pages.report, name="photo-report"),
@@ -50,16 +77,6 @@ urlpatterns = [
     path("explore/locations/<str:location_id>/", explore.place_page, name="explore-place"),
     path("explore/nearby/", explore.nearby_page, name="explore-nearby"),
     path("explore/people/", explore.people_page, name="explore-people"),
-    re_path(r"^oauth/access_token/?$", oauth.access_token, name="oauth-access-token"),
-    path(
-        "oauth/",
-        include(
-            (
-                oauth_urls.base_urlpatterns[:4] + oauth_urls.management_urlpatterns,
-                "oauth2_provider",
-            )
-        ),
-    ),
     # last: every other first path segment is a username (users.RESERVED keeps names off ours)
     path("<str:username>/", pages.profile, name="profile"),
     path("<str:username>/relationship", pages.relate, name="profile-relationship"),
@@ -69,10 +86,10 @@ urlpatterns = [
 
 
 def _api_or(page, status: int, error_type: str, message: str):
-    """Error handlers: the API's envelope under /api/, Django's pages elsewhere."""
+    """Error handlers: the API's envelope under /api/ and /v1/, Django's pages elsewhere."""
 
     def handler(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/v1/")):
             return failure(status, error_type, message)
         return page(request, *args, **kwargs)
 

@@ -25,7 +25,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _postgres_urls() -> tuple[str, str, list[tuple[dict, str]]]:
+def _postgres_urls(prefix: str = "filmroll_e2e") -> tuple[str, str, list[tuple[dict, str]]]:
     """Fresh database URLs beside the test ones, and what to drop afterwards."""
     made = []
 
@@ -34,10 +34,9 @@ def _postgres_urls() -> tuple[str, str, list[tuple[dict, str]]]:
         made.append((params, name))
         return f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}/{name}"
 
-    global_url = url("default", "filmroll_e2e_global")
+    global_url = url("default", f"{prefix}_global")
     shards = ",".join(
-        f"{alias}={url(alias, f'filmroll_e2e_{alias}')}"
-        for alias in settings.FILMROLL.shard_databases
+        f"{alias}={url(alias, f'{prefix}_{alias}')}" for alias in settings.FILMROLL.shard_databases
     )
     return global_url, shards, made
 

@@ -1,14 +1,20 @@
-"""Third-party apps (django-oauth-toolkit's Applications) proving who they are."""
+"""Third-party apps (django-oauth-toolkit's Applications): proving who they are, and what the
+OAuth token endpoint lets them do."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from typing import Any
 
 from django.contrib.auth.hashers import check_password
 from oauth2_provider.models import Application
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2 import UnauthorizedClientError
 
-from filmroll.errors import BadCredentials, MissingToken
+from filmroll.accounts import logins
+from filmroll.errors import BadCredentials, MissingToken, RateLimited, UnknownClient
+from filmroll.netaddr import client_address
 
 
 def authenticate(client_id: Any, client_secret: Any) -> Application:
@@ -26,3 +32,32 @@ def authenticate(client_id: Any, client_secret: Any) -> Application:
         if good:
             return app
     raise BadCredentials("the client_id or client_secret is incorrect")
+
+
+class Validator(OAuth2Validator):
+    """django-oauth-toolkit's validator, without the resource owner password grant. v1 never
+    offered it to apps (filmroll's own apps log in at /api/v1/accounts/login); oauthlib checks
+    the password before it asks whether the app may use the grant, so refusing the grant type
+    alone (COMPLIANT_BCP_RFC9700_PASSWORD_GRANT) would still answer password guesses."""
+
+    def validate_user(self, username, password, client, request, *args, **kwargs) -> bool:
+        # Never read the password; the try counts against the account and the address like a
+        # wrong one, so this door adds nothing to a guesser's budget.
+        with contextlib.suppress(RateLimited):
+            logins.admit(username, client_address(request.headers))
+        raise UnauthorizedClientError(
+            description="the password grant is not offered: use the authorization code grant",
+            request=request,
+        )
+
+
+def by_client_id(client_id: Any, client_secret: Any = None) -> Application:
+    """The app a public read names by its client_id alone, as v1 allowed; when the client
+    sends its secret too (some v1 clients always did), the secret must be right."""
+    if client_secret not in (None, ""):
+        return authenticate(client_id, client_secret)
+    known = isinstance(client_id, str) and client_id and "\x00" not in client_id
+    app = Application.objects.filter(client_id=client_id).first() if known else None
+    if app is None:
+        raise UnknownClient("the client_id provided is invalid and does not match an application")
+    return app

@@ -32,4 +32,5 @@ def bump(user_id: int, field: str, delta: int) -> int:
         f" RETURNING {field}",
         [user_id, delta],
     )
+    assert row is not None  # an upsert with RETURNING always gives its row
     return row[0]

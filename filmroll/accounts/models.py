@@ -9,7 +9,7 @@ from django.utils import timezone
 from filmroll.sharding import ids
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     def create_user(self, username: str, email: str = "", password: str | None = None, **extra):
         from filmroll.sharding import db, shardmap
 
@@ -31,8 +31,9 @@ class UserManager(BaseUserManager):
             username, email, password, is_staff=True, is_superuser=True, **extra
         )
 
-    def get_by_natural_key(self, username: str):
-        return self.get(username=self.model.normalize_username(username))
+    def get_by_natural_key(self, username: str | None) -> User:
+        # None (the base class allows it) names nobody, as the empty name does
+        return self.get(username=self.model.normalize_username(username or ""))
 
 
 class User(AbstractBaseUser, PermissionsMixin):

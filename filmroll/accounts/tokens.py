@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application, RefreshToken, set_token_value
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken, set_token_value
 
 from filmroll.accounts.models import User
 from filmroll.errors import BadToken
@@ -93,7 +93,11 @@ def forget(sender, instance: AccessToken, **kwargs) -> None:
 
 
 def revoke_all(user: User) -> None:
+    """End everything that acts for the user without a password (a password change or reset):
+    authorization codes not yet exchanged, refresh tokens and access tokens. Web sessions end by
+    themselves: each keeps a hash of the password it began with."""
     uncache(user)
+    Grant.objects.filter(user=user).delete()
     RefreshToken.objects.filter(user=user).delete()
     AccessToken.objects.filter(user=user).delete()
 

@@ -6,28 +6,26 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
 from filmroll import objcache
-from filmroll.accounts import tokens
+from filmroll.accounts import logins, tokens
 from filmroll.accounts.models import User
-from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound, RateLimited
-from filmroll.limits import ratelimit
-from filmroll.media import images, storage
-from filmroll.ops import metrics
+from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound
+from filmroll.files import images, storage
+from filmroll.observe import metrics
 from filmroll.sharding import ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 USERNAME = re.compile(r"^[a-z0-9._]{1,30}$")
 # First path segments of the site's own pages, which profile URLs (/{username}/) must not shadow.
 RESERVED = {
     "about", "accounts", "activity", "admin", "api", "direct", "explore", "healthz", "login",
     "logout", "media", "metrics", "oauth", "p", "settings", "signup", "static", "status", "tags",
-    "upload", "users",
+    "upload", "users", "v1", "oembed",
 }  # fmt: skip
 LIMITS = {"full_name": 64, "bio": 150, "website": 200}
 
@@ -93,7 +91,7 @@ def parse_bool(field: str, raw: Any) -> bool:
 
 
 def sign_up(username: Any, password: Any, email: Any, full_name: Any = "", ip: str = "") -> User:
-    _count_attempt(ip)
+    logins.count_address(ip)  # sign-ups share the address's budget with log-ins
     username = check_username(username)
     password = _text("password", password)
     email = _text("email", email).strip()
@@ -114,31 +112,12 @@ def sign_up(username: Any, password: Any, email: Any, full_name: Any = "", ip: s
     return user
 
 
-def _count_attempt(ip: str) -> None:
-    """Log-ins and sign-ups from one IP, limited so passwords cannot be guessed by the million."""
-    (verdict,) = ratelimit.hit([(f"auth-ip:{ip}", settings.FILMROLL.login_attempts_ip_per_hour)])
-    if not verdict.allowed:
-        raise RateLimited(
-            f"too many log-in and sign-up attempts from your address; try again in"
-            f" {verdict.retry_after // 60 + 1} minutes"
-        )
-
-
 def log_in(username: Any, password: Any, ip: str = "") -> User:
     """The user with these credentials; one answer for a wrong name and a wrong password.
-    Failures are limited per account (whoever tries) and attempts per IP."""
+    The log-in throttle (accounts/logins, through the authentication backend) counts first."""
     username, password = _text("username", username), _text("password", password)
-    _count_attempt(ip)
-    failures = (f"auth-fail:{username.casefold()}", settings.FILMROLL.login_failures_per_hour)
-    (verdict,) = ratelimit.peek([failures])
-    if not verdict.allowed:
-        raise RateLimited(
-            "too many failed log-ins for this account; try again in"
-            f" {verdict.retry_after // 60 + 1} minutes or reset the password"
-        )
-    user = authenticate(username=username, password=password)
+    user = authenticate(username=username, password=password, client_ip=ip)
     if user is None:
-        ratelimit.hit([failures])
         raise BadCredentials("the username or password is incorrect")
     return user
 
@@ -176,7 +155,7 @@ def get_user(raw_id: Any) -> User:
 
 def update_profile(user: User, fields: dict[str, Any]) -> User:
     """Change any of full_name, bio, website, is_private; unknown fields are ignored."""
-    changed = []
+    changed: list[str] = []
     for field in ("full_name", "bio"):
         if field in fields:
             setattr(user, field, _bounded(field, fields[field]))
@@ -206,9 +185,14 @@ def set_avatar(user: User, data: bytes) -> None:
         storage.delete(old)
 
 
-def change_password(user: User, old: Any, new: Any) -> None:
-    """Set a new password and end every token and session the user had."""
-    if not user.check_password(_text("old_password", old)):
+def change_password(user: User, old: Any, new: Any, ip: str) -> None:
+    """Set a new password and end every grant, token and session the user had. The current
+    password is checked through the log-in throttle like any other (a stolen session must not
+    guess it freely)."""
+    checked = authenticate(
+        username=user.username, password=_text("old_password", old), client_ip=ip
+    )
+    if checked is None or checked.pk != user.pk:
         raise BadCredentials("the current password is incorrect")
     new = _text("new_password", new)
     _password_errors(new, user)

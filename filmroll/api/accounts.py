@@ -6,6 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from filmroll.accounts import tokens, users
 from filmroll.api import objects, scopes
 from filmroll.api.envelope import endpoint, field, ok, upload
+from filmroll.api.request import ApiRequest, PublicRequest
 from filmroll.api.throttle import client_ip
 
 
@@ -16,7 +17,7 @@ def _signed_in(request: HttpRequest, user, status: int = 200) -> JsonResponse:
 
 
 @endpoint("POST", auth=False)
-def signup(request: HttpRequest) -> JsonResponse:
+def signup(request: PublicRequest) -> JsonResponse:
     user = users.sign_up(
         field(request, "username"),
         field(request, "password"),
@@ -28,7 +29,7 @@ def signup(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("POST", auth=False)
-def login(request: HttpRequest) -> JsonResponse:
+def login(request: PublicRequest) -> JsonResponse:
     return _signed_in(
         request,
         users.log_in(field(request, "username"), field(request, "password"), client_ip(request)),
@@ -36,21 +37,24 @@ def login(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("POST", scope=None)
-def logout(request: HttpRequest) -> JsonResponse:
+def logout(request: ApiRequest) -> JsonResponse:
     tokens.revoke(request.token)
     return ok(None)
 
 
 @endpoint("POST", scope=scopes.FIRST_PARTY)
-def password(request: HttpRequest) -> JsonResponse:
+def password(request: ApiRequest) -> JsonResponse:
     users.change_password(
-        request.api_user, field(request, "old_password"), field(request, "new_password")
+        request.api_user,
+        field(request, "old_password"),
+        field(request, "new_password"),
+        client_ip(request),
     )
     return _signed_in(request, request.api_user)
 
 
 @endpoint("GET", "POST", scope={"GET": scopes.BASIC, "POST": scopes.FIRST_PARTY})
-def me(request: HttpRequest) -> JsonResponse:
+def me(request: ApiRequest) -> JsonResponse:
     user = request.api_user
     if request.method == "POST":
         user.refresh_from_db()  # the token's copy of the user may come from the cache
@@ -62,7 +66,7 @@ def me(request: HttpRequest) -> JsonResponse:
     return ok(objects.user(user, request))
 
 
-@endpoint("GET", scope=None)
-def user(request: HttpRequest, user_id: str) -> JsonResponse:
+@endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)
+def user(request: PublicRequest, user_id: str) -> JsonResponse:
     scopes.require(request, scopes.for_user(request, user_id))
     return ok(objects.user(users.get_user(user_id), request))

@@ -1,15 +1,16 @@
 """/api/v1/users/self/connections: accounts on other networks that new photos can go to."""
 
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 
 from filmroll.api import scopes
 from filmroll.api.envelope import endpoint, field, ok
+from filmroll.api.request import ApiRequest
 from filmroll.sharing import shares
 from filmroll.sharing.models import Account
 
 
 @endpoint("GET", "POST", "DELETE", scope=scopes.FIRST_PARTY)
-def connections(request: HttpRequest) -> JsonResponse:
+def connections(request: ApiRequest) -> JsonResponse:
     me = request.api_user.id
     if request.method == "POST":
         account = shares.connect(

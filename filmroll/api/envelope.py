@@ -1,8 +1,10 @@
 """The v1 envelope: every API answer, success or failure, is `{"meta": {...}, "data": ...}`.
 
-`endpoint` wraps each view: it authenticates, counts the request against the rate limits,
-checks the method and the token's scope, parses the body (form, multipart or JSON) into
-`request.data`, and turns every error into an envelope, never an HTML page or a bare 500.
+`endpoint` wraps each view: it authenticates (a token, or for public reads an app's client_id),
+counts the request against the rate limits, checks the method (a POST may say
+`_method=DELETE`) and the token's scope, parses the body (form, multipart or JSON) into
+`request.data`, turns every error into an envelope, never an HTML page or a bare 500, and
+wraps the answer for JSONP when asked (`?callback=name`).
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from filmroll.accounts import tokens
+from filmroll.accounts import clients, tokens
 from filmroll.api import scopes, throttle
+from filmroll.api.request import PublicRequest
 from filmroll.errors import FilmrollError, Invalid, MissingToken, RateLimited, TooLarge
 
 log = logging.getLogger(__name__)
@@ -40,9 +45,12 @@ def failure(status: int, error_type: str, message: str) -> JsonResponse:
     )
 
 
+CREDENTIALS = ("access_token", "client_id")  # wrong ones are refused as such, NUL or not
+
+
 def _check_query(request: HttpRequest) -> None:
     # No query parameter takes NUL, and PostgreSQL cannot store it (body fields: `field`).
-    if any("\x00" in v for k, v in request.GET.items() if k != "access_token"):
+    if any("\x00" in v for k, v in request.GET.items() if k not in CREDENTIALS):
         raise Invalid("query parameters must not contain NUL characters")
 
 
@@ -63,27 +71,120 @@ def _parse_body(request: HttpRequest) -> dict[str, Any]:
         raise Invalid(f"the multipart body cannot be read: {error}") from None
 
 
-def _authenticate(request: HttpRequest) -> None:
+def _read(request: PublicRequest) -> dict[str, Any] | Exception:
+    """The parsed body or why it cannot be read, once per request."""
+    if not hasattr(request, "_api_body"):
+        try:
+            request._api_body = _parse_body(request)
+        except (FilmrollError, RequestDataTooBig) as error:
+            request._api_body = error
+    return request._api_body
+
+
+def _peek(request: PublicRequest) -> dict[str, Any]:
+    """The body as authentication and `_method` see it before the view: empty when it cannot
+    be read (the view is refused it later)."""
+    body = _read(request)
+    return body if isinstance(body, dict) else {}
+
+
+def _parsed_body(request: PublicRequest) -> dict[str, Any]:
+    body = _read(request)
+    if isinstance(body, Exception):
+        raise body
+    return body
+
+
+def _method(request: PublicRequest) -> None:
+    """v1's form-post convention for clients that cannot send DELETE or PUT: a POST with
+    `_method=DELETE` (in the query or the form) acts as a DELETE."""
+    if request.method != "POST":
+        return
+    wanted = request.GET.get("_method") or _peek(request).get("_method")
+    if isinstance(wanted, str) and wanted.upper() in ("DELETE", "PUT"):
+        request.method = wanted.upper()
+
+
+def _authenticate(request: PublicRequest, public: bool) -> None:
+    """A user's token (Authorization: Bearer, or access_token in the query or the form body);
+    or, where v1 allowed public reads by an app alone, a registered app's client_id."""
     header = request.headers.get("Authorization", "")
     raw = header[7:].strip() if header[:7].lower() == "bearer " else request.GET.get("access_token")
-    if not raw:
-        raise MissingToken("an access_token is required (Authorization: Bearer TOKEN)")
-    request.token = tokens.lookup(raw)
-    request.api_user = request.token.user
+    if not raw and request.method not in ("GET", "HEAD"):
+        body_token = _peek(request).get("access_token")
+        raw = body_token if isinstance(body_token, str) else None
+    if raw:
+        request.token = tokens.lookup(raw)
+        request.api_user = request.token.user
+        return
+    client_id = request.GET.get("client_id")
+    if public and request.method in ("GET", "HEAD") and client_id:
+        request.app = clients.by_client_id(client_id, request.GET.get("client_secret"))
+        return
+    raise MissingToken("an access_token is required (Authorization: Bearer TOKEN)")
+
+
+def viewer_id(request: PublicRequest) -> int | None:
+    """Who is looking: the token's user, or None when an app reads public content alone."""
+    return request.api_user.id if request.api_user is not None else None
+
+
+# JSONP: a JavaScript name, dotted at most a few times (jQuery's callback names fit)
+CALLBACK = re.compile(r"^[A-Za-z_$][\w$]{0,63}(?:\.[A-Za-z_$][\w$]{0,63}){0,4}$", re.ASCII)
+
+
+def _callback(request: HttpRequest) -> str | None:
+    name = request.GET.get("callback")
+    if name is not None and not CALLBACK.match(name):
+        raise Invalid("callback must be a JavaScript name: letters, digits, _ and $, dotted")
+    return name
+
+
+def _jsonp(name: str, response: HttpResponse) -> HttpResponse:
+    """`name({...});` with the envelope inside, answered 200 as v1 did: a script tag never
+    runs an error page, so the code is read from meta. The comment in front keeps the first
+    bytes out of the caller's control."""
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return response
+    wrapped = HttpResponse(
+        b"/**/" + name.encode() + b"(" + response.content + b");",
+        content_type="application/javascript; charset=utf-8",
+    )
+    for header in ("Allow", "Cache-Control"):
+        if header in response:
+            wrapped[header] = response[header]
+    return wrapped
 
 
 Scope = str | dict[str, str] | None
 
 
-def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> Callable:
-    """`scope`: the scope a token needs, or one per method; None when the view decides (it
-    calls scopes.require itself)."""
+@dataclass(frozen=True)
+class Endpoint:
+    """What a view declares: its methods, whether it needs a token, the scope (per method) it
+    enforces, whether an app's client_id alone may read it."""
+
+    methods: frozenset[str]
+    auth: bool
+    scope: Scope
+    public: bool
+
+    def scope_for(self, method: str) -> str | None:
+        return self.scope.get(method) if isinstance(self.scope, dict) else self.scope
+
+
+def endpoint(
+    *methods: str, auth: bool = True, scope: Scope = scopes.BASIC, public: bool = False
+) -> Callable:
+    """`scope`: the scope a token needs, or one per method; None for any token; OWN_OR_PUBLIC
+    when the view decides (it calls scopes.require itself). `public`: GET may also be made by an app with its client_id
+    alone (request.api_user is then None), as v1 allowed for public content."""
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def wrap(view: Callable) -> Callable:
         @csrf_exempt
         @functools.wraps(view)
-        def run(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             response, verdict = _answer(request, view, args, kwargs)
             if verdict is not None:
                 for name, value in throttle.headers(verdict).items():
@@ -92,12 +193,15 @@ def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> C
 
         def _answer(request, view, args, kwargs):
             verdict = None
+            callback = None
             try:
-                request.token = request.api_user = None
+                request.token = request.api_user = request.app = None
+                callback = _callback(request)
+                _method(request)
                 unauthenticated = None
                 if auth:
                     try:
-                        _authenticate(request)
+                        _authenticate(request, public)
                     except FilmrollError as error:
                         unauthenticated = error  # counted against the IP all the same
                 verdict = throttle.count(request)
@@ -113,31 +217,35 @@ def endpoint(*methods: str, auth: bool = True, scope: Scope = scopes.BASIC) -> C
                         405, "APIMethodNotAllowed", f"{request.method} is not allowed here"
                     )
                     response["Allow"] = ", ".join(sorted(allowed))
-                    return response, verdict
+                    return _wrapped(callback, response), verdict
                 needed = scope.get(request.method) if isinstance(scope, dict) else scope
-                if auth and needed:
+                if auth and needed and needed != scopes.OWN_OR_PUBLIC and request.token:
                     scopes.require(request, needed)
                 _check_query(request)
-                request.data = _parse_body(request)
-                return view(request, *args, **kwargs), verdict
+                request.data = _parsed_body(request)
+                return _wrapped(callback, view(request, *args, **kwargs)), verdict
             except FilmrollError as error:
-                return failure(error.status, error.error_type, error.message), verdict
+                answer = failure(error.status, error.error_type, error.message)
             except RequestDataTooBig:
-                return failure(
+                answer = failure(
                     TooLarge.status, TooLarge.error_type, "the request body is too large"
-                ), verdict
+                )
             except Exception:
                 log.exception("unhandled error in %s", request.path)
-                return failure(
-                    500, "APIError", "something went wrong on our side; try again"
-                ), verdict
+                answer = failure(500, "APIError", "something went wrong on our side; try again")
+            return _wrapped(callback, answer), verdict
 
+        cast(Any, run).api = Endpoint(frozenset(allowed), auth, scope, public)  # for the doc's tests
         return run
 
     return wrap
 
 
-def field(request: HttpRequest, name: str) -> Any:
+def _wrapped(callback: str | None, response: HttpResponse) -> HttpResponse:
+    return response if callback is None else _jsonp(callback, response)
+
+
+def field(request: PublicRequest, name: str) -> Any:
     """A parameter from the body, else from the query string. No parameter takes NUL (nor can
     PostgreSQL store it); fields nobody reads are never looked at."""
     value = request.data.get(name)
@@ -153,6 +261,6 @@ def upload(request: HttpRequest, name: str) -> bytes | None:
     if file is None:
         return None
     limit = settings.FILMROLL.max_upload_bytes
-    if file.size > limit:
+    if (file.size or 0) > limit:  # Django's uploads always know their size
         raise Invalid(f"{name} is over the limit of {limit // (1024 * 1024)} MB")
     return file.read()

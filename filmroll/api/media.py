@@ -3,14 +3,15 @@
 from django.http import HttpRequest, JsonResponse
 
 from filmroll.api import objects, scopes
-from filmroll.api.envelope import endpoint, field, ok, upload
+from filmroll.api.envelope import endpoint, field, ok, upload, viewer_id
+from filmroll.api.request import ApiRequest, PublicRequest, signed_in
 from filmroll.errors import Invalid, NotFound
 from filmroll.media import filters, photos, shortcodes
 from filmroll.sharing import shares
 
 
 @endpoint("POST", scope=scopes.FIRST_PARTY)
-def post(request: HttpRequest) -> JsonResponse:
+def post(request: ApiRequest) -> JsonResponse:
     data = upload(request, "image")
     if data is None:
         raise Invalid("image is required: send the photo as a multipart file field named image")
@@ -26,33 +27,41 @@ def post(request: HttpRequest) -> JsonResponse:
     )
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
-    return ok(objects.media(media, request), status=201)
+    return ok(objects.media(media, viewer_id(request), request), status=201)
 
 
-@endpoint("GET", "POST", "DELETE", scope={"POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY})
-def detail(request: HttpRequest, media_id: str) -> JsonResponse:
+@endpoint(
+    "GET",
+    "POST",
+    "DELETE",
+    scope={"GET": scopes.OWN_OR_PUBLIC, "POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY},
+    public=True,
+)
+def detail(request: PublicRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":
-        photos.delete(request.api_user, media_id)
+        photos.delete(signed_in(request), media_id)
         return ok(None)
     if request.method == "POST":  # edit: caption, place
         fields = {
             k: field(request, k) for k in ("caption", "location", "location_id", "lat", "lng")
         }
         edited = photos.edit(
-            request.api_user, media_id, {k: v for k, v in fields.items() if v is not None}
+            signed_in(request), media_id, {k: v for k, v in fields.items() if v is not None}
         )
-        return ok(objects.media(edited, request))
+        return ok(objects.media(edited, viewer_id(request), request))
     return _shown(request, media_id)
 
 
-def _shown(request: HttpRequest, media_id: int | str) -> JsonResponse:
-    media, _ = photos.visible(request.api_user.id, media_id)
+def _shown(request: PublicRequest, media_id: int | str) -> JsonResponse:
+    """A photo the viewer may see; one the viewer may not see answers exactly as a missing one
+    (docs/api.md, "Private or missing")."""
+    media, _ = photos.visible(viewer_id(request), media_id)
     scopes.require(request, scopes.for_user(request, media.user_id))
-    return ok(objects.media(media, request))
+    return ok(objects.media(media, viewer_id(request), request))
 
 
-@endpoint("GET", scope=None)
-def by_shortcode(request: HttpRequest, code: str) -> JsonResponse:
+@endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)
+def by_shortcode(request: PublicRequest, code: str) -> JsonResponse:
     try:
         media_id = shortcodes.decode(code)
     except ValueError:

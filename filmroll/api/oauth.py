@@ -42,7 +42,6 @@ def access_token(request: HttpRequest) -> JsonResponse:
         )
     checksum = hashlib.sha256(body["access_token"].encode()).hexdigest()
     token = AccessToken.objects.select_related("user").get(token_checksum=checksum)
-    request.api_user = token.user
     body["user"] = objects.user(token.user, request)
     response = JsonResponse(body)
     response["Cache-Control"] = "no-store"

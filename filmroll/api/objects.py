@@ -1,17 +1,24 @@
-"""The JSON shapes of the v1 API's objects. IDs are strings: they do not fit a double."""
+"""The JSON shapes of the v1 API's objects, exactly as v1 documented them (filmroll's extra
+fields beside them). IDs are strings: they do not fit a double. Presenters take the viewer
+explicitly (the web pages and the admin use them too): what "you liked this" means and whose
+comments a viewer may see depend on it."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpRequest
 from django.templatetags.static import static
 
 from filmroll.accounts import counts
+from filmroll.accounts import users as accounts
 from filmroll.accounts.models import User
-from filmroll.discovery import places, tags
-from filmroll.media import likes, shortcodes, storage
+from filmroll.files import storage
+from filmroll.graph import edges
+from filmroll.media import filters, likes, previews, shortcodes, tags
 from filmroll.media.rows import Media
+from filmroll.places import places
 from filmroll.sharding import ids
 
 
@@ -21,13 +28,14 @@ def profile_picture(user: User, request: HttpRequest | None) -> str:
     return _default_avatar(request)
 
 
+@functools.cache
+def _default_avatar_path() -> str:
+    return static("filmroll/avatar.svg")
+
+
 def _default_avatar(request: HttpRequest | None) -> str:
-    if request is None:
-        return static("filmroll/avatar.svg")
-    cached = getattr(request, "_default_avatar", None)  # made once per request
-    if cached is None:
-        cached = request._default_avatar = request.build_absolute_uri(static("filmroll/avatar.svg"))
-    return cached
+    path = _default_avatar_path()  # made once; the request's scheme and host are cached by Django
+    return path if request is None else request.build_absolute_uri(path)
 
 
 def users(people: Iterable[User], request: HttpRequest | None) -> list[dict]:
@@ -62,28 +70,40 @@ def user_small(person: User, request: HttpRequest | None) -> dict:
     }
 
 
-def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict]:
-    """Media objects in the Instagram v1 shape; owners, places and the viewer's likes fetched
-    once for the whole list."""
-    viewer = getattr(request, "api_user", None)
-    liked = likes.liked_by_viewer(viewer.id if viewer else None, [m.id for m in items])
+def likers(people: Iterable[User], request: HttpRequest | None) -> list[dict]:
+    """GET /media/{id}/likes: user objects plus the fields v1's first likes list had."""
+    listed = []
+    for person, shown in zip(people, users(people, request), strict=True):
+        first, _, last = person.full_name.partition(" ")
+        listed.append({**shown, "first_name": first, "last_name": last, "type": "user"})
+    return listed
+
+
+def media_list(
+    items: Sequence[Media], viewer_id: int | None, request: HttpRequest | None
+) -> list[dict]:
+    """Media objects in the v1 shape. Owners, places, the viewer's likes and the few latest
+    comments and likers are fetched once for the whole list; comments and likers the viewer
+    may not see (blocked either way, deactivated) are left out of `data`, never of `count`."""
+    liked = likes.liked_by_viewer(viewer_id, [m.id for m in items])
+    shown = previews.get_many([m.id for m in items])
     known = {m.owner.id: m.owner for m in items if m.owner is not None}
-    missing = {m.user_id for m in items} - set(known)
-    if missing:
-        known.update(User.objects.in_bulk(missing))
-    owners = {uid: user_small(u, request) for uid, u in known.items()}
+    people = {u for p in shown.values() for u in (*p.likers, *(c[1] for c in p.comments))}
+    known.update(accounts.cached((people | {m.user_id for m in items}) - set(known)))
+    owners = {m.user_id: user_small(known[m.user_id], request) for m in items if m.user_id in known}
+    hidden = edges.blocked_between(viewer_id, list(people)) if viewer_id else set()
+    small = {
+        uid: owners.get(uid) or user_small(known[uid], request)
+        for uid in people
+        if uid in known and known[uid].is_active and uid not in hidden
+    }
     base = storage.base_url(request)
     located = places.get_many([m.location_id for m in items if m.location_id])
     result = []
     for m in items:
         created = str(ids.millis_of(m.id) // 1000)
         code = shortcodes.encode(m.id)
-        if m.location_id and m.location_id in located:
-            location = located[m.location_id]
-        elif m.latitude is not None:
-            location = {"id": None, "name": None, "latitude": m.latitude, "longitude": m.longitude}
-        else:
-            location = None
+        preview = shown.get(m.id) or previews.Preview((), ())
         result.append(
             {
                 "id": str(m.id),
@@ -100,9 +120,9 @@ def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict
                 }
                 if m.caption
                 else None,
-                "filter": m.filter,
+                "filter": filters.display_name(m.filter),
                 "tags": tags.parse(m.caption),
-                "location": location,
+                "location": _location(m, located),
                 "images": {
                     name: {
                         "url": f"{base}/{size['key']}",
@@ -111,8 +131,20 @@ def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict
                     }
                     for name, size in m.images.items()
                 },
-                "likes": {"count": m.likes},
-                "comments": {"count": m.comments},
+                "likes": {
+                    "count": m.likes,
+                    "data": [small[u] for u in preview.likers if u in small],
+                },
+                "comments": {
+                    "count": m.comments,
+                    "data": [
+                        _comment(comment_id, text, small[author])
+                        for comment_id, author, text in preview.comments
+                        if author in small
+                    ],
+                },
+                "users_in_photo": [],
+                "attribution": None,
                 "user_has_liked": m.id in liked,
                 "blurhash": m.blurhash,
             }
@@ -120,25 +152,34 @@ def media_list(items: Sequence[Media], request: HttpRequest | None) -> list[dict
     return result
 
 
-def media(item: Media, request: HttpRequest | None) -> dict:
-    return media_list([item], request)[0]
+def media(item: Media, viewer_id: int | None, request: HttpRequest | None) -> dict:
+    return media_list([item], viewer_id, request)[0]
+
+
+def _location(m: Media, located: dict[int, dict]) -> dict | None:
+    if m.location_id and m.location_id in located:
+        return located[m.location_id]
+    if m.latitude is not None:
+        return {"id": None, "name": None, "latitude": m.latitude, "longitude": m.longitude,
+                "street_address": ""}  # fmt: skip
+    return None
 
 
 def _absolute(path: str, request: HttpRequest | None) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+def _comment(comment_id: int, text: str, author: dict) -> dict:
+    return {
+        "id": str(comment_id),
+        "created_time": str(ids.millis_of(comment_id) // 1000),
+        "text": text,
+        "from": author,
+    }
+
+
 def comments(items: Sequence, request: HttpRequest | None) -> list[dict]:
     authors = {
         u.id: user_small(u, request) for u in User.objects.filter(id__in={c.user_id for c in items})
     }
-    return [
-        {
-            "id": str(c.id),
-            "created_time": str(ids.millis_of(c.id) // 1000),
-            "text": c.text,
-            "from": authors.get(c.user_id),
-        }
-        for c in items
-        if c.user_id in authors
-    ]
+    return [_comment(c.id, c.text, authors[c.user_id]) for c in items if c.user_id in authors]

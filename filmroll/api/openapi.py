@@ -1,5 +1,8 @@
-"""The OpenAPI 3 description of the v1 API, built from one table of operations. The test suite
-runs schemathesis against it, so it must say what the API really does."""
+"""The OpenAPI 3 description of the v1 API, built from one table of operations: each tagged,
+with its OAuth 2 security requirement (the scope its view enforces, and the app's client_id
+where v1 allowed a public read without a user) and examples. The test suite runs schemathesis
+against it and holds it to the URL conf and the views' declared scopes, so it must say what
+the API really does."""
 
 from __future__ import annotations
 
@@ -9,151 +12,20 @@ from typing import Any
 from django.conf import settings
 
 from filmroll import __version__
+from filmroll.activity.events import KINDS
 from filmroll.api import scopes
-from filmroll.feeds.activity import KINDS
-
-# --- shapes -------------------------------------------------------------------------------
-
-ID = {"type": "string", "pattern": "^[0-9]+$", "description": "IDs are strings of digits"}
-TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}  # no NUL: the API refuses it everywhere
-# What Python's str.strip() removes (more than JSON Schema's \s, and not all of it), spelled out
-# so the document's patterns agree with the code's checks.
-SPACE = "".join(f"\\u{ord(c):04x}" for c in map(chr, range(0x3001)) if c.isspace())
-
-
-# text that must hold more than spaces (and no NUL, which no text field takes)
-def _words(also_blank: str = "") -> dict:
-    """Text with something besides spaces (and `also_blank`) in it, and no NUL, which no text
-    parameter takes."""
-    return {"type": "string", "pattern": f"^[^\\u0000]*[^{SPACE}{also_blank}\\u0000][^\\u0000]*$"}
-
-
-WORDS = _words()
-NULLABLE_TEXT = {**TEXT, "nullable": True}
-FLAG = {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["true", "false", "1", "0"]}]}
-TIME = {"type": "string", "pattern": "^[0-9]+$", "description": "Unix seconds"}
-
-
-def _obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict:
-    return {
-        "type": "object",
-        "required": list(required),
-        "properties": {**required, **(optional or {})},
-    }
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _list(item: dict) -> dict:
-    return {"type": "array", "items": item}
-
-
-IMAGE = _obj({"url": TEXT, "width": {"type": "integer"}, "height": {"type": "integer"}})
-SCHEMAS: dict[str, dict] = {
-    "Meta": _obj({"code": {"type": "integer"}}, {"error_type": TEXT, "error_message": TEXT}),
-    "Error": _obj({"meta": _ref("Meta")}),
-    "Pagination": {
-        "type": "object",
-        "properties": {"next_url": TEXT},
-        "additionalProperties": TEXT,
-    },
-    "Counts": _obj(
-        {
-            "media": {"type": "integer"},
-            "follows": {"type": "integer"},
-            "followed_by": {"type": "integer"},
-        }
-    ),  # fmt: skip
-    "UserSmall": _obj({"id": ID, "username": TEXT, "full_name": TEXT, "profile_picture": TEXT}),
-    "User": _obj(
-        {
-            "id": ID,
-            "username": TEXT,
-            "full_name": TEXT,
-            "profile_picture": TEXT,
-            "bio": TEXT,
-            "website": TEXT,
-            "is_private": {"type": "boolean"},
-            "counts": _ref("Counts"),
-        }
-    ),  # fmt: skip
-    "SignedIn": _obj({"access_token": TEXT, "user": _ref("User")}),
-    "Location": _obj(
-        {
-            "id": {**ID, "nullable": True},
-            "name": NULLABLE_TEXT,
-            "latitude": {"type": "number"},
-            "longitude": {"type": "number"},
-        },
-        {"address": TEXT},
-    ),  # fmt: skip
-    "Caption": _obj({"id": ID, "text": TEXT, "created_time": TIME, "from": _ref("UserSmall")}),
-    "Media": _obj(
-        {
-            "id": ID,
-            "shortcode": TEXT,
-            "type": {"type": "string", "enum": ["image"]},
-            "link": TEXT,
-            "created_time": TIME,
-            "user": _ref("UserSmall"),
-            "caption": {**_ref("Caption"), "nullable": True},
-            "filter": TEXT,
-            "tags": _list(TEXT),
-            "location": {**_ref("Location"), "nullable": True},
-            "images": {"type": "object", "additionalProperties": IMAGE},
-            "likes": _obj({"count": {"type": "integer"}}),
-            "comments": _obj({"count": {"type": "integer"}}),
-            "user_has_liked": {"type": "boolean"},
-            "blurhash": NULLABLE_TEXT,
-        }
-    ),  # fmt: skip
-    "Comment": _obj({"id": ID, "created_time": TIME, "text": TEXT, "from": _ref("UserSmall")}),
-    "Tag": _obj({"name": TEXT, "media_count": {"type": "integer"}}),
-    "Relationship": _obj(
-        {
-            "outgoing_status": {"type": "string", "enum": ["none", "follows", "requested"]},
-            "incoming_status": {
-                "type": "string",
-                "enum": ["none", "followed_by", "requested_by", "blocked_by_you"],
-            },
-            "target_user_is_private": {"type": "boolean"},
-        }
-    ),
-    "Activity": _obj(
-        {
-            "type": TEXT,
-            "created_time": TIME,
-            "users": _list(_ref("UserSmall")),
-            "media": {**_ref("Media"), "nullable": True},
-            "text": TEXT,
-        }
-    ),  # fmt: skip
-    "Filter": _obj({"name": TEXT, "label": TEXT, "preview_url": TEXT}),
-    "Device": _obj({"id": ID, "platform": TEXT, "created_time": TIME}),
-    "Connection": _obj(
-        {
-            "provider": TEXT,
-            "handle": TEXT,
-            "base_url": NULLABLE_TEXT,
-            "active": {"type": "boolean"},
-            "problem": NULLABLE_TEXT,
-        }
-    ),  # fmt: skip
-    "PushPreferences": _obj({kind: {"type": "boolean"} for kind in KINDS}),
-    "Subscription": _obj(
-        {
-            "id": ID,
-            "type": TEXT,
-            "object": TEXT,
-            "object_id": NULLABLE_TEXT,
-            "aspect": TEXT,
-            "callback_url": TEXT,
-        },
-        {"lat": {"type": "number"}, "lng": {"type": "number"}, "radius": {"type": "number"}},
-    ),  # fmt: skip
-}
+from filmroll.api.schemas import (
+    FLAG,
+    NULLABLE_TEXT,
+    SCHEMAS,
+    TEXT,
+    WORDS,
+    _list,
+    _obj,
+    _ref,
+    _words,
+    example_of,
+)
 
 # --- parameters ---------------------------------------------------------------------------
 
@@ -170,18 +42,23 @@ COUNT = _query(
 )
 CURSOR = {"type": "string", "pattern": "^[0-9]{0,19}$"}
 PAGED = [COUNT, _query("max_id", CURSOR), _query("min_id", CURSOR)]
+UNIX_TIME = {"type": "integer", "minimum": 0, "maximum": 2**34 - 1}
+WINDOW = [
+    _query("min_timestamp", UNIX_TIME, about="Unix seconds: nothing posted earlier"),
+    _query("max_timestamp", UNIX_TIME, about="Unix seconds: nothing posted later"),
+]
 LAT = {"type": "number", "minimum": -90, "maximum": 90}
 LNG = {"type": "number", "minimum": -180, "maximum": 180}
 DISTANCE = {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 5000}
-UNIX_TIME = {"type": "integer", "minimum": 0, "maximum": 2**34 - 1}
 NEAR = [_query("lat", LAT, True), _query("lng", LNG, True), _query("distance", DISTANCE)]
 CLIENT = {"client_id": TEXT, "client_secret": TEXT}
-PATH_PARAMS = {
+PATH_PARAMS: dict[str, dict[str, Any]] = {
     "user_id": {"type": "string", "pattern": "^(self|[0-9]{1,19})$"},
     "media_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
     "comment_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
     "location_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
     "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,20}$"},
+    "geo_id": {"type": "string", "pattern": "^[0-9]{1,18}$"},
     # letters, digits or _ of any script (JSON Schema's ASCII-only \w cannot say so), at most
     # 100, case-blind; a leading # is ignored
     "name": {"type": "string", "minLength": 1, "maxLength": 101},
@@ -190,7 +67,7 @@ PATH_PARAMS = {
 # --- operations ---------------------------------------------------------------------------
 # (path, method, summary, scope or None for no token, query parameters, body fields, data)
 # `scopes.FIRST_PARTY` marks what only filmroll's own log-in may do.
-SELF_OR_PUBLIC = "basic (own) or public_content (anyone else's)"
+SELF_OR_PUBLIC = scopes.OWN_OR_PUBLIC
 MEDIA, MEDIA_LIST = _ref("Media"), _list(_ref("Media"))
 USERS = _list(_ref("User"))
 OPERATIONS: list[tuple] = [
@@ -241,25 +118,25 @@ OPERATIONS: list[tuple] = [
      [_query("q", _words("@"), True), COUNT], None,
      _list(_ref("UserSmall"))),
     ("/users/{user_id}", "get", "A user", SELF_OR_PUBLIC, [], None, _ref("User")),
-    ("/users/{user_id}/media/recent", "get", "A user's photos", SELF_OR_PUBLIC, PAGED, None,
-     MEDIA_LIST),
+    ("/users/{user_id}/media/recent", "get", "A user's photos", SELF_OR_PUBLIC,
+     [*PAGED, *WINDOW], None, MEDIA_LIST),
     ("/users/{user_id}/follows", "get", "Whom a user follows", scopes.FOLLOWERS,
      [COUNT, _query("cursor", CURSOR)], None, USERS),
     ("/users/{user_id}/followed-by", "get", "A user's followers", scopes.FOLLOWERS,
      [COUNT, _query("cursor", CURSOR)], None, USERS),
     ("/users/{user_id}/relationship", "get", "The relationship with a user",
      scopes.FOLLOWERS, [], None, _ref("Relationship")),
-    ("/users/{user_id}/relationship", "post", "Follow, unfollow, approve, ignore, block, unblock",
-     scopes.RELATIONSHIPS, [],
-     {"action": {"type": "string", "enum": ["follow", "unfollow", "approve", "ignore", "block",
-                                            "unblock"]}},
+    ("/users/{user_id}/relationship", "post",
+     "Follow, unfollow, approve, ignore (or deny), block, unblock", scopes.RELATIONSHIPS, [],
+     {"action": {"type": "string", "enum": ["follow", "unfollow", "approve", "ignore", "deny",
+                                            "block", "unblock"]}},
      _ref("Relationship")),  # fmt: skip
     ("/media", "post", "Post a photo (multipart, field image)", scopes.FIRST_PARTY, [],
      "multipart", MEDIA),
     ("/media/filters", "get", "The filters", None, [], None, _list(_ref("Filter"))),
     ("/media/search", "get", "Photos near a point", scopes.PUBLIC,
-     [*NEAR, _query("min_timestamp", UNIX_TIME), _query("max_timestamp", UNIX_TIME), COUNT,
-      _query("max_id", CURSOR), _query("min_id", CURSOR)], None, MEDIA_LIST),  # fmt: skip
+     [*NEAR, *WINDOW, COUNT, _query("max_id", CURSOR), _query("min_id", CURSOR)], None,
+     MEDIA_LIST),  # fmt: skip
     ("/media/popular", "get", "Popular photos", scopes.PUBLIC, [COUNT], None, MEDIA_LIST),
     ("/media/{media_id}", "get", "A photo", SELF_OR_PUBLIC, [], None, MEDIA),
     ("/media/{media_id}", "post", "Edit a photo's caption or place", scopes.FIRST_PARTY, [],
@@ -269,10 +146,10 @@ OPERATIONS: list[tuple] = [
     ("/media/shortcode/{code}", "get", "A photo by its shortcode", SELF_OR_PUBLIC, [], None,
      MEDIA),
     ("/media/{media_id}/likes", "get", "Who liked a photo", scopes.PUBLIC, [], None,
-     _list(_ref("User"))),
+     _list(_ref("Liker"))),
     ("/media/{media_id}/likes", "post", "Like", scopes.LIKES, [], None, None),
     ("/media/{media_id}/likes", "delete", "Unlike", scopes.LIKES, [], None, None),
-    ("/media/{media_id}/comments", "get", "Comments", scopes.PUBLIC,
+    ("/media/{media_id}/comments", "get", "Comments, oldest first (the latest `count`; next_max_id pages back)", scopes.PUBLIC,
      [COUNT, _query("max_id", CURSOR)], None, _list(_ref("Comment"))),
     ("/media/{media_id}/comments", "post", "Comment", scopes.COMMENTS, [],
      {"text": {**WORDS, "maxLength": 2200}},
@@ -291,7 +168,10 @@ OPERATIONS: list[tuple] = [
      [_query("q", TEXT), _query("lat", LAT), _query("lng", LNG), _query("distance", DISTANCE),
       COUNT], None, _list(_ref("Location"))),  # fmt: skip
     ("/locations/{location_id}", "get", "A place", scopes.PUBLIC, [], None, _ref("Location")),
-    ("/locations/{location_id}/media/recent", "get", "Photos at a place", scopes.PUBLIC, PAGED,
+    ("/locations/{location_id}/media/recent", "get", "Photos at a place", scopes.PUBLIC,
+     [*PAGED, *WINDOW], None, MEDIA_LIST),
+    ("/geographies/{geo_id}/media/recent", "get",
+     "Photos in the area of one of the app's geography subscriptions", scopes.PUBLIC, PAGED,
      None, MEDIA_LIST),
     ("/subscriptions", "get", "An app's real-time subscriptions", None,
      [_query("client_id", TEXT, True), _query("client_secret", TEXT, True)], None,
@@ -305,6 +185,11 @@ OPERATIONS: list[tuple] = [
      [_query("client_id", TEXT, True), _query("client_secret", TEXT, True),
       _query("id", CURSOR), _query("object", {"type": "string",
              "enum": ["all", "user", "tag", "location", "geography"]})], None, None),
+    ("/oembed", "get", "oEmbed of a public photo's page (not in the envelope)", None,
+     [_query("url", TEXT, True, "the photo's link, https://HOST/p/SHORTCODE/"),
+      _query("maxwidth", {"type": "integer", "minimum": 0, "maximum": 999999},
+             about="the iframe's width, 320 to 658 (658 when not given)"),
+      _query("hidecaption", TEXT), _query("omitscript", TEXT)], None, _ref("OEmbed")),
 ]  # fmt: skip
 REQUIRED_BODY = {
     ("/accounts/signup", "post"): ["username", "password", "email"],
@@ -318,42 +203,86 @@ REQUIRED_BODY = {
 }
 
 
+# answered as they are, not in the envelope (oEmbed: also at the site's root, /oembed, where
+# v1 clients look for it)
+UNWRAPPED = {"/oembed"}
+# GETs an app may make with its client_id alone (no user), as v1 allowed for public content
+PUBLIC_READS = {
+    "/users/{user_id}", "/users/{user_id}/media/recent", "/media/{media_id}",
+    "/media/shortcode/{code}", "/media/search", "/media/popular", "/media/{media_id}/likes",
+    "/media/{media_id}/comments", "/tags/{name}", "/tags/{name}/media/recent", "/tags/search",
+    "/locations/{location_id}", "/locations/{location_id}/media/recent", "/locations/search",
+    "/geographies/{geo_id}/media/recent",
+}  # fmt: skip
+TAGS = [
+    ("users", "People: profiles, their photos, search"),
+    ("relationships", "Follows, followers, requests, blocks"),
+    ("media", "Photos: one, by shortcode, near a point, popular; posting and editing"),
+    ("comments", "Comments on a photo"),
+    ("likes", "Likes of a photo"),
+    ("tags", "Hashtags and their photos"),
+    ("locations", "Places and their photos"),
+    ("geographies", "Photos in the areas of an app's geography subscriptions"),
+    ("subscriptions", "Real-time subscriptions of an app"),
+    ("oembed", "Embedding a public photo in another site"),
+    ("accounts", "Signing up and in with filmroll's own apps"),
+    ("push", "Push notifications of filmroll's own apps"),
+    ("connections", "Sharing to other networks"),
+]
+PAGED_DATA = {"/users/self/feed", "/users/self/media/liked", "/users/{user_id}/media/recent",
+              "/tags/{name}/media/recent", "/locations/{location_id}/media/recent",
+              "/media/{media_id}/comments", "/users/{user_id}/follows",
+              "/users/{user_id}/followed-by"}  # fmt: skip
+CREATED = {"/media", "/locations", "/accounts/signup", "/users/self/devices",
+           "/users/self/connections"}  # fmt: skip
+BODY_EXAMPLES = {
+    ("/accounts/login", "post"): {"username": "ana", "password": "a long passphrase"},
+    ("/users/self", "post"): {"bio": "Film and ferries."},
+    ("/users/{user_id}/relationship", "post"): {"action": "follow"},
+    ("/media/{media_id}", "post"): {"caption": "Evening at the pier #sunset"},
+    ("/media/{media_id}/comments", "post"): {"text": "Lovely light!"},
+    ("/locations", "post"): {"name": "Pier 39", "lat": 37.8087, "lng": -122.4098},
+}
+
+
+def _tag(path: str) -> str:
+    parts = path.strip("/").split("/")
+    if parts[-1] in ("comments", "likes") or (len(parts) > 3 and parts[-2] == "comments"):
+        return parts[-1] if parts[-1] in ("comments", "likes") else "comments"
+    if parts[0] == "users" and parts[-1] in ("follows", "followed-by", "requested-by",
+                                             "relationship"):  # fmt: skip
+        return "relationships"
+    if parts[:2] in (["users", "self"],) and len(parts) > 2 and parts[2] in ("devices", "push"):
+        return "push"
+    if parts[:3] == ["users", "self", "connections"]:
+        return "connections"
+    return {"push": "push", "accounts": "accounts"}.get(parts[0], parts[0])
+
+
+def security(path: str, method: str, scope: str | None) -> list[dict]:
+    """The operation's security requirement: the OAuth scope its view enforces (either of two
+    where the view decides by whose the thing is), any token, or none; and the app's client_id
+    alone where v1 allowed that."""
+    if scope is None:
+        return []
+    if scope == "any":
+        needed: list[dict] = [{"oauth": []}]
+    elif scope == scopes.OWN_OR_PUBLIC:
+        needed = [{"oauth": [scopes.BASIC]}, {"oauth": [scopes.PUBLIC]}]
+    else:
+        needed = [{"oauth": [scope]}]
+    if method == "get" and path in PUBLIC_READS:
+        needed.append({"client_id": []})
+    return needed
+
+
 def _path_param(path: str, name: str) -> dict:
     if path == "/users/{user_id}":  # /users/self is its own path (it also takes POST)
         return {"type": "string", "pattern": "^[0-9]{1,19}$"}
     return PATH_PARAMS[name]
 
 
-def _operation(path: str, method: str, summary: str, scope: str | None, query: list,
-               body: Any, data: dict | None) -> dict:  # fmt: skip
-    created = method == "post" and path in ("/media", "/locations", "/subscriptions",
-                                             "/accounts/signup", "/media/{media_id}/comments",
-                                             "/users/self/devices",
-                                             "/users/self/connections")  # fmt: skip
-    status = "201" if created else "200"
-    envelope = _obj({"meta": _ref("Meta"), "data": data or {"nullable": True}},
-                    {"pagination": _ref("Pagination")})  # fmt: skip
-    op: dict[str, Any] = {
-        "summary": summary,
-        "operationId": f"{method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
-        "parameters": [
-            {"name": name, "in": "path", "required": True, "schema": _path_param(path, name)}
-            for name in PATH_PARAMS
-            if "{" + name + "}" in path
-        ]
-        + query,
-        "responses": {
-            status: {"description": "OK", "content": {"application/json": {"schema": envelope}}},
-            "default": {
-                "description": "An error, in the envelope's meta",
-                "content": {"application/json": {"schema": _ref("Error")}},
-            },
-        },
-    }
-    if scope is None:
-        op["security"] = []
-    else:
-        op["description"] = f"Scope: {scope}."
+def _body(path: str, method: str, body: Any) -> dict | None:
     if body == "device":  # a token for apns and fcm, a subscription (JSON text) for webpush
         kinds = [
             {"type": "object", "additionalProperties": False, "required": ["platform", name],
@@ -361,36 +290,104 @@ def _operation(path: str, method: str, summary: str, scope: str | None, query: l
             for platforms, name, value in ((["apns", "fcm"], "token", WORDS),
                                            (["webpush"], "subscription", TEXT))
         ]  # fmt: skip
-        schema = {"oneOf": kinds}
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {"schema": schema},
-            },
-        }
-    elif body == "multipart":
+        return {"required": True, "content": {"application/json": {"schema": {"oneOf": kinds}}}}
+    if body == "multipart":
         fields = {"image": {"type": "string", "format": "binary"}, "caption": TEXT,
-                  "filter": TEXT, "lat": LAT, "lng": LNG, "location_id": TEXT,
-                  "share_to": TEXT}  # fmt: skip
-        op["requestBody"] = {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {"type": "object", "required": ["image"], "properties": fields}
-                }
+                  "filter": {**TEXT, "description": "a filter's name or display name"},
+                  "lat": LAT, "lng": LNG, "location_id": TEXT, "share_to": TEXT}  # fmt: skip
+        schema = {"type": "object", "required": ["image"], "properties": fields}
+        return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+    if not body:
+        return None
+    schema = {"type": "object", "properties": body}
+    if (path, method) in REQUIRED_BODY:
+        schema["required"] = REQUIRED_BODY[path, method]
+    content: dict[str, Any] = {"schema": schema}
+    if (path, method) in BODY_EXAMPLES:
+        content["example"] = BODY_EXAMPLES[path, method]
+    return {"required": "required" in schema, "content": {"application/json": content}}
+
+
+def _operation(path: str, method: str, summary: str, scope: str | None, query: list,
+               body: Any, data: dict | None) -> dict:  # fmt: skip
+    status = "201" if method == "post" and path in CREATED else "200"
+    if path in UNWRAPPED:
+        assert data is not None, path  # an unwrapped answer always has its schema
+        schema, example = data, example_of(data)
+    else:
+        schema = _obj({"meta": _ref("Meta"), "data": data or {"nullable": True}},
+                      {"pagination": _ref("Pagination")})  # fmt: skip
+        example = {"meta": {"code": int(status)}, "data": example_of(data) if data else None}
+        if path in PAGED_DATA and method == "get":
+            example["pagination"] = {
+                "next_url": f"https://filmroll.example/v1{path}?max_id=506089730245493760",
+                "next_max_id": "506089730245493760",
+            }
+    label = f"{method}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+    op: dict[str, Any] = {
+        "tags": [_tag(path)],
+        "summary": summary,
+        "operationId": label,
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": _path_param(path, name)}
+            for name in PATH_PARAMS
+            if "{" + name + "}" in path
+        ]
+        + query,
+        "responses": {
+            status: {
+                "description": "OK",
+                "content": {"application/json": {"schema": schema, "example": example}},
             },
-        }
-    elif body:
-        schema = {"type": "object", "properties": body}
-        if (path, method) in REQUIRED_BODY:
-            schema["required"] = REQUIRED_BODY[path, method]
-        op["requestBody"] = {
-            "required": "required" in schema,
-            "content": {
-                "application/json": {"schema": schema},
+            "default": {
+                "description": "An error, in the envelope's meta",
+                "content": {
+                    "application/json": {
+                        "schema": _ref("Error"),
+                        "example": {
+                            "meta": {
+                                "code": 400,
+                                "error_type": "APINotFoundError",
+                                "error_message": "no such media",
+                            }
+                        },  # fmt: skip
+                    }
+                },
             },
-        }
+        },
+        "security": security(path, method, scope),
+    }
+    if scope in (scopes.FIRST_PARTY,):
+        op["description"] = "Only filmroll's own apps (tokens from /accounts/login) may do this."
+    elif scope == scopes.OWN_OR_PUBLIC:
+        op["description"] = "Scope basic for your own, public_content for anyone else's."
+    request_body = _body(path, method, body)
+    if request_body:
+        op["requestBody"] = request_body
     return op
+
+
+DESCRIPTION = """Instagram v1 compatible: the clients written for v1 work with only the host changed.
+The API answers at `/v1/…` (as on v1's API host) and at `/api/v1/…`, OAuth at `/oauth/…` and
+oEmbed at `/oembed` at the root. Every answer is `{meta, data, pagination?}`; errors say
+`meta.error_type` (`APINotFoundError` for what does not exist or may not be seen,
+`APINotAllowedError` for a private account's lists, `OAuth…` for tokens and scopes). Paths also
+answer with a `.json` suffix or a trailing slash.
+
+**Tokens** come from OAuth 2 (`/oauth/authorize/`, then `POST /oauth/access_token`); send one as
+`Authorization: Bearer TOKEN`, `?access_token=TOKEN`, or `access_token` in a form body. Public
+content may also be read by an app alone with `?client_id=CLIENT_ID` where an operation lists
+`client_id`.
+
+**v1 conventions:** `?callback=name` wraps any answer as JSONP (`name({...});`,
+`application/javascript`, always HTTP 200 with the code in `meta`; the name is a JavaScript
+identifier, dotted at most a few times); a POST with `_method=DELETE` acts as a DELETE; pages
+take `count`, `max_id`/`min_id` (`max_tag_id`/`min_tag_id` for tags) and, on a user's and a
+place's photos, `min_timestamp`/`max_timestamp`.
+
+Request bodies are described as JSON; the same fields may be sent form-encoded, as v1's clients
+did (a form cannot tell a string from a number or null, so the typed description is JSON's).
+Rate limits are reported in X-Ratelimit-Limit and X-Ratelimit-Remaining."""
 
 
 @functools.cache
@@ -398,35 +395,37 @@ def document(base_url: str = "") -> dict:
     paths: dict[str, dict] = {}
     for path, method, *rest in OPERATIONS:
         paths.setdefault(path, {})[method] = _operation(path, method, *rest)
+    app_scopes = {
+        **settings.OAUTH2_PROVIDER["SCOPES"],
+        scopes.FIRST_PARTY: "Only filmroll's own apps hold it (tokens from /accounts/login);"
+        " no other app can be granted it",
+    }
     return {
         "openapi": "3.0.3",
-        "info": {
-            "title": "filmroll API",
-            "version": __version__,
-            "description": "Instagram v1 compatible. Every answer is {meta, data, pagination?}."
-            " Paths also answer with a .json suffix. Request bodies are described as JSON;"
-            " the same fields may be sent form-encoded, as Instagram's clients did (a form"
-            " cannot tell a string from a number or null, so the typed description is JSON's)."
-            " Rate limits are reported in"
-            " X-Ratelimit-Limit and X-Ratelimit-Remaining.",
-        },
-        "servers": [{"url": f"{base_url}/api/v1"}],
-        "security": [{"bearer": []}, {"access_token": []}],
+        "info": {"title": "filmroll API", "version": __version__, "description": DESCRIPTION},
+        "servers": [{"url": f"{base_url}/v1"}, {"url": f"{base_url}/api/v1"}],
+        "tags": [{"name": name, "description": about} for name, about in TAGS],
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "access_token": {"type": "apiKey", "in": "query", "name": "access_token"},
                 "oauth": {
                     "type": "oauth2",
+                    "description": "A user's token, sent as Authorization: Bearer, as"
+                    " ?access_token= or as access_token in a form body.",
                     "flows": {
                         "authorizationCode": {
                             "authorizationUrl": f"{base_url}/oauth/authorize/",
                             "tokenUrl": f"{base_url}/oauth/access_token",
-                            "scopes": settings.OAUTH2_PROVIDER["SCOPES"],
+                            "scopes": app_scopes,
                         }
                     },
+                },
+                "client_id": {
+                    "type": "apiKey",
+                    "in": "query",
+                    "name": "client_id",
+                    "description": "A registered app reading public content without a user.",
                 },
             },
         },

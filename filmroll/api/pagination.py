@@ -1,4 +1,5 @@
-"""Cursor pagination: `count` (default 20, at most 100), `max_id` / `min_id`, and
+"""Cursor pagination: `count` (default 20, at most 100), `max_id` / `min_id` (IDs sort by
+time, so `min_timestamp` / `max_timestamp` are bounds of the same kind), and
 `pagination: {next_url, next_max_id}` with next_url absolute and absent on the last page."""
 
 from __future__ import annotations
@@ -54,3 +55,32 @@ def above(items: list, next_id: int | None, min_id: int | None) -> tuple[list, i
         return items, next_id
     kept = [item for item in items if item.id > min_id]
     return kept, next_id if len(kept) == len(items) else None
+
+
+def timestamp(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        raise Invalid(f"{name} must be a Unix time in whole seconds")
+    value = int(raw)
+    if not 0 <= value < 2**34:
+        raise Invalid(f"{name} is out of range")
+    return value
+
+
+def bounds(
+    request: HttpRequest, above: str = "max_id", below: str = "min_id"
+) -> tuple[int | None, int | None]:
+    """A page's bounds as IDs, both exclusive: the newest first page ends below the first, and
+    nothing at or under the second is shown. From the ID cursors and, as v1 allowed,
+    `max_timestamp` / `min_timestamp` (Unix seconds, both inclusive)."""
+    before, after = cursor(request, above), cursor(request, below)
+    newest, oldest = timestamp(request, "max_timestamp"), timestamp(request, "min_timestamp")
+    if newest is not None:
+        bound = ids.lowest_id_at((newest + 1) * 1000)
+        before = bound if before is None else min(before, bound)
+    if oldest is not None:
+        bound = ids.lowest_id_at(oldest * 1000) - 1
+        after = bound if after is None else max(after, bound)
+    return before, after

@@ -5,6 +5,7 @@ from django.http import HttpRequest, JsonResponse
 
 from filmroll.api import scopes
 from filmroll.api.envelope import endpoint, field, ok
+from filmroll.api.request import ApiRequest
 from filmroll.errors import Invalid, NotFound
 from filmroll.push import notify
 from filmroll.push.models import Device
@@ -19,7 +20,7 @@ def _device(device: Device) -> dict:
 
 
 @endpoint("GET", "POST", "DELETE", scope=scopes.FIRST_PARTY)
-def devices(request: HttpRequest) -> JsonResponse:
+def devices(request: ApiRequest) -> JsonResponse:
     me = request.api_user.id
     if request.method == "POST":
         platform = field(request, "platform")
@@ -35,7 +36,7 @@ def devices(request: HttpRequest) -> JsonResponse:
 
 
 @endpoint("GET", "POST", scope=scopes.FIRST_PARTY)
-def preferences(request: HttpRequest) -> JsonResponse:
+def preferences(request: ApiRequest) -> JsonResponse:
     me = request.api_user.id
     if request.method == "POST":
         return ok(notify.set_preferences(me, request.data))

@@ -1,4 +1,5 @@
-"""Routes of the v1 API. Each also answers with a `.json` suffix, as old clients send it."""
+"""Routes of the v1 API, served at /api/v1/ and at /v1/ (filmroll.urls). Each also answers with
+a `.json` suffix or a trailing slash, as old clients send them."""
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import re_path
@@ -11,12 +12,13 @@ from filmroll.api import (
     feeds,
     graph,
     media,
+    oembed,
     push,
     social,
     subscriptions,
 )
 from filmroll.api.envelope import endpoint
-from filmroll.errors import NotFound
+from filmroll.errors import NoEndpoint
 
 ID = r"(?P<user_id>[0-9]+)"
 WHO = r"(?P<user_id>self|[0-9]+)"
@@ -26,12 +28,12 @@ LOCATION = r"(?P<location_id>[0-9]+)"
 
 
 def route(path: str, view, name: str):
-    return re_path(rf"^{path}(?:\.json)?$", view, name=name)
+    return re_path(rf"^{path}(?:\.json|/)?$", view, name=name)
 
 
 @endpoint("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", auth=False)
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    raise NotFound(f"no API endpoint at {request.path}")
+    raise NoEndpoint(f"no API endpoint at {request.path}")
 
 
 urlpatterns = [
@@ -70,7 +72,13 @@ urlpatterns = [
     route("locations/search", discovery.location_search, "location-search"),
     route(f"locations/{LOCATION}", discovery.location, "location"),
     route(f"locations/{LOCATION}/media/recent", discovery.location_recent, "location-media"),
+    route(
+        r"geographies/(?P<geo_id>[0-9]+)/media/recent",
+        discovery.geography_recent,
+        "geography-media",
+    ),
     route("subscriptions", subscriptions.subscriptions, "subscriptions"),
+    route("oembed", oembed.oembed, "oembed"),  # and at the site's root (filmroll.urls)
     route("openapi", docs.schema, "openapi"),
     route("docs", docs.page, "docs"),
     re_path(r"^.*$", not_found),

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import redis
 
+from filmroll import config
 from filmroll.cluster import supervise
 from filmroll.cluster.topology import (
     APP_SERVERS,
@@ -104,11 +105,10 @@ def _prepare(topology: Topology, progress: Progress) -> dict[str, str]:
     (rabbit / "enabled_plugins").write_text("[].\n")
     for sub in ("mnesia", "log"):
         _owned(rabbit / sub, "rabbitmq")
+    settings = config.load(environ(topology))  # what the app processes will run with
     tls = root / "tls"
-    cert, key = (
-        Path(os.environ.get("FILMROLL_TLS_CERT", tls / "cert.pem")),
-        Path(os.environ.get("FILMROLL_TLS_KEY", tls / "key.pem")),
-    )
+    cert = Path(settings.tls_cert or tls / "cert.pem")
+    key = Path(settings.tls_key or tls / "key.pem")
     if not cert.exists():
         progress("making a self-signed TLS certificate for nginx")
         tls.mkdir(parents=True, exist_ok=True)
@@ -117,8 +117,7 @@ def _prepare(topology: Topology, progress: Progress) -> dict[str, str]:
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             "-keyout", str(key), "-out", str(cert),
         )  # fmt: skip
-    max_body = int(environ(topology).get("FILMROLL_MAX_UPLOAD_MB", "25")) + 2
-    return topology.values(cert, key, max_body)
+    return topology.values(cert, key, settings.max_upload_bytes // config.MB + 2)
 
 
 def _replicas(topology: Topology, progress: Progress) -> None:
@@ -209,12 +208,13 @@ def _health(topology: Topology, name: str) -> str:
     if name.startswith("pg_"):
         with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
                              connect_timeout=2) as conn:  # fmt: skip
-            recovery, lag = conn.execute(
-                f"SELECT pg_is_in_recovery(), ({replicas.LAG_SQL})"
-            ).fetchone()
+            row = conn.execute(f"SELECT pg_is_in_recovery(), ({replicas.LAG_SQL})").fetchone()
+        assert row is not None  # a SELECT without FROM gives one row
+        recovery, lag = row
         return f"replica, {float(lag or 0):.1f} s behind" if recovery else "primary"
     if name == "redis_sentinel":
         masters = redis.Redis(port=port, socket_timeout=2).sentinel_masters()
+        assert isinstance(masters, dict)  # by name, in RESP2 (a list only in RESP3)
         return "watching " + ", ".join(f"{n} at {m['port']}" for n, m in sorted(masters.items()))
     if name.startswith("redis_"):
         info = redis.Redis(port=port, socket_timeout=2).info("replication")

@@ -9,6 +9,7 @@ import sys
 import time
 import xmlrpc.client
 from pathlib import Path
+from typing import Protocol, TypedDict, cast
 
 from supervisor.xmlrpc import SupervisorTransport
 
@@ -60,16 +61,38 @@ def write_pgbouncer(topology: Topology, server: str, target_port: int) -> Path:
     return path
 
 
-def client(topology: Topology) -> xmlrpc.client.ServerProxy:
+class ProcessInfo(TypedDict):
+    """The fields of supervisord's process info that we read."""
+
+    name: str
+    statename: str
+    pid: int
+
+
+class Supervisor(Protocol):
+    """The part of supervisord's XML-RPC `supervisor` namespace that we call."""
+
+    def getState(self) -> dict[str, str | int]: ...
+    def getAllProcessInfo(self) -> list[ProcessInfo]: ...
+    def getProcessInfo(self, name: str) -> ProcessInfo: ...
+    def startProcess(self, name: str, wait: bool) -> bool: ...
+    def stopProcess(self, name: str, wait: bool) -> bool: ...
+    def signalProcess(self, name: str, signal: str) -> bool: ...
+    def shutdown(self) -> bool: ...
+
+
+def client(topology: Topology) -> Supervisor:
     socket = f"unix://{topology.run / 'supervisor.sock'}"
-    return xmlrpc.client.ServerProxy(
+    proxy = xmlrpc.client.ServerProxy(
         "http://127.0.0.1", transport=SupervisorTransport(None, None, socket)
     )
+    # XML-RPC methods are looked up by name at run time; the Protocol says what they return.
+    return cast(Supervisor, proxy.supervisor)
 
 
 def running(topology: Topology) -> bool:
     try:
-        return client(topology).supervisor.getState()["statename"] == "RUNNING"
+        return client(topology).getState()["statename"] == "RUNNING"
     except (OSError, xmlrpc.client.Fault):
         return False
 
@@ -89,25 +112,25 @@ def start_supervisord(topology: Topology) -> None:
 def start(topology: Topology, names: list[str]) -> None:
     """Start programs (all at once; each is up once it has run for its startsecs)."""
     rpc = client(topology)
-    states = {p["name"]: p["statename"] for p in rpc.supervisor.getAllProcessInfo()}
+    states = {p["name"]: p["statename"] for p in rpc.getAllProcessInfo()}
     for name in names:
         if states.get(name) != "RUNNING":
-            rpc.supervisor.startProcess(name, False)
+            rpc.startProcess(name, False)
     for name in names:
         wait_state(topology, name, "RUNNING")
 
 
 def stop(topology: Topology, name: str) -> None:
     rpc = client(topology)
-    if rpc.supervisor.getProcessInfo(name)["statename"] in ("RUNNING", "STARTING"):
-        rpc.supervisor.stopProcess(name, True)
+    if rpc.getProcessInfo(name)["statename"] in ("RUNNING", "STARTING"):
+        rpc.stopProcess(name, True)
 
 
 def wait_state(topology: Topology, name: str, state: str, timeout: float = 60) -> None:
     rpc = client(topology)
     deadline = time.monotonic() + timeout
     while True:
-        info = rpc.supervisor.getProcessInfo(name)
+        info = rpc.getProcessInfo(name)
         if info["statename"] == state:
             return
         if info["statename"] in ("FATAL", "BACKOFF", "EXITED") or time.monotonic() > deadline:
@@ -117,12 +140,12 @@ def wait_state(topology: Topology, name: str, state: str, timeout: float = 60) -
         time.sleep(0.1)
 
 
-def processes(topology: Topology) -> list[dict]:
-    return client(topology).supervisor.getAllProcessInfo()
+def processes(topology: Topology) -> list[ProcessInfo]:
+    return client(topology).getAllProcessInfo()
 
 
 def pid(topology: Topology, name: str) -> int:
-    return client(topology).supervisor.getProcessInfo(name)["pid"]
+    return client(topology).getProcessInfo(name)["pid"]
 
 
 def shutdown(topology: Topology) -> None:
@@ -130,7 +153,7 @@ def shutdown(topology: Topology) -> None:
     pidfile = topology.run / "supervisord.pid"
     if not running(topology):
         return
-    client(topology).supervisor.shutdown()
+    client(topology).shutdown()
     for _ in range(600):
         if not pidfile.exists():
             return
@@ -142,4 +165,5 @@ def repoint_pgbouncer(topology: Topology, server: str) -> None:
     """Point `server`'s pgbouncer at its (promoted) replica and have it reload: pooled
     connections to the old primary go, new ones reach the replica."""
     write_pgbouncer(topology, server, topology.port(f"pg_{server}_replica"))
-    client(topology).supervisor.signalProcess(f"pgbouncer_{server}", "HUP")
+    client(topology).signalProcess(f"pgbouncer_{server}", "HUP")
+    topology.save()  # the settings file: no replica for `server` now, maintenance to the new primary

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from filmroll import config
+from filmroll.config import datadir
 
 PHYSICALS = ("a", "b")  # physical shard servers
 DATABASES = ("global", *PHYSICALS)  # PostgreSQL servers, each with a replica and a pgbouncer
@@ -139,6 +143,7 @@ class Topology:
             for n in range(1, APP_SERVERS + 1)
         )
         env = ",".join(f'{key}="{value}"' for key, value in self.app_env().items())
+        operators = config.value("operator_networks", self.app_env())
         values = {
             "data": str(self.root),
             "app_data": str(self.data_dir),
@@ -155,11 +160,15 @@ class Topology:
             "tls_cert": str(tls_cert),
             "tls_key": str(tls_key),
             "max_body_mb": str(max_body_mb),
+            "operator_allow": "\n".join(f"            allow {n};" for n in operators),
         }
         values.update({f"port_{part}": str(self.port(part)) for part in BASE_PORTS})
         return values
 
     def save(self) -> None:
+        """Keep what the cluster is (cluster/topology.json) and the settings its app processes
+        run with (the data directory's settings file, which every `filmroll` command run with
+        this data directory reads). Saved again when a fail-over changes those settings."""
         self.root.mkdir(parents=True, exist_ok=True)
         state = {
             "offset": self.offset,
@@ -167,6 +176,7 @@ class Topology:
             "extra": dict(self.extra),
         }
         (self.root / "topology.json").write_text(json.dumps(state))
+        datadir.write_settings(self.data_dir, self.app_env(), by="`filmroll cluster up`")
 
 
 def load(data_dir: Path) -> Topology:
@@ -183,9 +193,9 @@ def load(data_dir: Path) -> Topology:
     )
 
 
-def passed_on(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """The FILMROLL_* settings of `env` that a new cluster's processes take over: all but those
-    naming the cluster's own parts."""
+def passed_on(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The FILMROLL_* settings of `env` (config.given()) that a new cluster's processes take
+    over: all but those naming the cluster's own parts."""
     own = set(Topology(Path(".")).app_env())
     return tuple(
         sorted((k, v) for k, v in env.items() if k.startswith("FILMROLL_") and k not in own)

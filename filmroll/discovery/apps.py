@@ -5,10 +5,14 @@ from django.db.backends.signals import connection_created
 def _sphere_distance(connection, **kwargs) -> None:
     """The embedded index checks exact distances in SQL with the same formula as everywhere."""
     if connection.alias == "index" and connection.vendor == "sqlite":
-        from filmroll.discovery import geo
+        from filmroll.places import geo
 
-        def distance(*point: float | None) -> float | None:
-            return None if None in point else geo.distance(*point)
+        def distance(
+            lat1: float | None, lng1: float | None, lat2: float | None, lng2: float | None
+        ) -> float | None:
+            if lat1 is None or lng1 is None or lat2 is None or lng2 is None:
+                return None
+            return geo.distance(lat1, lng1, lat2, lng2)
 
         connection.connection.create_function("sphere_distance", 4, distance, deterministic=True)
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from filmroll.accounts.models import User
 from filmroll.errors import Invalid
-from filmroll.graph import edges
+from filmroll.graph import visibility
 
 
 def search(viewer_id: int | None, q: Any, count: int) -> list[User]:
@@ -23,8 +23,6 @@ def search(viewer_id: int | None, q: Any, count: int) -> list[User]:
         .filter(is_active=True)
         .order_by("username")[: count * 2]
     )
-    if viewer_id is not None:
-        hidden = edges.blocked_between(viewer_id, [u.id for u in found])
-        found = [u for u in found if u.id not in hidden]
+    found = visibility.visible_people(viewer_id, found)
     found.sort(key=lambda u: (u.username != text, not u.username.startswith(text), len(u.username)))
     return found[:count]

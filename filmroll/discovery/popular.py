@@ -7,7 +7,7 @@ import time
 
 from django.db import connections, transaction
 
-from filmroll.discovery.index import ALIAS
+from filmroll.discovery.tables import ALIAS
 from filmroll.media import cache as media_cache
 from filmroll.media import photos
 from filmroll.media.rows import Media

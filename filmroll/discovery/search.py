@@ -9,12 +9,14 @@ from typing import Any
 
 from django.db import connections
 
-from filmroll.discovery import geo
-from filmroll.discovery.index import ALIAS, distance_to, within
+from filmroll.discovery.geosql import distance_to, within
+from filmroll.discovery.tables import ALIAS
 from filmroll.errors import Invalid
 from filmroll.media import photos
 from filmroll.media.rows import Media
+from filmroll.places import geo
 from filmroll.sharding import ids
+from filmroll.sharding.db import Keyset
 
 TAG_NAME = re.compile(r"^\w{1,100}$")
 
@@ -23,6 +25,11 @@ def _rows(sql: str, params: list) -> list[tuple]:
     with connections[ALIAS].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _ids(query: tuple[str, list]) -> list[int]:
+    """The first column of what a query (SQL, parameters) finds."""
+    return [row[0] for row in _rows(*query)]
 
 
 def _prefix(text: str) -> str:
@@ -49,14 +56,11 @@ def tag_media(
     name = tag_name(raw)
 
     def fetch(below: int | None, limit: int) -> list[int]:
-        bound = "" if below is None else " AND media_id < %s"
-        return [
-            row[0]
-            for row in _rows(
-                f"SELECT media_id FROM tag_media WHERE tag = %s{bound} ORDER BY media_id DESC LIMIT %s",
-                [name, *([] if below is None else [below]), limit],
+        return _ids(
+            Keyset("media_id", below, limit).apply(
+                "SELECT media_id FROM tag_media WHERE tag = %s", [name]
             )
-        ]
+        )
 
     return photos.visible_page(viewer_id, fetch, before, count)
 
@@ -78,15 +82,11 @@ def location_media(
     viewer_id: int | None, location_id: int, before: int | None, count: int
 ) -> tuple[list[Media], int | None]:
     def fetch(below: int | None, limit: int) -> list[int]:
-        bound = "" if below is None else " AND media_id < %s"
-        return [
-            row[0]
-            for row in _rows(
-                f"SELECT media_id FROM media_index WHERE location_id = %s{bound}"
-                " ORDER BY media_id DESC LIMIT %s",
-                [location_id, *([] if below is None else [below]), limit],
+        return _ids(
+            Keyset("media_id", below, limit).apply(
+                "SELECT media_id FROM media_index WHERE location_id = %s", [location_id]
             )
-        ]
+        )
 
     return photos.visible_page(viewer_id, fetch, before, count)
 
@@ -109,15 +109,12 @@ def media_near(
         bound_params.append(ids.lowest_id_at((high + 1) * 1000))
 
     def fetch(below: int | None, limit: int) -> list[int]:
-        clauses = [near, *bounds, *([] if below is None else ["media_id < %s"])]
-        return [
-            row[0]
-            for row in _rows(
-                f"SELECT media_id FROM media_index WHERE {' AND '.join(clauses)}"
-                " ORDER BY media_id DESC LIMIT %s",
-                [*near_params, *bound_params, *([] if below is None else [below]), limit],
+        return _ids(
+            Keyset("media_id", below, limit).apply(
+                f"SELECT media_id FROM media_index WHERE {' AND '.join([near, *bounds])}",
+                [*near_params, *bound_params],
             )
-        ]
+        )
 
     return photos.visible_page(viewer_id, fetch, before, count)
 

@@ -1,105 +1,109 @@
-"""The activity feed ("ana liked your photo"): per user, on the user's shard, capped, newest first."""
+"""The activity feed as people read it, assembled once for the API and the web page: events from
+the store (filmroll/activity), less those whose actor or photo the viewer may no longer see
+(blocks either way, deactivated accounts, photos gone private or deleted), likes and follows of
+one photo grouped, and what has been seen of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.conf import settings
+from filmroll.accounts.models import User
+from filmroll.activity import events
+from filmroll.activity.events import Event
+from filmroll.feeds.models import ActivitySeen
+from filmroll.graph import visibility
+from filmroll.media import photos
+from filmroll.media.rows import Media
+from filmroll.sharding import ids
 
-from filmroll.sharding import db, ids
-from filmroll.tasks.registry import enqueue
-
-KINDS = ("like", "comment", "mention", "follow", "follow_request")
+GROUPED = ("like", "follow")  # several people liking one photo read as one line
 
 
-@dataclass(frozen=True)
-class Event:
-    id: int
+@dataclass
+class Item:
     kind: str
-    actor_id: int
-    media_id: int | None
+    actors: list[User]
+    media: Media | None
     text: str
+    created: int  # seconds since the epoch, of the newest event in the item
+    newest_id: int
+    event_ids: list[int] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """The event's own text (a comment), else "ana, bo and 3 others liked your photo." """
+        if self.text:
+            return self.text
+        names = [u.username for u in self.actors]
+        if len(names) > 3:
+            who = f"{names[0]}, {names[1]} and {len(names) - 2} others"
+        else:
+            who = " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+        return {
+            "like": f"{who} liked your photo.",
+            "follow": f"{who} started following you.",
+            "follow_request": f"{who} asked to follow you.",
+        }.get(self.kind, "")
 
 
-def record(
-    user_id: int, kind: str, actor_id: int, media_id: int | None = None, text: str = ""
-) -> None:
-    """Tell `user` that `actor` did `kind`. Nobody is told of their own doing; liking and
-    following again replace the earlier event instead of repeating it."""
-    if actor_id == user_id:
-        return
-    shard = ids.shard_of(user_id)
-    with db.atomic(shard):
-        if kind in ("like", "follow", "follow_request"):
-            forget(user_id, kind, actor_id, media_id)
-        event_id = db.insert(
-            shard,
-            "activity",
-            {
-                "user_id": user_id,
-                "kind": kind,
-                "actor_id": actor_id,
-                "media_id": media_id,
-                "text": text,
-            },
+def _shown(viewer_id: int, found: list[Event]) -> tuple[dict[int, User], dict[int, Media]]:
+    """Of these events' actors and photos, those the viewer may still see."""
+    people = visibility.visible_people_by_id(viewer_id, [e.actor_id for e in found])
+    media = photos.visible_many(viewer_id, [e.media_id for e in found if e.media_id])
+    return {u.id: u for u in people}, {m.id: m for m in media}
+
+
+def _keep(event: Event, people: dict[int, User], media: dict[int, Media]) -> bool:
+    # someone in a block, gone, or a photo the viewer may no longer see: as if it never happened
+    return event.actor_id in people and (not event.media_id or event.media_id in media)
+
+
+def shown(viewer_id: int, event: Event) -> bool:
+    """Whether the event may still be shown (or pushed) to its user."""
+    return _keep(event, *_shown(viewer_id, [event]))
+
+
+def assemble(viewer_id: int, max_id: int | None, count: int) -> tuple[list[Item], int | None]:
+    """A page of the viewer's activity, newest first, and the cursor of the next page."""
+    page = events.page(viewer_id, max_id, count)
+    people, media = _shown(viewer_id, page)
+    items: list[Item] = []
+    grouped: dict[tuple[str, int | None], Item] = {}
+    for event in page:
+        if not _keep(event, people, media):
+            continue
+        key = (event.kind, event.media_id)
+        if event.kind in GROUPED and key in grouped:
+            grouped[key].actors.append(people[event.actor_id])
+            grouped[key].event_ids.append(event.id)
+            continue
+        item = Item(
+            kind=event.kind,
+            actors=[people[event.actor_id]],
+            media=media.get(event.media_id) if event.media_id else None,
+            text=event.text,
+            created=ids.millis_of(event.id) // 1000,
+            newest_id=event.id,
+            event_ids=[event.id],
         )
-        db.execute(
-            shard,
-            "DELETE FROM {activity} WHERE user_id = %s AND id < (SELECT id FROM {activity} WHERE user_id = %s"
-            " ORDER BY id DESC LIMIT 1 OFFSET %s)",
-            [user_id, user_id, settings.FILMROLL.activity_cap - 1],
-        )
-    enqueue("push.deliver", user_id, event_id)  # to the user's phones and browsers
-
-
-def forget(user_id: int, kind: str, actor_id: int, media_id: int | None = None) -> None:
-    """Take back an event (an unlike, an unfollow, a request approved or ignored)."""
-    media = "media_id IS NULL" if media_id is None else "media_id = %s"
-    db.execute(
-        ids.shard_of(user_id),
-        f"DELETE FROM {{activity}} WHERE user_id = %s AND kind = %s AND actor_id = %s AND {media}",
-        [user_id, kind, actor_id] + ([] if media_id is None else [media_id]),
-    )
-
-
-def page(user_id: int, max_id: int | None, count: int) -> list[Event]:
-    bound = "" if max_id is None else " AND id < %s"
-    rows = db.fetchall(
-        ids.shard_of(user_id),
-        f"SELECT id, kind, actor_id, media_id, text FROM {{activity}} WHERE user_id = %s{bound} ORDER BY id DESC LIMIT %s",
-        [user_id] + ([] if max_id is None else [max_id]) + [count],
-    )
-    return [Event(*row) for row in rows]
-
-
-def get(user_id: int, event_id: int) -> Event | None:
-    row = db.fetchone(
-        ids.shard_of(user_id),
-        "SELECT id, kind, actor_id, media_id, text FROM {activity} WHERE user_id = %s AND id = %s",
-        [user_id, event_id],
-    )
-    return Event(*row) if row else None
+        items.append(item)
+        if event.kind in GROUPED:
+            grouped[key] = item
+    next_id = page[-1].id if len(page) == count else None
+    return items, next_id
 
 
 def unread(user_id: int, most: int = 99) -> int:
     """How many events arrived since the user last looked (counted up to `most`)."""
-    from filmroll.feeds.models import ActivitySeen
-
     seen = ActivitySeen.objects.filter(user_id=user_id).values_list("last_event_id", flat=True)
-    row = db.fetchone(
-        ids.shard_of(user_id),
-        "SELECT COUNT(*) FROM (SELECT 1 FROM {activity} WHERE user_id = %s AND id > %s LIMIT %s)"
-        " AS newer",
-        [user_id, seen.first() or 0, most],
-    )
-    return row[0] if row else 0
+    found = events.newer(user_id, seen.first() or 0, most)
+    people, media = _shown(user_id, found)
+    return sum(_keep(e, people, media) for e in found)
 
 
-def mark_seen(user_id: int, events: list[Event]) -> None:
-    from filmroll.feeds.models import ActivitySeen
-
-    if events:
-        newest = max(e.id for e in events)
+def mark_seen(user_id: int, shown: list[Item]) -> None:
+    if shown:
+        newest = max(item.newest_id for item in shown)
         seen, _ = ActivitySeen.objects.get_or_create(user_id=user_id)
         if newest > seen.last_event_id:
             ActivitySeen.objects.filter(user_id=user_id).update(last_event_id=newest)

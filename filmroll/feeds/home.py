@@ -11,13 +11,14 @@ import time
 
 from django.conf import settings
 
+from filmroll.accounts import counts
 from filmroll.feeds.models import Celebrity
 from filmroll.feeds.store import store
 from filmroll.graph import edges
 from filmroll.media import cache as media_cache
 from filmroll.media import photos
 from filmroll.media.rows import Media
-from filmroll.ops import metrics
+from filmroll.observe import metrics
 from filmroll.sharding import db, ids, replicas
 
 
@@ -55,9 +56,9 @@ def forget_celebrities() -> None:
     _celebrities[0] = 0.0
 
 
-def note_follower_count(user_id: int, followed_by: int) -> None:
+def note_follower_count(user_id: int) -> None:
     """Mark or unmark an account as too big to fan out, as its follower count crosses the limit."""
-    big = followed_by > settings.FILMROLL.fanout_limit
+    big = counts.for_users([user_id])[user_id]["followed_by"] > settings.FILMROLL.fanout_limit
     if big != Celebrity.objects.filter(user_id=user_id).exists():
         if big:
             Celebrity.objects.get_or_create(user_id=user_id)
@@ -109,12 +110,13 @@ def deliver(media_id: int, after: int, through: int | None) -> int:
     return delivered
 
 
-def _followers_after(user_id: int, after: int) -> list[int]:
+def _followers_after(user_id: int, after: int | None) -> list[int]:
     """One batch of a user's followers, in ID order, after `after`."""
-    rows = db.fetchall(
+    rows = db.page(
         ids.shard_of(user_id),
-        "SELECT follower_id FROM {followers} WHERE user_id = %s AND follower_id > %s ORDER BY follower_id LIMIT %s",
-        [user_id, after, settings.FILMROLL.fanout_batch],
+        "SELECT follower_id FROM {followers} WHERE user_id = %s",
+        [user_id],
+        db.Keyset("follower_id", after, settings.FILMROLL.fanout_batch, newest_first=False),
     )
     return [row[0] for row in rows]
 
@@ -138,7 +140,7 @@ def drop_media(media_id: int, owner_id: int) -> None:
     """After a delete: the post out of the owner's and every follower's feed."""
     feeds = store()
     feeds.remove(owner_id, [media_id])
-    after = 0
+    after = None
     while followers := _followers_after(owner_id, after):
         feeds.remove_everywhere(followers, media_id)  # batched, never a call per follower
         after = followers[-1]

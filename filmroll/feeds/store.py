@@ -8,6 +8,8 @@ lost. Only feeds that exist are added to; a missing feed is rebuilt when it is n
   instances by hashing the user ID, and a Lua script inserts into 1000 feeds of one instance in
   one call, the instances working at the same time.
 - SqlStore (embedded default): a table on each user's logical shard.
+
+Both answer to FeedStore; `store()` gives the one configured.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 from django.conf import settings
 
@@ -25,7 +28,40 @@ from filmroll.sharding import db, ids
 TTL = 30 * 86400  # an idle user's feed goes, and is rebuilt if they come back
 
 
-class SqlStore:
+class FeedStore(Protocol):
+    """Per user, the IDs of the home feed's photos, newest first, at most `feed_cap`."""
+
+    def exists(self, user_id: int) -> bool:
+        """Whether the user's feed is there (a missing one is rebuilt, not read as empty)."""
+        ...
+
+    def add(self, user_ids: Iterable[int], media_id: int) -> int:
+        """Put `media_id` in its place in each existing feed of `user_ids`, once, keeping the
+        cap; how many feeds took it. Missing feeds are left missing."""
+        ...
+
+    def remove(self, user_id: int, media_ids: list[int]) -> None:
+        """Take these photos out of one feed."""
+        ...
+
+    def remove_everywhere(self, user_ids: list[int], media_id: int) -> None:
+        """Take one photo out of many feeds."""
+        ...
+
+    def replace(self, user_id: int, media_ids: list[int]) -> None:
+        """Make (or remake) the user's feed: these IDs, given newest first, up to the cap."""
+        ...
+
+    def read(self, user_id: int) -> list[int] | None:
+        """The whole feed, newest first; None when it does not exist."""
+        ...
+
+    def drop(self, user_id: int) -> None:
+        """Forget the user's feed (it is rebuilt when next read)."""
+        ...
+
+
+class SqlStore(FeedStore):
     def exists(self, user_id: int) -> bool:
         return (
             db.fetchone(
@@ -35,7 +71,6 @@ class SqlStore:
         )
 
     def add(self, user_ids: Iterable[int], media_id: int) -> int:
-        """Put `media_id` into each existing feed of `user_ids` (once); how many took it."""
         added = 0
         by_shard: dict[int, list[int]] = defaultdict(list)
         for user_id in user_ids:
@@ -68,7 +103,7 @@ class SqlStore:
             )
 
     def remove_everywhere(self, user_ids: list[int], media_id: int) -> None:
-        """Take one post out of many feeds: one statement per shard."""
+        """One statement per shard."""
         by_shard: dict[int, list[int]] = defaultdict(list)
         for user_id in user_ids:
             by_shard[ids.shard_of(user_id)].append(user_id)
@@ -99,7 +134,6 @@ class SqlStore:
             )
 
     def read(self, user_id: int) -> list[int] | None:
-        """The whole feed, newest first; None when it does not exist."""
         if not self.exists(user_id):
             return None
         rows = db.fetchall(
@@ -177,7 +211,7 @@ def unpack(data: bytes) -> list[int]:
     return list(struct.unpack(f">{len(data) // 8}q", data))
 
 
-class RedisStore:
+class RedisStore(FeedStore):
     def __init__(self, urls: tuple[str, ...]) -> None:
         from filmroll import redisconn
 
@@ -223,7 +257,7 @@ class RedisStore:
             self.remove_script[node](keys=[self.key(user_id)], args=[pack([m]) for m in media_ids])
 
     def remove_everywhere(self, user_ids: list[int], media_id: int) -> None:
-        """Take one post out of many feeds: one script call per 1000 feeds of an instance."""
+        """One script call per 1000 feeds of an instance."""
         by_node: dict[int, list[str]] = defaultdict(list)
         for user_id in user_ids:
             by_node[self.node(user_id)].append(self.key(user_id))
@@ -250,6 +284,6 @@ class RedisStore:
 
 
 @once
-def store() -> SqlStore | RedisStore:
+def store() -> FeedStore:
     urls = settings.FILMROLL.feed_redis
     return RedisStore(urls) if urls else SqlStore()

@@ -1,5 +1,6 @@
 from filmroll.feeds import home
-from filmroll.tasks.registry import enqueue, task
+from filmroll.tasks.dispatch import enqueue
+from filmroll.tasks.registry import task
 
 
 @task("feeds.fan_out", queue="fanout")
@@ -11,6 +12,11 @@ def fan_out(media_id: int) -> None:
 @task("feeds.deliver", queue="fanout")
 def deliver(media_id: int, after: int, through: int | None) -> None:
     home.deliver(media_id, after, through)
+
+
+@task("feeds.note_follower_count", queue="feeds")
+def note_follower_count(user_id: int) -> None:
+    home.note_follower_count(user_id)
 
 
 @task("feeds.backfill", queue="feeds")

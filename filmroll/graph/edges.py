@@ -163,7 +163,7 @@ def blocked_between(viewer_id: int, others: list[int]) -> set[int]:
     """Those of `others` who blocked the viewer or whom the viewer blocked."""
     if not others:
         return set()
-    return _hidden_from(viewer_id) & set(others)
+    return set(others) & _hidden_from(viewer_id)
 
 
 def _hidden_from(user_id: int) -> frozenset[int]:
@@ -199,11 +199,10 @@ def page(table: str, user_id: int, max_id: int | None, count: int) -> list[int]:
         "followers": "follower_id",
         "follow_requests": "requester_id",
     }[table]
-    bound = "" if max_id is None else f" AND {other} < %s"
-    params = [user_id] + ([] if max_id is None else [max_id]) + [count]
-    rows = db.fetchall(
+    rows = db.page(
         ids.shard_of(user_id),
-        f"SELECT {other} FROM {{{table}}} WHERE user_id = %s{bound} ORDER BY {other} DESC LIMIT %s",
-        params,
+        f"SELECT {other} FROM {{{table}}} WHERE user_id = %s",
+        [user_id],
+        db.Keyset(other, max_id, count),
     )
     return [row[0] for row in rows]

@@ -3,24 +3,25 @@ Each owns its side effects: edges and counts now, activity, feed changes in the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from filmroll.accounts.models import User
+from filmroll.activity import events
 from filmroll.errors import Forbidden, Invalid
-from filmroll.feeds import activity, home
 from filmroll.graph import edges
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 
 def _connect(follower: User, followed: User) -> None:
-    followers = edges.add(follower.id, followed.id)
-    if followers:
-        home.note_follower_count(followed.id, followers)
-        activity.record(followed.id, "follow", follower.id)
+    if edges.add(follower.id, followed.id):
+        events.record(followed.id, "follow", follower.id)
+        enqueue("feeds.note_follower_count", followed.id)  # too big to fan out now?
         enqueue("feeds.backfill", follower.id, followed.id)
 
 
 def _disconnect(follower_id: int, followed_id: int) -> None:
     if edges.remove(follower_id, followed_id):
-        activity.forget(followed_id, "follow", follower_id)
+        events.forget(followed_id, "follow", follower_id)
         enqueue("feeds.drop_author", follower_id, followed_id)
 
 
@@ -31,14 +32,14 @@ def follow(viewer: User, target: User) -> None:
         return
     if target.is_private:
         if edges.add_request(target.id, viewer.id):
-            activity.record(target.id, "follow_request", viewer.id)
+            events.record(target.id, "follow_request", viewer.id)
         return
     _connect(viewer, target)
 
 
 def unfollow(viewer: User, target: User) -> None:
     if edges.remove_request(target.id, viewer.id):
-        activity.forget(target.id, "follow_request", viewer.id)
+        events.forget(target.id, "follow_request", viewer.id)
     _disconnect(viewer.id, target.id)
 
 
@@ -46,9 +47,9 @@ def block(viewer: User, target: User) -> None:
     """Blocking ends every edge and request between the two, both ways."""
     edges.add_block(viewer.id, target.id)
     for a, b in ((viewer, target), (target, viewer)):
-        if edges.remove_request(b.id, a.id):
-            activity.forget(b.id, "follow_request", a.id)
+        edges.remove_request(b.id, a.id)
         _disconnect(a.id, b.id)
+    events.forget_between(viewer.id, target.id)
 
 
 def unblock(viewer: User, target: User) -> None:
@@ -58,16 +59,16 @@ def unblock(viewer: User, target: User) -> None:
 def approve(viewer: User, requester: User) -> None:
     if not edges.remove_request(viewer.id, requester.id):
         raise Invalid("this user has not asked to follow you")
-    activity.forget(viewer.id, "follow_request", requester.id)
+    events.forget(viewer.id, "follow_request", requester.id)
     _connect(requester, viewer)
 
 
 def ignore(viewer: User, requester: User) -> None:
     if edges.remove_request(viewer.id, requester.id):
-        activity.forget(viewer.id, "follow_request", requester.id)
+        events.forget(viewer.id, "follow_request", requester.id)
 
 
-def act(viewer: User, target: User, action: str) -> None:
+def act(viewer: User, target: User, action: Any) -> None:
     if not isinstance(action, str) or action not in HANDLERS:
         raise Invalid(f"action must be one of {', '.join(HANDLERS)}")
     if target.id == viewer.id:
@@ -82,6 +83,7 @@ HANDLERS = {
     "unblock": unblock,
     "approve": approve,
     "ignore": ignore,
+    "deny": ignore,  # v1's other word for ignoring a request
 }
 
 

@@ -5,10 +5,15 @@ weighted by how much of last hour still lies inside the window. It needs two num
 where an exact log would keep one entry per request. Counts live in Redis (FILMROLL_SESSION_REDIS)
 in a cluster and in the global database in the embedded default, so every app server and worker
 process sees the same counts.
+
+Counting is atomic in both stores: each request's increment returns the count it made (Redis
+INCR; SQL's upsert ... RETURNING), and the verdict is judged on that number, so parallel requests
+never all see the same room left.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -45,13 +50,44 @@ def peek(rules: list[tuple[str, int]], now: float | None = None) -> list[Verdict
     return _judge(rules, now, count=False)
 
 
+def undo(keys: list[str], now: float) -> None:
+    """Take back one count from each key in the hour of `now` (the `now` the hit was made with):
+    a request that was counted first and turned out not to count (a log-in that succeeded)."""
+    slot = int(now // WINDOW)
+    try:
+        if settings.FILMROLL.session_redis:
+            pipe = _redis().pipeline(transaction=False)
+            for key in keys:
+                pipe.decr(_key(key, slot))
+            pipe.execute()
+        else:
+            table = RateCount._meta.db_table
+            with transaction.atomic(), connection.cursor() as cursor:
+                for key in keys:
+                    cursor.execute(
+                        f"UPDATE {table} SET count = count - 1"
+                        " WHERE key = %s AND slot = %s AND count > 0",
+                        [_stored(key), slot],
+                    )
+    except (RedisError, DatabaseError) as error:
+        log.warning("rate limit counts not taken back, their store failed: %s", error)
+
+
+def _stored(key: str) -> str:
+    """The key as stored: one that could overflow the column (an address or a name somebody
+    typed) is hashed, so no input makes the count fail and the limit let it through."""
+    if len(key) <= 100:
+        return key
+    return "h:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def _judge(rules: list[tuple[str, int]], now: float | None, count: bool) -> list[Verdict]:
     now = time.time() if now is None else now
     slot = int(now // WINDOW)
     into = (now % WINDOW) / WINDOW
     counts = _redis_counts if settings.FILMROLL.session_redis else _sql_counts
     try:
-        found = counts([key for key, _ in rules], slot, count)
+        found = counts([_stored(key) for key, _ in rules], slot, count)
     except (RedisError, DatabaseError) as error:
         # The counts' store is down: let requests through rather than refuse every one of them
         # (the health checks and the metrics report the store as down).
@@ -116,14 +152,18 @@ def _sql_counts(keys: list[str], slot: int, count: bool) -> list[tuple[int, int]
     with transaction.atomic(), connection.cursor() as cursor:
         if count:
             for key in keys:
+                # The count this request made, whatever others commit meanwhile.
                 cursor.execute(
                     f"INSERT INTO {table} (key, slot, count) VALUES (%s, %s, 1)"
-                    f" ON CONFLICT (key, slot) DO UPDATE SET count = {table}.count + 1",
+                    f" ON CONFLICT (key, slot) DO UPDATE SET count = {table}.count + 1"
+                    " RETURNING count",
                     [key, slot],
                 )
-        for key, at, n in RateCount.objects.filter(
-            key__in=keys, slot__in=(slot, slot - 1)
-        ).values_list("key", "slot", "count"):
+                found[key, slot] = cursor.fetchone()[0]
+        slots = (slot - 1,) if count else (slot, slot - 1)
+        for key, at, n in RateCount.objects.filter(key__in=keys, slot__in=slots).values_list(
+            "key", "slot", "count"
+        ):
             found[key, at] = n
     return [(found.get((k, slot), 0), found.get((k, slot - 1), 0)) for k in keys]
 

@@ -14,4 +14,6 @@ def get_many(media_ids: Iterable[int]) -> dict[int, Media]:
 
 
 def invalidate(media_id: int) -> None:
+    """After any change to the photo, its likes or its comments (media.previews caches those)."""
     objcache.invalidate("media", media_id)
+    objcache.invalidate("previews", media_id)

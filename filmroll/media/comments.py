@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from filmroll.accounts.models import User
-from filmroll.discovery import tags
+from filmroll.activity import events
 from filmroll.errors import Forbidden, Invalid, NotFound
-from filmroll.feeds import activity
-from filmroll.graph import edges
-from filmroll.media import cache, photos
-from filmroll.ops import metrics
+from filmroll.graph import edges, visibility
+from filmroll.media import cache, photos, tags
+from filmroll.observe import metrics
 from filmroll.sharding import db, ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 MAX_TEXT = 2200
 MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._]{1,30})")
@@ -52,27 +51,30 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
     cache.invalidate(media.id)
     if user.id == owner.id and tags.parse(text):  # the owner's own #tags tag the photo
         enqueue("discovery.index_media", media.id)
-    activity.record(owner.id, "comment", user.id, media.id, text)
-    for person in User.objects.filter(username__in=mentions(text), is_active=True).exclude(
-        id=owner.id
-    ):
-        activity.record(person.id, "mention", user.id, media.id, text)
+    events.record(owner.id, "comment", user.id, media.id, text)
+    named = User.objects.filter(username__in=mentions(text)).exclude(id=owner.id)
+    for person in visibility.visible_people(user.id, named):
+        if visibility.can_see(person.id, owner):  # nobody learns of a photo they may not see
+            events.record(person.id, "mention", user.id, media.id, text)
     metrics.COMMENTS.inc()
     return Comment(comment_id, media.id, user.id, text)
 
 
-def page(viewer: User, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
-    """A photo's comments, newest first, less those of anyone blocked either way."""
-    media, _ = photos.visible(viewer.id, raw_media_id)
-    bound = "" if max_id is None else " AND id < %s"
-    rows = db.fetchall(
+def page(viewer: User | None, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
+    """A photo's comments, newest first, less those of anyone in a block with the viewer or
+    gone (no one is in a block with an app reading public photos without a user)."""
+    viewer_id = viewer.id if viewer else None
+    media, _ = photos.visible(viewer_id, raw_media_id)
+    found = db.select(
         ids.shard_of(media.id),
-        f"SELECT id, media_id, user_id, text FROM {{comments}} WHERE media_id = %s{bound} ORDER BY id DESC LIMIT %s",
-        [media.id] + ([] if max_id is None else [max_id]) + [count],
+        Comment,
+        "comments",
+        "media_id = %s",
+        [media.id],
+        db.Keyset("id", max_id, count),
     )
-    found = [Comment(*row) for row in rows]
-    hidden = edges.blocked_between(viewer.id, list({c.user_id for c in found}))
-    return [c for c in found if c.user_id not in hidden]
+    authors = {u.id for u in visibility.visible_people_by_id(viewer_id, [c.user_id for c in found])}
+    return [c for c in found if c.user_id in authors]
 
 
 def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
@@ -85,7 +87,7 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
     shard = ids.shard_of(media.id)
     row = db.fetchone(
         shard,
-        "SELECT user_id FROM {comments} WHERE id = %s AND media_id = %s",
+        "SELECT user_id, text FROM {comments} WHERE id = %s AND media_id = %s",
         [comment_id, media.id],
     )
     if row is None:
@@ -98,5 +100,19 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
                 shard, "UPDATE {media} SET comments = comments - 1 WHERE id = %s", [media.id]
             )
     cache.invalidate(media.id)
-    if row[0] == owner.id:
+    author_id, text = row
+    told = [owner.id, *User.objects.filter(username__in=mentions(text)).values_list("id", flat=True)]
+    events.forget_comment(told, author_id, media.id, text)
+    if author_id == owner.id:
         enqueue("discovery.index_media", media.id)
+
+
+def forget_activity(media_id: int, owner_id: int) -> None:
+    """A deleted photo: every activity event about it, the owner's and those of everyone its
+    comments mentioned (found from the comments, which outlive the photo's row)."""
+    rows = db.fetchall(
+        ids.shard_of(media_id), "SELECT text FROM {comments} WHERE media_id = %s", [media_id]
+    )
+    named = {name for (text,) in rows for name in mentions(text)}
+    told = User.objects.filter(username__in=named).values_list("id", flat=True)
+    events.forget_media([owner_id, *told], media_id)

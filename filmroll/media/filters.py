@@ -31,7 +31,7 @@ class Filter:
     tint: tuple[int, int, int] = field(default=(0, 0, 0))  # added after mono, for toned prints
 
 
-def _curve_lut(points: Curve) -> list[int]:
+def _curve_lut(points: Curve) -> list[float]:
     """256 values through the control points, straight between them."""
     lut = []
     for x in range(256):
@@ -134,3 +134,20 @@ FILTERS: dict[str, Filter] = {
     "willow": Filter("Willow", mono=True, contrast=0.9, fade=35, tint=(12, 8, 0)),
     "ludwig": Filter("Ludwig", red=((0, 0), (128, 136), (255, 250)), contrast=1.05, saturation=0.9, grain=8, vignette=0.15),
 }  # fmt: skip
+_SPELLINGS = {
+    spelling.casefold(): name
+    for name, recipe in FILTERS.items()
+    for spelling in (name, recipe.label, recipe.label.replace(" ", ""))
+}
+
+
+def named(raw: str) -> str:
+    """The filter's name for either spelling, its name ("xpro2") or the display name v1 used
+    ("X-Pro II"), any case; what was given when it is neither (the pipeline refuses it)."""
+    return _SPELLINGS.get(raw.strip().casefold(), raw)
+
+
+def display_name(name: str) -> str:
+    """What the API shows, as v1 did: "Valencia", "X-Pro II", "Normal"."""
+    recipe = FILTERS.get(name)
+    return recipe.label if recipe else name

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from filmroll.accounts.models import User
-from filmroll.feeds import activity
-from filmroll.graph import edges
+from filmroll.activity import events
+from filmroll.graph import visibility
 from filmroll.media import cache, photos
-from filmroll.ops import metrics
+from filmroll.observe import metrics
 from filmroll.sharding import db, ids
 
 
@@ -31,7 +31,7 @@ def like(user: User, raw_id: object) -> None:
             [user.id, media.id, now],
         )
         cache.invalidate(media.id)
-        activity.record(owner.id, "like", user.id, media.id)
+        events.record(owner.id, "like", user.id, media.id)
         metrics.LIKES.inc()
 
 
@@ -51,24 +51,20 @@ def unlike(user: User, raw_id: object) -> None:
             [user.id, media.id],
         )
         cache.invalidate(media.id)
-        activity.forget(owner.id, "like", user.id, media.id)
+        events.forget(owner.id, "like", user.id, media.id)
 
 
-def likers(viewer: User, raw_id: object, limit: int = 120) -> list[User]:
-    """Who liked a photo the viewer may see, newest first, less anyone blocked either way."""
-    media, _ = photos.visible(viewer.id, raw_id)
+def likers(viewer: User | None, raw_id: object, limit: int = 120) -> list[User]:
+    """Who liked a photo the viewer may see, newest first, less anyone blocked either way (no
+    one is, for an app reading public photos without a user)."""
+    viewer_id = viewer.id if viewer else None
+    media, _ = photos.visible(viewer_id, raw_id)
     rows = db.fetchall(
         ids.shard_of(media.id),
         "SELECT user_id FROM {likes} WHERE media_id = %s ORDER BY created_ms DESC LIMIT %s",
         [media.id, limit],
     )
-    people = User.objects.in_bulk([row[0] for row in rows])
-    hidden = edges.blocked_between(viewer.id, list(people))
-    return [
-        people[row[0]]
-        for row in rows
-        if row[0] in people and row[0] not in hidden and people[row[0]].is_active
-    ]
+    return visibility.visible_people_by_id(viewer_id, [row[0] for row in rows])
 
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
@@ -78,10 +74,10 @@ def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
 
 def liked_page(user: User, max_id: int | None, count: int) -> list[int]:
     """IDs of photos the user liked, newest like first; the cursor is the like's photo ID order."""
-    bound = "" if max_id is None else " AND media_id < %s"
-    rows = db.fetchall(
+    rows = db.page(
         user.shard,
-        f"SELECT media_id FROM {{user_likes}} WHERE user_id = %s{bound} ORDER BY media_id DESC LIMIT %s",
-        [user.id] + ([] if max_id is None else [max_id]) + [count],
+        "SELECT media_id FROM {user_likes} WHERE user_id = %s",
+        [user.id],
+        db.Keyset("media_id", max_id, count),
     )
     return [row[0] for row in rows]

@@ -9,19 +9,17 @@ from typing import Any
 
 from filmroll.accounts import counts, users
 from filmroll.accounts.models import User
-from filmroll.discovery import geo, places
 from filmroll.errors import Forbidden, Invalid, NotFound
+from filmroll.files import storage
 from filmroll.graph import visibility
-from filmroll.media import cache, pipeline, storage
+from filmroll.media import cache, filters, pipeline
 from filmroll.media.rows import Media
-from filmroll.ops import metrics
+from filmroll.observe import metrics
+from filmroll.places import geo, places
 from filmroll.sharding import db, ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
-COLUMNS = (
-    "user_id, caption, filter, location_id, latitude, longitude, images, blurhash, likes, comments"
-)
 
 
 def check_caption(raw: Any) -> str:
@@ -100,6 +98,7 @@ def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal"
     filter_name = filter_name or "normal"
     if not isinstance(filter_name, str):
         raise Invalid("filter must be a filter's name")
+    filter_name = filters.named(filter_name)
     location = _resolve_location(lat, lng, location_id)
     rendered = pipeline.process(data, filter_name)
     return publish(user.id, rendered, filter_name, caption, location)
@@ -148,6 +147,15 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
     return dataclasses.replace(media, owner=owner), owner
 
 
+def public(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
+    """A photo anyone may see (its account is public) and the viewer too (no block either way):
+    what embeds, oEmbed and image links serve. NotFound otherwise, as for a missing one."""
+    media, owner = visible(None, raw_id)
+    if viewer_id is not None:
+        visible(viewer_id, media.id)
+    return media, owner
+
+
 def delete(user: User, raw_id: Any) -> None:
     """The owner removes a photo: the row and count now, the files in the background."""
     media, owner = visible(user.id, raw_id)
@@ -162,6 +170,7 @@ def delete(user: User, raw_id: Any) -> None:
         cache.invalidate(media.id)
         enqueue("media.delete_files", [size["key"] for size in media.images.values()])
         enqueue("feeds.media_deleted", media.id, owner.id)
+        enqueue("media.forget_activity", media.id, owner.id)
         enqueue("discovery.index_media", media.id)
 
 

@@ -8,7 +8,8 @@ import blurhash
 from PIL import Image, ImageOps
 
 from filmroll.errors import Invalid
-from filmroll.media import filters, images
+from filmroll.files import images
+from filmroll.media import filters
 
 TALLEST = 4 / 5  # width/height kept between 4:5 portrait...
 WIDEST = 1.91  # ...and 1.91:1 landscape

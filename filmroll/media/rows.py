@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from filmroll.media import shortcodes
 from filmroll.sharding import db
-
-COLUMNS = (
-    "user_id, caption, filter, location_id, latitude, longitude, images, blurhash, likes, comments"
-)
+from filmroll.sharding.rows import NOT_STORED, stored_as
 
 
 @dataclass(frozen=True)
 class Media:
+    """A row of the `media` table (its columns are these fields)."""
+
     id: int
     user_id: int
     caption: str
@@ -22,33 +22,19 @@ class Media:
     location_id: int | None
     latitude: float | None
     longitude: float | None
-    images: dict[str, dict[str, Any]]
+    images: dict[str, dict[str, Any]] = field(metadata=stored_as(json.loads))  # JSON text
     blurhash: str
     likes: int
     comments: int
-    owner: Any = None  # the owner's User, when a read path has fetched it; never cached
+    # the owner's User, when a read path has fetched it; never cached
+    owner: Any = field(default=None, metadata=NOT_STORED)
 
-    @classmethod
-    def from_row(cls, media_id: int, row: tuple) -> Media:
-        user_id, caption, filter_name, location_id, lat, lng, images, blurhash, likes, comments = (
-            row
-        )
-        return cls(
-            media_id,
-            user_id,
-            caption,
-            filter_name,
-            location_id,
-            lat,
-            lng,
-            json.loads(images),
-            blurhash,
-            likes,
-            comments,
-        )
+    @property
+    def shortcode(self) -> str:
+        """The photo's name in /p/ URLs."""
+        return shortcodes.encode(self.id)
 
 
 def load_many(media_ids: list[int]) -> dict[int, Media]:
     """Media rows by ID from the shards, one query per physical database."""
-    rows = db.fetch_by_keys("media", media_ids, COLUMNS)
-    return {media_id: Media.from_row(media_id, row) for media_id, row in rows.items()}
+    return db.load_by_keys(Media, "media", media_ids)

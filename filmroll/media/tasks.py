@@ -1,4 +1,5 @@
-from filmroll.media import storage
+from filmroll.files import storage
+from filmroll.media import comments
 from filmroll.tasks.registry import task
 
 
@@ -7,3 +8,8 @@ def delete_files(keys: list[str]) -> None:
     """Remove a deleted photo's files from storage (deleting a missing key is fine: idempotent)."""
     for key in keys:
         storage.delete(key)
+
+
+@task("media.forget_activity", queue="deletes")
+def forget_activity(media_id: int, owner_id: int) -> None:
+    comments.forget_activity(media_id, owner_id)

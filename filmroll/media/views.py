@@ -5,7 +5,8 @@ import functools
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
-from filmroll.media import filters, images, samples, storage
+from filmroll.files import images, storage
+from filmroll.media import filters, samples
 
 
 def serve(request: HttpRequest, key: str) -> FileResponse:

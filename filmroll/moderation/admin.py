@@ -1,16 +1,19 @@
-"""The admin for staff: reports (remove the photo, or dismiss), and a photo page that finds any
-photo by shortcode or ID, with its comments, to remove either."""
+"""The admin for staff: reports (remove the photo, or dismiss), a photo page that finds any
+photo by shortcode or ID, with its comments, to remove either, and the admin's log-in (through
+the one log-in throttle)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
 from filmroll.api import objects
-from filmroll.errors import FilmrollError
+from filmroll.errors import FilmrollError, RateLimited
 from filmroll.media import comments, rows, shortcodes
 from filmroll.moderation import actions
 from filmroll.moderation.models import Report
@@ -64,13 +67,12 @@ class ReportAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
         query, found = request.GET.get("q", "").strip(), None
         if query:
-            media_id = _media_id(query)
-            media = rows.load_many([media_id]).get(media_id) if media_id else None
+            named = _media_id(query)
+            media = rows.load_many([named]).get(named) if named else None
             if media is not None:
                 owner = actions.owner_of(media.id)
-                request.api_user = owner
-                found = {
-                    "item": objects.media(media, request),
+                found = {  # seen as its owner sees it
+                    "item": objects.media(media, owner.id, request),
                     "comments": objects.comments(
                         comments.page(owner, media.id, None, 100), request
                     ),
@@ -89,3 +91,17 @@ def _media_id(query: str) -> int | None:
         return shortcodes.decode(query)
     except ValueError:
         return None
+
+
+class StaffLogIn(AdminAuthenticationForm):
+    """The admin's log-in form: the authentication backend counts it like every log-in, and
+    past a limit says why instead of failing the request."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except RateLimited as error:
+            raise ValidationError(error.message, code="rate_limited") from None
+
+
+admin.site.login_form = StaffLogIn

@@ -9,7 +9,7 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from filmroll.ops import metrics
+        from filmroll.observe import metrics
 
         if settings.FILMROLL.metrics:
             connection_created.connect(

@@ -22,8 +22,9 @@ import contextlib
 import json
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import psycopg
@@ -82,7 +83,14 @@ def _snapshot(stem: str, alias: str, stack: contextlib.ExitStack) -> str:
     will read, kept open by `stack` until the dumps have started from it."""
     conn = stack.enter_context(psycopg.connect(**_direct(stem, alias)))
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    return conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+    return _value(conn, "SELECT pg_export_snapshot()")
+
+
+def _value(conn: psycopg.Connection, sql: str) -> Any:
+    """The one value of a query that always answers one row."""
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
 
 
 def _counts() -> dict[str, int]:
@@ -120,14 +128,16 @@ def _redis_rdbs(folder: Path, progress: Progress) -> list[str]:
 
 
 def _photo_keys(folder: Path) -> int:
-    from filmroll.media import storage
+    from filmroll.files import storage
 
     backend = storage.backend()
     count = 0
     with (folder / "photos.txt").open("w") as out:
         if isinstance(backend, storage.S3):
             pages = backend.client.get_paginator("list_objects_v2").paginate(Bucket=backend.bucket)
-            keys = (item["Key"] for page in pages for item in page.get("Contents", []))
+            keys: Iterator[str] = (
+                item["Key"] for page in pages for item in page.get("Contents", [])
+            )
         else:
             root = Path(settings.MEDIA_ROOT)
             keys = (
@@ -202,13 +212,12 @@ def _create_empty(stem: str, alias: str) -> None:
             server.execute(f'CREATE DATABASE "{params["dbname"]}"')
         return
     with conn:
-        schemas = conn.execute(
+        schemas = _value(
+            conn,
             "SELECT count(*) FROM pg_namespace WHERE nspname NOT IN ('public', 'information_schema')"
-            " AND nspname NOT LIKE 'pg\\_%'"
-        ).fetchone()[0]
-        tables = conn.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-        ).fetchone()[0]
+            " AND nspname NOT LIKE 'pg\\_%'",
+        )
+        tables = _value(conn, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
     if schemas or tables:
         raise BackupError(f"{params['dbname']} is not empty: restore into empty databases")
 

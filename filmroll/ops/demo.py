@@ -16,12 +16,13 @@ from django.contrib.auth.hashers import make_password
 
 from filmroll.accounts import users
 from filmroll.accounts.models import User
-from filmroll.discovery import places
+from filmroll.files import images
 from filmroll.graph import relationships
-from filmroll.media import comments, filters, images, likes, photos, pipeline
+from filmroll.media import comments, filters, likes, photos, pipeline
 from filmroll.media.samples import paint
 from filmroll.ops import demo_photos
 from filmroll.ops.demo_people import COMMENTS, PEOPLE, REPLIES
+from filmroll.places import places
 
 PASSWORD = "filmroll-demo"
 EMAIL_DOMAIN = "demo.filmroll.example"
@@ -100,7 +101,7 @@ def seed(
         image, caption = _photo(rng, used, photo)
         theme, place = photo.theme, photo.place if demo_photos.available() else None
         owner = rng.choice([u for u, p in zip(people, PEOPLE, strict=True) if theme in p.themes])
-        location = (None, None, None)
+        location: tuple[int | None, float | None, float | None] = (None, None, None)
         if place is not None:
             if place.name not in spots:
                 spots[place.name] = (

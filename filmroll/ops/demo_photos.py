@@ -13,8 +13,8 @@ from importlib import resources
 
 from PIL import Image
 
-from filmroll.discovery.places import Place
 from filmroll.media.samples import paint
+from filmroll.places.places import Place
 
 PACKAGE = "mvtbdata"
 

@@ -4,6 +4,7 @@ so a load balancer polling it every second costs the backends nothing."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,9 +50,10 @@ def _local_storage() -> None:
 
 
 def _s3() -> None:
-    from filmroll.media import storage
+    from filmroll.files import storage
 
     backend = storage.backend()
+    assert isinstance(backend, storage.S3)  # this check is listed only with FILMROLL_STORAGE=s3
     backend.client.head_bucket(Bucket=backend.bucket)
 
 
@@ -109,7 +111,7 @@ def checks() -> dict[str, tuple[str, str, Callable[[], None]]]:
         where = (
             db["NAME"] if connections[alias].vendor == "sqlite" else f"{db['HOST']}:{db['PORT']}"
         )
-        found[name] = (connections[alias].vendor, str(where), lambda a=alias: _database(a))
+        found[name] = (connections[alias].vendor, str(where), functools.partial(_database, alias))
     if config.storage == "s3":
         found["storage:s3"] = ("s3", config.s3_endpoint_url or "aws", _s3)
     elif not config.media_url:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from filmroll.ops import metrics
-from filmroll.ops.context import new_request_id, request_id
+from filmroll.observe import metrics
+from filmroll.observe.context import new_request_id, request_id
 
 log = logging.getLogger("filmroll.request")
 

@@ -134,9 +134,11 @@ def _mark_dead(server, worker) -> None:
 
 
 def serve(
-    application, bind: str, workers: int, tasks: bool, ready: list[str], say: Say, terminal: bool
+    application, bind: str, workers: int, tasks: bool, ready: list[str], say: Say, terminal: bool,
+    tls: dict[str, str] | None = None,
 ) -> None:
-    """Serve until stopped. `ready`: the lines printed once the port is bound."""
+    """Serve until stopped. `ready`: the lines printed once the port is bound; `tls`: the
+    certfile and keyfile of HTTPS."""
     check_port(bind)
     give_back = take_terminal() if terminal else (lambda: None)
     worker = TaskWorker()
@@ -161,6 +163,10 @@ def serve(
             "threads": 4,
             "timeout": 60,
             "graceful_timeout": 10,
+            # the app decides whom to believe about HTTPS (FILMROLL_TRUSTED_PROXIES), not
+            # Gunicorn, which would take X-Forwarded-Proto from any loopback peer
+            "secure_scheme_headers": {},
+            **(tls or {}),
             # Gunicorn's own start and stop lines would bury the address; warnings still show
             "loglevel": "warning",
             "when_ready": when_ready,

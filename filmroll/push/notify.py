@@ -11,13 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from filmroll import outgoing, wellformed
 from filmroll.accounts import users
+from filmroll.activity import events
+from filmroll.activity.events import KINDS
 from filmroll.errors import Invalid, NotFound
 from filmroll.feeds import activity
-from filmroll.feeds.activity import KINDS
 from filmroll.push import senders
 from filmroll.push.models import Device, Preferences, Sent
-from filmroll.realtime import callbacks
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +47,20 @@ def register(user_id: int, platform: Any, token: Any) -> Device:
 
 
 def _subscription(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raw = ""  # refused below, as text that is not the browser's JSON
     try:
-        info = json.loads(raw)
+        info = wellformed.load_json(raw, "subscription")
         endpoint, keys = info["endpoint"], info["keys"]
         fields = {"endpoint": endpoint, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}
-    except (ValueError, TypeError, KeyError):
+    except (Invalid, TypeError, KeyError):
         raise Invalid(
             "subscription must be the browser's PushSubscription as JSON:"
             " {endpoint, keys: {p256dh, auth}}"
         ) from None
     if not all(isinstance(v, str) and v for v in (endpoint, keys["p256dh"], keys["auth"])):
         raise Invalid("the subscription's endpoint and keys must be text")
-    callbacks.check(endpoint)
+    outgoing.check(endpoint, "endpoint")
     return json.dumps(fields, sort_keys=True)
 
 
@@ -90,11 +93,13 @@ def set_preferences(user_id: int, changes: dict[str, Any]) -> dict[str, bool]:
 def deliver(user_id: int, event_id: int) -> int:
     """Push one activity event to each of the user's devices not yet sent it; how many took it.
     Devices the service calls gone are forgotten; another failure leaves the rest for the retry."""
-    event = activity.get(user_id, event_id)
+    event = events.get(user_id, event_id)
     if event is None or not preferences(user_id).get(event.kind, False):
         return 0  # undone since (an unlike), or turned off
+    if not activity.shown(user_id, event):
+        return 0  # a block since, or a photo the user may not see
     actor = users.cached([event.actor_id]).get(event.actor_id)
-    if actor is None or not actor.is_active:
+    if actor is None:
         return 0
     note = senders.Note(
         title="filmroll",

@@ -12,7 +12,6 @@ import json
 import secrets
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,12 +19,14 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.crypto import seal, unseal
-from filmroll.discovery import geo, index, places, tags
+from filmroll.discovery import writer
 from filmroll.errors import Invalid, NotFound
+from filmroll.media import tags
+from filmroll.places import geo, places
 from filmroll.realtime import callbacks
 from filmroll.realtime.models import PendingUpdate, Subscription
 from filmroll.sharding import ids
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 BATCH = 100
 LEASE = timedelta(seconds=120)
@@ -51,16 +52,13 @@ def _object_id(kind: Any, raw: Any) -> str:
     return ""
 
 
-def verify_callback(url: str, verify_token: str) -> callbacks.Target:
-    """The hub handshake: the callback must echo the challenge."""
-    target = callbacks.check(url)
+def verify_callback(url: Any, verify_token: str) -> str:
+    """The hub handshake: the callback must echo the challenge. The URL, stripped."""
+    url = callbacks.check(url)
     challenge = secrets.token_urlsafe(16)
-    query = urlencode(
-        {"hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": verify_token}
-    )
-    joiner = "&" if "?" in target.path else "?"
+    query = {"hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": verify_token}
     try:
-        status, answer = callbacks.call(target, "GET", f"{target.path}{joiner}{query}")
+        status, answer = callbacks.call(url, "GET", params=query)
     except callbacks.Unreachable as error:
         raise Invalid(f"the callback_url could not be reached: {error}") from None
     if not 200 <= status < 300 or answer.strip() != challenge.encode():
@@ -68,7 +66,7 @@ def verify_callback(url: str, verify_token: str) -> callbacks.Target:
             f"the callback_url answered {status} without echoing hub.challenge: answer the"
             " verification GET with the hub.challenge value as the whole body"
         )
-    return target
+    return url
 
 
 def create(app: Application, client_secret: str, fields: dict[str, Any]) -> Subscription:
@@ -85,13 +83,12 @@ def create(app: Application, client_secret: str, fields: dict[str, Any]) -> Subs
     verify_token = fields.get("verify_token") or ""
     if not isinstance(verify_token, str) or len(verify_token) > 200:
         raise Invalid("verify_token must be text of at most 200 characters")
-    url = fields.get("callback_url")
-    verify_callback(url, verify_token)
+    url = verify_callback(fields.get("callback_url"), verify_token)
     sub = Subscription.objects.create(
         application=app,
         object=kind,
         object_id=object_id,
-        callback_url=url.strip(),
+        callback_url=url,
         latitude=point[0],
         longitude=point[1],
         radius=point[2],
@@ -127,7 +124,7 @@ def remove(app: Application, sub_id: Any = None, kind: Any = None) -> int:
 
 
 def as_json(sub: Subscription) -> dict:
-    data = {
+    data: dict[str, Any] = {
         "id": str(sub.id),
         "type": "subscription",
         "object": sub.object,
@@ -142,7 +139,7 @@ def as_json(sub: Subscription) -> dict:
 
 def matching(media_id: int) -> list[Subscription]:
     """Active subscriptions a newly posted photo matches (none unless it is public)."""
-    found = index.entries([media_id])
+    found = writer.entries([media_id])
     if not found:
         return []
     entry = found[0]
@@ -158,11 +155,14 @@ def matching(media_id: int) -> list[Subscription]:
         user_id=entry.user_id, expires__gt=timezone.now()
     ).values("application_id")
     result += live.filter(object="user", object_id="", application_id__in=authorized)
-    if entry.latitude is not None:
+    if entry.latitude is not None and entry.longitude is not None:
         result += [
             s
             for s in live.filter(object="geography")
-            if geo.distance(s.latitude, s.longitude, entry.latitude, entry.longitude) <= s.radius
+            if s.latitude is not None
+            and s.longitude is not None
+            and s.radius is not None
+            and geo.distance(s.latitude, s.longitude, entry.latitude, entry.longitude) <= s.radius
         ]
     return list({s.id: s for s in result}.values())
 
@@ -231,12 +231,11 @@ def deliver(sub_id: int) -> int:
             ]
         ).encode()
         try:
-            target = callbacks.check(sub.callback_url)  # again: DNS may have changed
             headers = {"Content-Type": "application/json", **sign(body, unseal(sub.signing_secret))}
-            status, _ = callbacks.call(target, "POST", target.path, body, headers)
+            status, _ = callbacks.call(sub.callback_url, "POST", body, headers)
             if not 200 <= status < 300:
                 raise callbacks.Unreachable(f"the callback answered {status}")
-        except (callbacks.Unreachable, Invalid, ValueError) as error:
+        except (callbacks.Unreachable, ValueError) as error:
             PendingUpdate.objects.filter(lease=lease).update(lease="", leased_until=None)
             _failed(sub)
             raise callbacks.Unreachable(f"subscription {sub.id}: {error}") from None
@@ -251,3 +250,15 @@ def _failed(sub: Subscription) -> None:
     sub.failures += 1
     sub.active = sub.failures < MAX_FAILURES
     Subscription.objects.filter(id=sub.id).update(failures=sub.failures, active=sub.active)
+
+
+def geography(app: Application, raw_id: Any) -> tuple[float, float, float] | None:
+    """The point and radius (metres) of one of the app's geography subscriptions."""
+    try:
+        sub_id = int(raw_id)
+    except (TypeError, ValueError):
+        return None
+    sub = Subscription.objects.filter(id=sub_id, application=app, object="geography").first()
+    if sub is None or sub.latitude is None or sub.longitude is None or sub.radius is None:
+        return None
+    return sub.latitude, sub.longitude, sub.radius

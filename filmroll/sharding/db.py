@@ -11,11 +11,12 @@ import contextlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections, transaction
 
-from filmroll.sharding import ids, replicas, schema, shardmap
+from filmroll.sharding import ids, replicas, rows, schema, shardmap
 from filmroll.sharding.schema import schema_name
 
 T = TypeVar("T")
@@ -111,8 +112,8 @@ def atomic(shard: int) -> Iterator[None]:
     try:
         yield
     except BaseException as error:
-        if not block.__exit__(type(error), error, error.__traceback__):
-            raise
+        block.__exit__(type(error), error, error.__traceback__)  # rolls back; never swallows
+        raise
     else:
         block.__exit__(None, None, None)
 
@@ -183,6 +184,53 @@ def fetchone(shard: int, sql: str, params: Sequence[Any] = ()) -> tuple | None:
     )
 
 
+@dataclass(frozen=True)
+class Keyset:
+    """One page of rows ordered by `column`, whose values are unique among the rows asked for:
+    newest first below the cursor (`before`), or with `newest_first=False` oldest first above it
+    (`after`). The cursor is the last value of the page before, None for the first page; no row
+    is skipped or repeated while rows come and go, and each page is one index range scan.
+
+        db.select(shard, Event, "activity", "user_id = %s", [user_id], db.Keyset("id", max_id, 20))
+    """
+
+    column: str
+    cursor: int | None
+    limit: int
+    newest_first: bool = True
+
+    def apply(self, sql: str, params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
+        """`sql` (ending in its WHERE clause) and `params`, bounded, ordered and limited."""
+        params = list(params)
+        beyond, order = ("<", "DESC") if self.newest_first else (">", "ASC")
+        if self.cursor is not None:
+            sql += f" AND {self.column} {beyond} %s"
+            params.append(self.cursor)
+        return f"{sql} ORDER BY {self.column} {order} LIMIT %s", [*params, self.limit]
+
+
+def page(shard: int, sql: str, params: Sequence[Any], keyset: Keyset) -> list[tuple]:
+    """A page of the rows `sql` (ending in its WHERE clause) finds on a shard."""
+    return fetchall(shard, *keyset.apply(sql, params))
+
+
+def select(
+    shard: int,
+    cls: type[T],
+    name: str,
+    where: str,
+    params: Sequence[Any] = (),
+    keyset: Keyset | None = None,
+) -> list[T]:
+    """Rows of shard table `name` matching `where`, as `cls` (a dataclass, see sharding/rows):
+    all of them, or a page of them."""
+    sql = f"SELECT {rows.columns(cls)} FROM {{{name}}} WHERE {where}"
+    if keyset is not None:
+        sql, params = keyset.apply(sql, params)
+    make = rows.maker(cls)
+    return [make(row) for row in fetchall(shard, sql, params)]
+
+
 def new_ids(shard: int, count: int = 1) -> list[int]:
     """`count` (at most 1024) fresh IDs on logical `shard`, made where its data lives."""
     if not 1 <= count <= 1024:
@@ -233,12 +281,12 @@ def which(user_id: int, name: str, column: str, candidates: Iterable[int]) -> se
     if not candidates:
         return set()
     marks = ", ".join(["%s"] * len(candidates))
-    rows = fetchall(
+    found = fetchall(
         ids.shard_of(user_id),
         f"SELECT {column} FROM {{{name}}} WHERE user_id = %s AND {column} IN ({marks})",
         [user_id, *candidates],
     )
-    return {row[0] for row in rows}
+    return {row[0] for row in found}
 
 
 def by_physical(keys: Iterable[int]) -> dict[str, dict[int, list[int]]]:
@@ -274,7 +322,7 @@ def _select_by_keys(
     name: str, keys: list[int], columns: str, key: str, where: str, params: Sequence[Any]
 ) -> list[tuple]:
     extra = f" AND ({where})" if where else ""
-    rows: list[tuple] = []
+    found: list[tuple] = []
     for alias, shards in by_physical(keys).items():
         args: list[Any] = []
         if is_postgres(alias):
@@ -291,8 +339,8 @@ def _select_by_keys(
             marks = ", ".join(["%s"] * len(args))
             sql = f"SELECT {key}, {columns} FROM {name} WHERE {key} IN ({marks}){extra}"
             args += list(params)
-        rows += _query(alias, sql, args)
-    return rows
+        found += _query(alias, sql, args)
+    return found
 
 
 def fetch_by_keys(
@@ -300,6 +348,12 @@ def fetch_by_keys(
 ) -> dict[int, tuple]:
     """Rows of shard table `name` by their unique `key`: one query per physical database."""
     return {row[0]: row[1:] for row in select_by_keys(name, keys, columns, key)}
+
+
+def load_by_keys(cls: type[T], name: str, keys: Iterable[int], key: str = "id") -> dict[int, T]:
+    """Rows of shard table `name` by their unique `key`, as `cls` (see sharding/rows)."""
+    make = rows.maker(cls)
+    return {row[0]: make(row[1:]) for row in select_by_keys(name, keys, rows.columns(cls), key)}
 
 
 def newest_by_keys(
@@ -316,18 +370,52 @@ def newest_by_keys(
 def _newest_by_keys(
     name: str, keys: list[int], key: str, before: int | None, limit: int, column: str
 ) -> list[int]:
-    bound = "" if before is None else f" AND {column} < %s"
+    keyset = Keyset(column, before, limit)
     found: list[int] = []
     for alias, shards in by_physical(keys).items():
         parts, args = [], []
         for shard, shard_keys in shards.items():
             marks = ", ".join(["%s"] * len(shard_keys))
             source = f"{schema_name(shard)}.{name}" if is_postgres(alias) else name
-            parts.append(
-                f"SELECT * FROM (SELECT {column} FROM {source} WHERE {key} IN ({marks}){bound}"
-                f" ORDER BY {column} DESC LIMIT %s) AS part_{shard}"
+            part, part_args = keyset.apply(
+                f"SELECT {column} FROM {source} WHERE {key} IN ({marks})", shard_keys
             )
-            args += [*shard_keys, *([] if before is None else [before]), limit]
+            parts.append(f"SELECT * FROM ({part}) AS part_{shard}")
+            args += part_args
         sql = " UNION ALL ".join(parts) + f" ORDER BY {column} DESC LIMIT %s"
         found += [row[0] for row in _query(alias, sql, [*args, limit])]
     return sorted(found, reverse=True)[:limit]
+
+
+def latest_by_keys(
+    name: str, keys: Iterable[int], key: str, columns: str, order: str, per_key: int
+) -> list[tuple]:
+    """Up to `per_key` rows of shard table `name` for each of `keys` (highest `order` first),
+    each row starting with its key: one query per physical database, a window over the key's
+    index (PostgreSQL and SQLite alike)."""
+    keys = list(keys)
+    return _again(
+        lambda: "default", lambda _: _latest_by_keys(name, keys, key, columns, order, per_key)
+    )
+
+
+def _latest_by_keys(
+    name: str, keys: list[int], key: str, columns: str, order: str, per_key: int
+) -> list[tuple]:
+    rows: list[tuple] = []
+    for alias, shards in by_physical(keys).items():
+        parts, args = [], []
+        for shard, shard_keys in shards.items():
+            marks = ", ".join(["%s"] * len(shard_keys))
+            source = f"{schema_name(shard)}.{name}" if is_postgres(alias) else name
+            parts.append(
+                f"SELECT {key}, {columns}, {order} AS order_ FROM {source} WHERE {key} IN ({marks})"
+            )
+            args += shard_keys
+        ranked = (
+            f"SELECT *, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY order_ DESC) AS rank_"
+            f" FROM ({' UNION ALL '.join(parts)}) AS part"
+        )
+        sql = f"SELECT {key}, {columns} FROM ({ranked}) AS ranked WHERE rank_ <= %s"
+        rows += _query(alias, sql, [*args, per_key])
+    return rows

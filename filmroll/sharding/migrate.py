@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -18,7 +19,7 @@ def ensure_postgres_database(alias: str) -> bool:
     params = settings.DATABASES[alias]
     if not params["ENGINE"].endswith("postgresql"):
         return False
-    connect = {
+    connect: dict[str, Any] = {
         "host": params.get("HOST") or None,
         "port": params.get("PORT") or None,
         "user": params.get("USER") or None,
@@ -46,10 +47,10 @@ def _script(cursor, sql: str, postgres: bool) -> None:
 def migrate_one(alias: str, shard: int | None) -> list[str]:
     """Apply the missing steps to one PostgreSQL shard schema, or to the SQLite table set."""
     postgres = shard is not None
-    ledger = f"{schema.schema_name(shard)}.schema_steps" if postgres else "schema_steps"
+    ledger = f"{schema.schema_name(shard)}.schema_steps" if shard is not None else "schema_steps"
     applied: list[str] = []
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        if postgres:
+        if shard is not None:
             # Two `migrate` runs at once take turns per shard instead of colliding.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x5A4D0000 + shard])
             _script(cursor, schema.postgres_base(shard), True)
@@ -57,7 +58,7 @@ def migrate_one(alias: str, shard: int | None) -> list[str]:
             _script(cursor, schema.SQLITE_BASE, False)
         cursor.execute(f"SELECT name FROM {ledger}")
         done = {row[0] for row in cursor.fetchall()}
-        for name, sql in schema.STEPS:
+        for name, sql in schema.steps():
             if name in done:
                 continue
             _script(cursor, schema.render(sql, shard), postgres)
@@ -86,7 +87,7 @@ def row_counts(alias: str) -> dict[str, int]:
     """Rows per shard table over every logical shard on one physical database."""
     with connections[alias].cursor() as cursor:
         counts = {}
-        for name in schema.TABLES:
+        for name in schema.tables():
             if db.is_postgres(alias):
                 sql = " UNION ALL ".join(
                     f"SELECT count(*) FROM {schema.schema_name(s)}.{name}"

@@ -26,7 +26,7 @@ from django.db import connections, transaction
 
 from filmroll.sharding import db, migrate, shardmap
 from filmroll.sharding.models import LogicalShard
-from filmroll.sharding.schema import TABLES, schema_name
+from filmroll.sharding.schema import schema_name, tables
 
 Progress = Callable[[str], None]
 
@@ -47,7 +47,7 @@ class Moved:
 def _rows(alias: str, shard: int) -> dict[str, int]:
     with connections[alias].cursor() as cursor:
         counts = {}
-        for name in TABLES:
+        for name in tables():
             cursor.execute(f"SELECT count(*) FROM {schema_name(shard)}.{name}")
             counts[name] = cursor.fetchone()[0]
         return counts
@@ -71,7 +71,7 @@ def _empty_target(target: str, shard: int) -> None:
 def _copy(source_cursor, target_cursor, shard: int) -> int:
     schema = schema_name(shard)
     rows = 0
-    for name in TABLES:
+    for name in tables():
         with (
             source_cursor.copy(f"COPY {schema}.{name} TO STDOUT (FORMAT BINARY)") as out,
             target_cursor.copy(f"COPY {schema}.{name} FROM STDIN (FORMAT BINARY)") as into,
@@ -113,8 +113,8 @@ def move(shard: int, target: str, progress: Progress = lambda line: None) -> Mov
         if source_cursor.fetchone()[0]:
             raise MoveError(f"{schema} on {source} was moved already: run `filmroll shards`")
         # writes outside transactions take no fence: the tables' lock holds them (reads go on)
-        tables = ", ".join(f"{schema}.{name}" for name in TABLES)
-        source_cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        names = ", ".join(f"{schema}.{name}" for name in tables())
+        source_cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
         with transaction.atomic(using=target), connections[target].cursor() as target_cursor:
             rows = _copy(source_cursor.cursor, target_cursor.cursor, shard)
         source_cursor.execute(f"UPDATE {schema}.guard SET moved = true")

@@ -1,130 +1,69 @@
-"""The schema of every logical shard, as ordered steps applied once each.
+"""The schema of every logical shard, as named steps applied once each, in order of name.
 
-On PostgreSQL each logical shard is a schema (`shard_0042`) holding these tables, a sequence and
-the `next_id()` function that makes IDs inside the database. On SQLite (the embedded default) all
-logical shards share one set of tables and IDs come from a sequence table (see db.new_ids).
+On PostgreSQL each logical shard is a schema (`shard_0042`) holding the shard tables, a sequence
+and the `next_id()` function that makes IDs inside the database. On SQLite (the embedded default)
+all logical shards share one set of tables and IDs come from a sequence table (see db.new_ids).
 
-In each step, `{s}` is the schema prefix (`shard_0042.` or nothing) and `{id}` the column
-definition of an ID primary key. Never edit a step that has shipped: add a new one.
+Each package that keeps rows on the shards declares its own tables in its `schema.py`, a list
+`STEPS` of `Step`s, and is listed in the setting `SHARD_SCHEMAS` (sharding imports none of them).
+One step may have parts in several packages: they run together, as one step, and the ledger of
+each shard (`schema_steps`) records the step's name once it has run. In a step's SQL, `{s}` is
+the schema prefix (`shard_0042.` or nothing) and `{id}` the column definition of an ID primary
+key. Never edit a step that has shipped, nor rename it: add a new one, numbered after the last.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.conf import settings
+
 from filmroll.sharding import ids
 
-STEPS: list[tuple[str, str]] = [
-    (
-        "0001_users_media_graph",
-        """
-        CREATE TABLE {s}counts (
-            user_id bigint PRIMARY KEY,
-            media integer NOT NULL DEFAULT 0,
-            follows integer NOT NULL DEFAULT 0,
-            followed_by integer NOT NULL DEFAULT 0
-        );
-        CREATE TABLE {s}media (
-            {id},
-            user_id bigint NOT NULL,
-            caption text NOT NULL DEFAULT '',
-            filter text NOT NULL DEFAULT 'normal',
-            location_id bigint,
-            latitude double precision,
-            longitude double precision,
-            images text NOT NULL,
-            blurhash text NOT NULL DEFAULT '',
-            likes integer NOT NULL DEFAULT 0,
-            comments integer NOT NULL DEFAULT 0
-        );
-        CREATE INDEX media_by_user ON {s}media (user_id, id);
-        CREATE TABLE {s}following (
-            user_id bigint NOT NULL,
-            target_id bigint NOT NULL,
-            created_ms bigint NOT NULL,
-            PRIMARY KEY (user_id, target_id)
-        );
-        CREATE TABLE {s}followers (
-            user_id bigint NOT NULL,
-            follower_id bigint NOT NULL,
-            created_ms bigint NOT NULL,
-            PRIMARY KEY (user_id, follower_id)
-        );
-        CREATE TABLE {s}locations (
-            {id},
-            name text NOT NULL,
-            latitude double precision NOT NULL,
-            longitude double precision NOT NULL,
-            address text NOT NULL DEFAULT ''
-        );
-        """,
-    ),
-    (
-        "0002_requests_blocks_likes_comments_feeds_activity",
-        """
-        CREATE TABLE {s}follow_requests (
-            user_id bigint NOT NULL,
-            requester_id bigint NOT NULL,
-            created_ms bigint NOT NULL,
-            PRIMARY KEY (user_id, requester_id)
-        );
-        CREATE TABLE {s}blocks (
-            user_id bigint NOT NULL,
-            blocked_id bigint NOT NULL,
-            created_ms bigint NOT NULL,
-            PRIMARY KEY (user_id, blocked_id)
-        );
-        CREATE TABLE {s}likes (
-            media_id bigint NOT NULL,
-            user_id bigint NOT NULL,
-            created_ms bigint NOT NULL,
-            PRIMARY KEY (media_id, user_id)
-        );
-        CREATE TABLE {s}user_likes (
-            user_id bigint NOT NULL,
-            media_id bigint NOT NULL,
-            created_ms bigint NOT NULL,
-            PRIMARY KEY (user_id, media_id)
-        );
-        CREATE TABLE {s}comments (
-            {id},
-            media_id bigint NOT NULL,
-            user_id bigint NOT NULL,
-            text text NOT NULL
-        );
-        CREATE INDEX comments_by_media ON {s}comments (media_id, id);
-        CREATE TABLE {s}feeds (
-            user_id bigint NOT NULL,
-            media_id bigint NOT NULL,
-            PRIMARY KEY (user_id, media_id)
-        );
-        CREATE TABLE {s}feeds_built (user_id bigint PRIMARY KEY);
-        CREATE TABLE {s}activity (
-            {id},
-            user_id bigint NOT NULL,
-            kind text NOT NULL,
-            actor_id bigint NOT NULL,
-            media_id bigint,
-            text text NOT NULL DEFAULT ''
-        );
-        CREATE INDEX activity_by_user ON {s}activity (user_id, id);
-        """,
-    ),
-    (
-        "0003_blocked_by",
-        """
-    CREATE TABLE {s}blocked_by (
-        user_id bigint NOT NULL,
-        blocker_id bigint NOT NULL,
-        PRIMARY KEY (user_id, blocker_id)
-    );
-    """,
-    ),
-]
 
-# Every shard table, in the order `filmroll shards` lists their row counts.
-TABLES = [
-    "media", "comments", "likes", "user_likes", "following", "followers", "follow_requests",
-    "blocks", "blocked_by", "locations", "counts", "feeds", "feeds_built", "activity",
-]  # fmt: skip
+@dataclass(frozen=True)
+class Step:
+    """One package's part of the step `name` ("0004_saves"): SQL statements, each
+    ending in `;`, with `{s}` before each table name."""
+
+    name: str
+    sql: str
+
+    @property
+    def tables(self) -> list[str]:
+        """The tables it creates."""
+        return re.findall(r"CREATE TABLE \{s\}(\w+)", self.sql)
+
+
+NAME = re.compile(r"^\d{4}_\w+$")
+
+
+def _parts() -> list[Step]:
+    """Every package's parts, in step order (the packages' order within a step)."""
+    parts = [part for module in settings.SHARD_SCHEMAS for part in import_module(module).STEPS]
+    for part in parts:
+        if not NAME.match(part.name):
+            raise ValueError(f"shard schema step {part.name!r}: name it NNNN_what_it_does")
+    return sorted(parts, key=lambda part: part.name)
+
+
+def steps() -> list[tuple[str, str]]:
+    """Every step, in the order they apply: its name and the SQL of all its parts."""
+    joined: dict[str, str] = {}
+    for part in _parts():
+        joined[part.name] = joined.get(part.name, "") + part.sql.strip().rstrip(";") + ";\n"
+    return list(joined.items())
+
+
+def tables() -> list[str]:
+    """Every shard table, in the order the steps make them."""
+    found = [name for part in _parts() for name in part.tables]
+    twice = sorted({name for name in found if found.count(name) > 1})
+    if twice:
+        raise ValueError(f"shard tables declared twice: {', '.join(twice)}")
+    return found
 
 
 # What PostgreSQL answers for a shard whose schema has moved to another server (undefined

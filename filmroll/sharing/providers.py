@@ -1,7 +1,8 @@
 """The networks a photo can be shared to, one small class each behind one interface:
 `whoami(account)` checks a token and names its owner, `post(account, image, caption, key)`
 posts and returns the remote ID. Each raises Revoked when the network refuses the token, and
-Refused for any other definite "no" (the attempt may be retried)."""
+Refused for any other definite "no" (the attempt may be retried). Every request goes through
+the outgoing client (filmroll/outgoing.py): a Mastodon instance is any address a person gives."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Protocol
 import httpx
 from django.conf import settings
 
+from filmroll import outgoing
 from filmroll.crypto import unseal
 from filmroll.sharing.models import Account
 
@@ -39,10 +41,9 @@ def _check(answer: httpx.Response, revoked: bool) -> dict:
     return answer.json()
 
 
-def _client(account: Account) -> httpx.Client:
-    return httpx.Client(
-        timeout=TIMEOUT, headers={"Authorization": f"Bearer {unseal(account.token)}"}
-    )
+def _client(account: Account | None = None) -> httpx.Client:
+    bearer = {"Authorization": f"Bearer {unseal(account.token)}"} if account else {}
+    return outgoing.client(timeout=TIMEOUT, headers=bearer)
 
 
 class Mastodon:
@@ -110,20 +111,20 @@ class Facebook:
         return error.get("code") in (190, 102) or error.get("type") == "OAuthException"
 
     def whoami(self, account: Account) -> str:
-        answer = httpx.get(
-            f"{settings.FILMROLL.facebook_graph_url}/{self.VERSION}/me",
-            params={"fields": "id,name", "access_token": unseal(account.token)},
-            timeout=TIMEOUT,
-        )
+        with _client() as client:
+            answer = client.get(
+                f"{settings.FILMROLL.facebook_graph_url}/{self.VERSION}/me",
+                params={"fields": "id,name", "access_token": unseal(account.token)},
+            )
         return _check(answer, answer.status_code >= 400 and self._revoked(answer))["name"]
 
     def post(self, account: Account, image: bytes, caption: str, key: str) -> str:
-        answer = httpx.post(
-            f"{settings.FILMROLL.facebook_graph_url}/{self.VERSION}/{account.target or 'me'}/photos",
-            files={"source": ("photo.jpg", image, "image/jpeg")},
-            data={"caption": caption, "access_token": unseal(account.token)},
-            timeout=TIMEOUT,
-        )
+        with _client() as client:
+            answer = client.post(
+                f"{settings.FILMROLL.facebook_graph_url}/{self.VERSION}/{account.target or 'me'}/photos",
+                files={"source": ("photo.jpg", image, "image/jpeg")},
+                data={"caption": caption, "access_token": unseal(account.token)},
+            )
         body = _check(answer, answer.status_code >= 400 and self._revoked(answer))
         return str(body.get("post_id") or body["id"])
 

@@ -9,13 +9,14 @@ from typing import Any
 import httpx
 from django.db import transaction
 
+from filmroll import outgoing
 from filmroll.crypto import seal
 from filmroll.errors import Invalid, NotFound
-from filmroll.media import rows, storage
-from filmroll.realtime import callbacks
+from filmroll.files import storage
+from filmroll.media import rows
 from filmroll.sharing.models import Account, Share
 from filmroll.sharing.providers import PROVIDERS, Refused, Revoked
-from filmroll.tasks.registry import enqueue
+from filmroll.tasks.dispatch import enqueue
 
 
 def connect(
@@ -32,7 +33,7 @@ def connect(
             raise Invalid(
                 "base_url is required for Mastodon: the instance, https://mastodon.social"
             )
-        callbacks.check(base_url)  # only public servers, like every address users give us
+        base_url = outgoing.check(base_url, "base_url")  # at once; each request checks again
     target = target.strip() if isinstance(target, str) and target.strip() else ""
     if target and not target.isdigit():
         raise Invalid("target must be a Facebook page ID (digits), or left out for your timeline")
@@ -114,6 +115,8 @@ def run(share_id: int) -> None:
             )
             _end(item, "failed", f"the token was refused: {error}")
         return
+    except outgoing.Blocked as error:
+        return _end(item, "failed", f"not sent: {error}")
     except (Refused, httpx.ConnectError, httpx.ConnectTimeout) as error:
         Share.objects.filter(id=item.id).update(state="pending", error=str(error)[:1000])
         raise  # nothing was posted: the retry is safe

@@ -49,4 +49,4 @@ def schedule() -> dict:
 
 
 def send(queue: str, name: str, args: list, origin: str = "") -> None:
-    run.apply_async(args=[name, args], kwargs={"request_id": origin}, queue=queue, retry=True)
+    run.apply_async(args=(name, args), kwargs={"request_id": origin}, queue=queue, retry=True)

@@ -22,7 +22,9 @@ def depths() -> dict[str, int]:
         with app.connection_for_write() as conn:
             for queue in found:
                 with contextlib.suppress(Exception):  # a queue not declared yet holds nothing
-                    found[queue] = conn.default_channel.queue_declare(
+                    # kombu's stubs type the channel as the abstract StdChannel; the AMQP
+                    # transport's channel has queue_declare
+                    found[queue] = conn.default_channel.queue_declare(  # type: ignore[attr-defined]
                         queue=queue, passive=True
                     ).message_count
         return found

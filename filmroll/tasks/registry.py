@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
-from filmroll.ops.context import new_request_id, request_id
+from filmroll.observe.context import new_request_id, request_id
 
 log = logging.getLogger("filmroll.task")
 
@@ -29,13 +26,13 @@ class Task:
     queue: str
     run: Callable[..., Any]
     max_attempts: int
-    every: int | None  # seconds, for a periodic task (it takes no arguments)
+    every: int  # seconds between runs of a periodic task (it takes no arguments); else 0
 
 
 TASKS: dict[str, Task] = {}
 
 
-def task(name: str, queue: str, max_attempts: int = 8, every: int | None = None) -> Callable:
+def task(name: str, queue: str, max_attempts: int = 8, every: int = 0) -> Callable:
     def register(run: Callable) -> Callable:
         TASKS[name] = Task(name, queue, run, max_attempts, every)
         return run
@@ -43,37 +40,10 @@ def task(name: str, queue: str, max_attempts: int = 8, every: int | None = None)
     return register
 
 
-def enqueue(name: str, *args: Any) -> None:
-    """Queue `name(*args)` once the current transaction commits (at once outside one). The task
-    carries the ID of the request (or task) that queued it, for the logs."""
-    queue, origin = TASKS[name].queue, request_id.get()
-    transaction.on_commit(lambda: send(queue, name, list(args), origin))
-
-
-def send(queue: str, name: str, args: list, origin: str = "") -> None:
-    from django.conf import settings
-
-    if settings.FILMROLL.broker_url:
-        from filmroll.tasks import celery_app
-
-        celery_app.send(queue, name, args, origin)
-    else:
-        queue_locally(queue, name, args, origin)
-
-
-def queue_locally(queue: str, name: str, args: list, origin: str = "") -> None:
-    """Into the embedded default's durable queue table."""
-    from filmroll.tasks.models import QueuedTask
-
-    QueuedTask.objects.create(
-        queue=queue, name=name, args=args, run_after=timezone.now(), request_id=origin
-    )
-
-
 def perform(task: Task, args: list, origin: str, attempt: int) -> None:
     """Run a task under the request ID that queued it (so what it queues carries it on), with
     its metrics and one log line; exceptions go on to the caller, which retries."""
-    from filmroll.ops import metrics
+    from filmroll.observe import metrics
 
     token = request_id.set(origin or new_request_id())
     start, outcome = time.perf_counter(), "error"

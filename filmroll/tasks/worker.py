@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from filmroll.tasks.dispatch import send
 from filmroll.tasks.models import QueuedTask
-from filmroll.tasks.registry import TASKS, backoff, perform, periodic, send
+from filmroll.tasks.registry import TASKS, backoff, perform, periodic
 
 log = logging.getLogger(__name__)
 summary = logging.getLogger("filmroll.tasks.summary")

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 from filmroll.accounts import users
 from filmroll.accounts.models import User
 from filmroll.api import objects
+from filmroll.api.throttle import client_ip
 from filmroll.errors import FilmrollError
 from filmroll.graph import edges, relationships, visibility
 from filmroll.web import lookups
+from filmroll.web.lookups import SignedInRequest
 
 
 @login_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: SignedInRequest) -> HttpResponse:
     user = User.objects.get(id=request.user.id)
     context = {"error": "", "saved": request.GET.get("saved") == "1"}
     if request.method == "POST":
@@ -41,34 +43,36 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_page(request: HttpRequest) -> HttpResponse:
+def password_page(request: SignedInRequest) -> HttpResponse:
     context = {"error": ""}
     if request.method == "POST":
         user = User.objects.get(id=request.user.id)
         try:
             users.change_password(
-                user, request.POST.get("old_password"), request.POST.get("new_password")
+                user,
+                request.POST.get("old_password"),
+                request.POST.get("new_password"),
+                client_ip(request),
             )
         except FilmrollError as error:
             context["error"] = error.message
-            return render(request, "registration/password.html", context, status=400)
+            return render(request, "registration/password.html", context, status=error.status)
         # Every session ended with the old password; this one goes on, under a new key.
-        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth.login(request, user)
         return HttpResponseRedirect("/settings/?saved=1")
     return render(request, "registration/password.html", context)
 
 
 @login_required
-def requests_page(request: HttpRequest) -> HttpResponse:
+def requests_page(request: SignedInRequest) -> HttpResponse:
     found = edges.page("follow_requests", request.user.id, None, 100)
-    people = User.objects.in_bulk(found)
-    shown = [people[u] for u in found if u in people and people[u].is_active]
+    shown = visibility.visible_people_by_id(request.user.id, found)
     return render(request, "web/requests.html", {"people": objects.users(shown, request)})
 
 
 @login_required
 @require_POST
-def answer_request(request: HttpRequest, username: str) -> HttpResponse:
+def answer_request(request: SignedInRequest, username: str) -> HttpResponse:
     person = lookups.person(username)
     if request.POST.get("action") in ("approve", "ignore"):
         with contextlib.suppress(FilmrollError):  # already answered
@@ -81,9 +85,7 @@ def people_list(request: HttpRequest, username: str, table: str) -> HttpResponse
     if not visibility.can_see(viewer, person):
         raise Http404("no such list")
     found = edges.page(table, person.id, None, 200)
-    people = User.objects.in_bulk(found)
-    hidden = edges.blocked_between(viewer, list(people)) if viewer else set()
-    shown = [people[u] for u in found if u in people and u not in hidden and people[u].is_active]
+    shown = visibility.visible_people_by_id(viewer, found)
     title = (
         f"{person.username}'s followers" if table == "followers" else f"{person.username} follows"
     )

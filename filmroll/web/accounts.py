@@ -16,10 +16,11 @@ from filmroll.errors import FilmrollError
 
 def _next(request: HttpRequest, raw: str | None) -> str:
     """Only a path on this site: never an open redirect."""
-    ok = raw and url_has_allowed_host_and_scheme(
+    if raw and url_has_allowed_host_and_scheme(
         raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return raw if ok else "/"
+    ):
+        return raw
+    return "/"
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,6 +62,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "registration/signup.html", context, status=error.status)
-        auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth.login(request, user)  # the one backend (accounts.backends.Throttled)
         return HttpResponseRedirect("/")
     return render(request, "registration/signup.html", context)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from filmroll.api import objects
-from filmroll.discovery import people, places, popular, search
+from filmroll.discovery import people, popular, search
 from filmroll.errors import FilmrollError, NotFound
+from filmroll.places import places
 from filmroll.web.lookups import before, viewer_id
 
 
 def popular_page(request: HttpRequest) -> HttpResponse:
-    shown = popular.page(viewer_id(request), 30)
+    viewer = viewer_id(request)
+    shown = popular.page(viewer, 30)
     return render(
-        request, "web/grid.html", {"title": "Explore", "items": objects.media_list(shown, request)}
+        request,
+        "web/grid.html",
+        {"title": "Explore", "items": objects.media_list(shown, viewer, request)},
     )
 
 
@@ -30,7 +35,7 @@ def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request, "web/grid.html",
         {"title": f"#{info['name']}", "subtitle": f"{info['media_count']} posts",
-         "items": objects.media_list(found, request), "next_id": next_id},
+         "items": objects.media_list(found, viewer, request), "next_id": next_id},
     )  # fmt: skip
 
 
@@ -44,19 +49,20 @@ def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
     return render(
         request, "web/grid.html",
         {"title": place["name"], "subtitle": f"{place['latitude']:.4f}, {place['longitude']:.4f}",
-         "items": objects.media_list(found, request), "next_id": next_id},
+         "items": objects.media_list(found, viewer, request), "next_id": next_id},
     )  # fmt: skip
 
 
 def nearby_page(request: HttpRequest) -> HttpResponse:
-    viewer, context = viewer_id(request), {"values": request.GET, "error": ""}
+    viewer = viewer_id(request)
+    context: dict[str, Any] = {"values": request.GET, "error": ""}
     if request.GET.get("lat") or request.GET.get("lng"):
         try:
             point, metres = search.point_and_distance(
                 request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance") or None
             )
             found, _ = search.media_near(viewer, point, metres, (None, None), None, 30)
-            context["items"] = objects.media_list(found, request)
+            context["items"] = objects.media_list(found, viewer, request)
             context["searched"] = True
         except FilmrollError as error:
             context["error"] = error.message
@@ -64,7 +70,8 @@ def nearby_page(request: HttpRequest) -> HttpResponse:
 
 
 def people_page(request: HttpRequest) -> HttpResponse:
-    viewer, context = viewer_id(request), {"q": request.GET.get("q", ""), "people": []}
+    viewer = viewer_id(request)
+    context: dict[str, Any] = {"q": request.GET.get("q", ""), "people": []}
     if context["q"].strip():
         with contextlib.suppress(FilmrollError):  # nothing searchable in q: nobody found
             found = people.search(viewer, context["q"], 30)

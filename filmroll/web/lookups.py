@@ -9,11 +9,16 @@ from filmroll.accounts.models import User
 from filmroll.sharding import ids
 
 
+class SignedInRequest(HttpRequest):
+    """A request to a page behind `login_required`: its user is signed in. Only a type: the
+    object is Django's own request."""
+
+    user: User
+
+
 def viewer_id(request: HttpRequest) -> int | None:
-    """The signed-in user's ID, or None; the API's object builders read the viewer from
-    `request.api_user` (for "you liked this"), so it is set here too."""
-    request.api_user = request.user if request.user.is_authenticated else None
-    return request.api_user.id if request.api_user else None
+    """The signed-in user's ID, or None."""
+    return request.user.id if request.user.is_authenticated else None
 
 
 def before(request: HttpRequest) -> int | None:

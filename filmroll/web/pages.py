@@ -12,25 +12,22 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from filmroll.accounts.models import User
 from filmroll.api import objects
-from filmroll.discovery import places
 from filmroll.errors import FilmrollError, NotFound
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
 from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
 from filmroll.moderation import actions
-from filmroll.sharding import ids
+from filmroll.places import places
 from filmroll.web import lookups
-from filmroll.web.lookups import before, viewer_id
+from filmroll.web.lookups import SignedInRequest, before, viewer_id
 
 
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    viewer_id(request)
     page, next_id = home.read(request.user.id, 12, before(request))
-    context = {"items": objects.media_list(page, request), "next_id": next_id}
+    context = {"items": objects.media_list(page, request.user.id, request), "next_id": next_id}
     return render(request, "web/_feed_page.html" if _fetch(request) else "web/feed.html", context)
 
 
@@ -51,7 +48,6 @@ def _media(request: HttpRequest, code: str):
 
 
 def photo(request: HttpRequest, code: str) -> HttpResponse:
-    viewer_id(request)
     media, owner = _media(request, code)
     viewer = request.user if request.user.is_authenticated else None
     found = comments.page(viewer, media.id, None, 50) if viewer else []
@@ -59,7 +55,7 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "web/photo.html",
         {
-            "item": objects.media(media, request),
+            "item": objects.media(media, viewer_id(request), request),
             "comments": objects.comments(list(reversed(found)), request),
             "error": request.GET.get("error", ""),
             "reported": request.GET.get("reported") == "1",
@@ -69,22 +65,23 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def like(request: HttpRequest, code: str) -> HttpResponse:
+def like(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     if request.POST.get("action") == "unlike":
         likes.unlike(request.user, media.id)
     else:
         likes.like(request.user, media.id)
     if _fetch(request):
-        viewer_id(request)
         media, _ = _media(request, code)
-        return render(request, "web/_photo.html", {"item": objects.media(media, request)})
+        return render(
+            request, "web/_photo.html", {"item": objects.media(media, request.user.id, request)}
+        )
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
 
 
 @login_required
 @require_POST
-def comment(request: HttpRequest, code: str) -> HttpResponse:
+def comment(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     try:
         made = comments.add(request.user, media.id, request.POST.get("text"))
@@ -99,7 +96,7 @@ def comment(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report(request: HttpRequest, code: str) -> HttpResponse:
+def report(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     try:
         actions.report(request.user, media.id, request.POST.get("reason"))
@@ -115,11 +112,11 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: SignedInRequest) -> HttpResponse:
     context = {"filters": filters.FILTERS, "error": "", "values": request.POST}
     if request.method == "POST":
         try:
-            place_id = request.POST.get("location_id") or None
+            place_id: str | int | None = request.POST.get("location_id") or None
             if not place_id and request.POST.get("place_name"):
                 place = places.check(request.POST.get("place_name"), request.POST.get("lat"),
                                      request.POST.get("lng"))  # fmt: skip
@@ -143,7 +140,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload_previews(request: HttpRequest) -> JsonResponse:
+def upload_previews(request: SignedInRequest) -> JsonResponse:
     """The chosen photo under every filter, for the upload page's live previews (app.js)."""
     image = request.FILES.get("image")
     if image is None:
@@ -164,18 +161,19 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     person, viewer = lookups.person(username), viewer_id(request)
     hidden = not visibility.can_see(viewer, person)
     recent = [] if hidden else photos.visible_many(viewer, home.recent([person.id], None, 30))
-    status = relationships.status(request.user, person) if viewer else None
+    status = relationships.status(request.user, person) if request.user.is_authenticated else None
     return render(
         request,
         "web/profile.html",
-        {"person": objects.user(person, request), "items": objects.media_list(recent, request),
+        {"person": objects.user(person, request),
+         "items": objects.media_list(recent, viewer, request),
          "hidden": hidden, "status": status, "is_self": viewer == person.id},
     )  # fmt: skip
 
 
 @login_required
 @require_POST
-def relate(request: HttpRequest, username: str) -> HttpResponse:
+def relate(request: SignedInRequest, username: str) -> HttpResponse:
     person = lookups.person(username)
     with contextlib.suppress(FilmrollError):  # the page shows the relationship as it stands
         relationships.act(request.user, person, request.POST.get("action"))
@@ -183,16 +181,7 @@ def relate(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @login_required
-def activity_page(request: HttpRequest) -> HttpResponse:
-    viewer_id(request)
-    events = activity.page(request.user.id, None, 50)
-    people = User.objects.in_bulk({e.actor_id for e in events})
-    shown = [
-        {"who": people[e.actor_id].username, "kind": e.kind, "text": e.text,
-         "code": shortcodes.encode(e.media_id) if e.media_id else None,
-         "time": ids.millis_of(e.id) // 1000}
-        for e in events
-        if e.actor_id in people and people[e.actor_id].is_active
-    ]  # fmt: skip
-    activity.mark_seen(request.user.id, events)
-    return render(request, "web/activity.html", {"events": shown})
+def activity_page(request: SignedInRequest) -> HttpResponse:
+    items, _ = activity.assemble(request.user.id, None, 50)
+    activity.mark_seen(request.user.id, items)
+    return render(request, "web/activity.html", {"items": items})

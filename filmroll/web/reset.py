@@ -1,12 +1,16 @@
-"""Password reset by e-mail: Django's views, with the API's tokens ended as well when the new
-password is set (as a password change ends them)."""
+"""Password reset by e-mail: Django's views, with mail limited per address and per client
+(accounts/logins), and the API's grants and tokens ended as well when the new password is set
+(as a password change ends them)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpResponse
 
-from filmroll.accounts import tokens
+from filmroll.accounts import logins, tokens
+from filmroll.api.throttle import client_ip
+from filmroll.errors import RateLimited
 
 
 class EndingTokensForm(SetPasswordForm):
@@ -16,7 +20,17 @@ class EndingTokensForm(SetPasswordForm):
         return user
 
 
-request_reset = views.PasswordResetView.as_view(
+class LimitedReset(views.PasswordResetView):
+    def form_valid(self, form) -> HttpResponse:
+        try:
+            logins.count_reset_mail(form.cleaned_data["email"], client_ip(self.request))
+        except RateLimited as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=error.status)
+        return super().form_valid(form)
+
+
+request_reset = LimitedReset.as_view(
     success_url="/accounts/reset/sent/", email_template_name="registration/reset_email.txt"
 )
 sent = views.PasswordResetDoneView.as_view()

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 
-from filmroll.media import storage
+from filmroll.files import storage
 
 
 def _policy() -> str:

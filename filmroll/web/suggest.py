@@ -4,14 +4,15 @@ point or by name, as JSON for app.js."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 
 from filmroll.discovery import people, search
 from filmroll.errors import FilmrollError
+from filmroll.web.lookups import SignedInRequest
 
 
 @login_required
-def words(request: HttpRequest) -> JsonResponse:
+def words(request: SignedInRequest) -> JsonResponse:
     """`q` is the word being typed: #ta gives tags, @an gives people."""
     q = request.GET.get("q", "")
     found: list[str] = []
@@ -26,7 +27,7 @@ def words(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def places_nearby(request: HttpRequest) -> JsonResponse:
+def places_nearby(request: SignedInRequest) -> JsonResponse:
     """Places near `lat`, `lng` (within 1 km), or named like `q`."""
     try:
         if request.GET.get("q"):

@@ -5,9 +5,11 @@ from django.shortcuts import render
 from filmroll import __version__
 from filmroll.accounts.models import User
 from filmroll.ops import health
+from filmroll.ops.access import operators_only
 from filmroll.sharding import shardmap
 
 
+@operators_only
 def home(request: HttpRequest) -> HttpResponse:
     healthy, report = health.check()
     return render(

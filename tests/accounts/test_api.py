@@ -6,9 +6,10 @@ from django.test import Client
 from PIL import Image
 
 from filmroll.accounts.models import User
-from filmroll.media import storage
+from filmroll.files import storage
 from filmroll.sharding import ids
-from tests.conftest import PASSWORD, Api, png_bytes
+from tests.support.images import png_bytes
+from tests.support.personas import PASSWORD, Api
 
 
 def meta(response) -> dict:
@@ -135,16 +136,18 @@ def test_it_refuses_a_missing_or_bad_token(anon):
     assert bad.status_code == 400 and meta(bad)["error_type"] == "OAuthAccessTokenException"
 
 
-def test_it_shows_another_user_and_404s_an_unknown_one(alice, bob):
+def test_it_shows_another_user_and_refuses_an_unknown_one(alice, bob):
     bob_user, _ = bob
     _, api = alice
     shown = api.get(f"/api/v1/users/{bob_user.id}")
     assert shown.json()["data"]["username"] == "bob"
     assert api.get(f"/api/v1/users/{bob_user.id}.json").json()["data"]["username"] == "bob"
-    for missing in [str(ids.make_id(ids.EPOCH_MS + 5, 1, 1)), "99999999999999999999999", "bob"]:
+    for missing in [str(ids.make_id(ids.EPOCH_MS + 5, 1, 1)), "99999999999999999999999"]:
         response = api.get(f"/api/v1/users/{missing}")
-        assert response.status_code == 404
+        assert response.status_code == 400  # as v1 answered
         assert meta(response)["error_type"] == "APINotFoundError"
+    by_name = api.get("/api/v1/users/bob")  # not an ID: no endpoint takes it
+    assert by_name.status_code == 404 and meta(by_name)["error_type"] == "APINotFoundError"
 
 
 def test_it_updates_the_profile(alice):

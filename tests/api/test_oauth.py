@@ -13,7 +13,7 @@ from django.test import Client
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.accounts.models import User
-from tests.conftest import PASSWORD, Api, make_user
+from tests.support.personas import PASSWORD, Api, make_user
 
 REDIRECT = "https://app.example/callback"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from filmroll.discovery import places
 from filmroll.media import photos
-from tests.conftest import make_user, run_tasks
+from filmroll.places import places
 from tests.discovery.test_geo import RENDERED
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from filmroll.limits import ratelimit
-from tests.conftest import PASSWORD, Api, make_user
+from tests.support.personas import PASSWORD, Api, make_user
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_every_answer_reports_the_limit_and_the_token_is_refused_past_it(limits)
     assert 0 < int(refused["Retry-After"]) <= 2 * 3600
     # Errors count and are reported too; another token has its own budget.
     unknown = bob.get("/api/v1/media/1")
-    assert unknown.status_code == 404 and unknown["X-Ratelimit-Remaining"] == "4"
+    assert unknown.status_code == 400 and unknown["X-Ratelimit-Remaining"] == "4"
     assert bob.get("/api/v1/users/self")["X-Ratelimit-Remaining"] == "3"
     # A path that is no endpoint counts against the address only.
     missing = bob.get("/api/v1/no/such/thing")

@@ -1,8 +1,9 @@
 """A whole cluster (`filmroll cluster up`) for the tests of this folder: real nginx, Gunicorn,
 PostgreSQL with replicas and pgbouncer, Redis, memcached, RabbitMQ and Celery, on ports 20
 above the usual so a developer's own cluster can run beside it. The tests talk to it as its
-users and operators do: HTTP through nginx, the `filmroll` command, and the servers' own
-protocols; they kill and restart its processes through supervisord."""
+users and operators do: HTTPS through nginx (plain HTTP only answers health checks and
+redirects), the `filmroll` command, and the servers' own protocols; they kill and restart its
+processes through supervisord."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -23,11 +25,12 @@ import httpx
 import pytest
 
 from filmroll.cluster import supervise, topology
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 OFFSET = 20
 FILMROLL = str(Path(sys.executable).parent / "filmroll")
 ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "var" / "test-cluster"
 # Passed on to every process of the test cluster.
 SETTINGS = {
     "FILMROLL_RATELIMIT_PER_HOUR": "1000000",
@@ -37,7 +40,14 @@ SETTINGS = {
     "FILMROLL_READ_YOUR_WRITES_SECONDS": "30",
     "FILMROLL_FANOUT_BATCH": "500",
     "FILMROLL_REQUEST_LOGS": "0",
+    # a network the tests are not in: from loopback, they are the public to /metrics and /status
+    "FILMROLL_OPERATOR_NETWORKS": "192.0.2.0/24",
 }
+
+
+def tls() -> ssl.SSLContext:
+    """Trusts the test cluster's self-signed certificate (made by `cluster up`)."""
+    return ssl.create_default_context(cafile=str(DATA / "cluster" / "tls" / "cert.pem"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -66,11 +76,14 @@ class Cluster:
         return json.loads(out[-1])
 
     def url(self, path: str) -> str:
+        return f"https://127.0.0.1:{self.where.port('nginx_https')}{path}"
+
+    def plain_url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.where.port('nginx_http')}{path}"
 
     def client(self, user: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.users[user]['token']}"} if user else {}
-        return httpx.Client(base_url=self.url(""), headers=headers, timeout=30)
+        return httpx.Client(base_url=self.url(""), headers=headers, timeout=30, verify=tls())
 
     def sign_up(self, name: str) -> dict:
         with self.client() as http:
@@ -96,7 +109,7 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
-    data = ROOT / "var" / "test-cluster"
+    data = DATA
     where = topology.Topology(data, OFFSET, 8)
     if data.exists():
         subprocess.run([FILMROLL, "cluster", "down"], env=topology.environ(where), check=False)
@@ -122,7 +135,7 @@ class Load:
         self.results: list[tuple[float, int, Any]] = []  # (time, status, what the send returned)
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, args=(n,)) for n in range(threads)]
-        self._client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=30)
+        self._client: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=30, verify=tls())
 
     def _run(self, worker: int) -> None:
         count = 0
@@ -151,7 +164,7 @@ class Load:
 
 def post_photo(cluster: Cluster, user: str, caption: str = "") -> str:
     """Upload a photo through nginx; its media ID."""
-    from tests.conftest import jpeg_bytes
+    from tests.support.images import jpeg_bytes
 
     with cluster.client(user) as http:
         reply = http.post(

@@ -10,7 +10,7 @@ import pytest
 
 from filmroll.cluster import lifecycle, supervise
 from tests.cluster.conftest import ROOT, Cluster
-from tests.servers import free_port, wait_port
+from tests.support.servers import free_port, wait_port
 
 FAB = [str(Path(sys.executable).parent / "fab"), "-r", str(ROOT / "deploy")]
 

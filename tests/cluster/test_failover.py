@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from filmroll.config import datadir
 from tests.cluster.conftest import (
     Cluster,
     Load,
@@ -36,6 +37,11 @@ def test_promoting_a_dead_primarys_replica_resumes_its_writes(cluster: Cluster) 
         time.sleep(3)
     assert "replayed to" in promoted and "now points at the new primary" in promoted
     print(promoted)
+    # the data directory's settings follow: no replica for a, backups go to its new primary
+    kept = datadir.read_settings(cluster.where.data_dir)
+    assert [item.split("=")[0] for item in kept["FILMROLL_SHARD_REPLICAS"].split(",")] == ["b"]
+    new_primary = f"a=postgres://postgres@127.0.0.1:{cluster.where.port('pg_a_replica')}/"
+    assert new_primary in kept["FILMROLL_MAINTENANCE_DATABASES"]
     # the other shard server never stopped
     assert to_b.failures() == [] and len(to_b.results) > 20
     # writes to the dead server's shards stopped (failed, or waited in pgbouncer), then resumed

@@ -10,7 +10,7 @@ import redis
 
 from filmroll.cluster import supervise
 from tests.cluster.conftest import Cluster, Load, eventually
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 
 def _role(cluster: Cluster, program: str) -> str:
@@ -40,11 +40,13 @@ def test_the_app_follows_a_promoted_redis_replica_without_a_restart(cluster: Clu
         assert load.failures(after=promoted) == []
         assert {name: supervise.pid(cluster.where, name) for name in apps} == apps
         # sessions too: a web sign-in works against the promoted sessions Redis
-        with httpx.Client(base_url=cluster.url("")) as web:
+        with cluster.client() as web:
             page = web.get("/accounts/login/")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+            # over HTTPS, Django's CSRF check wants the Referer a browser sends
             signed_in = web.post("/accounts/login/", data={
-                "csrfmiddlewaretoken": token, "username": "sentinel", "password": PASSWORD})  # fmt: skip
+                "csrfmiddlewaretoken": token, "username": "sentinel", "password": PASSWORD},
+                headers={"Referer": cluster.url("/accounts/login/")})  # fmt: skip
             assert signed_in.status_code == 302, signed_in.text
             assert "sentinel" in web.get("/settings/").text
     finally:

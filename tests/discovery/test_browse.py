@@ -3,8 +3,9 @@
 import pytest
 
 from filmroll.discovery import popular
-from tests.conftest import make_user, run_tasks
 from tests.discovery.test_geo import post_at
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -96,7 +97,7 @@ def test_places_created_found_near_and_by_name(alice):
     ]
     assert api.get("/api/v1/locations/search").status_code == 400
     assert api.get(f"/api/v1/locations/{harbour['id']}").json()["data"] == harbour
-    assert api.get("/api/v1/locations/123").status_code == 404
+    assert api.get("/api/v1/locations/123").json()["meta"]["error_type"] == "APINotFoundError"
     photo = api.client.post(
         "/api/v1/media",
         {"image": _jpeg(), "location_id": harbour["id"]},
@@ -112,7 +113,7 @@ def test_places_created_found_near_and_by_name(alice):
 def _jpeg():
     import io
 
-    from tests.conftest import jpeg_bytes
+    from tests.support.images import jpeg_bytes
 
     data = io.BytesIO(jpeg_bytes())
     data.name = "photo.jpg"

@@ -8,10 +8,11 @@ import time
 
 import pytest
 
-from filmroll.discovery import geo, index
+from filmroll.discovery import rebuild
 from filmroll.media import photos, pipeline
 from filmroll.media.samples import paint
-from tests.conftest import make_user, run_tasks
+from filmroll.places import geo
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -127,16 +128,16 @@ def test_privacy_deletes_and_removed_places_take_photos_out(alice, bob):
     alice_api.post("/api/v1/users/self", {"is_private": "true"})
     assert near(bob_api, 35.0, 135.0) == []  # hidden at once by the read-side rule
     run_tasks()
-    assert index.snapshot()["media_index"] == []  # and gone from the index
+    assert rebuild.snapshot()["media_index"] == []  # and gone from the index
     alice_api.post("/api/v1/users/self", {"is_private": "false"})
     run_tasks()
     assert near(bob_api, 35.0, 135.0) == [kept]
 
 
-def test_the_index_rebuilt_equals_the_original(alice, bob):
+def test_the_index_rebuilt_equals_the_original(alice, bob, carol):
     alice_user, alice_api = alice
     bob_user, _ = bob
-    carol, carol_api = make_user("carol", private=True)
+    carol, carol_api = carol
     post_at(alice_user, 1.0, 2.0, "sun #beach #Été")
     commented = post_at(alice_user, None, None, "no place #beach")
     post_at(bob_user, -33.9, 18.4, "#cape")
@@ -145,8 +146,8 @@ def test_the_index_rebuilt_equals_the_original(alice, bob):
     run_tasks()
     alice_api.post(f"/api/v1/media/{commented}/comments", {"text": "and #sunset"})
     run_tasks()
-    original = index.snapshot()
+    original = rebuild.snapshot()
     assert len(original["media_index"]) == 3 and len(original["places"]) == 1
     assert ("sunset", int(commented)) in original["tag_media"]
-    index.rebuild()
-    assert index.snapshot() == original
+    rebuild.rebuild()
+    assert rebuild.snapshot() == original

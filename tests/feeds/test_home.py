@@ -7,7 +7,9 @@ import pytest
 from filmroll.feeds import home
 from filmroll.feeds.store import store
 from filmroll.graph import edges, relationships
-from tests.conftest import jpeg_bytes, make_user, run_tasks, upload
+from tests.support.images import jpeg_bytes, upload
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -159,7 +161,8 @@ def test_likes_and_comments_show_on_the_media_and_in_activity(alice, bob):
     for api in (bob_api, bob_api, carol_api):  # bob likes twice: one like
         api.post(f"{path}/likes")
     shown = bob_api.get(path).json()["data"]
-    assert shown["likes"] == {"count": 2} and shown["user_has_liked"] is True
+    assert shown["likes"]["count"] == 2 and shown["user_has_liked"] is True
+    assert [u["username"] for u in shown["likes"]["data"]] == ["carol", "bob"]  # latest first
     assert alice_api.get(path).json()["data"]["user_has_liked"] is False
     assert {u["username"] for u in alice_api.get(f"{path}/likes").json()["data"]} == {
         "bob",
@@ -167,7 +170,7 @@ def test_likes_and_comments_show_on_the_media_and_in_activity(alice, bob):
     }
     comment = bob_api.post(f"{path}/comments", {"text": "lovely, @carol #sky"}).json()["data"]
     assert comment["text"] == "lovely, @carol #sky" and comment["from"]["username"] == "bob"
-    assert bob_api.get(path).json()["data"]["comments"] == {"count": 1}
+    assert bob_api.get(path).json()["data"]["comments"] == {"count": 1, "data": [comment]}
     assert [m["id"] for m in bob_api.get("/api/v1/users/self/media/liked").json()["data"]] == [
         media["id"]
     ]
@@ -190,9 +193,9 @@ def test_likes_and_comments_show_on_the_media_and_in_activity(alice, bob):
         alice_api.client.delete(delete, HTTP_AUTHORIZATION=f"Bearer {alice_api.token}").status_code
         == 200
     )
-    assert bob_api.get(path).json()["data"]["comments"] == {"count": 0}
+    assert bob_api.get(path).json()["data"]["comments"] == {"count": 0, "data": []}
     bob_api.client.delete(f"{path}/likes", HTTP_AUTHORIZATION=f"Bearer {bob_api.token}")
-    assert bob_api.get(path).json()["data"]["likes"] == {"count": 1}
+    assert bob_api.get(path).json()["data"]["likes"]["count"] == 1
     assert bob_api.post(f"{path}/comments", {"text": "x" * 2201}).status_code == 400
 
 
@@ -237,7 +240,7 @@ def test_nobody_ever_sees_what_they_may_not_in_any_feed_or_list():
         for media_id, author in posts.items():
             status = api.get(f"/api/v1/media/{media_id}").status_code
             assert status == (
-                200 if media_id not in deleted and visibility.can_see(viewer.id, author) else 404
+                200 if media_id not in deleted and visibility.can_see(viewer.id, author) else 400
             )
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from filmroll.feeds.store import RedisStore, SqlStore
 from filmroll.media import cache
 from filmroll.sharding import db, ids
-from tests.conftest import jpeg_bytes, upload
+from tests.support.images import jpeg_bytes, upload
 
 URLS = ("redis://127.0.0.1:6379/3", "redis://127.0.0.1:6380/3")
 
@@ -82,9 +82,11 @@ def test_a_write_invalidates_the_cached_media_row(alice, bob):
         "UPDATE {media} SET caption = 'changed behind the cache' WHERE id = %s",
         [media_id],
     )
-    assert (
-        cache.get_many([media_id])[media_id].caption != "changed behind the cache"
-    )  # served from the cache
+    seen = cache.get_many([media_id])[media_id].caption
+    if settings.FILMROLL.cache_servers:  # memcached serves the row until filmroll writes to it
+        assert seen != "changed behind the cache"
+    else:  # the embedded default keeps no rows in its processes: a read is the row as it is
+        assert seen == "changed behind the cache"
     bob_api.post(f"/api/v1/media/{media_id}/likes")  # a write through filmroll
     fresh = cache.get_many([media_id])[media_id]
     assert fresh.likes == 1 and fresh.caption == "changed behind the cache"

@@ -16,7 +16,10 @@ from django.db import connections
 
 from filmroll.feeds.store import store
 from filmroll.sharding import db, ids
-from tests.conftest import TEST_LOGICAL_SHARDS, _celery, jpeg_bytes, make_user, upload
+from tests.support.images import jpeg_bytes, upload
+from tests.support.install import TEST_LOGICAL_SHARDS
+from tests.support.personas import make_user
+from tests.support.tasks import celery_worker
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -59,7 +62,7 @@ def delivered(followers: list[int], media_id: int) -> list[int]:
 
 
 def test_a_worker_killed_mid_fan_out_leaves_each_feed_with_the_post_once():
-    _celery.stop()  # only the worker processes started here consume
+    celery_worker.stop()  # only the worker processes started here consume
     owner, owner_api = make_user("owner")
     # Followers straight into the owner's shard (fan-out reads only that table), many rows a
     # statement, each with an existing (empty) feed, which takes deliveries.

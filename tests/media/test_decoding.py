@@ -2,8 +2,9 @@ import io
 
 from PIL import Image, ImageCms
 
-from filmroll.media import images, pipeline
-from tests.conftest import jpeg_bytes
+from filmroll.files import images
+from filmroll.media import pipeline
+from tests.support.images import jpeg_bytes
 
 
 def test_a_12_megapixel_jpeg_is_decoded_at_reduced_scale():

@@ -6,8 +6,9 @@ import socket
 
 import pytest
 
-from filmroll.media import storage
-from tests.conftest import jpeg_bytes, make_bucket, s3_server, upload
+from filmroll.files import storage
+from tests.support.images import jpeg_bytes, upload
+from tests.support.servers import make_bucket, s3_server
 
 
 def _free_port() -> int:

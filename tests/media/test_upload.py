@@ -9,9 +9,11 @@ from django.test import Client
 from PIL import Image
 
 from filmroll.accounts import counts
+from filmroll.files import storage
 from filmroll.graph import edges
-from filmroll.media import shortcodes, storage
-from tests.conftest import jpeg_bytes, run_tasks, stored_keys, upload
+from filmroll.media import shortcodes
+from tests.support.images import jpeg_bytes, stored_keys, upload
+from tests.support.tasks import run_tasks
 
 SIZES = {"thumbnail", "low_resolution", "standard_resolution", "high_resolution"}
 
@@ -89,9 +91,10 @@ def test_an_upload_answers_201_with_the_v1_media_object(alice):
     media = response.json()["data"]
     assert set(media) == {
         "id", "shortcode", "type", "link", "created_time", "user", "caption", "filter", "tags",
-        "location", "images", "likes", "comments", "user_has_liked", "blurhash",
+        "location", "images", "likes", "comments", "user_has_liked", "blurhash", "users_in_photo",
+        "attribution",
     }  # fmt: skip
-    assert media["type"] == "image" and media["filter"] == "clarendon"
+    assert media["type"] == "image" and media["filter"] == "Clarendon"  # v1's display name
     assert media["tags"] == ["sunset", "café"]
     assert media["caption"]["text"] == "Golden hour #Sunset #café"
     assert media["caption"]["from"]["username"] == "alice"
@@ -104,7 +107,8 @@ def test_an_upload_answers_201_with_the_v1_media_object(alice):
     assert media["location"]["latitude"] == pytest.approx(38.7114)
     assert media["link"] == f"http://testserver/p/{media['shortcode']}/"
     assert media["created_time"].isdigit()
-    assert media["likes"] == {"count": 0} and media["comments"] == {"count": 0}
+    assert media["likes"] == media["comments"] == {"count": 0, "data": []}
+    assert media["users_in_photo"] == [] and media["attribution"] is None
     assert len(media["blurhash"]) > 6
     images = media["images"]
     assert set(images) == SIZES
@@ -205,7 +209,7 @@ def test_an_upload_needs_an_image_and_a_token(alice, anon):
 
 def test_a_place_given_by_id(alice):
     user, api = alice
-    from filmroll.discovery import places
+    from filmroll.places import places
 
     place_id = places.create(user.id, places.Place("Hallstatt", 47.5622, 13.6493))
     media = upload(api, jpeg_bytes(), location_id=str(place_id)).json()["data"]
@@ -214,6 +218,7 @@ def test_a_place_given_by_id(alice):
         "name": "Hallstatt",
         "latitude": 47.5622,
         "longitude": 13.6493,
+        "street_address": "",
     }
 
 
@@ -224,9 +229,10 @@ def test_a_private_accounts_photo_is_hidden_exactly_like_a_missing_one(alice, bo
     media = upload(alice_api, jpeg_bytes()).json()["data"]
     hidden = bob_api.get(f"/api/v1/media/{media['id']}")
     missing = bob_api.get(f"/api/v1/media/{int(media['id']) + 1}")
-    assert hidden.status_code == missing.status_code == 404
+    assert hidden.status_code == missing.status_code == 400
     assert hidden.json() == missing.json()
-    assert bob_api.get(f"/api/v1/media/shortcode/{media['shortcode']}").status_code == 404
+    assert hidden.json()["meta"]["error_type"] == "APINotFoundError"
+    assert bob_api.get(f"/api/v1/media/shortcode/{media['shortcode']}").status_code == 400
     edges.add(bob_user.id, alice_user.id)  # an approved follower sees it
     assert bob_api.get(f"/api/v1/media/{media['id']}").status_code == 200
 
@@ -247,16 +253,16 @@ def test_only_the_owner_deletes_and_deleting_removes_row_count_and_files(
         deleted = alice_api.client.delete(
             f"/api/v1/media/{media['id']}", HTTP_AUTHORIZATION=f"Bearer {alice_api.token}"
         )
-    assert len(enqueued) == 3  # the files, the post out of feeds, out of the index
+    assert len(enqueued) == 4  # the files, the post out of feeds, its activity, the index
     assert deleted.status_code == 200
-    assert alice_api.get(f"/api/v1/media/{media['id']}").status_code == 404
+    assert alice_api.get(f"/api/v1/media/{media['id']}").status_code == 400
     assert counts.for_users([alice_user.id])[alice_user.id]["media"] == 0
     run_tasks()  # the files go in the background
     assert stored_keys() == before
     again = alice_api.client.delete(
         f"/api/v1/media/{media['id']}", HTTP_AUTHORIZATION=f"Bearer {alice_api.token}"
     )
-    assert again.status_code == 404
+    assert again.json()["meta"]["error_type"] == "APINotFoundError"
 
 
 def test_served_files_are_safe(settings, tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import Loopback, free_port
+from tests.support.servers import Loopback, free_port
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 

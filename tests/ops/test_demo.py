@@ -6,7 +6,9 @@ from PIL import Image
 
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
-from filmroll.media import samples, storage
+from filmroll.activity import events
+from filmroll.files import storage
+from filmroll.media import samples
 from filmroll.ops import demo, demo_photos
 from filmroll.ops.demo_people import PEOPLE
 from filmroll.sharding import db, ids
@@ -56,10 +58,9 @@ def test_demo_people_follow_each_other_and_post_photos_with_tags_and_places():
         thumb = Image.open(io.BytesIO(storage.read(sizes["thumbnail"]["key"])))
         assert thumb.format == "JPEG" and thumb.size == (150, 150)
     assert any(location_id for *_, location_id, _ in posted)
-    from filmroll.feeds import activity
 
-    events = [e for person in people for e in activity.page(person.id, None, 100)]
-    assert {e.kind for e in events} >= {"follow", "like"}
+    made = [e for person in people for e in events.page(person.id, None, 100)]
+    assert {e.kind for e in made} >= {"follow", "like"}
 
 
 def test_the_demo_photos_are_the_photographs_of_the_package_each_readable():

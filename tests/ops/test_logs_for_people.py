@@ -10,7 +10,7 @@ import re
 import pytest
 from django.test import Client
 
-from filmroll.ops.logs import ForMachines, ForPeople, HumanFormatter, JsonFormatter
+from filmroll.observe.logs import ForMachines, ForPeople, HumanFormatter, JsonFormatter
 from filmroll.tasks import registry, worker
 
 

@@ -13,13 +13,16 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from filmroll.ops.logs import JsonFormatter
+from filmroll.observe.logs import JsonFormatter
 from filmroll.tasks.models import QueuedTask
-from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
-from tests.servers import Loopback
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
+from tests.support.servers import Loopback
+from tests.support.tasks import run_tasks
 
 
 def scrape() -> dict[str, float]:
@@ -66,7 +69,7 @@ def test_business_metrics_count_what_happened():
 
 def test_counts_from_other_processes_are_summed():
     before = scrape().get("filmroll_signups_total", 0)
-    code = "from filmroll.ops import metrics\nfor _ in range(5): metrics.SIGNUPS.inc()"
+    code = "from filmroll.observe import metrics\nfor _ in range(5): metrics.SIGNUPS.inc()"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "filmroll.settings"}
     subprocess.run(
         [sys.executable, "-c", f"import django; django.setup()\n{code}"], env=env, check=True
@@ -105,7 +108,7 @@ def test_tasks_carry_the_id_of_the_request_that_queued_them(caplog, restores_ins
         HTTP_AUTHORIZATION=f"Bearer {alice.token}",
         HTTP_X_REQUEST_ID="post-photo-1",
     )
-    if not os.environ.get("FILMROLL_BROKER_URL"):
+    if not settings.FILMROLL.broker_url:
         assert set(QueuedTask.objects.values_list("request_id", flat=True)) == {"post-photo-1"}
     run_tasks()
     tasks = [r for r in caplog.records if r.name == "filmroll.task"]
@@ -140,7 +143,7 @@ class SentryServer:
 def sentry():
     import sentry_sdk
 
-    from filmroll.ops import reporting
+    from filmroll.observe import reporting
 
     server = SentryServer()
     reporting.start(server.dsn)

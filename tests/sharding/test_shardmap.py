@@ -10,7 +10,7 @@ from filmroll.accounts.models import User
 from filmroll.sharding import db, ids, shardmap
 from filmroll.sharding.migrate import migrate_shards
 from filmroll.sharding.models import LogicalShard
-from tests.conftest import TEST_LOGICAL_SHARDS
+from tests.support.install import TEST_LOGICAL_SHARDS
 
 
 def test_it_spreads_logical_shards_evenly_in_contiguous_ranges():

@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from filmroll.tasks import registry, worker
+from filmroll.tasks import dispatch, registry, worker
 from filmroll.tasks.models import QueuedTask
 
 calls: list[tuple] = []
@@ -29,7 +29,7 @@ def explode(*args):
 
 def test_a_task_is_queued_only_when_the_transaction_commits(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        registry.enqueue("test.record", 1, 2)
+        dispatch.enqueue("test.record", 1, 2)
         assert not QueuedTask.objects.exists()
     assert len(callbacks) == 1
     calls.clear()
@@ -42,7 +42,7 @@ def test_a_rolled_back_transaction_queues_nothing(django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
-                registry.enqueue("test.record", 3)
+                dispatch.enqueue("test.record", 3)
                 raise ValueError
         except ValueError:
             pass
@@ -51,7 +51,7 @@ def test_a_rolled_back_transaction_queues_nothing(django_capture_on_commit_callb
 
 
 def test_a_failing_task_is_retried_with_backoff_then_kept_as_failed():
-    registry.queue_locally("test", "test.explode", [7])
+    dispatch.queue_locally("test", "test.explode", [7])
     assert worker.run_one(["test"])
     item = QueuedTask.objects.get()
     assert item.attempts == 1 and not item.failed
@@ -66,7 +66,7 @@ def test_a_failing_task_is_retried_with_backoff_then_kept_as_failed():
 
 
 def test_a_task_left_by_a_dead_worker_is_taken_again_after_its_lease():
-    registry.queue_locally("test", "test.record", [9])
+    dispatch.queue_locally("test", "test.record", [9])
     claimed = worker.claim(["test"])  # a worker takes it, then dies
     assert claimed is not None
     assert worker.claim(["test"]) is None  # leased: nobody else takes it
@@ -77,7 +77,7 @@ def test_a_task_left_by_a_dead_worker_is_taken_again_after_its_lease():
 
 
 def test_workers_take_only_their_queues():
-    registry.queue_locally("other", "test.record", [1])
+    dispatch.queue_locally("other", "test.record", [1])
     assert not worker.run_one(["test"])
     assert worker.run_one(["other"])
 

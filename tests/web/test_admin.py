@@ -8,7 +8,9 @@ from django.test import Client
 
 from filmroll.accounts.models import User
 from filmroll.moderation.models import Report
-from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -44,7 +46,9 @@ def test_a_reported_photo_is_removed_everywhere_from_the_admin():
         "action": "remove_photos", "_selected_action": [Report.objects.get().pk]})  # fmt: skip
     assert answer.status_code == 302
     run_tasks()
-    assert bo_api.get(f"/api/v1/media/{photo['id']}").status_code == 404
+    assert bo_api.get(f"/api/v1/media/{photo['id']}").json()["meta"]["error_type"] == (
+        "APINotFoundError"
+    )
     assert bo_api.get("/api/v1/users/self/feed").json()["data"] == []
     assert bo_api.get("/api/v1/tags/harbour/media/recent").json()["data"] == []
     assert ana_api.get("/api/v1/users/self").json()["data"]["counts"]["media"] == 0

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from filmroll.accounts.models import User
-from tests.conftest import PASSWORD, make_user, png_bytes, upload
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
 
 
 def logged_in(username: str, private: bool = False) -> Client:
@@ -64,7 +65,7 @@ def test_explore_tags_places_nearby_and_people():
     place = ana_api.post("/api/v1/locations", {"name": "Pier", "lat": "10", "lng": "20"})
     place = place.json()["data"]["id"]
     upload(ana_api, png_bytes(), caption="#dawn at the pier", location_id=place)
-    from tests.conftest import run_tasks
+    from tests.support.tasks import run_tasks
 
     run_tasks()
     browser = Client()

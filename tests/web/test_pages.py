@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.conftest import PASSWORD, make_user, png_bytes, upload
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
 
 
 def logged_in(username: str) -> Client:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, make_user, png_bytes, run_tasks, upload
+from tests.support.images import png_bytes, upload
+from tests.support.personas import PASSWORD, make_user
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),

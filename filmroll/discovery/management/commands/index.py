@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from filmroll.discovery import index
+from filmroll.discovery import rebuild, tables
 
 
 class Command(BaseCommand):
@@ -11,6 +11,6 @@ class Command(BaseCommand):
         sub.add_parser("rebuild", help="empty the index and fill it again from the shards")
 
     def handle(self, *args, action: str, **options):
-        index.migrate()
-        held = index.rebuild(self.stdout.write)
+        tables.migrate()
+        held = rebuild.rebuild(self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"the index holds {held} public photos"))

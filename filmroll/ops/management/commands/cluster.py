@@ -1,10 +1,9 @@
-import os
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from filmroll import argtypes
+from filmroll import argtypes, config
 from filmroll.cluster import lifecycle, topology
 from filmroll.sharding import ids
 
@@ -32,14 +31,17 @@ class Command(BaseCommand):
         try:
             if action == "up":
                 where = topology.Topology(
-                    data_dir, port_offset, logical_shards, topology.passed_on(dict(os.environ))
+                    data_dir, port_offset, logical_shards, topology.passed_on(config.given())
                 )
                 lifecycle.up(where, self.stdout.write)
                 return
             where = topology.load(data_dir)
             if action == "down":
                 lifecycle.down(where)
-                self.stdout.write("cluster stopped; its data stays under " + str(where.root))
+                self.stdout.write(
+                    f"cluster stopped; its data stays under {where.root}, and commands run with"
+                    " this data directory still use its settings (cluster up starts it again)"
+                )
             elif action == "env":
                 self.stdout.write(topology.shell_exports(where), ending="")
             else:

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from filmroll import argtypes
-from filmroll.ops import demo, metrics, serving
+from filmroll.observe import metrics
+from filmroll.ops import demo, serving
 
 
 class Command(BaseCommand):
@@ -26,14 +27,20 @@ class Command(BaseCommand):
             "--take-terminal", action="store_true",
             help="become the terminal's foreground, so Ctrl-C stops the server alone (`make demo`)",
         )  # fmt: skip
+        parser.add_argument("--certfile", help="serve HTTPS with this PEM certificate (chain)")
+        parser.add_argument("--keyfile", help="the certificate's PEM private key")
 
     def handle(
-        self, *args, bind: str, workers: int, no_tasks: bool, take_terminal: bool, **options
-    ):
+        self, *args, bind: str, workers: int, no_tasks: bool, take_terminal: bool,
+        certfile: str | None, keyfile: str | None, **options,
+    ):  # fmt: skip
         from filmroll.wsgi import application
 
+        if bool(certfile) != bool(keyfile):
+            raise CommandError("give both --certfile and --keyfile, or neither")
         metrics.sweep_dead()
-        ready = [f"filmroll is serving on http://{bind}/"]
+        scheme = "https" if certfile else "http"
+        ready = [f"filmroll is serving on {scheme}://{bind}/"]
         login = demo.login_line()
         if login:
             ready.append(login)
@@ -48,6 +55,7 @@ class Command(BaseCommand):
                 application, bind, workers,
                 tasks=not no_tasks and not settings.FILMROLL.broker_url,
                 ready=ready, say=say, terminal=take_terminal,
+                tls={"certfile": certfile, "keyfile": keyfile} if certfile and keyfile else {},
             )  # fmt: skip
         except serving.ServeError as error:
             raise CommandError(str(error), returncode=2) from None

@@ -1,0 +1,69 @@
+"""What the object cache's versions cost: a warm read of a feed page's 20 media rows through
+`objcache.get_many` (entries and their versions in one memcached multi-get) beside the same
+20 entries read with one plain multi-get (what the cache did before it kept versions), on the
+same memcached servers, in one run. Medians of several rounds.
+
+    make bench-objcache      (needs the memcached servers `make services` starts)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=2000)
+    args = parser.parse_args()
+    os.environ.update(
+        FILMROLL_DATA_DIR=str(ROOT / "var" / "bench-objcache"),
+        FILMROLL_CACHE_SERVERS="127.0.0.1:11311,127.0.0.1:11312",
+        DJANGO_SETTINGS_MODULE="filmroll.settings",
+    )
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+
+    from filmroll import objcache
+    from filmroll.observe import metrics
+
+    keys = list(range(10**15, 10**15 + 20))
+    row = {"caption": "a caption with #tags and words " * 3, "images": {"s": "x" * 300}}
+    objcache.get_many("bench", keys, lambda missing: {k: row for k in missing})  # warm
+    cache.set_many({f"plain:{k}": row for k in keys}, 3600)
+    names = [f"plain:{k}" for k in keys]
+
+    def versioned() -> None:
+        objcache.get_many("bench", keys, lambda missing: {k: row for k in missing})
+
+    def plain() -> None:  # the cache before versions: one multi-get, the same metrics
+        found = cache.get_many(names)
+        metrics.CACHE.labels("bench", "hit").inc(len(found))
+        metrics.CACHE.labels("bench", "miss").inc(len(names) - len(found))
+
+    figures: dict[str, list[float]] = {"versioned": [], "plain": []}
+    for _ in range(args.rounds):
+        for name, call in (("versioned", versioned), ("plain", plain)):
+            start = time.perf_counter()
+            for _ in range(args.calls):
+                call()
+            figures[name].append((time.perf_counter() - start) / args.calls * 1e6)
+    ours, base = statistics.median(figures["versioned"]), statistics.median(figures["plain"])
+    print(f"20 rows, warm memcached, medians of {args.rounds} rounds of {args.calls} calls")
+    print(f"objcache.get_many (with versions): {ours:7.1f} us a call")
+    print(f"plain multi-get (no versions):     {base:7.1f} us a call")
+    print(f"ratio {base / ours:.2f} (the versions' share of a warm read: {ours - base:.1f} us)")
+
+
+if __name__ == "__main__":
+    main()

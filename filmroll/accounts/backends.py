@@ -1,0 +1,43 @@
+"""Django's only authentication backend: its model backend behind the log-in throttle
+(`logins`). Whatever calls django.contrib.auth.authenticate() — our log-ins, the admin's, an
+OAuth grant — is counted before a password is read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from filmroll.accounts import logins
+from filmroll.accounts.models import User
+from filmroll.netaddr import client_address
+
+
+class Throttled(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        client_ip: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        """`client_ip`: the caller's judgement of the client's address (callers without the
+        request); otherwise it is read from the request. Past a limit this raises RateLimited
+        (not PermissionDenied, which Django would turn into a plain wrong password)."""
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if not isinstance(username, str) or password is None:
+            return None
+        ip = client_ip or (client_address(request.META) if request is not None else "unknown")
+        attempt = logins.admit(username, ip)
+        user = super().authenticate(request, username=username, password=password)
+        if user is not None:
+            logins.succeeded(attempt)
+        return user
+
+    async def aauthenticate(self, request, username=None, password=None, **kwargs):
+        # Django's async path checks the password itself; send it through the same count.
+        return await sync_to_async(self.authenticate)(request, username, password, **kwargs)

@@ -1,0 +1,49 @@
+"""The media package's tables on every logical shard (sharding/schema.py says how steps work)."""
+
+from filmroll.sharding.schema import Step
+
+STEPS = [
+    Step(
+        "0001_users_media_graph",
+        """
+        CREATE TABLE {s}media (
+            {id},
+            user_id bigint NOT NULL,
+            caption text NOT NULL DEFAULT '',
+            filter text NOT NULL DEFAULT 'normal',
+            location_id bigint,
+            latitude double precision,
+            longitude double precision,
+            images text NOT NULL,
+            blurhash text NOT NULL DEFAULT '',
+            likes integer NOT NULL DEFAULT 0,
+            comments integer NOT NULL DEFAULT 0
+        );
+        CREATE INDEX media_by_user ON {s}media (user_id, id);
+        """,
+    ),
+    Step(
+        "0002_requests_blocks_likes_comments_feeds_activity",
+        """
+        CREATE TABLE {s}likes (
+            media_id bigint NOT NULL,
+            user_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (media_id, user_id)
+        );
+        CREATE TABLE {s}user_likes (
+            user_id bigint NOT NULL,
+            media_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, media_id)
+        );
+        CREATE TABLE {s}comments (
+            {id},
+            media_id bigint NOT NULL,
+            user_id bigint NOT NULL,
+            text text NOT NULL
+        );
+        CREATE INDEX comments_by_media ON {s}comments (media_id, id);
+        """,
+    ),
+]

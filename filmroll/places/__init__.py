@@ -1,0 +1,1 @@
+"""Places people post from and the geometry of finding photos near a point."""
