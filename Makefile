@@ -2,6 +2,10 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# `make demo`: where its install lives, the port it serves on, how many photos it posts
+DEMO_DATA_DIR ?= $(or $(FILMROLL_DATA_DIR),var)
+DEMO_PORT ?= 8000
+DEMO_PHOTOS ?= 60
 PG2_PORT ?= 5433
 PG := postgres://postgres@127.0.0.1
 S3_PORT ?= 9100
@@ -23,18 +27,26 @@ CLUSTER_DIR ?= var/cluster
 
 .PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache clean
 
+# What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
-	touch $@
+	touch $@ $(BIN)/.installed-demo
 
 install: $(BIN)/.installed
 
-demo: install
-	$(BIN)/filmroll init
-	$(BIN)/filmroll demo
-	$(BIN)/filmroll serve --bind 127.0.0.1:8000
+# What running needs, and the demo's photographs: no test tools; pip shows its progress.
+$(BIN)/.installed-demo: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -e '.[demo]'
+	touch $@
+
+# The last lines it prints, once the server is up, are the address and the demo log-in.
+demo: $(BIN)/.installed-demo
+	@FILMROLL_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/filmroll init
+	@FILMROLL_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/filmroll demo --photos $(DEMO_PHOTOS)
+	@FILMROLL_DATA_DIR=$(DEMO_DATA_DIR) exec $(BIN)/filmroll serve --bind 127.0.0.1:$(DEMO_PORT) --take-terminal
 
 test: install lint services test-embedded test-postgres test-cluster
 
@@ -65,8 +77,9 @@ test-embedded: install
 	scripts/test-packages
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
+# `make demo` in a fresh clone (tests/test_make_demo.py) uses no setting: test-embedded runs it.
 test-postgres: install services
-	$(PG_TEST_ENV) $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
+	$(PG_TEST_ENV) $(BIN)/pytest --ignore=tests/cluster --ignore=tests/test_make_demo.py $(PYTEST_ARGS)
 
 # Tests that start whole clusters of their own (tests/cluster), once.
 test-cluster: install services cluster-packages

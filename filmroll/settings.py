@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import zlib
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -238,19 +239,33 @@ if FILMROLL.https_only:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Short lines for a person at a terminal, JSON lines for log shippers (FILMROLL_LOG_FORMAT).
+LOG_FORMAT = FILMROLL.log_format
+if LOG_FORMAT == "auto":
+    LOG_FORMAT = "text" if sys.stderr.isatty() else "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "filmroll.observe.logs.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"()": "filmroll.observe.logs.HumanFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": FILMROLL.log_format}},
+    "filters": {
+        "json": {"()": "filmroll.observe.logs.ForMachines"},
+        "text": {"()": "filmroll.observe.logs.ForPeople"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": [LOG_FORMAT],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    # one line per request and per task
+    # one line per request and per task (summarised for people)
     "loggers": {
-        "filmroll.request": {"level": "INFO" if FILMROLL.request_logs else "WARNING"},
-        "filmroll.task": {"level": "INFO" if FILMROLL.request_logs else "WARNING"},
+        name: {"level": "INFO" if FILMROLL.request_logs else "WARNING"}
+        for name in ("filmroll.request", "filmroll.task", "filmroll.tasks.summary")
     },
 }
 

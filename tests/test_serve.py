@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -86,19 +85,29 @@ def test_a_new_install_serves_the_api(tmp_path: Path):
             [*command, "demo", "--photos", "3"], env=env, capture_output=True, text=True
         )
         assert seeded.returncode == 0, seeded.stderr
+        with socket.socket() as taken:  # a port in use: refused at once, in one line
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            busy = taken.getsockname()[1]
+            refused = subprocess.run(
+                [*command, "serve", "--bind", f"127.0.0.1:{busy}"],
+                env=env, capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+        assert refused.returncode == 2 and refused.stdout == ""
+        assert refused.stderr == (
+            f"CommandError: port {busy} on 127.0.0.1 is taken: stop what listens there, or serve"
+            " on another port with --bind HOST:PORT\n"
+        )
         server = subprocess.Popen(
             [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        # said once the port is bound: it answers straight after
+        assert server.stdout.readline() == f"filmroll is serving on http://127.0.0.1:{port}/\n"
+        assert server.stdout.readline() == f"log in as ana, password {demo.PASSWORD}\n"
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                status, health = _call("GET", f"{base}/healthz/deep")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+        status, health = _call("GET", f"{base}/healthz/deep")
         assert status == 200 and health["status"] == "ok"
         status, login = _call(
             "POST", f"{base}/api/v1/accounts/login", {"username": "ana", "password": demo.PASSWORD}
@@ -115,8 +124,35 @@ def test_a_new_install_serves_the_api(tmp_path: Path):
         assert status == 200 and me["data"]["username"] == "newcomer"
         status, missing = _call("GET", f"{base}/api/v1/no/such/path")
         assert status == 404 and missing["meta"]["error_type"] == "APINotFoundError"
+        # SIGTERM stops the server, its web workers and its task worker, saying so in one line
+        children = _children(server.pid)
+        assert len(children) == 2  # one web worker, the task worker
+        server.terminate()
+        rest = server.communicate(timeout=60)[0].splitlines()
+        assert server.returncode == 0 and rest[-1] == "filmroll stopped"
+        assert not [line for line in rest if not line.startswith("{")][:-1]  # log lines only
+        assert "Traceback" not in "".join(rest)
+        assert [pid for pid in children if _alive(pid)] == []
     finally:
-        if server is not None:
-            server.terminate()
+        if server is not None and server.poll() is None:
+            server.kill()
             server.wait(timeout=20)
         _drop(made)
+
+
+def _children(pid: int) -> list[int]:
+    listed = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    )
+    return [int(p) for p in listed.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a child that exited but is not yet reaped by anyone is gone too
+    return (
+        Path(f"/proc/{pid}/stat").exists() and ") Z " not in Path(f"/proc/{pid}/stat").read_text()
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
 
@@ -23,3 +25,16 @@ def decode(code: str) -> int:
     for c in code:
         value = value * 64 + VALUE[c]
     return value
+
+
+def from_text(raw: str) -> int:
+    """The media ID in a shortcode or in the address of a photo page (`…/p/CODE/`, with or
+    without the host); ValueError for anything else."""
+    text = raw.strip()
+    path = urlsplit(text).path if "://" in text else text
+    if "/p/" in f"/{path.lstrip('/')}":
+        code = f"/{path.lstrip('/')}".split("/p/", 1)[1].split("/", 1)[0]
+        return decode(code)
+    if "/" in text:
+        raise ValueError(f"{raw!r} is not the address of a photo page (…/p/CODE/)")
+    return decode(text)

@@ -7,11 +7,14 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections
+
+from filmroll.sharding import install
 
 TIMEOUT = 2  # seconds any one backend may take
 
@@ -21,6 +24,8 @@ def _timed(check: Callable[[], None]) -> dict[str, Any]:
     try:
         check()
         result: dict[str, Any] = {"ok": True}
+    except install.Missing as error:  # says what to do already
+        result = {"ok": False, "error": str(error)}
     except Exception as error:  # any failure of a backend is a finding, not a crash
         result = {"ok": False, "error": f"{type(error).__name__}: {error}".strip()[:300]}
     result["ms"] = round((time.perf_counter() - start) * 1000, 2)
@@ -28,7 +33,11 @@ def _timed(check: Callable[[], None]) -> dict[str, Any]:
 
 
 def _database(alias: str) -> None:
-    with connections[alias].cursor() as cursor:
+    db = connections[alias]
+    if db.vendor == "sqlite" and not Path(db.settings_dict["NAME"]).exists():
+        # opening it would make an empty file: report it missing instead
+        raise FileNotFoundError(f"no database file {db.settings_dict['NAME']}")
+    with db.cursor() as cursor:
         cursor.execute("SELECT 1")
 
 
@@ -91,7 +100,9 @@ def _where(url: str) -> str:
 def checks() -> dict[str, tuple[str, str, Callable[[], None]]]:
     """name -> (kind, where, check) for every backend this install uses."""
     config = settings.FILMROLL
-    found: dict[str, tuple[str, str, Callable[[], None]]] = {}
+    found: dict[str, tuple[str, str, Callable[[], None]]] = {
+        "install": ("filmroll", install.where(), install.check)
+    }
     for alias in connections:
         name = {"default": "database:global", "index": "database:index"}.get(
             alias, f"database:shard:{alias}"

@@ -5,8 +5,10 @@ to be taken again: every task runs at least once and must be idempotent."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from filmroll.tasks.models import QueuedTask
 from filmroll.tasks.registry import TASKS, backoff, perform, periodic
 
 log = logging.getLogger(__name__)
+summary = logging.getLogger("filmroll.tasks.summary")
 
 
 def claim(queues: list[str] | None) -> QueuedTask | None:
@@ -41,11 +44,11 @@ def claim(queues: list[str] | None) -> QueuedTask | None:
         return item
 
 
-def run_one(queues: list[str] | None = None) -> bool:
-    """Run one due task; False when none was due."""
+def run_one(queues: list[str] | None = None) -> tuple[str, bool] | None:
+    """Run one due task: its name and whether it succeeded; None when none was due."""
     item = claim(queues)
     if item is None:
-        return False
+        return None
     task = TASKS.get(item.name)
     try:
         if task is None:
@@ -63,9 +66,9 @@ def run_one(queues: list[str] | None = None) -> bool:
             item.run_after = timezone.now() + backoff(item.attempts)
         item.leased_until = None
         item.save(update_fields=["last_error", "failed", "run_after", "leased_until"])
-        return True
+        return item.name, False
     item.delete()
-    return True
+    return item.name, True
 
 
 def drain(queues: list[str] | None = None, limit: int = 10_000) -> int:
@@ -76,15 +79,59 @@ def drain(queues: list[str] | None = None, limit: int = 10_000) -> int:
     return ran
 
 
-def run_forever(queues: list[str] | None = None, idle_sleep: float = 0.5) -> None:
-    """Work off the queue; periodic tasks of these queues are queued when due (the embedded
-    default's beat: `filmroll serve` runs one worker)."""
+class Tally:
+    """The tasks run since the last summary line, which goes out every `every` seconds at
+    most: text logs show it instead of a line per task. Periodic tasks are counted only when
+    they fail (they would say the same thing every few minutes)."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self.done: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
+        self.last = 0.0
+
+    def add(self, name: str, ok: bool) -> None:
+        if not ok:
+            self.failed[name] += 1
+        elif not (name in TASKS and TASKS[name].every):
+            self.done[name] += 1
+
+    def flush(self, now: float) -> str | None:
+        """Log the summary when there is one and it is time; the line."""
+        if not (self.done or self.failed) or now - self.last < self.every:
+            return None
+        parts = ", ".join(f"{name} {n}" for name, n in sorted(self.done.items()))
+        line = f"tasks: {self.done.total()} done" + (f" ({parts})" if parts else "")
+        if self.failed:
+            failed = ", ".join(f"{name} {n}" for name, n in sorted(self.failed.items()))
+            line += f"; {self.failed.total()} failed ({failed}; retried with backoff)"
+        summary.info(line)
+        self.done.clear()
+        self.failed.clear()
+        self.last = now
+        return line
+
+
+def run_forever(
+    queues: list[str] | None = None,
+    idle_sleep: float = 0.5,
+    stop: threading.Event | None = None,
+) -> None:
+    """Work off the queue until `stop` is set (after the task in hand); periodic tasks of these
+    queues are queued when due (the embedded default's beat: `filmroll serve` runs one worker)."""
     due = {t.name: 0.0 for t in periodic() if queues is None or t.queue in queues}
-    while True:
+    stop = stop or threading.Event()
+    tally = Tally()
+    while not stop.is_set():
         close_old_connections()
         queue_periodic(due, time.monotonic())
-        if not drain(queues, limit=100):
-            time.sleep(idle_sleep)
+        ran = 0
+        while ran < 100 and not stop.is_set() and (done := run_one(queues)):
+            ran += 1
+            tally.add(*done)
+        tally.flush(time.monotonic())
+        if not ran:
+            stop.wait(idle_sleep)
 
 
 def queue_periodic(due: dict[str, float], now: float) -> list[str]:

@@ -90,3 +90,20 @@ def test_filmroll_check_prints_each_backend_and_fails_when_one_is_down(settings)
     with pytest.raises(CommandError, match="redis:feeds:0"):
         call_command("check", stdout=out)
     assert "DOWN" in out.getvalue()
+
+
+def test_deep_health_reports_a_database_with_no_install_as_down():
+    from filmroll.sharding import shardmap
+    from filmroll.sharding.models import LogicalShard
+
+    LogicalShard.objects.all().delete()  # as in a global database `filmroll init` never saw
+    try:
+        answer = Client().get("/healthz/deep")
+    finally:
+        shardmap.reload()
+    assert answer.status_code == 503
+    state = answer.json()["backends"]["install"]
+    assert state["ok"] is False
+    assert state["error"].startswith("no filmroll install in ")
+    assert state["error"].endswith(": run `filmroll init`")
+    assert answer.json()["backends"]["database:global"]["ok"] is True  # the database answers

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from filmroll.media import shortcodes
 from filmroll.sharding import db, ids
 
 
@@ -68,9 +69,23 @@ def test_it_decodes_on_the_command_line(capsys):
 
 def test_it_exits_2_with_a_clear_error_for_a_bad_id():
     with pytest.raises(CommandError) as raised:
-        call_command("ids", "decode", "12", "not-an-id")
+        call_command("ids", "decode", "12", "not an id!", "https://example.com/ana/")
     assert raised.value.returncode == 2
-    assert "'not-an-id' is not an ID" in str(raised.value)
+    assert "'not an id!' is not an ID, nor a photo's shortcode or page address" in str(raised.value)
+    assert "'https://example.com/ana/' is not an ID" in str(raised.value)
+
+
+def test_it_decodes_shortcodes_and_the_addresses_of_photo_pages(capsys):
+    object_id = ids.make_id(ids.EPOCH_MS + 86_400_000, 7, 9)
+    code = shortcodes.encode(object_id)
+    call_command(
+        "ids", "decode", code, f"http://127.0.0.1:8000/p/{code}/", f"/p/{code}/like", f"p/{code}"
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        assert line.startswith(f"{object_id}  shortcode={code}  time=2025-01-02T00:00:00.000Z")
+        assert line.endswith("shard=7  sequence=9")
 
 
 @pytest.mark.django_db(databases=[])

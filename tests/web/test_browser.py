@@ -59,7 +59,7 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
     bo.goto(f"{base}/")
     post = bo.locator("article.photo").first
     assert "Evening at the pier #sunset" in post.inner_text()
-    assert post.locator("img").get_attribute("alt") == "Evening at the pier #sunset"
+    assert post.locator("img:not(.avatar)").get_attribute("alt") == "Evening at the pier #sunset"
     shot(bo, "feed")
     bo.evaluate("window.stillHere = true")  # gone if the page reloads
     post.get_by_role("button", name="♡ like").click()
@@ -67,7 +67,11 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
     bo.locator("article.photo .likes", has_text="1 like").wait_for()
     assert bo.get_by_role("button", name="♥ liked").is_visible()
     assert bo.evaluate("window.stillHere === true")
-    assert post.locator("img").get_attribute("style").startswith("background: url(data:image/png")
+    assert (
+        post.locator("img:not(.avatar)")
+        .get_attribute("style")
+        .startswith("background: url(data:image/png")
+    )
     bo.locator("article.photo").first.get_by_role("link", name="0 comments").click()
     bo.get_by_label("Add a comment").fill("Lovely light!")
     bo.get_by_role("button", name="Post").click()

@@ -46,7 +46,8 @@ def photo(context: template.Context, item: dict) -> SafeString:
     )  # fmt: skip
     return format_html(
         '<article class="photo" id="m{id}">'
-        '<p><a href="/{who}/"><strong>{who}</strong></a>{where}</p>'
+        '<p><a href="/{who}/"><img class="avatar" src="{face}" width="32" height="32" alt="">'
+        "<strong>{who}</strong></a>{where}</p>"
         '<a href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}" loading="lazy"'
         ' style="{bg}"></a>'
         '<p><form class="inline like-form" method="post" action="/p/{code}/like">'
@@ -54,7 +55,7 @@ def photo(context: template.Context, item: dict) -> SafeString:
         '<input type="hidden" name="next" value="{back}#m{id}">{button}</form> '
         '<span class="likes">{likes}</span> · <a href="/p/{code}/">{comments}</a></p>'
         "{caption}</article>",
-        id=item["id"], who=user["username"], where=where, code=code, src=image["url"],
+        id=item["id"], who=user["username"], face=user["profile_picture"], where=where, code=code, src=image["url"],
         w=image["width"], h=image["height"], alt=caption or f"A photo by {user['username']}",
         bg=placeholder(item.get("blurhash")), csrf=context.get("csrf_token") or get_token(request),
         back=request.get_full_path(), button=button,

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from filmroll import argtypes
 from filmroll.ops import cachewarm
 
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["from-vmtouch"])
         parser.add_argument("file", help="vmtouch -v output, or - for standard input")
-        parser.add_argument("--page-size", type=int, default=4096, help="bytes (%(default)s)")
+        parser.add_argument(
+            "--page-size", type=argtypes.whole(1), default=4096, help="bytes (%(default)s)"
+        )
         parser.add_argument(
             "--replace",
             metavar="OLD=NEW",

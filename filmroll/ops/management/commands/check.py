@@ -8,7 +8,7 @@ from filmroll.ops import health
 
 
 class Command(DjangoCheck):
-    help = "Run Django's system checks, then check every backend (databases, Redis, memcached, broker, storage)."
+    help = "Run Django's system checks, then check the install and every backend (databases, Redis, memcached, broker, storage)."
 
     def handle(self, *app_labels, **options):
         super().handle(*app_labels, **options)
@@ -20,6 +20,12 @@ class Command(DjangoCheck):
             self.stdout.write(line + ("" if state["ok"] else f"\n       {state['error']}"))
         if not healthy:
             down = [n for n, s in report["backends"].items() if not s["ok"]]
+            if "install" in down:
+                others = [n for n in down if n != "install"]
+                raise CommandError(
+                    report["backends"]["install"]["error"]
+                    + (f" (also down: {', '.join(others)})" if others else "")
+                )
             raise CommandError(
                 f"{len(down)} backend(s) down: {', '.join(down)}. Start them (for the test servers:"
                 " make services) or fix their FILMROLL_* settings (docs/configuration.md)."

@@ -3,8 +3,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from filmroll import config
+from filmroll import argtypes, config
 from filmroll.cluster import lifecycle, topology
+from filmroll.sharding import ids
 
 
 class Command(BaseCommand):
@@ -16,11 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["up", "down", "status", "env"])
         parser.add_argument(
-            "--port-offset", type=int, default=0,
+            "--port-offset", type=argtypes.whole(0, 50_000), default=0,
             help="added to every port, for a second cluster beside the first (up only)",
         )  # fmt: skip
         parser.add_argument(
-            "--logical-shards", type=int, default=settings.FILMROLL.logical_shards,
+            "--logical-shards", type=argtypes.whole(1, ids.MAX_SHARDS),
+            default=settings.FILMROLL.logical_shards,
             help="logical shards of a new cluster (%(default)s)",
         )  # fmt: skip
 

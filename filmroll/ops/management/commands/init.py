@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from filmroll import argtypes
 from filmroll.discovery import tables
-from filmroll.sharding import shardmap
+from filmroll.sharding import ids, shardmap
 from filmroll.sharding.migrate import ensure_postgres_database, migrate_shards
 
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--logical-shards",
-            type=int,
+            type=argtypes.whole(1, ids.MAX_SHARDS),
             help="how many logical shards, 1 to 8192, fixed once the install exists "
             f"(default: FILMROLL_LOGICAL_SHARDS, now {settings.FILMROLL.logical_shards})",
         )

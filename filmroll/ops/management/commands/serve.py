@@ -1,71 +1,61 @@
-import multiprocessing
-import os
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from gunicorn.app.base import BaseApplication
+from django.db import connections
 
+from filmroll import argtypes
 from filmroll.observe import metrics
-from filmroll.wsgi import application
-
-
-class _Gunicorn(BaseApplication):
-    def __init__(self, options: dict) -> None:
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return application
-
-
-def _run_tasks() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
-    import django
-
-    django.setup()
-    from filmroll.tasks import worker
-
-    worker.run_forever()
+from filmroll.ops import demo, serving
 
 
 class Command(BaseCommand):
-    help = "Serve filmroll with Gunicorn and, beside it, a worker for background tasks."
+    help = (
+        "Serve filmroll with Gunicorn and, in the embedded default, a worker for background tasks"
+        " beside it. Ctrl-C or SIGTERM stops them all."
+    )
 
     def add_arguments(self, parser):
         config = settings.FILMROLL
-        parser.add_argument("--bind", default=config.bind, help="HOST:PORT (%(default)s)")
         parser.add_argument(
-            "--workers", type=int, default=config.workers, help="web processes (%(default)s)"
+            "--bind", type=argtypes.bind, default=config.bind, help="HOST:PORT (%(default)s)"
         )
+        parser.add_argument(
+            "--workers", type=argtypes.whole(1, 256), default=config.workers,
+            help="web processes (%(default)s)",
+        )  # fmt: skip
         parser.add_argument("--no-tasks", action="store_true", help="run no background-task worker")
+        parser.add_argument(
+            "--take-terminal", action="store_true",
+            help="become the terminal's foreground, so Ctrl-C stops the server alone (`make demo`)",
+        )  # fmt: skip
         parser.add_argument("--certfile", help="serve HTTPS with this PEM certificate (chain)")
         parser.add_argument("--keyfile", help="the certificate's PEM private key")
 
-    def handle(self, *args, bind: str, workers: int, no_tasks: bool, certfile: str | None,
-               keyfile: str | None, **options):  # fmt: skip
+    def handle(
+        self, *args, bind: str, workers: int, no_tasks: bool, take_terminal: bool,
+        certfile: str | None, keyfile: str | None, **options,
+    ):  # fmt: skip
+        from filmroll.wsgi import application
+
         if bool(certfile) != bool(keyfile):
             raise CommandError("give both --certfile and --keyfile, or neither")
-        scheme = "https" if certfile else "http"
-        self.stdout.write(f"filmroll serving on {scheme}://{bind} with {workers} worker(s)")
         metrics.sweep_dead()
-        if not no_tasks and not settings.FILMROLL.broker_url:
-            # The embedded queue's worker, in a process of its own (with a broker, `filmroll worker`).
-            multiprocessing.get_context("spawn").Process(target=_run_tasks, daemon=True).start()
-        _Gunicorn(
-            {
-                "bind": bind,
-                "workers": workers,
-                "worker_class": "gthread",
-                "threads": 4,
-                "timeout": 60,
-                "graceful_timeout": 10,
-                # the app decides whom to believe about HTTPS (FILMROLL_TRUSTED_PROXIES), not
-                # Gunicorn, which would take X-Forwarded-Proto from any loopback peer
-                "secure_scheme_headers": {},
-                **({"certfile": certfile, "keyfile": keyfile} if certfile else {}),
-            }
-        ).run()
+        scheme = "https" if certfile else "http"
+        ready = [f"filmroll is serving on {scheme}://{bind}/"]
+        login = demo.login_line()
+        if login:
+            ready.append(login)
+        connections.close_all()  # Gunicorn forks its workers: no connection may cross over
+
+        def say(line: str) -> None:
+            self.stdout.write(line)
+            self.stdout.flush()
+
+        try:
+            serving.serve(
+                application, bind, workers,
+                tasks=not no_tasks and not settings.FILMROLL.broker_url,
+                ready=ready, say=say, terminal=take_terminal,
+                tls={"certfile": certfile, "keyfile": keyfile} if certfile and keyfile else {},
+            )  # fmt: skip
+        except serving.ServeError as error:
+            raise CommandError(str(error), returncode=2) from None

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from filmroll import argtypes
 from filmroll.sharding import failover, moves, shardmap
 from filmroll.sharding.migrate import row_counts
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action")
         move = actions.add_parser("move", help="move a logical shard to another physical database")
-        move.add_argument("logical", type=int)
+        move.add_argument("logical", type=argtypes.whole(0))
         move.add_argument("--to", required=True, dest="target", help="a physical database name")
         promote = actions.add_parser("promote", help="promote the replica of a physical database")
         promote.add_argument("physical")

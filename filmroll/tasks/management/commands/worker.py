@@ -1,23 +1,30 @@
 import os
+import signal
+import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from filmroll import argtypes
 from filmroll.tasks import worker
 
 QUEUES = "fanout,feeds,deletes,index,default"
 
 
 class Command(BaseCommand):
-    help = "Run background tasks until stopped: a Celery worker when FILMROLL_BROKER_URL is set, else the embedded queue's."
+    help = (
+        "Run background tasks until stopped: a Celery worker when FILMROLL_BROKER_URL is set,"
+        " else the embedded queue's (Ctrl-C or SIGTERM: it finishes the task in hand, then exits)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--queues", help=f"comma-separated queues to work on (default: {QUEUES})"
         )
         parser.add_argument(
-            "--concurrency", type=int, default=2, help="Celery worker processes (%(default)s)"
-        )
+            "--concurrency", type=argtypes.whole(1, 256), default=2,
+            help="Celery worker processes (%(default)s)",
+        )  # fmt: skip
         parser.add_argument(
             "--beat",
             action="store_true",
@@ -43,5 +50,9 @@ class Command(BaseCommand):
             app.worker_main(argv + (["--beat"] if beat else []))
             return
         names = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
-        self.stdout.write(f"worker running on {', '.join(names) if names else 'every queue'}")
-        worker.run_forever(names)
+        if options["verbosity"]:
+            self.stdout.write(f"worker running on {', '.join(names) if names else 'every queue'}")
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        worker.run_forever(names, stop=stop)
