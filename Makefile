@@ -65,6 +65,7 @@ services:
 
 lint: install
 	$(BIN)/ruff check filmroll tests bench deploy
+	$(BIN)/ruff format --check filmroll tests bench deploy
 	$(BIN)/mypy filmroll
 	$(BIN)/lint-imports
 

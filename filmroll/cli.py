@@ -94,7 +94,9 @@ def _check_install(args: list[str]) -> None:
     from filmroll.sharding import install
 
     command = ManagementUtility(["filmroll", *args]).fetch_command(args[0])
-    vars(command)["_called_from_command_line"] = True  # argparse's message and status 2, as Django's
+    vars(command)["_called_from_command_line"] = (
+        True  # argparse's message and status 2, as Django's
+    )
     command.create_parser("filmroll", args[0]).parse_args(args[1:])
     problem = install.problem()
     connections.close_all()  # `serve` forks: no connection may cross into its workers

@@ -215,7 +215,12 @@ def check(url: Any, field: str) -> str:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     config = settings.FILMROLL
     try:
-        checked(host, port, with_hosts(hosts_table(config.outgoing_hosts)), config.callback_allow_networks)
+        checked(
+            host,
+            port,
+            with_hosts(hosts_table(config.outgoing_hosts)),
+            config.callback_allow_networks,
+        )
     except Blocked:
         raise Invalid(
             f"{field}'s host {host!r} resolves to an address that is not public"

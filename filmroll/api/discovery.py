@@ -40,8 +40,6 @@ def tag_search(request: PublicRequest) -> JsonResponse:
     return ok(search.search_tags(request.GET.get("q"), pagination.count(request, default=50)))
 
 
-
-
 @endpoint("POST", scope=scopes.FIRST_PARTY)
 def location_create(request: ApiRequest) -> JsonResponse:
     place = places.check(

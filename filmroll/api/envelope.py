@@ -248,7 +248,9 @@ def endpoint(
                 answer = failure(500, "APIError", "something went wrong on our side; try again")
             return _wrapped(callback, answer), verdict
 
-        cast(Any, run).api = Endpoint(frozenset(allowed), auth, scope, public)  # for the doc's tests
+        cast(Any, run).api = Endpoint(
+            frozenset(allowed), auth, scope, public
+        )  # for the doc's tests
         return run
 
     return wrap

@@ -63,7 +63,11 @@ def activity_feed(request: ApiRequest) -> JsonResponse:
     items, next_id = activity.assemble(request.api_user.id, pagination.cursor(request), count)
     shown = {m.id: m for m in (item.media for item in items) if m is not None}
     rendered = dict(
-        zip(shown, objects.media_list(list(shown.values()), request.api_user.id, request), strict=True)
+        zip(
+            shown,
+            objects.media_list(list(shown.values()), request.api_user.id, request),
+            strict=True,
+        )
     )
     return ok(
         [

@@ -101,7 +101,10 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
             )
     cache.invalidate(media.id)
     author_id, text = row
-    told = [owner.id, *User.objects.filter(username__in=mentions(text)).values_list("id", flat=True)]
+    told = [
+        owner.id,
+        *User.objects.filter(username__in=mentions(text)).values_list("id", flat=True),
+    ]
     events.forget_comment(told, author_id, media.id, text)
     if author_id == owner.id:
         enqueue("discovery.index_media", media.id)

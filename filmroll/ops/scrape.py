@@ -41,7 +41,6 @@ class ScrapeTime:
         yield took
 
 
-
 def render() -> tuple[bytes, str]:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)

@@ -134,7 +134,13 @@ def _mark_dead(server, worker) -> None:
 
 
 def serve(
-    application, bind: str, workers: int, tasks: bool, ready: list[str], say: Say, terminal: bool,
+    application,
+    bind: str,
+    workers: int,
+    tasks: bool,
+    ready: list[str],
+    say: Say,
+    terminal: bool,
     tls: dict[str, str] | None = None,
 ) -> None:
     """Serve until stopped. `ready`: the lines printed once the port is bound; `tls`: the

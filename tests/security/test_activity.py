@@ -100,9 +100,12 @@ def test_a_deleted_comment_leaves_no_text_behind(alice, bob):
     kept = bob_api.post(path, {"text": "this stays @cy"}).json()["data"]
     gone = bob_api.post(path, {"text": "regrettable words @cy"}).json()["data"]
     assert len(_stored(alice_user)) == 2 and len(_stored(cy)) == 2
-    assert bob_api.client.delete(
-        f"{path}/{gone['id']}", HTTP_AUTHORIZATION=f"Bearer {bob_api.token}"
-    ).status_code == 200
+    assert (
+        bob_api.client.delete(
+            f"{path}/{gone['id']}", HTTP_AUTHORIZATION=f"Bearer {bob_api.token}"
+        ).status_code
+        == 200
+    )
     for user in (alice_user, cy):
         assert [e.text for e in _stored(user)] == ["this stays @cy"]
     # staff removing a comment does the same

@@ -109,6 +109,4 @@ def test_a_reader_cannot_put_back_a_row_a_writer_changed():
         return loaded
 
     assert objcache.get_many("test-row", [1], load_while_written) == {1: "old"}
-    assert objcache.get_many("test-row", [1], lambda keys: {k: rows[k] for k in keys}) == {
-        1: "new"
-    }
+    assert objcache.get_many("test-row", [1], lambda keys: {k: rows[k] for k in keys}) == {1: "new"}

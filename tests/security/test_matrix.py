@@ -60,11 +60,13 @@ def _web_has(client: Client, path: str, photo: Photo) -> bool:
 SURFACES: dict[str, Callable[[Api, Client, Photo], bool]] = {
     "api media": lambda api, web, p: p.id in _api_ids(api, f"/api/v1/media/{p.id}"),
     "api shortcode": lambda api, web, p: p.id in _api_ids(api, f"/api/v1/media/shortcode/{p.code}"),
-    "api user media": lambda api, web, p: p.id
-    in _api_ids(api, f"/api/v1/users/{p.owner.id}/media/recent"),
+    "api user media": lambda api, web, p: (
+        p.id in _api_ids(api, f"/api/v1/users/{p.owner.id}/media/recent")
+    ),
     "api tag media": lambda api, web, p: p.id in _api_ids(api, f"/api/v1/tags/{TAG}/media/recent"),
-    "api search": lambda api, web, p: p.id
-    in _api_ids(api, "/api/v1/media/search", lat=LAT, lng=LNG),
+    "api search": lambda api, web, p: (
+        p.id in _api_ids(api, "/api/v1/media/search", lat=LAT, lng=LNG)
+    ),
     "api comments": lambda api, web, p: _api_has_comments(api, p),
     "api likes": lambda api, web, p: api.get(f"/api/v1/media/{p.id}/likes").status_code == 200,
     "web photo": lambda api, web, p: _web_has(web, f"/p/{p.code}/", p),
@@ -140,7 +142,10 @@ def test_every_persona_on_every_surface_after_every_transition():
     _check(cast, photo, everyone_but_blocked, "going public")
     cast.relate(cast.olive_api, cast.bea, "unblock")
     _check(cast, photo, everyone_but_blocked | {"bea"}, "unblocking bea")
-    assert cast.olive_api.client.delete(
-        f"/api/v1/media/{media_id}", HTTP_AUTHORIZATION=f"Bearer {cast.olive_api.token}"
-    ).status_code == 200
+    assert (
+        cast.olive_api.client.delete(
+            f"/api/v1/media/{media_id}", HTTP_AUTHORIZATION=f"Bearer {cast.olive_api.token}"
+        ).status_code
+        == 200
+    )
     _check(cast, photo, set(), "deleting the photo")

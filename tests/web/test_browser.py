@@ -22,6 +22,8 @@ pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
     pytest.mark.usefixtures("restores_install"),
 ]
+
+
 def a_photo(tmp_path) -> Path:
     path = tmp_path / "pier.jpg"
     buffer = io.BytesIO()
