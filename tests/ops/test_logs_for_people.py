@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from filmroll.observe.logs import ForMachines, ForPeople, HumanFormatter, JsonFormatter
-from filmroll.tasks import registry, worker
+from filmroll.tasks import dispatch, registry, worker
 
 
 @registry.task("test.summarised", queue="test-logs")
@@ -57,9 +57,9 @@ def test_warnings_name_their_level_and_logger():
 
 
 def test_people_see_failed_tasks_and_summaries_machines_see_each_task(caplog):
-    registry.queue_locally("test-logs", "test.summarised", [])
-    registry.queue_locally("test-logs", "test.summarised", [])
-    registry.queue_locally("test-logs", "test.summarised_fails", [])
+    dispatch.queue_locally("test-logs", "test.summarised", [])
+    dispatch.queue_locally("test-logs", "test.summarised", [])
+    dispatch.queue_locally("test-logs", "test.summarised_fails", [])
     tally = worker.Tally(every=5)
     with caplog.at_level(logging.INFO):
         while done := worker.run_one(["test-logs"]):
