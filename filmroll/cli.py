@@ -82,7 +82,7 @@ def _setup() -> None:
         _fail(f"filmroll: configuration error: {error}")
     except OSError as error:
         # the data dir (FILMROLL_DATA_DIR) or a folder in it cannot be made or written
-        place = error.filename or os.environ.get("FILMROLL_DATA_DIR") or "var"
+        place = error.filename or config.data_dir()
         _fail(f"filmroll: cannot use the data dir: {place}: {error.strerror or error}")
 
 

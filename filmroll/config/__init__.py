@@ -20,7 +20,7 @@ from filmroll.config import values
 from filmroll.config.datadir import PREFIX, data_dir, given
 from filmroll.config.values import Check, ConfigError
 
-__all__ = ["Config", "ConfigError", "given", "load"]
+__all__ = ["Config", "ConfigError", "data_dir", "given", "load"]
 
 # loopback and private networks: who may use the operator endpoints unless told otherwise
 INTERNAL_NETWORKS = (
