@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.memcached import PyMemcacheCache
+from django.db import connections, transaction
 
 from filmroll.observe import metrics
 from filmroll.sharding import replicas
@@ -86,6 +87,16 @@ def _versions(kind: str, keys: list[int]) -> dict[int, str]:
 
 
 def invalidate(kind: str, key: int) -> None:
-    """After a write to the row has committed: every cached copy of it is stale from now on."""
-    if settings.FILMROLL.cache_servers:
+    """After a write to the row: every cached copy of it is stale from now on. A write still
+    inside a transaction is not visible yet, and a reader could load the old row under the new
+    version meanwhile: the version is replaced again once each open transaction commits."""
+    if not settings.FILMROLL.cache_servers:
+        return
+
+    def replace() -> None:
         cache.set(f"v:{kind}:{key}", secrets.token_hex(8), 2 * DAY)
+
+    replace()
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            transaction.on_commit(replace, using=connection.alias)

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from django.conf import settings
+from django.db import transaction
 
 from filmroll import objcache
 from tests.support.images import jpeg_bytes
@@ -110,3 +111,17 @@ def test_a_reader_cannot_put_back_a_row_a_writer_changed():
 
     assert objcache.get_many("test-row", [1], load_while_written) == {1: "old"}
     assert objcache.get_many("test-row", [1], lambda keys: {k: rows[k] for k in keys}) == {1: "new"}
+
+
+@pytest.mark.django_db(databases="__all__", transaction=True)
+@pytest.mark.usefixtures("restores_install")
+def test_a_write_inside_a_transaction_is_invalidated_again_when_it_commits():
+    """While the write is uncommitted, a reader elsewhere still loads the old row, under the
+    version the write just made: the commit must make that copy stale too."""
+    rows = {1: "old"}
+    with transaction.atomic():
+        rows[1] = "new"  # written, not committed yet
+        objcache.invalidate("test-tx", 1)
+        committed = {1: "old"}  # what another connection sees meanwhile
+        assert objcache.get_many("test-tx", [1], lambda keys: committed) == {1: "old"}
+    assert objcache.get_many("test-tx", [1], lambda keys: {k: rows[k] for k in keys}) == {1: "new"}
