@@ -18,5 +18,7 @@ def test_a_command_given_only_the_data_dir_uses_the_cluster(cluster: Cluster) ->
     assert "a: logical shards" in shards.stdout and "b: logical shards" in shards.stdout
     # the settings given to `up` are kept beside the cluster's own
     code = "from django.conf import settings; print(settings.FILMROLL.fanout_batch)"
-    shell = subprocess.run([FILMROLL, "shell", "-c", code], env=env, capture_output=True, text=True)
+    shell = subprocess.run(
+        [FILMROLL, "shell", "--no-imports", "-c", code], env=env, capture_output=True, text=True
+    )
     assert shell.stdout.strip() == SETTINGS["FILMROLL_FANOUT_BATCH"], shell.stderr
