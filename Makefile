@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache clean
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -72,6 +72,15 @@ lint: install
 # docs/configuration.md, from the settings' declaration in filmroll/config/__init__.py.
 docs: install
 	$(BIN)/python -m filmroll.config.docs
+
+# The web app's translations (filmroll/locale): collect every marked string into each language's
+# catalog, then compile the catalogs the app reads. Translate the new entries between the two.
+messages: install
+	command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+	cd filmroll && FILMROLL_DATA_DIR=../var/messages DJANGO_SETTINGS_MODULE=filmroll.settings \
+		../$(BIN)/django-admin makemessages -l de --no-location --no-obsolete
+	cd filmroll && FILMROLL_DATA_DIR=../var/messages DJANGO_SETTINGS_MODULE=filmroll.settings \
+		../$(BIN)/django-admin compilemessages
 
 # The everyday loop: the whole suite on the embedded default, no servers to start.
 test-embedded: install

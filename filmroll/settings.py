@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "filmroll.sharding.replicas.ReplicaReads",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the pages' language from Accept-Language, else FILMROLL_LANGUAGE (after sessions, before
+    # CommonMiddleware, as Django asks)
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "filmroll.api.hosts.ApiHost",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -179,7 +182,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = FILMROLL.mail_from
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = FILMROLL.language
+# The languages the web app is translated into (filmroll/locale; `make messages` updates them).
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [os.path.join(os.path.dirname(__file__), "locale")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

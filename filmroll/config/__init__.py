@@ -77,6 +77,7 @@ class Config:
     debug: bool = setting(False, "Django's debug mode")
     allowed_hosts: list[str] = setting(["localhost", "127.0.0.1", "[::1]"], "host names the site answers to")
     api_host: str = setting("", "a host name that answers the API alone at `/v1/`, as v1's API host did (`api.example.com`); it is added to the allowed hosts", check=values.host_name, shown="none")
+    language: str = setting("en", "the language of the web pages when the browser's `Accept-Language` asks for none filmroll has (`en` English, `de` German); a signed-in choice is not kept yet", choices=("en", "de"))
     bind: str = setting("127.0.0.1:8000", "where `filmroll serve` and `deploy/gunicorn.conf.py` listen", check=values.host_port)
     workers: int = setting(2, "Gunicorn worker processes for `filmroll serve` and `deploy/gunicorn.conf.py`", low=1, high=256)
     media_url: str = setting("", "the CDN base URL photo URLs are made under", check=values.http_url, shown="empty: photos are served by the app under `/media/`")
