@@ -27,12 +27,11 @@ def entries(po: str) -> dict[str, str]:
     """msgid → msgstr of a catalog (plural forms by their first form), the header left out."""
     found: dict[str, str] = {}
     for block in po.split("\n\n"):
-        if "#, fuzzy" in block:
-            found[_field(block, "msgid")] = ""  # a guess gettext will not show
-            continue
         msgid = _field(block, "msgid")
-        if msgid:
-            found[msgid] = _field(block, "msgstr") or _field(block, r"msgstr\[0\]")
+        if not msgid:
+            continue
+        translated = _field(block, "msgstr") or _field(block, r"msgstr\[0\]")
+        found[msgid] = "" if "#, fuzzy" in block else translated  # gettext ignores a guess
     return found
 
 
