@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache soak clean
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -122,3 +122,11 @@ bench-ids: install
 
 clean:
 	rm -rf var/test-embedded var/test-postgres var/test-cluster var/test-cluster-suite
+
+# Personas through the real API with faults on a schedule, then a drain and an audit of every
+# store, printed as one table (bench/soak/). SOAK_ARGS: --mode cluster, --duration, --rate,
+# --faults (see `$(BIN)/python -m bench.soak --help`). Needs root: the photo folder is a tmpfs
+# it fills, and database files are made immutable.
+SOAK_ARGS ?=
+soak: install
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
