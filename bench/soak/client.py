@@ -39,6 +39,7 @@ class Api:
     def __init__(self, base: str, tally: Tally | None, token: str | None = None) -> None:
         self.base, self.tally, self.token = base.rstrip("/"), tally, token
         self.session = requests.Session()
+        self.session.verify = False  # a cluster's own self-signed certificate; loopback only
 
     def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         """(status, the envelope's JSON or None); status 0 when no answer came."""
