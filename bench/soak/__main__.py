@@ -83,7 +83,9 @@ def main() -> None:
     if unknown:
         sys.exit(f"unknown faults for {args.mode} mode: {', '.join(unknown)}")
     rng = random.Random(args.seed)
-    tally, ledger, fault_log = Tally(), Ledger(), []
+    tally, ledger = Tally(), Ledger()
+    fault_log: list[str] = []
+    marks: list[tuple[float, str]] = []
     print(f"soak: starting {args.mode} target", flush=True)
     target.up()
     try:
@@ -108,7 +110,7 @@ def main() -> None:
         start = time.monotonic()
         injector = threading.Thread(
             target=faults.run,
-            args=(target, schedule, args.hold, start, heal_stop, fault_log),
+            args=(target, schedule, args.hold, start, heal_stop, fault_log, marks),
         )
         print(
             f"soak: {args.duration:.0f} s of load at {args.rate} actions/s; faults: {schedule}",

@@ -19,11 +19,16 @@ class Tally:
         self.lock = threading.Lock()
         self.statuses: Counter[str] = Counter()
         self.latencies: list[float] = []
+        self.failures: list[
+            tuple[float, str]
+        ] = []  # (monotonic time, status) of each 5xx or no answer
 
     def add(self, status: str, seconds: float) -> None:
         with self.lock:
             self.statuses[status] += 1
             self.latencies.append(seconds)
+            if status == "conn" or status.startswith("5"):
+                self.failures.append((time.monotonic(), status))
 
     @property
     def requests(self) -> int:

@@ -20,7 +20,9 @@ def main() -> None:
     else:
         from filmroll.ops import audit
 
-        print(json.dumps(audit.check(orphan_age=0).counts()))
+        found = audit.check(orphan_age=0)
+        partial = sum(1 for key, _ in found.orphans if key.endswith(".partial"))
+        print(json.dumps({**found.counts(), "partial files": partial}))
 
 
 if __name__ == "__main__":

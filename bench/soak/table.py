@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 
 from bench.soak.client import Tally
 
@@ -15,7 +16,8 @@ def _p(values: list[float], q: float) -> float:
 
 
 def render(header: list[str], tally: Tally, lost: dict[str, int], audit: dict[str, int] | None,
-           drain: float | None, fault_log: list[str], writes_5xx: int) -> str:  # fmt: skip
+           drain: float | None, fault_log: list[str], writes_5xx: int,
+           by_fault: dict[str, Counter[str]]) -> str:  # fmt: skip
     rows: list[tuple[str, str]] = []
     rows.append(("requests", str(tally.requests)))
     errors = tally.errors()
@@ -51,7 +53,8 @@ def render(header: list[str], tally: Tally, lost: dict[str, int], audit: dict[st
              f"(users {audit['user counts off']}, photos {audit['photo counts off']}, "
              f"stale cached {audit['stale cached counts']})")
         )  # fmt: skip
-        rows.append(("orphan files", str(audit["orphan files"] + audit["recent orphan files"])))
+        orphans = audit["orphan files"] + audit["recent orphan files"]
+        rows.append(("orphan files", f"{orphans} ({audit['partial files']} of them .partial)"))
     else:
         rows.append(("store audit", "failed: see above"))
     rows.append(("reads that failed in the audit", str(lost.get("reads that failed", 0))))
@@ -60,4 +63,9 @@ def render(header: list[str], tally: Tally, lost: dict[str, int], audit: dict[st
     lines = [*header, ""]
     lines += [f"{k:<{width}}  {v}" for k, v in rows]
     lines += ["", "faults:"] + [f"  {line}" for line in fault_log or ["none"]]
+    lines += ["", "5xx and unanswered requests, by the last fault before them:"]
+    lines += [
+        f"  {name:<16} " + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items()))
+        for name, counts in by_fault.items()
+    ] or ["  none"]
     return "\n".join(lines)
