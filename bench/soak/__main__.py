@@ -142,7 +142,14 @@ def main() -> None:
             f"commit: {git_head()}",
         ]
         report = table.render(
-            header, tally, lost, audit, drained, fault_log, ledger.writes_answered_5xx
+            header,
+            tally,
+            lost,
+            audit,
+            drained,
+            fault_log,
+            ledger.writes_answered_5xx,
+            faults.failures_by_fault(tally.failures, marks),
         )
         print(report, flush=True)
         if args.out:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import requests
 
@@ -34,7 +35,7 @@ class Embedded:
         self.env = {**os.environ, **ENV, "FILMROLL_DATA_DIR": str(self.data_dir)}
         self.media = self.data_dir / "media"
         self.server: subprocess.Popen | None = None
-        self.log = None
+        self.log: BinaryIO | None = None
         self.notes: list[str] = []
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -76,7 +77,7 @@ class Embedded:
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"filmroll serve did not answer in {seconds} s: see {self.log.name}")
+        raise RuntimeError(f"filmroll serve did not answer in {seconds} s: see serve.log")
 
     def down(self) -> None:
         if self.server is not None:
