@@ -242,6 +242,38 @@ def _now() -> int:
     return int(time.time() * 1000)
 
 
+# each side of an edge (a, b): the shard's owner and the row's key there
+SIDES = {
+    "following": (0, "user_id", "target_id"),
+    "followers": (1, "user_id", "follower_id"),
+    "likes": (1, "media_id", "user_id"),
+    "user_likes": (0, "user_id", "media_id"),
+    "blocks": (0, "user_id", "blocked_id"),
+    "blocked_by": (1, "user_id", "blocker_id"),
+}
+
+
+def _has(side: str, a: int, b: int) -> bool:
+    owner, first, second = SIDES[side]
+    key = (a, b) if owner == 0 else (b, a)
+    return bool(
+        db.fetchone(
+            ids.shard_of(key[0]),
+            f"SELECT 1 FROM {{{side}}} WHERE {first} = %s AND {second} = %s",
+            list(key),
+        )
+    )
+
+
+def still_half(kind: str, a: int, b: int, missing: str) -> bool:
+    """Whether an edge is still half-made: the check ran a while ago, and a write in flight then
+    (an unfollow between its two deletes) may have finished since."""
+    here, there = EDGES[kind][0], EDGES[kind][2]
+    present = there if missing == here else here
+    with replicas.primary():
+        return _has(present, a, b) and not _has(missing, a, b)
+
+
 def _add_half(kind: str, a: int, b: int, missing: str) -> tuple[set[int], set[int]]:
     """Add the missing row of one half-made edge; the users and photos whose counts it moves."""
     rows = {
@@ -311,6 +343,8 @@ def repair(report: Report, progress: Progress = lambda line: None) -> dict[str, 
         if halves:
             progress(f"adding the missing half of {len(halves)} {kind}(s)")
         for a, b, missing in halves:
+            if not still_half(kind, a, b, missing):
+                continue
             moved_users, moved_media = _add_half(kind, a, b, missing)
             users |= moved_users
             media |= moved_media

@@ -265,3 +265,25 @@ def test_an_interrupted_local_write_leaves_a_partial_file_that_is_an_orphan(alic
 def test_repair_needs_data():
     with pytest.raises(CommandError, match="--repair goes with --data"):
         call_command("check", "--repair", stdout=io.StringIO())
+
+
+def test_repair_leaves_an_edge_that_a_write_in_flight_finished_since_the_check(alice, bob):
+    (alice_user, _), (bob_user, _) = alice, bob
+    relationships.follow(alice_user, bob_user)
+    # an unfollow between its two deletes when the check reads...
+    db.execute(
+        ids.shard_of(alice_user.id),
+        "DELETE FROM {following} WHERE user_id = %s AND target_id = %s",
+        [alice_user.id, bob_user.id],
+    )
+    report = audit.check()
+    assert report.half_edges["follow"] == [(alice_user.id, bob_user.id, "following")]
+    # ...and done before the repair: nothing is left to add back
+    db.execute(
+        ids.shard_of(bob_user.id),
+        "DELETE FROM {followers} WHERE user_id = %s AND follower_id = %s",
+        [bob_user.id, alice_user.id],
+    )
+    audit.repair(report)
+    assert not edges.follows(alice_user.id, bob_user.id)
+    assert edges.page("followers", bob_user.id, None, 10) == []
