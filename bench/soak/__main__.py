@@ -95,6 +95,8 @@ def main() -> None:
             for p in people
             if p is not None
         ]
+        if len(personas) < 2:
+            sys.exit(f"soak: only {len(personas)} sign-ups worked: {dict(tally.statuses)}")
         for persona in personas:  # a starting graph: each follows a few
             for _ in range(3):
                 persona.follow()

@@ -44,7 +44,6 @@ class Api:
     def __init__(self, base: str, tally: Tally | None, token: str | None = None) -> None:
         self.base, self.tally, self.token = base.rstrip("/"), tally, token
         self.session = requests.Session()
-        self.session.verify = False  # a cluster's own self-signed certificate; loopback only
 
     def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         """(status, the envelope's JSON or None); status 0 when no answer came."""
@@ -52,7 +51,11 @@ class Api:
         url = path if path.startswith("http") else f"{self.base}/api/v1/{path.lstrip('/')}"
         start = time.monotonic()
         try:
-            answer = self.session.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
+            # verify=False: a cluster's own self-signed certificate, on loopback; given with each
+            # request, since a session's own is overridden by REQUESTS_CA_BUNDLE
+            answer = self.session.request(
+                method, url, headers=headers, timeout=TIMEOUT, verify=False, **kwargs
+            )
         except requests.RequestException:
             if self.tally:
                 self.tally.add("conn", time.monotonic() - start)
