@@ -12,7 +12,8 @@ class Person:
     id: int
     username: str
     token: str
-    private: bool = False  # as last acknowledged
+    # as last acknowledged; None after a change answered 5xx (it may or may not have been made)
+    private: bool | None = False
 
 
 @dataclass

@@ -145,6 +145,8 @@ class Persona:
         status, _ = self.api.post("users/self", {"is_private": "true" if wanted else "false"})
         if self._written(status):
             self.person.private = wanted
+        elif status >= 500 or status == 0:
+            self.person.private = None
 
 
 def run(personas: list[Persona], pace: Pace, stop: threading.Event, seed: int) -> None:

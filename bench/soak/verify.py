@@ -27,7 +27,7 @@ def read_back(base: str, ledger: Ledger, threads: int = 4) -> dict[str, int]:
         if status != 200:
             found["sign-ups"] += 1
             return found
-        if body["data"]["is_private"] != people[pid].private:
+        if people[pid].private is not None and body["data"]["is_private"] != people[pid].private:
             found["privacy settings"] += 1
         follows = [b for a, b in ledger.follows if a == pid]
         following = _ids(me.pages(f"users/{pid}/follows", count=100))
