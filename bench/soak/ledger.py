@@ -20,9 +20,10 @@ class Person:
 class Ledger:
     lock: threading.Lock = field(default_factory=threading.Lock)
     people: dict[int, Person] = field(default_factory=dict)
-    # (follower, followed) -> when the follow was acknowledged (monotonic seconds)
+    # (follower, followed) -> when the follow was acknowledged (Unix time, to compare with the
+    # time in photo IDs)
     follows: dict[tuple[int, int], float] = field(default_factory=dict)
-    # photo -> (owner, when its upload was sent)
+    # photo -> (owner, when its upload was sent: Unix time)
     uploads: dict[int, tuple[int, float]] = field(default_factory=dict)
     likes: set[tuple[int, int]] = field(default_factory=set)  # (liker, photo)
     comments: dict[int, tuple[int, int]] = field(default_factory=dict)  # comment -> (photo, author)
@@ -34,7 +35,7 @@ class Ledger:
 
     def follow(self, follower: int, followed: int) -> None:
         with self.lock:
-            self.follows.setdefault((follower, followed), time.monotonic())
+            self.follows.setdefault((follower, followed), time.time())
 
     def upload(self, media_id: int, owner: int, sent: float) -> None:
         with self.lock:

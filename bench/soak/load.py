@@ -127,7 +127,7 @@ class Persona:
             self.ledger.follow(self.person.id, target)
 
     def upload(self) -> None:
-        sent = time.monotonic()
+        sent = time.time()
         status, body = self.api.post(
             "media",
             {"caption": "soak #soak"},

@@ -28,12 +28,18 @@ def render(header: list[str], tally: Tally, lost: dict[str, int], audit: dict[st
         ("latency median / p99 / max", f"{statistics.median(lat) if lat else 0:.3f} / "
          f"{_p(lat, 0.99):.3f} / {max(lat, default=0):.3f} s")
     )  # fmt: skip
-    write_kinds = [
-        k for k in lost if k not in ("feed duplicates", "feed entries missing", "reads that failed")
-    ]
+    apart = (
+        "feed duplicates",
+        "feed entries missing",
+        "reads that failed",
+        "uploads answered 5xx but made",
+    )
+    write_kinds = [k for k in lost if k not in apart]
     total_lost = sum(lost.get(k, 0) for k in write_kinds)
     detail = ", ".join(f"{k} {lost[k]}" for k in write_kinds if lost[k])
     rows.append(("acknowledged writes lost", f"{total_lost}" + (f" ({detail})" if detail else "")))
+    made = lost.get("uploads answered 5xx but made", 0)
+    rows.append(("uploads answered 5xx but made", str(made)))
     rows.append(("feed entries missing", str(lost.get("feed entries missing", 0))))
     dup_api = lost.get("feed duplicates", 0)
     dup_store = audit.get("duplicate feed entries", 0) if audit else "?"

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bench.soak.client import Api
 from bench.soak.ledger import Ledger
+from filmroll.sharding import ids
 
 
 def _ids(items: list | None) -> set[int] | None:
@@ -19,6 +20,18 @@ def read_back(base: str, ledger: Ledger, threads: int = 4) -> dict[str, int]:
     people = ledger.people
     api = {pid: Api(base, None, p.token) for pid, p in people.items()}
     lost: Counter[str] = Counter()
+
+    def photos_of(pid: int) -> set[int] | None:
+        return _ids(api[pid].pages(f"users/{pid}/media/recent", count=100))
+
+    # every photo that exists, acknowledged or not: an upload answered 5xx may have been made,
+    # and then it too must reach its owner's followers
+    with ThreadPoolExecutor(threads) as pool:
+        existing = dict(zip(people, pool.map(photos_of, list(people)), strict=True))
+    if any(found is None for found in existing.values()):
+        lost["reads that failed"] += 1
+    made = {m: pid for pid, found in existing.items() for m in found or ()}
+    lost["uploads answered 5xx but made"] = len(set(made) - set(ledger.uploads))
 
     def check_person(pid: int) -> Counter[str]:
         found: Counter[str] = Counter()
@@ -55,8 +68,8 @@ def read_back(base: str, ledger: Ledger, threads: int = 4) -> dict[str, int]:
         since = {b: t for (a, b), t in ledger.follows.items() if a == pid}
         found["feed entries missing"] += sum(
             1
-            for m, (owner, sent) in ledger.uploads.items()
-            if owner in since and sent > since[owner] and m not in seen
+            for m, owner in made.items()
+            if owner in since and ids.millis_of(m) / 1000 > since[owner] and m not in seen
         )
         return found
 
