@@ -1,0 +1,175 @@
+"""The outbox: tasks written on a logical shard in the same transaction as the write that needs
+them, so a committed write never loses its tasks, whatever dies after the commit.
+
+Two uses, one table:
+
+- `enqueue(shard, name, *args)` inside `db.atomic(shard)`: the task is sent once the transaction
+  commits (to RabbitMQ, or the embedded queue table) and its row deleted. When sending fails (the
+  broker is down) or the process dies first, the row stays and the relay sends it later.
+- `remember(shard, name, *args)` inside the first transaction of a write that spans two shards
+  (a follow, a like, a block): a task that finishes the write. The writer finishes it itself at
+  once (`finish`) and deletes the row; only if it dies or fails first does the relay send it.
+
+`relay`, a periodic task (run by the embedded worker, or queued by Celery beat), sends every row
+older than `GRACE_SECONDS`, then deletes it: rows may be sent twice (a relay that dies between
+the send and the delete), never lost, so the tasks they name must be idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from filmroll.observe.context import request_id
+from filmroll.sharding import db, shardmap
+from filmroll.sharding.schema import Step
+from filmroll.tasks import dispatch
+from filmroll.tasks.registry import TASKS, task
+
+log = logging.getLogger(__name__)
+
+STEPS = [
+    Step(
+        "0004_outbox",
+        """
+        CREATE TABLE {s}outbox (
+            {id},
+            name text NOT NULL,
+            args text NOT NULL,
+            request_id text NOT NULL DEFAULT '',
+            created_ms bigint NOT NULL
+        );
+        """,
+    ),
+]
+
+# A row this young may still be in the hands of the request that wrote it: the relay leaves it.
+GRACE_SECONDS = 10
+RELAY_EVERY = 5
+
+
+def _put(shard: int, name: str, args: list) -> int:
+    if name not in TASKS:
+        raise LookupError(f"no task named {name!r}")
+    return db.insert(
+        shard,
+        "outbox",
+        {
+            "name": name,
+            "args": json.dumps(args),
+            "request_id": request_id.get(),
+            "created_ms": int(time.time() * 1000),
+        },
+    )
+
+
+def enqueue(shard: int, name: str, *args: Any) -> None:
+    """Queue `name(*args)` with the open transaction on `shard`: written there now, sent when it
+    commits (at once outside a transaction)."""
+    row_id, origin = _put(shard, name, list(args)), request_id.get()
+    transaction.on_commit(
+        lambda: _send_rows(shard, [(row_id, name, list(args), origin)]),
+        using=shardmap.physical_of(shard),
+    )
+
+
+def remember(shard: int, name: str, *args: Any) -> int:
+    """Record, in the open transaction on `shard`, the task that finishes this write; its row's
+    ID for `finish`."""
+    return _put(shard, name, list(args))
+
+
+def finish(shard: int, row_id: int, run: Callable[[], object]) -> None:
+    """After the first transaction committed: finish the write now and forget its record. A
+    failure is logged, not raised: the write stands, and the relay finishes it later."""
+    pause_for_tests("finish")
+    try:
+        run()
+        done(shard, row_id)
+    except Exception:
+        log.exception("a write was left to its outbox record %s on shard %s", row_id, shard)
+
+
+def done(shard: int, row_id: int) -> None:
+    db.execute(shard, "DELETE FROM {outbox} WHERE id = %s", [row_id])
+
+
+def _send_rows(shard: int, rows: list[tuple[int, str, list, str]]) -> int:
+    """Send these rows' tasks, then delete the rows; how many went. Sending holds a task when the
+    broker is down (dispatch.send), so only a database failure stops it: those rows stay."""
+    sent: list[int] = []
+    try:
+        for row_id, name, args, origin in rows:
+            dispatch.send(TASKS[name].queue, name, args, origin)
+            sent.append(row_id)
+    except Exception:
+        log.exception("outbox rows on shard %s left for the relay", shard)
+    if sent:
+        marks = ", ".join(["%s"] * len(sent))
+        db.execute(shard, f"DELETE FROM {{outbox}} WHERE id IN ({marks})", sent)
+    return len(sent)
+
+
+def _table_sets() -> list[int]:
+    """One logical shard per outbox table: each of them on PostgreSQL (a schema each), the first
+    on each SQLite file (whose logical shards share one set of tables)."""
+    found: list[int] = []
+    for physical in shardmap.physicals():
+        on = shardmap.logical_on(physical)
+        found += on if db.is_postgres(physical) else on[:1]
+    return found
+
+
+def waiting(older_than_seconds: float = 0) -> list[tuple[int, int, str, list]]:
+    """Rows older than this on every shard, oldest first in each: (shard, id, name, args)."""
+    cutoff = int((time.time() - older_than_seconds) * 1000)
+    found = []
+    for shard in _table_sets():
+        rows = db.fetchall(
+            shard,
+            "SELECT id, name, args FROM {outbox} WHERE created_ms <= %s ORDER BY id",
+            [cutoff],
+        )
+        found += [(shard, row_id, name, json.loads(args)) for row_id, name, args in rows]
+    return found
+
+
+def relay(grace_seconds: float = GRACE_SECONDS, batch: int = 500) -> int:
+    """Send the tasks of rows nobody finished (older than the grace), then the tasks held while
+    the broker was down; how many were sent."""
+    cutoff = int((time.time() - grace_seconds) * 1000)
+    sent = 0
+    for shard in _table_sets():
+        rows = db.fetchall(
+            shard,
+            "SELECT id, name, args, request_id FROM {outbox} WHERE created_ms <= %s"
+            " ORDER BY id LIMIT %s",
+            [cutoff, batch],
+        )
+        known = [(i, n, json.loads(a), o) for i, n, a, o in rows if n in TASKS]
+        sent += _send_rows(shard, known)
+    return sent + dispatch.relay_held()
+
+
+@task("outbox.relay", queue="default", every=RELAY_EVERY)
+def relay_task() -> None:
+    relay()
+
+
+def pause_for_tests(point: str) -> None:
+    """A fault point for the tests that kill a process mid-write: with FILMROLL_TEST_PAUSE set
+    to `point:FILE` and no FILE yet, write this process's ID to FILE and wait to be killed.
+    Unset in use."""
+    at, _, file = os.environ.get("FILMROLL_TEST_PAUSE", "").partition(":")
+    if at != point or Path(file).exists():
+        return
+    Path(file).write_text(str(os.getpid()))
+    while True:
+        time.sleep(1)
