@@ -5,6 +5,8 @@ the other side exactly once, with its event and its feed work."""
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 
@@ -18,7 +20,7 @@ from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
-    pytest.mark.usefixtures("restores_install"),
+    pytest.mark.usefixtures("restores_install", "installed_for_servers"),
 ]
 
 
@@ -27,7 +29,7 @@ def follow(base, cert, token, target_id, action="follow") -> httpx.Response:
         f"{base}/api/v1/users/{target_id}/relationship",
         data={"action": action},
         headers={"Authorization": f"Bearer {token}"},
-        verify=str(cert),
+        verify=ssl.create_default_context(cafile=str(cert)),
         timeout=60,
     )
 
