@@ -28,7 +28,7 @@ from typing import Any
 from django.db import transaction
 
 from filmroll.observe.context import request_id
-from filmroll.sharding import db, shardmap
+from filmroll.sharding import db, replicas, shardmap
 from filmroll.sharding.schema import Step
 from filmroll.tasks import dispatch
 from filmroll.tasks.registry import TASKS, task
@@ -117,44 +117,43 @@ def _send_rows(shard: int, rows: list[tuple[int, str, list, str]]) -> int:
     return len(sent)
 
 
-def _table_sets() -> list[int]:
-    """One logical shard per outbox table: each of them on PostgreSQL (a schema each), the first
-    on each SQLite file (whose logical shards share one set of tables)."""
-    found: list[int] = []
-    for physical in shardmap.physicals():
-        on = shardmap.logical_on(physical)
-        found += on if db.is_postgres(physical) else on[:1]
+def _older_than(seconds: float, batch: int) -> dict[int, list[tuple[int, str, list, str]]]:
+    """Rows written more than `seconds` ago, by shard (at most `batch` per outbox table, oldest
+    first): one query per physical database, from its primary."""
+    cutoff = int((time.time() - seconds) * 1000)
+    found: dict[int, list[tuple[int, str, list, str]]] = {}
+    with replicas.primary():
+        for physical in shardmap.physicals():
+            # each schema's table on PostgreSQL; SQLite's logical shards share one table
+            on = shardmap.logical_on(physical)
+            shards = on if db.is_postgres(physical) else on[:1]
+            parts = [
+                f"SELECT * FROM (SELECT {shard}, id, name, args, request_id"
+                f" FROM {db.table(shard, 'outbox')} WHERE created_ms <= %s ORDER BY id LIMIT %s)"
+                f" AS part_{shard}"
+                for shard in shards
+            ]
+            rows = db.fetchall(shards[0], " UNION ALL ".join(parts), [cutoff, batch] * len(shards))
+            for shard, row_id, name, args, origin in rows:
+                found.setdefault(shard, []).append((row_id, name, json.loads(args), origin))
     return found
 
 
 def waiting(older_than_seconds: float = 0) -> list[tuple[int, int, str, list]]:
-    """Rows older than this on every shard, oldest first in each: (shard, id, name, args)."""
-    cutoff = int((time.time() - older_than_seconds) * 1000)
-    found = []
-    for shard in _table_sets():
-        rows = db.fetchall(
-            shard,
-            "SELECT id, name, args FROM {outbox} WHERE created_ms <= %s ORDER BY id",
-            [cutoff],
-        )
-        found += [(shard, row_id, name, json.loads(args)) for row_id, name, args in rows]
-    return found
+    """What waits in every shard's outbox: (shard, id, task name, args)."""
+    return [
+        (shard, row_id, name, args)
+        for shard, rows in _older_than(older_than_seconds, 10_000).items()
+        for row_id, name, args, _ in rows
+    ]
 
 
 def relay(grace_seconds: float = GRACE_SECONDS, batch: int = 500) -> int:
     """Send the tasks of rows nobody finished (older than the grace), then the tasks held while
     the broker was down; how many were sent."""
-    cutoff = int((time.time() - grace_seconds) * 1000)
     sent = 0
-    for shard in _table_sets():
-        rows = db.fetchall(
-            shard,
-            "SELECT id, name, args, request_id FROM {outbox} WHERE created_ms <= %s"
-            " ORDER BY id LIMIT %s",
-            [cutoff, batch],
-        )
-        known = [(i, n, json.loads(a), o) for i, n, a, o in rows if n in TASKS]
-        sent += _send_rows(shard, known)
+    for shard, rows in _older_than(grace_seconds, batch).items():
+        sent += _send_rows(shard, [row for row in rows if row[1] in TASKS])
     return sent + dispatch.relay_held()
 
 

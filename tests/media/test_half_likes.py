@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from filmroll.activity import events
-from filmroll.media import cache, likes
+from filmroll.media import cache, comments, likes
 from filmroll.sharding import db, ids, outbox
 from tests.support.images import jpeg_bytes, upload
+from tests.support.personas import make_user
 from tests.support.servers import kill_mid_request, live_filmroll
 from tests.support.tasks import run_tasks
 
@@ -86,3 +87,18 @@ def test_likes_and_unlikes_settle_to_the_last_one(alice, bob):
     assert likes.liked_page(bob_user, None, 10) == [media_id]
     assert like_rows(media_id) == 1 == cache.get_many([media_id])[media_id].likes
     assert like_events(alice_user.id, bob_user.id) == 1
+
+
+def test_a_comments_mentions_are_told_once_however_often_its_record_runs(alice, bob):
+    alice_user, alice_api = alice
+    bob_user, _ = bob
+    carol_user, _ = make_user("cyd")
+    media_id = int(upload(alice_api, jpeg_bytes()).json()["data"]["id"])
+    comment = comments.add(bob_user, media_id, "look @cyd")
+    comments.tell_mentioned(media_id, comment.id)  # the relay running its record again
+    told = [e for e in events.page(carol_user.id, None, 50) if e.kind == "mention"]
+    assert [(e.actor_id, e.media_id) for e in told] == [(bob_user.id, media_id)]
+    assert outbox.waiting() == []
+    comments.delete(bob_user, media_id, comment.id)
+    assert [e for e in events.page(carol_user.id, None, 50) if e.kind == "mention"] == []
+    assert cache.get_many([media_id])[media_id].comments == 0
