@@ -26,6 +26,8 @@ def _now() -> int:
 # shard), with (follower, followed, now_follows): the write layer's side effects.
 Changed = Callable[[int, int, bool], None]
 
+SETTLE_FOLLOW = "graph.settle_follow"  # graph/tasks.py: settle with the write layer's effects
+
 # A follow whose sides keep changing under settle gives up after this many rounds (its outbox
 # record, or the task retried, settles it later).
 SETTLE_ROUNDS = 5
@@ -74,9 +76,6 @@ def remove(source_id: int, target_id: int, changed: Changed | None = None) -> bo
         return False
     outbox.finish(shard, record, lambda: settle(source_id, target_id, changed))
     return True
-
-
-SETTLE_FOLLOW = "graph.settle_follow"  # graph/tasks.py: settle with the write layer's effects
 
 
 def settle(source_id: int, target_id: int, changed: Changed | None = None) -> None:
