@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from filmroll.observe.context import request_id
@@ -163,10 +164,9 @@ def relay_task() -> None:
 
 
 def pause_for_tests(point: str) -> None:
-    """A fault point for the tests that kill a process mid-write: with FILMROLL_TEST_PAUSE set
-    to `point:FILE` and no FILE yet, write this process's ID to FILE and wait to be killed.
-    Unset in use."""
-    at, _, file = os.environ.get("FILMROLL_TEST_PAUSE", "").partition(":")
+    """A fault point for the tests that kill a process mid-write (FILMROLL_TEST_PAUSE, unset in
+    use): write this process's ID to the file it names, once, and wait to be killed."""
+    at, _, file = settings.FILMROLL.test_pause.partition(":")
     if at != point or Path(file).exists():
         return
     Path(file).write_text(str(os.getpid()))
