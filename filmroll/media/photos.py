@@ -16,7 +16,7 @@ from filmroll.media import cache, filters, pipeline
 from filmroll.media.rows import Media
 from filmroll.observe import metrics
 from filmroll.places import geo, places
-from filmroll.sharding import db, ids
+from filmroll.sharding import db, ids, outbox
 from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
@@ -80,14 +80,13 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
                 },
             )
             counts.bump(user_id, "media", 1)
+            # In the row's transaction (its outbox), sent once it commits: never lost after.
+            for name in ("feeds.fan_out", "discovery.index_media", "realtime.media_posted"):
+                outbox.enqueue(shard, name, media_id)
     except Exception:
         enqueue("media.delete_files", [size["key"] for size in stored.values()])
         raise
     metrics.PHOTOS.inc()
-    # After the shard's commit, so the tasks find the row.
-    enqueue("feeds.fan_out", media_id)
-    enqueue("discovery.index_media", media_id)
-    enqueue("realtime.media_posted", media_id)
     return media_id
 
 
@@ -166,12 +165,13 @@ def delete(user: User, raw_id: Any) -> None:
         gone = db.execute(shard, "DELETE FROM {media} WHERE id = %s", [media.id])
         if gone:
             counts.bump(owner.id, "media", -1)
-    if gone:  # after the shard's commit: a task never sees a row still there
-        cache.invalidate(media.id)
-        enqueue("media.delete_files", [size["key"] for size in media.images.values()])
-        enqueue("feeds.media_deleted", media.id, owner.id)
-        enqueue("media.forget_activity", media.id, owner.id)
-        enqueue("discovery.index_media", media.id)
+            cache.invalidate(media.id)  # now, and again when this commits
+            # sent once the delete commits (a task never sees the row still there)
+            keys = [size["key"] for size in media.images.values()]
+            outbox.enqueue(shard, "media.delete_files", keys)
+            outbox.enqueue(shard, "feeds.media_deleted", media.id, owner.id)
+            outbox.enqueue(shard, "media.forget_activity", media.id, owner.id)
+            outbox.enqueue(shard, "discovery.index_media", media.id)
 
 
 def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
