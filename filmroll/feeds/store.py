@@ -71,49 +71,61 @@ class SqlStore(FeedStore):
         )
 
     def add(self, user_ids: Iterable[int], media_id: int) -> int:
+        """Per shard, one short transaction of at most four statements, each touching a few
+        index entries per feed whatever its length: the feed's length is kept beside it
+        (feeds_built.entries), so only a feed past the cap loses its oldest entry, found at the
+        start of its index range (an OFFSET to the cap would walk the whole feed)."""
         added = 0
         by_shard: dict[int, list[int]] = defaultdict(list)
         for user_id in user_ids:
             by_shard[ids.shard_of(user_id)].append(user_id)
         cap = settings.FILMROLL.feed_cap
         for shard, users in by_shard.items():
-            marks = ", ".join(["%s"] * len(users))
             with db.atomic(shard):
-                added += db.execute(
-                    shard,
-                    f"INSERT INTO {{feeds}} (user_id, media_id) SELECT user_id, %s FROM {{feeds_built}}"
-                    f" WHERE user_id IN ({marks}) ON CONFLICT DO NOTHING",
-                    [media_id, *users],
-                )
-                db.execute(
-                    shard,
-                    f"DELETE FROM {{feeds}} WHERE user_id IN ({marks}) AND media_id < (SELECT f.media_id FROM"
-                    " {feeds} f WHERE f.user_id = {feeds}.user_id ORDER BY f.media_id DESC LIMIT 1 OFFSET %s)",
-                    [*users, cap - 1],
-                )
+                grown = [
+                    row[0]
+                    for row in db.returning(
+                        shard,
+                        "INSERT INTO {feeds} (user_id, media_id) SELECT user_id, %s FROM"
+                        f" {{feeds_built}} WHERE user_id IN ({_marks(users)})"
+                        " ON CONFLICT DO NOTHING RETURNING user_id",
+                        [media_id, *users],
+                    )
+                ]
+                added += len(grown)
+                if grown:
+                    _count(shard, grown, +1)
+                    _trim(shard, grown, cap)
         return added
 
     def remove(self, user_id: int, media_ids: list[int]) -> None:
         if media_ids:
-            marks = ", ".join(["%s"] * len(media_ids))
-            db.execute(
-                ids.shard_of(user_id),
-                f"DELETE FROM {{feeds}} WHERE user_id = %s AND media_id IN ({marks})",
-                [user_id, *media_ids],
-            )
+            shard = ids.shard_of(user_id)
+            with db.atomic(shard):
+                gone = db.returning(
+                    shard,
+                    f"DELETE FROM {{feeds}} WHERE user_id = %s AND media_id IN ({_marks(media_ids)})"
+                    " RETURNING user_id",
+                    [user_id, *media_ids],
+                )
+                if gone:
+                    _count(shard, [user_id], -len(gone))
 
     def remove_everywhere(self, user_ids: list[int], media_id: int) -> None:
-        """One statement per shard."""
+        """One transaction per shard."""
         by_shard: dict[int, list[int]] = defaultdict(list)
         for user_id in user_ids:
             by_shard[ids.shard_of(user_id)].append(user_id)
         for shard, users in by_shard.items():
-            marks = ", ".join(["%s"] * len(users))
-            db.execute(
-                shard,
-                f"DELETE FROM {{feeds}} WHERE media_id = %s AND user_id IN ({marks})",
-                [media_id, *users],
-            )
+            with db.atomic(shard):
+                gone = db.returning(
+                    shard,
+                    f"DELETE FROM {{feeds}} WHERE media_id = %s AND user_id IN ({_marks(users)})"
+                    " RETURNING user_id",
+                    [media_id, *users],
+                )
+                if gone:
+                    _count(shard, [row[0] for row in gone], -1)
 
     def replace(self, user_id: int, media_ids: list[int]) -> None:
         shard = ids.shard_of(user_id)
@@ -129,8 +141,9 @@ class SqlStore(FeedStore):
                 )
             db.execute(
                 shard,
-                "INSERT INTO {feeds_built} (user_id) VALUES (%s) ON CONFLICT DO NOTHING",
-                [user_id],
+                "INSERT INTO {feeds_built} (user_id, entries) VALUES (%s, %s)"
+                " ON CONFLICT (user_id) DO UPDATE SET entries = excluded.entries",
+                [user_id, len(kept)],
             )
 
     def read(self, user_id: int) -> list[int] | None:
@@ -138,8 +151,8 @@ class SqlStore(FeedStore):
             return None
         rows = db.fetchall(
             ids.shard_of(user_id),
-            "SELECT media_id FROM {feeds} WHERE user_id = %s ORDER BY media_id DESC",
-            [user_id],
+            "SELECT media_id FROM {feeds} WHERE user_id = %s ORDER BY media_id DESC LIMIT %s",
+            [user_id, settings.FILMROLL.feed_cap],
         )
         return [row[0] for row in rows]
 
@@ -148,6 +161,33 @@ class SqlStore(FeedStore):
         with db.atomic(shard):
             db.execute(shard, "DELETE FROM {feeds} WHERE user_id = %s", [user_id])
             db.execute(shard, "DELETE FROM {feeds_built} WHERE user_id = %s", [user_id])
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _count(shard: int, user_ids: list[int], change: int) -> None:
+    """Keep the lengths of these feeds (one row each in feeds_built) in step with their rows."""
+    db.execute(
+        shard,
+        f"UPDATE {{feeds_built}} SET entries = entries + %s WHERE user_id IN ({_marks(user_ids)})",
+        [change, *user_ids],
+    )
+
+
+def _trim(shard: int, user_ids: list[int], cap: int) -> None:
+    """Take the oldest entry out of each of these feeds that is past the cap (an add makes a
+    feed one longer at most): one index probe per feed, whatever its length."""
+    trimmed = db.returning(
+        shard,
+        "DELETE FROM {feeds} WHERE (user_id, media_id) IN (SELECT b.user_id, (SELECT"
+        " min(f.media_id) FROM {feeds} f WHERE f.user_id = b.user_id) FROM {feeds_built} b"
+        f" WHERE b.entries > %s AND b.user_id IN ({_marks(user_ids)})) RETURNING user_id",
+        [cap, *user_ids],
+    )
+    if trimmed:
+        _count(shard, [row[0] for row in trimmed], -1)
 
 
 # Insert ARGV[1] (8 bytes) into each existing feed in KEYS, in order, once, keeping ARGV[2] entries.
