@@ -212,7 +212,11 @@ def main() -> None:
     finally:
         for process in (worker, server):
             process.terminate()
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # a worker amid a long task, or a stuck server
+                process.kill()
+                process.wait()
     seconds = {side: statistics.median(r[0] for r in rows) for side, rows in results.items()}
     tail = {side: statistics.median(r[1] for r in rows) for side, rows in results.items()}
     errors = {side: sum(r[2] for r in rows) for side, rows in results.items()}
