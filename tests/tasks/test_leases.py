@@ -41,16 +41,17 @@ def slow_once(path):
 
 stop = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
-worker.run_forever(["leases"], stop=stop, idle_sleep=0.1, workers=1)
+worker.run_forever(["leases"], stop=stop, idle_sleep=0.1)  # FILMROLL_TASK_WORKERS threads
 """
 
 
-def start_worker() -> subprocess.Popen:
+def start_worker(threads: int = 1) -> subprocess.Popen:
     env = {
         **os.environ,
         **_database_urls(),
         "DJANGO_SETTINGS_MODULE": "filmroll.settings",
         "FILMROLL_TASK_LEASE_SECONDS": str(LEASE),
+        "FILMROLL_TASK_WORKERS": str(threads),
     }
     return subprocess.Popen([sys.executable, "-c", WORKER], env=env)
 
@@ -92,3 +93,19 @@ def test_a_running_task_keeps_its_lease_and_a_killed_one_runs_again_within_secon
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+def test_a_worker_runs_as_many_tasks_at_once_as_it_has_threads(tmp_path, settings):
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, broker_url="")
+    notes = [tmp_path / f"attempts-{n}" for n in range(3)]
+    for path in notes:
+        dispatch.queue_locally("leases", "test.slow_once", [str(path)])
+    worker = start_worker(threads=2)
+    try:
+        wait_for(lambda: sum(len(attempts(path)) for path in notes) == 2, 60)
+        time.sleep(LEASE * 2)  # two long tasks at once, the third waiting for a thread
+        assert sorted(len(attempts(path)) for path in notes) == [0, 1, 1]
+        assert {pid for path in notes for pid in attempts(path)} == {worker.pid}
+    finally:
+        worker.kill()  # its tasks sleep: no waiting for them
+        worker.wait()
