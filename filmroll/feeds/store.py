@@ -71,10 +71,11 @@ class SqlStore(FeedStore):
         )
 
     def add(self, user_ids: Iterable[int], media_id: int) -> int:
-        """Per shard, one short transaction of at most four statements, each touching a few
-        index entries per feed whatever its length: the feed's length is kept beside it
-        (feeds_built.entries), so only a feed past the cap loses its oldest entry, found at the
-        start of its index range (an OFFSET to the cap would walk the whole feed)."""
+        """Per shard, one short transaction of two statements, each touching a few index
+        entries per feed whatever its length: the feed's length is kept beside it
+        (feeds_built.entries), so a feed is trimmed only once it has grown a slack past the cap,
+        by batch, from the start of its index range (trimming by OFFSET cap walked the whole
+        feed on every add); the trim's rows, once every slack adds, make one row per add."""
         added = 0
         by_shard: dict[int, list[int]] = defaultdict(list)
         for user_id in user_ids:
@@ -94,14 +95,16 @@ class SqlStore(FeedStore):
                 ]
                 added += len(grown)
                 if grown:
-                    _count(shard, grown, +1)
-                    _trim(shard, grown, cap)
+                    _trim(shard, _count(shard, grown, +1), cap)
         return added
 
     def remove(self, user_id: int, media_ids: list[int]) -> None:
         if media_ids:
             shard = ids.shard_of(user_id)
             with db.atomic(shard):
+                # the slack past the cap first: what was not shown must not surface in its place
+                length = _count(shard, [user_id], 0)
+                _trim(shard, length, settings.FILMROLL.feed_cap, 0)
                 gone = db.returning(
                     shard,
                     f"DELETE FROM {{feeds}} WHERE user_id = %s AND media_id IN ({_marks(media_ids)})"
@@ -118,6 +121,8 @@ class SqlStore(FeedStore):
             by_shard[ids.shard_of(user_id)].append(user_id)
         for shard, users in by_shard.items():
             with db.atomic(shard):
+                # as in remove: the slack goes first (a delete is rare; a fan-out is not)
+                _trim(shard, _count(shard, users, 0), settings.FILMROLL.feed_cap, 0)
                 gone = db.returning(
                     shard,
                     f"DELETE FROM {{feeds}} WHERE media_id = %s AND user_id IN ({_marks(users)})"
@@ -167,27 +172,39 @@ def _marks(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _count(shard: int, user_ids: list[int], change: int) -> None:
-    """Keep the lengths of these feeds (one row each in feeds_built) in step with their rows."""
-    db.execute(
-        shard,
-        f"UPDATE {{feeds_built}} SET entries = entries + %s WHERE user_id IN ({_marks(user_ids)})",
-        [change, *user_ids],
-    )
+def _count(shard: int, user_ids: list[int], change: int) -> list[tuple[int, int]]:
+    """Keep the lengths of these feeds (one row each in feeds_built) in step with their rows;
+    each feed's user ID and new length."""
+    return [
+        (row[0], row[1])
+        for row in db.returning(
+            shard,
+            f"UPDATE {{feeds_built}} SET entries = entries + %s WHERE user_id IN ({_marks(user_ids)})"
+            " RETURNING user_id, entries",
+            [change, *user_ids],
+        )
+    ]
 
 
-def _trim(shard: int, user_ids: list[int], cap: int) -> None:
-    """Take the oldest entry out of each of these feeds that is past the cap (an add makes a
-    feed one longer at most): one index probe per feed, whatever its length."""
-    trimmed = db.returning(
-        shard,
-        "DELETE FROM {feeds} WHERE (user_id, media_id) IN (SELECT b.user_id, (SELECT"
-        " min(f.media_id) FROM {feeds} f WHERE f.user_id = b.user_id) FROM {feeds_built} b"
-        f" WHERE b.entries > %s AND b.user_id IN ({_marks(user_ids)})) RETURNING user_id",
-        [cap, *user_ids],
-    )
-    if trimmed:
-        _count(shard, [row[0] for row in trimmed], -1)
+def slack(cap: int) -> int:
+    """How far past the cap a SQL-stored feed may grow before it is trimmed back to the cap."""
+    return max(1, cap // 10)
+
+
+def _trim(shard: int, lengths: list[tuple[int, int]], cap: int, allowed: int | None = None) -> None:
+    """Trim each of these feeds (user ID, length) that has grown a slack past the cap back to
+    the cap, by batch: the oldest entries, one contiguous run at the start of its index range,
+    once every slack adds (trimming one entry per add would touch a second index page on every
+    add). Reads stop at the cap, so the slack is never seen. `allowed`: another slack."""
+    for user_id, entries in lengths:
+        if entries > cap + (slack(cap) if allowed is None else allowed):
+            trimmed = db.execute(
+                shard,
+                "DELETE FROM {feeds} WHERE user_id = %s AND media_id IN (SELECT media_id FROM"
+                " {feeds} WHERE user_id = %s ORDER BY media_id LIMIT %s)",
+                [user_id, user_id, entries - cap],
+            )
+            _count(shard, [user_id], -trimmed)
 
 
 # Insert ARGV[1] (8 bytes) into each existing feed in KEYS, in order, once, keeping ARGV[2] entries.

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from django.db import connections, transaction
 
-from filmroll.feeds.store import SqlStore
+from filmroll.feeds.store import SqlStore, slack
 from filmroll.sharding import db, ids, schema, shardmap
 
 SHARD = 1
@@ -59,19 +59,32 @@ def cost(run: Callable[[], object]) -> int:
 def test_a_post_costs_the_same_in_an_empty_feed_as_in_a_full_one(settings):
     feeds = SqlStore()
     posts = [ids.make_id(ids.EPOCH_MS + 10_000 + n, 3, n) for n in range(1200)]
-    costs = {}
+    costs, users = {}, {}
     for cap, length in [(1000, 0), (1000, 500), (200, 200), (1000, 1000)]:
         settings.FILMROLL = dataclasses.replace(settings.FILMROLL, feed_cap=cap)
-        user = db.new_ids(SHARD)[0]
+        users[cap, length] = user = db.new_ids(SHARD)[0]
         feeds.replace(user, sorted(posts[:length], reverse=True))
         newest = ids.make_id(ids.EPOCH_MS + 50_000 + length, 3, 0)
         costs[cap, length] = cost(lambda user=user, newest=newest: feeds.add([user], newest))
         kept = feeds.read(user)
         assert kept is not None and kept[0] == newest and len(kept) == min(cap, length + 1)
-        if length == cap:  # the oldest entry made room
-            assert kept[-1] == sorted(posts[:length], reverse=True)[cap - 2]
-    # the same statements touch the same entries whatever the feed's length...
-    assert costs[1000, 500] == costs[1000, 0]
-    assert costs[1000, 1000] == costs[200, 200]
-    # ...and a full feed's trim adds a few entries' worth, not the feed's length
-    assert costs[1000, 1000] - costs[1000, 0] < costs[1000, 0]
+    # the same statements touch the same entries whatever the feed's length
+    assert costs[1000, 0] == costs[1000, 500] == costs[1000, 1000] == costs[200, 200]
+    # a full feed is trimmed by batch: over a slack's worth of adds, about one more entry's
+    # work per add than an empty feed (OFFSET cap walked the whole feed on every add)
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, feed_cap=1000)
+    more = [ids.make_id(ids.EPOCH_MS + 90_000 + n, 3, n) for n in range(slack(1000) + 1)]
+    totals = {
+        length: sum(cost(lambda m=m, u=users[1000, length]: feeds.add([u], m)) for m in more)
+        for length in (0, 1000)
+    }
+    assert totals[1000] < 2 * totals[0]
+    full = feeds.read(users[1000, 1000])
+    assert full == sorted([*more, ids.make_id(ids.EPOCH_MS + 51_000, 3, 0), *posts[:1000]],
+                          reverse=True)[:1000]  # fmt: skip
+    rows, length = db.fetchone(
+        SHARD, "SELECT count(*), max(entries) FROM {feeds}, {feeds_built} WHERE"
+        " {feeds}.user_id = %s AND {feeds_built}.user_id = %s",
+        [users[1000, 1000], users[1000, 1000]],
+    )  # fmt: skip
+    assert rows == length <= 1000 + slack(1000)  # trimmed back, its length counted right
