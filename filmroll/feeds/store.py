@@ -7,7 +7,9 @@ lost. Only feeds that exist are added to; a missing feed is rebuilt when it is n
   an entry costs 8 bytes (a sorted set costs ~86); keys are spread over the configured Redis
   instances by hashing the user ID, and a Lua script inserts into 1000 feeds of one instance in
   one call, the instances working at the same time.
-- SqlStore (embedded default): a table on each user's logical shard.
+- SqlStore (embedded default): a table on each user's logical shard, each feed's length kept
+  beside it (feeds_built.entries) so that adding to a full feed costs what adding to an empty
+  one does; a full feed is trimmed by batch, reads stop at the cap.
 
 Both answer to FeedStore; `store()` gives the one configured.
 """
