@@ -202,9 +202,11 @@ def _trim(shard: int, lengths: list[tuple[int, int]], cap: int, allowed: int | N
         if entries > cap + (slack(cap) if allowed is None else allowed):
             trimmed = db.execute(
                 shard,
-                "DELETE FROM {feeds} WHERE user_id = %s AND media_id IN (SELECT media_id FROM"
-                " {feeds} WHERE user_id = %s ORDER BY media_id LIMIT %s)",
-                [user_id, user_id, entries - cap],
+                # up to a boundary found at the start of the feed's index range: both the
+                # search and the delete read only the entries that go
+                "DELETE FROM {feeds} WHERE user_id = %s AND media_id <= (SELECT media_id FROM"
+                " {feeds} WHERE user_id = %s ORDER BY media_id LIMIT 1 OFFSET %s)",
+                [user_id, user_id, entries - cap - 1],
             )
             _count(shard, [user_id], -trimmed)
 
