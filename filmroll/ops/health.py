@@ -183,7 +183,7 @@ def checks() -> dict[str, tuple[str, str, Callable[[], Any]]]:
     if config.broker_url:
         found["broker"] = ("rabbitmq", _where(config.broker_url), _broker)
     else:
-        found["tasks:worker"] = ("tasks", "the embedded queue", task_worker)
+        found["tasks:worker"] = ("tasks", "the queue table", task_worker)
     return found
 
 
