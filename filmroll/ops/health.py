@@ -111,6 +111,7 @@ def task_worker() -> dict[str, Any]:
     from filmroll.tasks.models import QueuedTask
     from filmroll.tasks.worker import beats_folder
 
+    _database("default")  # the queue's database: never made empty by asking (no install yet)
     config, now = settings.FILMROLL, time.time()
     beats = []
     for beat in beats_folder().glob("worker-*.json"):
