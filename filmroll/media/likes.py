@@ -31,6 +31,7 @@ def like(user: User, raw_id: object) -> None:
             [user.id, media.id, now],
         )
         cache.invalidate(media.id)
+        cache.invalidate_liked(user.id, media.id)
         events.record(owner.id, "like", user.id, media.id)
         metrics.LIKES.inc()
 
@@ -51,6 +52,7 @@ def unlike(user: User, raw_id: object) -> None:
             [user.id, media.id],
         )
         cache.invalidate(media.id)
+        cache.invalidate_liked(user.id, media.id)
         events.forget(owner.id, "like", user.id, media.id)
 
 
@@ -68,8 +70,9 @@ def likers(viewer: User | None, raw_id: object, limit: int = 120) -> list[User]:
 
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
-    """Which of these photos the viewer liked: one query on the viewer's own shard."""
-    return set() if viewer_id is None else db.which(viewer_id, "user_likes", "media_id", media_ids)
+    """Which of these photos the viewer liked: flags through the object cache (media.cache),
+    the misses in one query on the viewer's own shard."""
+    return set() if viewer_id is None else cache.liked(viewer_id, media_ids)
 
 
 def liked_page(user: User, max_id: int | None, count: int) -> list[int]:

@@ -7,12 +7,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from filmroll import objcache
 from filmroll.accounts import counts, users
 from filmroll.accounts.models import User
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.files import storage
-from filmroll.graph import visibility
-from filmroll.media import cache, filters, pipeline
+from filmroll.graph import edges, visibility
+from filmroll.media import cache, filters, pipeline, previews
 from filmroll.media.rows import Media
 from filmroll.observe import metrics
 from filmroll.places import geo, places
@@ -140,8 +141,9 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
         media_id = ids.parse(raw_id)
     except ValueError:
         raise NotFound("no such media") from None
-    media = cache.get_many([media_id]).get(media_id)
-    owner = users.cached([media.user_id]).get(media.user_id) if media else None
+    rows, owners = _rows_and_owners(viewer_id, [media_id])
+    media = rows.get(media_id)
+    owner = owners.get(media.user_id) if media else None
     if media is None or owner is None or not visibility.can_see(viewer_id, owner):
         raise NotFound("no such media")
     return dataclasses.replace(media, owner=owner), owner
@@ -177,14 +179,38 @@ def delete(user: User, raw_id: Any) -> None:
 def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
     """The media the viewer may see, in the order given; others dropped as if missing. Each
     item carries its owner (`owner`), fetched once for the list."""
-    rows = cache.get_many(media_ids)
-    owners = users.cached({m.user_id for m in rows.values()})
+    rows, owners = _rows_and_owners(viewer_id, media_ids)
     allowed = visibility.visible_owners(viewer_id, owners.values())
     return [
         dataclasses.replace(rows[m], owner=owners[rows[m].user_id])
         for m in media_ids
         if m in rows and rows[m].user_id in allowed
     ]
+
+
+def _rows_and_owners(
+    viewer_id: int | None, media_ids: list[int]
+) -> tuple[dict[int, Media], dict[int, User]]:
+    """Media rows, then their owners: two multi-gets. Inside a read request that renders what
+    it reads (objcache.remembering), what the rendering and the visibility rule ask next comes
+    in the same two: the photos' latest likers and comments and the viewer's block set, then
+    those people and the photos' places with the owners."""
+    rendering = objcache.remembers()
+    first = [cache.batch(media_ids)]
+    if rendering:
+        first.append(previews.batch(media_ids))
+        if viewer_id is not None:
+            first += [edges.hidden_batch(viewer_id), cache.liked_batch(viewer_id, media_ids)]
+    found = objcache.fetch(*first)
+    rows: dict[int, Media] = found[0]
+    people = {m.user_id for m in rows.values()}
+    second = [users.batch(people)]
+    if rendering:
+        for preview in found[1].values():
+            people.update(preview.likers, (c[1] for c in preview.comments))
+        located = [m.location_id for m in rows.values() if m.location_id]
+        second = [users.batch(people), places.batch(located)]
+    return rows, objcache.fetch(*second)[0]
 
 
 def visible_page(
