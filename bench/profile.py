@@ -52,30 +52,38 @@ def record(server: subprocess.Popen, path: str, token: str, seconds: int, out: P
     summarize(raw)
 
 
-def summarize(raw: Path, top: int = 25) -> None:
-    """The functions with the most samples, inclusive and own, from py-spy's raw (collapsed)
-    stacks; the idle Gunicorn master's are left out."""
+def summarize(raw: Path, top: int = 24) -> None:
+    """Where the requests' time went, from py-spy's raw (collapsed) stacks: filmroll's own
+    functions with what they call, and the functions (any code) spending it themselves.
+    Samples outside a request (the master, idle threads) are left out."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if "handle_request" not in stack:
-            continue  # waiting for a request, or the master
+            continue
         n = int(count)
         total += n
-        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")"
-                  for f in stack.split(";")]  # fmt: skip
-        for frame in set(frames):
+        frames = stack.split(";")
+        ours = {_name(f) for f in frames if "filmroll/" in f and "/.venv/" not in f}
+        for frame in ours:
             inclusive[frame] += n
-        own[frames[-1]] += n
-    print(f"{raw.name}: {total} samples inside requests")
-    print("  with callees:")
+        own[_name(frames[-1])] += n
+    print(f"{raw.name}: {total} samples inside requests (wall clock: waiting included)")
+    print("  filmroll's functions, with what they call:")
     for frame, n in inclusive.most_common(top):
         print(f"    {100 * n / total:5.1f}%  {frame}")
     print("  own time:")
     for frame, n in own.most_common(top // 2):
         print(f"    {100 * n / total:5.1f}%  {frame}")
+
+
+def _name(frame: str) -> str:
+    """`function (path/file.py:line)` as `function (package/file.py)`."""
+    function, _, where = frame.partition(" (")
+    path = where.split(":")[0]
+    return f"{function} ({'/'.join(path.split('/')[-2:])})"
 
 
 def main() -> None:
