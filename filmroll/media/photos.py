@@ -188,29 +188,49 @@ def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
     ]
 
 
+# What a read learnt of each photo, kept per process so that the next read of it asks for
+# everything in one multi-get: its owner (a photo never changes hands) and the people its
+# latest likers and comments named (only a guess: whatever is missed is asked for after).
+_owner_of: dict[int, int] = {}
+_people_of: dict[int, tuple[int, ...]] = {}
+KEPT = 100_000
+
+
 def _rows_and_owners(
     viewer_id: int | None, media_ids: list[int]
 ) -> tuple[dict[int, Media], dict[int, User]]:
-    """Media rows, then their owners: two multi-gets. Inside a read request that renders what
-    it reads (objcache.remembering), what the rendering and the visibility rule ask next comes
-    in the same two: the photos' latest likers and comments and the viewer's block set, then
-    those people and the photos' places with the owners."""
+    """Media rows and their owners, in one multi-get for photos read before (`_owner_of`),
+    else two. Inside a read request that renders what it reads (objcache.remembering), what
+    the rendering and the visibility rule ask next comes in the same ones: the photos' latest
+    likers and comments, the viewer's block set and likes, those people, the photos' places."""
     rendering = objcache.remembers()
+    guessed = {_owner_of[m] for m in media_ids if m in _owner_of}
     first = [cache.batch(media_ids)]
     if rendering:
         first.append(previews.batch(media_ids))
         if viewer_id is not None:
             first += [edges.hidden_batch(viewer_id), cache.liked_batch(viewer_id, media_ids)]
-    found = objcache.fetch(*first)
+        guessed.update(p for m in media_ids for p in _people_of.get(m, ()))
+    found = objcache.fetch(*first, users.batch(guessed))
     rows: dict[int, Media] = found[0]
-    people = {m.user_id for m in rows.values()}
-    second = [users.batch(people)]
+    if len(_owner_of) > KEPT or len(_people_of) > KEPT:
+        _owner_of.clear()
+        _people_of.clear()
+    owner_ids = set()
+    for m in rows.values():
+        _owner_of[m.id] = m.user_id
+        owner_ids.add(m.user_id)
+    people = set(owner_ids)
     if rendering:
-        for preview in found[1].values():
-            people.update(preview.likers, (c[1] for c in preview.comments))
-        located = [m.location_id for m in rows.values() if m.location_id]
-        second = [users.batch(people), places.batch(located)]
-    return rows, objcache.fetch(*second)[0]
+        for media_id, preview in found[1].items():
+            _people_of[media_id] = (*preview.likers, *(c[1] for c in preview.comments))
+            people.update(_people_of[media_id])
+    known: dict[int, User] = found[-1]
+    rest = [users.batch(people - known.keys())]  # asks nothing when the guess was right
+    if rendering:
+        rest.append(places.batch([m.location_id for m in rows.values() if m.location_id]))
+    known.update(objcache.fetch(*rest)[0])
+    return rows, {uid: known[uid] for uid in owner_ids if uid in known}
 
 
 def visible_page(
