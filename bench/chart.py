@@ -3,6 +3,7 @@ its goal (1.0 = the goal just met), annotated with the ratio and the goal, into
 bench/results/summary.png.
 
     make bench-chart      (after any benchmark; `make bench` draws it last)
+    python bench/chart.py bench/results/before      (the figures kept in another directory)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bench.results import RESULTS, read_all  # noqa: E402
 
 
 def main() -> None:
+    where = Path(sys.argv[1]) if len(sys.argv) > 1 else RESULTS
     import matplotlib
 
     matplotlib.use("Agg")
@@ -23,7 +25,7 @@ def main() -> None:
 
     rows = []  # (label, share of goal, text, met)
     machines = set()
-    for record in read_all():
+    for record in read_all(where):
         m = record["machine"]
         machines.add(f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['system']}")
         for r in record["ratios"]:
@@ -48,9 +50,9 @@ def main() -> None:
                  fontsize=10)  # fmt: skip
     fig.text(0.01, 0.005, "machine: " + "; ".join(sorted(machines)), fontsize=7)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    out = RESULTS / "summary.png"
+    out = where / "summary.png"
     fig.savefig(out, dpi=110)
-    print(f"chart: {out.relative_to(ROOT)}")
+    print(f"chart: {out}")
 
 
 if __name__ == "__main__":

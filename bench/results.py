@@ -70,8 +70,8 @@ def write(name: str, figures: dict[str, Any], ratios: list[Ratio]) -> Path:
     return path
 
 
-def read_all() -> list[dict[str, Any]]:
-    return [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
+def read_all(where: Path = RESULTS) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted(where.glob("*.json"))]
 
 
 def wrk_figures(rate_p50_p99: list[float] | tuple[float, ...]) -> dict[str, float]:

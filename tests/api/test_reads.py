@@ -80,7 +80,9 @@ def test_each_viewer_sees_their_own_parts_of_a_kept_photo(alice, bob, dan):
 
 def test_jsonp_escapes_the_line_separators_json_allows(alice):
     _, alice_api = alice
-    media_id = upload(alice_api, jpeg_bytes(), caption="one\u2028two\u2029three").json()["data"]["id"]
+    media_id = upload(alice_api, jpeg_bytes(), caption="one\u2028two\u2029three").json()["data"][
+        "id"
+    ]
     body = alice_api.get(f"/api/v1/media/{media_id}", callback="show").content
     assert body.startswith(b"/**/show(") and b"one\\u2028two\\u2029three" in body
     assert "\u2028".encode() not in body and "\u2029".encode() not in body
