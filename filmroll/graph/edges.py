@@ -254,9 +254,12 @@ def _hidden_from(user_id: int) -> frozenset[int]:
     """Everyone the user blocked or was blocked by: one query on the user's shard. Every read
     path asks, so with shared memcached the set is cached, and dropped by each block and
     unblock; process memory is not shared between workers, so there it is never cached."""
-    if not settings.FILMROLL.cache_servers:
-        return _load_hidden([user_id])[user_id]
-    return objcache.get_many("hidden", [user_id], _load_hidden)[user_id]
+    return objcache.fetch(hidden_batch(user_id))[0][user_id]
+
+
+def hidden_batch(user_id: int) -> objcache.Batch:
+    """The user's block set (`_hidden_from`), to fetch with other rows (objcache.fetch)."""
+    return objcache.Batch("hidden", [user_id], _load_hidden)
 
 
 def _load_hidden(user_ids: list[int]) -> dict[int, frozenset[int]]:

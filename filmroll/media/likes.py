@@ -78,6 +78,7 @@ def settle(user_id: int, media_id: int) -> None:
         _mirror(user_id, media_id, wanted)
         if _liked(user_id, media_id) == wanted:
             cache.invalidate(media_id)
+            cache.invalidate_liked(user_id, media_id)  # the flag is read from `user_likes`
             return
     raise RuntimeError(f"the like of {media_id} by {user_id} kept changing")
 
@@ -122,8 +123,9 @@ def likers(viewer: User | None, raw_id: object, limit: int = 120) -> list[User]:
 
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
-    """Which of these photos the viewer liked: one query on the viewer's own shard."""
-    return set() if viewer_id is None else db.which(viewer_id, "user_likes", "media_id", media_ids)
+    """Which of these photos the viewer liked: flags through the object cache (media.cache),
+    the misses in one query on the viewer's own shard."""
+    return set() if viewer_id is None else cache.liked(viewer_id, media_ids)
 
 
 def liked_page(user: User, max_id: int | None, count: int) -> list[int]:

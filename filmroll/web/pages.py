@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from filmroll import objcache
 from filmroll.api import objects
 from filmroll.errors import FilmrollError, NotFound
 from filmroll.feeds import activity, home
@@ -26,8 +27,10 @@ from filmroll.web.lookups import SignedInRequest, before, viewer_id
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    page, next_id = home.read(request.user.id, 12, before(request))
-    context = {"items": objects.media_list(page, request.user.id, request), "next_id": next_id}
+    with objcache.remembering():  # what the page reads, in two multi-gets, as the API's feed
+        page, next_id = home.read(request.user.id, 12, before(request))
+        items = objects.media_list(page, request.user.id, request)
+    context = {"items": items, "next_id": next_id}
     return render(request, "web/_feed_page.html" if _fetch(request) else "web/feed.html", context)
 
 
