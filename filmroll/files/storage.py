@@ -187,6 +187,11 @@ def save(data: bytes, extension: str) -> str:
     return key
 
 
+def put(key: str, data: bytes) -> None:
+    """Store bytes under a key they had before (a restore); new files take save()'s keys."""
+    backend().put(key, data, CONTENT_TYPES[check_key(key).rsplit(".", 1)[1]])
+
+
 def discard(keys: Iterable[str]) -> None:
     """Remove files a failed write stored, as far as the store lets us now; what stays is the
     sweeper's (no row names it)."""
