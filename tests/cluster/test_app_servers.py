@@ -60,7 +60,7 @@ def test_an_app_server_master_killed_under_load_fails_no_request(cluster: Cluste
     with Load(read_feed) as load:
         time.sleep(2)
         os.kill(master, signal.SIGKILL)  # the master alone, as a crash or the OOM killer would
-        eventually(lambda: not any(_alive(w) for w in workers), 5, "workers dying with the master")
+        eventually(lambda: not any(_alive(w) for w in workers), 3, "workers dying with the master")
         eventually(serving, 60, "supervisord's restart of app_1 serving")
         time.sleep(2)
     assert len(load.results) > 40
