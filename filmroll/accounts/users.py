@@ -181,8 +181,14 @@ def update_profile(user: User, fields: dict[str, Any]) -> User:
 def set_avatar(user: User, data: bytes) -> None:
     """Replace the profile picture with a clean square JPEG made from untrusted bytes."""
     old = user.avatar_key
-    user.avatar_key = storage.save(images.avatar(data), "jpg")
-    user.save(update_fields=["avatar_key"])
+    new = storage.save(images.avatar(data), "jpg")
+    try:
+        user.avatar_key = new
+        user.save(update_fields=["avatar_key"])
+    except BaseException:
+        user.avatar_key = old
+        storage.discard([new])
+        raise
     _changed(user)
     if old:
         storage.delete(old)

@@ -28,7 +28,14 @@ from django.views.decorators.csrf import csrf_exempt
 from filmroll.accounts import clients, tokens
 from filmroll.api import scopes, throttle
 from filmroll.api.request import PublicRequest
-from filmroll.errors import FilmrollError, Invalid, MissingToken, RateLimited, TooLarge
+from filmroll.errors import (
+    FilmrollError,
+    Invalid,
+    MissingToken,
+    RateLimited,
+    StorageUnavailable,
+    TooLarge,
+)
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +287,8 @@ def endpoint(
                 return _wrapped(callback, view(request, *args, **kwargs)), verdict
             except FilmrollError as error:
                 answer = failure(error.status, error.error_type, error.message)
+                if isinstance(error, StorageUnavailable):
+                    answer["Retry-After"] = str(error.retry_after)
             except RequestDataTooBig:
                 answer = failure(
                     TooLarge.status, TooLarge.error_type, "the request body is too large"

@@ -57,14 +57,14 @@ def _resolve_location(
 def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption: str = "",
             location: tuple[int | None, float | None, float | None] = (None, None, None)) -> int:  # fmt: skip
     """Store a rendered photo's sizes, then record it: the new media ID. Files are durable
-    before the row exists, so a row never points at a missing file."""
-    stored = {
-        name: {"key": storage.save(data, "jpg"), "width": width, "height": height}
-        for name, (data, width, height) in rendered.sizes.items()
-    }
+    before the row exists, so a row never points at a missing file; when any step fails, the
+    files stored so far go again."""
+    stored: dict[str, dict] = {}
     shard = ids.shard_of(user_id)
     location_id, latitude, longitude = location
     try:
+        for name, (data, width, height) in rendered.sizes.items():
+            stored[name] = {"key": storage.save(data, "jpg"), "width": width, "height": height}
         with db.atomic(shard):
             media_id = db.insert(
                 shard,
@@ -84,8 +84,8 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
             # In the row's transaction (its outbox), sent once it commits: never lost after.
             for name in ("feeds.fan_out", "discovery.index_media", "realtime.media_posted"):
                 outbox.enqueue(shard, name, media_id)
-    except Exception:
-        enqueue("media.delete_files", [size["key"] for size in stored.values()])
+    except BaseException:
+        storage.discard(size["key"] for size in stored.values())
         raise
     metrics.PHOTOS.inc()
     return media_id

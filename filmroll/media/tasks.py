@@ -1,6 +1,6 @@
 from filmroll.activity import events
 from filmroll.files import storage
-from filmroll.media import comments, likes
+from filmroll.media import comments, likes, orphans
 from filmroll.tasks.registry import task
 
 
@@ -30,3 +30,9 @@ def tell_mentioned(media_id: int, comment_id: int) -> None:
 @task("media.forget_comment", queue="default")
 def forget_comment(user_ids: list[int], author_id: int, media_id: int, text: str) -> None:
     events.forget_comment(user_ids, author_id, media_id, text)
+
+
+@task("media.sweep_orphans", queue="deletes", every=3600)
+def sweep_orphans() -> None:
+    """Files no row names, a day old: left by a crash between storing a photo and its row."""
+    orphans.sweep()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from filmroll import objcache
 from filmroll.api import objects
-from filmroll.errors import FilmrollError, NotFound
+from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
 from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
@@ -134,6 +134,11 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 filter_name=request.POST.get("filter") or "normal",
                 location_id=place_id,
             )
+        except StorageUnavailable as error:  # the page again, saying to try in a minute
+            context["error"] = error.message
+            page = render(request, "web/upload.html", context, status=error.status)
+            page["Retry-After"] = str(error.retry_after)
+            return page
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "web/upload.html", context, status=400)
