@@ -67,6 +67,19 @@ class OutOfScope(FilmrollError):
     error_type = "OAuthPermissionsException"
 
 
+class StorageUnavailable(FilmrollError):
+    """The photo store cannot take a file now (full, read-only, unreachable); nothing was
+    saved, and the same request succeeds once the store is back."""
+
+    status = 503
+    error_type = "APIStorageError"
+    retry_after = 30  # seconds: the Retry-After clients are told
+
+    def __init__(self, message: str = "photos cannot be saved right now; nothing was posted,"
+                 " try again in a minute") -> None:  # fmt: skip
+        super().__init__(message)
+
+
 class RateLimited(FilmrollError):
     status = 429
     error_type = "OAuthRateLimitException"

@@ -12,8 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from filmroll import objcache
 from filmroll.api import objects
-from filmroll.errors import FilmrollError, NotFound
+from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
 from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
@@ -26,8 +27,10 @@ from filmroll.web.lookups import SignedInRequest, before, viewer_id
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    page, next_id = home.read(request.user.id, 12, before(request))
-    context = {"items": objects.media_list(page, request.user.id, request), "next_id": next_id}
+    with objcache.remembering():  # what the page reads, in two multi-gets, as the API's feed
+        page, next_id = home.read(request.user.id, 12, before(request))
+        items = objects.media_list(page, request.user.id, request)
+    context = {"items": items, "next_id": next_id}
     return render(request, "web/_feed_page.html" if _fetch(request) else "web/feed.html", context)
 
 
@@ -131,6 +134,11 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 filter_name=request.POST.get("filter") or "normal",
                 location_id=place_id,
             )
+        except StorageUnavailable as error:  # the page again, saying to try in a minute
+            context["error"] = error.message
+            page = render(request, "web/upload.html", context, status=error.status)
+            page["Retry-After"] = str(error.retry_after)
+            return page
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "web/upload.html", context, status=400)

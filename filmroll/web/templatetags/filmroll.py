@@ -1,15 +1,23 @@
 """Template tags of the web app. `photo` draws one photo of a feed or a page in Python: the
 feed shows a dozen, and drawing each through the template engine cost more than the whole API
-request behind the page."""
+request behind the page. It draws the card as Instagram's web did in 2013: who and where above,
+the photo, the like and comment actions, the like count, the caption and latest comments, and a
+comment box."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+
 from django import template
 from django.middleware.csrf import get_token
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
-from filmroll.web import placeholders
+from filmroll.accounts.models import User
+from filmroll.api import objects
+from filmroll.web import icons, placeholders, suggest
 
 register = template.Library()
 
@@ -20,47 +28,152 @@ def placeholder(hash_: str | None) -> str:
     return f"background: url({url}) center / cover no-repeat" if url else ""
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _likes(n: int) -> str:
+    return ngettext("%(count)d like", "%(count)d likes", n) % {"count": n}
+
+
+def _comments(n: int) -> str:
+    return ngettext("%(count)d comment", "%(count)d comments", n) % {"count": n}
+
+
+def ago(created: str | int, now: float | None = None) -> SafeString:
+    """A <time>: how long ago, short as on a phone ("5m", "3h", "2d", "4w"), the exact UTC time
+    on hover."""
+    seconds = int(created)
+    age = max(0, int((time.time() if now is None else now) - seconds))
+    if age < 60:
+        short = gettext("now")
+    elif age < 3600:
+        short = gettext("%(n)dm") % {"n": age // 60}
+    elif age < 86400:
+        short = gettext("%(n)dh") % {"n": age // 3600}
+    elif age < 7 * 86400:
+        short = gettext("%(n)dd") % {"n": age // 86400}
+    else:
+        short = gettext("%(n)dw") % {"n": age // (7 * 86400)}
+    at = datetime.fromtimestamp(seconds, UTC)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        at.strftime("%Y-%m-%d %H:%M UTC"),
+        short,
+    )
+
+
+@register.simple_tag
+def icon(name: str, filled: bool = False) -> SafeString:
+    return icons.icon(name, filled)
+
+
+@register.simple_tag
+def when(created: str | int) -> SafeString:
+    return ago(created)
+
+
+def _comment(c: dict) -> SafeString:
+    return format_html(
+        '<p class="comment"><a href="/{who}/"><strong>{who}</strong></a> {text}</p>',
+        who=c["from"]["username"], text=c["text"],
+    )  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)
-def photo(context: template.Context, item: dict) -> SafeString:
+def photo(
+    context: template.Context, item: dict, comments: list | None = None, error: str = ""
+) -> SafeString:
+    """One photo's card; `comments` all of them (the photo's page) instead of the latest few."""
     request = context["request"]  # the page's CSRF token is made once, not once a photo
-    user, code = item["user"], item["shortcode"]
+    csrf = context.get("csrf_token") or get_token(request)
+    user, code, id_ = item["user"], item["shortcode"], item["id"]
     caption = (item.get("caption") or {}).get("text") or ""
     place = item.get("location")
-    where = ""
+    where = SafeString("")
     if place and place.get("id"):
         where = format_html(
-            ' · <a href="/explore/locations/{}/">{}</a>', place["id"], place["name"]
+            '<a class="place" href="/explore/locations/{}/">{}</a>', place["id"], place["name"]
         )
     elif place:
-        where = format_html(" · {}", f"{place['latitude']:.3f}, {place['longitude']:.3f}")
+        where = format_html(
+            '<span class="place">{}</span>', f"{place['latitude']:.3f}, {place['longitude']:.3f}"
+        )
     image = item["images"].get("standard_resolution") or item["images"]["low_resolution"]
     liked = item["user_has_liked"]
     button = (
-        SafeString('<input type="hidden" name="action" value="unlike">'
-                   '<button type="submit" aria-pressed="true">♥ liked</button>')
-        if liked else SafeString('<button type="submit" aria-pressed="false">♡ like</button>')
+        format_html('<input type="hidden" name="action" value="unlike">'
+                    '<button type="submit" class="icon-button liked" aria-pressed="true">{}'
+                    '<span class="sr-only">{}</span></button>',
+                    icons.icon("heart", filled=True), gettext("Liked"))
+        if liked else
+        format_html('<button type="submit" class="icon-button" aria-pressed="false">{}'
+                    '<span class="sr-only">{}</span></button>',
+                    icons.icon("heart"), gettext("Like"))
     )  # fmt: skip
+    count = item["comments"]["count"]
+    shown = comments if comments is not None else item["comments"]["data"][-3:]
+    more = SafeString("")
+    if comments is None and count > len(shown):
+        more = format_html(
+            '<p class="more-comments"><a href="/p/{}/">{}</a></p>',
+            code,
+            ngettext("View the comment", "View all %(count)d comments", count) % {"count": count},
+        )
+    form = SafeString("")
+    if request.user.is_authenticated:
+        form = format_html(
+            '<form class="comment-form" method="post" action="/p/{code}/comment">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">{error}'
+            '<label class="sr-only" for="c{id}">{label}</label>'
+            '<input type="text" id="c{id}" name="text" maxlength="2200" required '
+            'placeholder="{placeholder}" autocomplete="off">'
+            '<button type="submit" class="link-button">{post}</button></form>',
+            code=code, csrf=csrf, id=id_, label=gettext("Add a comment"),
+            placeholder=gettext("Add a comment…"), post=gettext("Post"),
+            error=format_html('<p class="errors" role="alert">{}</p>', error) if error else "",
+        )  # fmt: skip
     return format_html(
-        '<article class="photo" id="m{id}">'
-        '<p><a href="/{who}/"><img class="avatar" src="{face}" width="32" height="32" alt="">'
-        "<strong>{who}</strong></a>{where}</p>"
-        '<a href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}" loading="lazy"'
-        ' style="{bg}"></a>'
-        '<p><form class="inline like-form" method="post" action="/p/{code}/like">'
+        '<article class="photo card" id="m{id}">'
+        '<header class="card-head"><a class="who" href="/{who}/">'
+        '<img class="avatar" src="{face}" width="32" height="32" alt=""><strong>{who}</strong></a>'
+        "{where}{when}</header>"
+        '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
+        ' loading="lazy" style="{bg}"></a>'
+        '<div class="card-body"><div class="actions">'
+        '<form class="like-form" method="post" action="/p/{code}/like">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-        '<input type="hidden" name="next" value="{back}#m{id}">{button}</form> '
-        '<span class="likes">{likes}</span> · <a href="/p/{code}/">{comments}</a></p>'
-        "{caption}</article>",
-        id=item["id"], who=user["username"], face=user["profile_picture"], where=where, code=code, src=image["url"],
-        w=image["width"], h=image["height"], alt=caption or f"A photo by {user['username']}",
-        bg=placeholder(item.get("blurhash")), csrf=context.get("csrf_token") or get_token(request),
-        back=request.get_full_path(), button=button,
-        likes=_plural(item["likes"]["count"], "like"),
-        comments=_plural(item["comments"]["count"], "comment"),
-        caption=format_html("<p><strong>{}</strong> {}</p>", user["username"], caption)
-        if caption else "",
+        '<input type="hidden" name="next" value="{back}#m{id}">{button}</form>'
+        '<a class="icon-button" href="/p/{code}/#c{id}">{bubble}<span class="sr-only">{comment}'
+        "</span></a></div>"
+        '<p class="likes">{likes}</p>'
+        '<div class="comments" aria-label="{comments_label}" role="group">'
+        "{caption}{more}{shown}</div>{form}</div></article>",
+        id=id_, who=user["username"], face=user["profile_picture"], where=where,
+        when=format_html('<a class="when" href="/p/{}/">{}</a>', code, ago(item["created_time"])),
+        code=code, src=image["url"], w=image["width"], h=image["height"],
+        alt=caption or gettext("A photo by %(name)s") % {"name": user["username"]},
+        bg=placeholder(item.get("blurhash")), csrf=csrf, back=request.get_full_path(),
+        button=button, bubble=icons.icon("comment"),
+        comment=gettext("Comment") + f" ({_comments(count)})",
+        likes=_likes(item["likes"]["count"]), comments_label=gettext("Comments"),
+        caption=format_html('<p class="caption"><a href="/{who}/"><strong>{who}</strong></a> {text}</p>',
+                            who=user["username"], text=caption) if caption else "",
+        more=more, shown=format_html_join("", "{}", ((_comment(c),) for c in shown)), form=form,
     )  # fmt: skip
+
+
+@register.simple_tag(takes_context=True)
+def people_to_follow(context: template.Context, count: int = 5) -> list[dict]:
+    """For the empty feed of a new account: people to follow, as the API's small user objects."""
+    request = context["request"]
+    found = suggest.people_to_follow(request.user.id, count)
+    return [objects.user_small(u, request) for u in found]
+
+
+@register.simple_tag(takes_context=True)
+def avatar(context: template.Context, person: User, size: int = 32) -> SafeString:
+    """A person's picture (their upload, or the default), decorative beside their name."""
+    return format_html(
+        '<img class="avatar" src="{}" width="{}" height="{}" alt="">',
+        objects.profile_picture(person, context["request"]),
+        size,
+        size,
+    )

@@ -51,6 +51,12 @@ class Command(DjangoCheck):
         for name, state in report["backends"].items():
             mark = self.style.SUCCESS("ok  ") if state["ok"] else self.style.ERROR("DOWN")
             line = f"{mark} {name:<{width}}  {state['kind']:<10} {state['where']}  {state['ms']:.1f} ms"
+            if "oldest_task_wait" in state:  # the task worker: its heartbeat and the queue's wait
+                age = state["heartbeat_age"]
+                line += (
+                    f"  (heartbeat {'none: no worker runs' if age is None else f'{age:.0f} s ago'},"
+                    f" oldest due task waiting {state['oldest_task_wait']:.0f} s)"
+                )
             self.stdout.write(line + ("" if state["ok"] else f"\n       {state['error']}"))
         if not healthy:
             down = [n for n, s in report["backends"].items() if not s["ok"]]
