@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import threading
 import time
 from collections import Counter
@@ -80,6 +82,7 @@ class Api:
         status, body = self.get(path, **params)
         while True:
             if status != 200 or body is None:
+                print(f"soak: a read failed: GET {path} answered {status}", file=sys.stderr)
                 return None
             items.extend(body.get("data") or [])
             nxt = (body.get("pagination") or {}).get("next_url")
