@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-
 import threading
 import time
 from collections import Counter
