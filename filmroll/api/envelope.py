@@ -29,13 +29,13 @@ from filmroll.accounts import clients, tokens
 from filmroll.api import scopes, throttle
 from filmroll.api.request import PublicRequest
 from filmroll.errors import (
-    database_unavailable,
     FilmrollError,
     Invalid,
     MissingToken,
     RateLimited,
     StorageUnavailable,
     TooLarge,
+    database_unavailable,
 )
 
 log = logging.getLogger(__name__)
