@@ -35,6 +35,7 @@ from filmroll.errors import (
     RateLimited,
     StorageUnavailable,
     TooLarge,
+    database_unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -293,9 +294,16 @@ def endpoint(
                 answer = failure(
                     TooLarge.status, TooLarge.error_type, "the request body is too large"
                 )
-            except Exception:
+            except Exception as error:
                 log.exception("unhandled error in %s", request.path)
-                answer = failure(500, "APIError", "something went wrong on our side; try again")
+                unavailable = database_unavailable(error)
+                if unavailable is None:
+                    answer = failure(500, "APIError", "something went wrong on our side; try again")
+                else:  # the database's state, not a bug: say when to try again
+                    answer = failure(
+                        unavailable.status, unavailable.error_type, unavailable.message
+                    )
+                    answer["Retry-After"] = str(unavailable.retry_after)
             return _wrapped(callback, answer), verdict
 
         cast(Any, run).api = Endpoint(
