@@ -21,6 +21,7 @@ from django.conf import settings
 from django.test import Client
 from pymemcache.client.rendezvous import RendezvousHash
 
+from filmroll import objcache
 from filmroll.accounts import users
 from filmroll.accounts.models import User
 from filmroll.api import fragments
@@ -188,9 +189,20 @@ def test_the_owner_blocking_a_viewer_after_caching_hides_the_photo_and_the_feed(
     run_tasks()
     feed = bob_api.get("/api/v1/users/self/feed").json()["data"]
     assert [m["id"] for m in feed] == [media_id] and shown(bob_api, media_id) is not None
+    web = Client()
+    web.force_login(bob_user)
+    code = feed[0]["shortcode"]
+    assert [m["id"] for m in web.get("/").context["items"]] == [media_id]
+    assert web.get(f"/p/{code}/").status_code == 200
     relationships.block(alice_user, bob_user)
     assert shown(bob_api, media_id) is None
     assert bob_api.get("/api/v1/users/self/feed").json()["data"] == []
+    assert web.get("/").context["items"] == []
+    assert web.get(f"/p/{code}/").status_code == 404
+    anonymous = Client()  # a private account's photo page, after it was read in public
+    assert anonymous.get(f"/p/{code}/").status_code == 200
+    assert alice_api.post("/api/v1/users/self", {"is_private": "true"}).status_code == 200
+    assert anonymous.get(f"/p/{code}/").status_code == 404
 
 
 def test_user_has_liked_is_each_viewers_own_right_after_like_and_unlike(alice, bob, carol):
@@ -372,3 +384,26 @@ def test_the_memcached_runs_keep_fragments(backend, settings, alice, bob):
     shown(bob_api, media_id)
     assert bool(fragments._kept) == bool(settings.FILMROLL.cache_servers)
     assert bool(settings.FILMROLL.cache_servers) == (backend == "memcached" or _cluster)
+
+
+def test_a_row_read_before_a_write_is_not_kept_after_it(alice, bob):
+    """A reader that loaded alice's row just before she made her account private stores it
+    after her write's invalidation: that old row (and a fragment made from it) is never served;
+    the very next read hides the photo."""
+    alice_user, alice_api = alice
+    _, bob_api = bob
+    media_id = post_photo(alice_api, "soon private")
+    assert shown(bob_api, media_id) is not None
+
+    def load_then_write(keys: list[int]) -> dict[int, User]:
+        old = User.objects.in_bulk(keys)
+        users.update_profile(User.objects.get(pk=alice_user.pk), {"is_private": "true"})
+        return old
+
+    objcache.invalidate("user", alice_user.id)  # the slow reader misses, and loads the row
+    with objcache.remembering():
+        slow = objcache.fetch(objcache.Batch("user", [alice_user.id], load_then_write))[0]
+    assert slow[alice_user.id].is_private is False  # what the slow reader saw, and stored
+    assert User.objects.get(pk=alice_user.pk).is_private is True
+    assert shown(bob_api, media_id) is None
+    assert users.cached([alice_user.id])[alice_user.id].is_private is True
