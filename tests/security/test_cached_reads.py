@@ -44,7 +44,7 @@ pytestmark = [
 def own_memcached() -> Iterator[str]:
     """A memcached of this test's own on a free loopback port: its address."""
     binary = shutil.which("memcached")
-    assert binary, "memcached is installed with the test dependencies (docs/operating.md)"
+    assert binary, "these tests need the memcached binary on PATH"
     port = free_port()
     server = subprocess.Popen(
         [binary, "-l", "127.0.0.1", "-p", str(port), "-m", "16", "-U", "0"]
