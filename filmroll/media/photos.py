@@ -204,7 +204,8 @@ def _rows_and_owners(
     the rendering and the visibility rule ask next comes in the same ones: the photos' latest
     likers and comments, the viewer's block set and likes, those people, the photos' places."""
     rendering = objcache.remembers()
-    guessed = {_owner_of[m] for m in media_ids if m in _owner_of}
+    # .get: another thread may clear the guesses between a look and a read
+    guessed = {o for o in map(_owner_of.get, media_ids) if o is not None}
     first = [cache.batch(media_ids)]
     if rendering:
         first.append(previews.batch(media_ids))
