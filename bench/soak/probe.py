@@ -1,5 +1,5 @@
 """Run in the target's settings (its FILMROLL_* environment): `python -m bench.soak.probe depth`
-prints the tasks waiting; `... audit` prints `filmroll check --data`'s findings (orphan files of
+prints the tasks waiting (outboxes included); `... audit` prints `filmroll check --data`'s findings (orphan files of
 any age) as JSON."""
 
 import json
@@ -14,9 +14,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
     django.setup()
     if sys.argv[1] == "depth":
+        from filmroll.sharding import outbox
         from filmroll.tasks import queues
 
-        print(sum(queues.depths().values()))
+        # queued, held for the broker, or recorded in a shard's outbox and not yet finished
+        print(sum(queues.depths().values()) + len(outbox.waiting()))
     else:
         from filmroll.ops import audit
 
