@@ -120,6 +120,7 @@ def media_list(
                 }
                 if m.caption
                 else None,
+                "alt_text": m.alt_text,
                 "filter": filters.display_name(m.filter),
                 "tags": tags.parse(m.caption),
                 "location": _location(m, located),
