@@ -18,13 +18,16 @@ from filmroll.web import lists
 from filmroll.web.lookups import before, viewer_id
 
 
+GRID_PAGE = 30  # photos a page of a grid shows (tests shorten it)
+
+
 def _grid(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return lists.page(request, "web/grid.html", "web/_grid_page.html", context)
 
 
 def popular_page(request: HttpRequest) -> HttpResponse:
     viewer = viewer_id(request)
-    shown, following = popular.page_from(viewer, lists.start(request), 30)
+    shown, following = popular.page_from(viewer, lists.start(request), GRID_PAGE)
     return _grid(
         request,
         {"title": _("Explore"), "items": objects.media_list(shown, viewer, request),
@@ -35,7 +38,7 @@ def popular_page(request: HttpRequest) -> HttpResponse:
 def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_id(request)
     try:
-        found, next_id = search.tag_media(viewer, name, before(request), 30)
+        found, next_id = search.tag_media(viewer, name, before(request), GRID_PAGE)
         info = search.tag(name)
     except FilmrollError:
         raise Http404("no such tag") from None
@@ -54,7 +57,7 @@ def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
         place = places.get(location_id)
     except NotFound:
         raise Http404("no such place") from None
-    found, next_id = search.location_media(viewer, int(place["id"]), before(request), 30)
+    found, next_id = search.location_media(viewer, int(place["id"]), before(request), GRID_PAGE)
     return _grid(
         request,
         {"title": place["name"], "subtitle": f"{place['latitude']:.4f}, {place['longitude']:.4f}",

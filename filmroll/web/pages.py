@@ -29,10 +29,14 @@ from filmroll.web.lookups import SignedInRequest, before, viewer_id
 from filmroll.web.templatetags.filmroll import comments_text
 
 
+# How many items a page of each list shows (tests shorten them).
+FEED_PAGE, PROFILE_PAGE, ACTIVITY_PAGE = 12, 30, 30
+
+
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    page, next_id = home.read(request.user.id, 12, before(request))
+    page, next_id = home.read(request.user.id, FEED_PAGE, before(request))
     context = {"items": objects.media_list(page, request.user.id, request),
                "more": lists.more_url(request, next_id)}  # fmt: skip
     return lists.page(request, "web/feed.html", "web/_feed_page.html", context)
@@ -214,7 +218,10 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     next_id = None
     if not hidden:
         recent, next_id = photos.visible_page(
-            viewer, lambda below, want: home.recent([person.id], below, want), before(request), 30
+            viewer,
+            lambda below, want: home.recent([person.id], below, want),
+            before(request),
+            PROFILE_PAGE,
         )
     items = objects.media_list(recent, viewer, request)
     more = lists.more_url(request, next_id)
@@ -244,7 +251,7 @@ def relate(request: SignedInRequest, username: str) -> HttpResponse:
 
 @login_required
 def activity_page(request: SignedInRequest) -> HttpResponse:
-    items, next_id = activity.assemble(request.user.id, before(request), 30)
+    items, next_id = activity.assemble(request.user.id, before(request), ACTIVITY_PAGE)
     activity.mark_seen(request.user.id, items)
     return lists.page(request, "web/activity.html", "web/_activity_page.html",
                       {"items": items, "more": lists.more_url(request, next_id)})  # fmt: skip

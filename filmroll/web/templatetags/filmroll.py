@@ -34,11 +34,10 @@ def linked(text: str | None) -> SafeString:
     text = text or ""
     parts, at = [], 0
     for match in _WORDS.finditer(text):
-        tag, name = match.group(1), match.group(2)
-        if name is not None:
-            name = name.rstrip(".")  # a sentence's full stop after a name is not part of it
-            if not name:
-                continue
+        tag = match.group(1)
+        name = (match.group(2) or "").rstrip(".")  # a sentence's full stop is not in a name
+        if tag is None and not name:
+            continue
         parts.append(conditional_escape(text[at : match.start()]))
         if tag is not None:
             parts.append(format_html('<a href="/explore/tags/{}/">#{}</a>', tag.casefold(), tag))

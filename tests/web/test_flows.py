@@ -1,0 +1,223 @@
+"""The web app's flows in a real browser (Debian's Chromium through Playwright), at desktop
+(1280×800) and phone (390×844) sizes: each test acts as a person would and then checks the page
+as it stands (the address, the counts, the elements), and that the browser's console stayed
+free of errors (a script failing, a request refused by the Content-Security-Policy)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+
+from filmroll.accounts.models import User
+from filmroll.graph import relationships
+from filmroll.media import comments, photos, shortcodes
+from filmroll.web import account_settings, explore, pages
+from tests.api.test_oauth import REDIRECT, register_app, web_login
+from tests.support.images import jpeg_bytes, png_bytes, upload
+from tests.support.personas import Api, make_user
+from tests.support.tasks import run_tasks
+
+pytestmark = [
+    pytest.mark.django_db(databases="__all__", transaction=True),
+    pytest.mark.usefixtures("restores_install"),
+]
+
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+sized = pytest.mark.parametrize("size", list(SIZES))
+
+
+class Visit:
+    """Browser tabs at one size, signed in as someone (or no one), whose console errors and
+    uncaught script errors are collected for the test's end."""
+
+    def __init__(self, browser, base: str, size: str) -> None:
+        self.browser, self.base, self.size = browser, base, size
+        self.errors: list[str] = []
+
+    def tab(self, user: User | None = None, javascript: bool = True):
+        context = self.browser.new_context(
+            viewport=SIZES[self.size], java_script_enabled=javascript
+        )
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.base}])
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        return page
+
+    def go(self, page, path: str):
+        answer = page.goto(self.base + path)
+        return answer
+
+
+@pytest.fixture
+def visit(browser, live_server, request):
+    size = request.node.callspec.params.get("size", "desktop")
+    seen = Visit(browser, live_server.url, size)
+    yield seen
+    assert seen.errors == [], seen.errors
+
+
+def post(api: Api, caption: str = "", **fields) -> str:
+    answer = upload(api, png_bytes(), caption=caption, **fields)
+    assert answer.status_code == 201, answer.content
+    return answer.json()["data"]["shortcode"]
+
+
+def media_of(code: str):
+    return photos.visible(None, shortcodes.decode(code))[0]
+
+
+def follow(who: User, whom: User) -> None:
+    relationships.act(who, whom, "follow")
+
+
+# -- the five flows that broke -------------------------------------------------------------
+
+
+@sized
+def test_like_then_unlike_in_place_and_without_javascript(visit):
+    ana, ana_api = make_user("ana")
+    bo, _ = make_user("bo")
+    follow(bo, ana)
+    code = post(ana_api, "pier")
+    run_tasks()
+    page = visit.tab(bo)
+    visit.go(page, "/")
+    page.evaluate("window.stillHere = true")
+    card = page.locator(f"article#m{shortcodes.decode(code)}")
+    card.get_by_role("button", name=re.compile("like")).click()
+    page.locator("article.photo .likes", has_text="1 like").wait_for()
+    # the new card's form comes back to this page, not to the like address
+    assert page.locator("input[name=next]").first.get_attribute("value").startswith("/#m")
+    page.get_by_role("button", name=re.compile("liked")).click()
+    page.locator("article.photo .likes", has_text="0 likes").wait_for()
+    assert page.get_by_role("button", name=re.compile("liked")).count() == 0
+    assert page.evaluate("window.stillHere === true") and page.url == visit.base + "/"
+    assert media_of(code).likes == 0
+
+    plain = visit.tab(bo, javascript=False)
+    visit.go(plain, "/")
+    plain.get_by_role("button", name=re.compile("like")).click()
+    plain.wait_for_url(re.compile(r"/#m\d+$"))
+    assert plain.locator(".likes").inner_text() == "1 like"
+    plain.get_by_role("button", name=re.compile("liked")).click()
+    plain.wait_for_url(re.compile(r"/#m\d+$"))
+    assert plain.locator(".likes").inner_text() == "0 likes"
+    assert media_of(code).likes == 0
+
+
+@sized
+@pytest.mark.parametrize("where", ["tag", "place"])
+def test_infinite_scroll_on_tag_and_place_pages_adds_only_the_next_photos(
+    visit, monkeypatch, where
+):
+    monkeypatch.setattr(explore, "GRID_PAGE", 3)
+    _, ana_api = make_user("ana")
+    place = ana_api.post_json(
+        "/api/v1/locations", {"name": "Pier 39", "lat": 37.8087, "lng": -122.4098}
+    )
+    assert place.status_code in (200, 201), place.content
+    place_id = place.json()["data"]["id"]
+    codes = [post(ana_api, f"#sunset no. {n}", location_id=place_id) for n in range(7)]
+    run_tasks()  # the tag and place index
+    path = "/explore/tags/sunset/" if where == "tag" else f"/explore/locations/{place_id}/"
+    page = visit.tab()
+    visit.go(page, path)
+    assert page.locator("#list a").count() == 3
+    scroll_to_the_end(page)
+    shown = [a.get_attribute("href") for a in page.locator("#list a").all()]
+    assert shown == [f"/p/{c}/" for c in reversed(codes)]  # all, once each, newest first
+    assert page.locator("h1").count() == 1 and page.locator("header").count() <= 2
+    assert page.locator("main").count() == 1
+
+
+def scroll_to_the_end(page, most: int = 20) -> None:
+    """Scroll until the list has no "load more" link left (each load is awaited)."""
+    for _ in range(most):
+        more = page.locator("p.more a[rel=next]")
+        if more.count() == 0:
+            return
+        href = more.get_attribute("href")
+        more.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "href => !document.querySelector(`p.more a[href=\"${href}\"]`)", arg=href
+        )
+    raise AssertionError("the list did not end")
+
+
+@sized
+def test_a_logged_out_like_goes_to_log_in_and_back_to_the_photo(visit):
+    _, ana_api = make_user("ana")
+    make_user("bo")
+    code = post(ana_api, "pier")
+    page = visit.tab()
+    visit.go(page, f"/p/{code}/")
+    page.get_by_role("button", name=re.compile("like")).click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert parse_qs(urlsplit(page.url).query)["next"] == [f"/p/{code}/"]
+    page.get_by_label("Username").fill("bo")
+    page.get_by_label("Password").fill("a long test passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(visit.base + f"/p/{code}/")
+    assert page.locator("article.photo").count() == 1
+    page.get_by_role("button", name=re.compile("like")).click()
+    page.locator(".likes", has_text="1 like").wait_for()
+    assert media_of(code).likes == 1
+
+    plain = visit.tab(javascript=False)
+    visit.go(plain, f"/p/{code}/")
+    plain.get_by_role("button", name=re.compile("like")).click()
+    plain.wait_for_url(re.compile(r"/accounts/login/\?next=%2Fp%2F"))
+    assert plain.locator("form input[name=next]").get_attribute("value") == f"/p/{code}/"
+
+
+@sized
+def test_authorize_on_the_consent_page_reaches_the_app(visit):
+    dev, _ = make_user("dev")
+    client_id, _ = register_app(web_login("dev"))
+    page = visit.tab(dev)
+    reached: list[str] = []
+
+    def app(route):  # the app at its redirect URI
+        reached.append(route.request.url)
+        route.fulfill(status=200, content_type="text/plain", body="the app")
+
+    page.route(re.compile(r"^https://app\.example/.*"), app)
+    query = f"client_id={client_id}&redirect_uri={REDIRECT}&response_type=code&scope=basic&state=s1"
+    visit.go(page, f"/oauth/authorize/?{query}")
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(re.compile(r"^https://app\.example/callback\?"))
+    got = parse_qs(urlsplit(page.url).query)
+    assert got["state"] == ["s1"] and got["code"][0] and len(reached) == 1
+    # the other pages keep forms to this site alone
+    assert "form-action 'self';" in Client().get("/accounts/login/")["Content-Security-Policy"]
+
+
+@sized
+def test_commenting_updates_the_count_and_logged_out_visitors_see_the_comments(visit):
+    ana, ana_api = make_user("ana")
+    bo, _ = make_user("bo")
+    code = post(ana_api, "pier")
+    comments.add(ana, shortcodes.decode(code), "first!")
+    page = visit.tab(bo)
+    visit.go(page, f"/p/{code}/")
+    assert page.locator("a.comment-count").inner_text() == "1 comment"
+    page.get_by_label("Add a comment").fill("Lovely light, @ana")
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.locator("p.comment", has_text="Lovely light").wait_for()
+    assert page.locator("a.comment-count").inner_text() == "2 comments"
+    assert page.locator("p.comment").count() == 2
+
+    outside = visit.tab()
+    visit.go(outside, f"/p/{code}/")
+    assert outside.locator("a.comment-count").inner_text() == "2 comments"
+    assert outside.locator("p.comment").all_inner_texts()[0].startswith("ana first!")
+    assert outside.locator("p.comment").count() == 2
+    assert outside.get_by_label("Add a comment").count() == 0
