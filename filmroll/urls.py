@@ -45,6 +45,8 @@ health_patterns = [
 urlpatterns = [
     path("", pages.feed, name="home"),
     path("status", status_page, name="status"),
+    # browsers and crawlers ask for it at the root whatever the page says
+    path("favicon.ico", RedirectView.as_view(url="/static/filmroll/favicon.svg", permanent=True)),
     *health_patterns,
     *api_patterns,
     path("media/filters/<str:name>.jpg", filter_preview, name="filter-preview"),
@@ -90,7 +92,8 @@ urlpatterns = [
 
 
 def _api_or(page, status: int, error_type: str, message: str):
-    """Error handlers: the API's envelope under /api/ and /v1/, Django's pages elsewhere."""
+    """Error handlers: the API's envelope under /api/ and /v1/, elsewhere Django's views, which
+    draw our templates (filmroll/web/templates/400.html, 403.html, 404.html, 500.html)."""
 
     def handler(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if is_api(request):

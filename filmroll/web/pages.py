@@ -26,7 +26,6 @@ from filmroll.places import places
 from filmroll.web import lists, lookups
 from filmroll.web.lists import wants_piece as _fetch
 from filmroll.web.lookups import SignedInRequest, before, viewer_id
-from filmroll.web.templatetags.filmroll import comments_text
 
 
 # How many items a page of each list shows (tests shorten them).
@@ -100,26 +99,32 @@ def like(request: SignedInRequest, code: str) -> HttpResponse:
         likes.like(request.user, media.id)
     back = _back(request, f"/p/{code}/")
     if _fetch(request):
-        media, _ = _media(request, code)
-        item = objects.media(media, request.user.id, request)
-        return render(request, "web/_photo.html", {"item": item, "back": back})
+        return _card(request, code, back)
     return HttpResponseRedirect(back)
+
+
+def _card(request: SignedInRequest, code: str, back: str) -> HttpResponse:
+    """The photo's card as it now stands, for app.js to put in place of the old one: with all
+    its comments on the photo's own page, the latest few elsewhere."""
+    media, _ = _media(request, code)
+    context = {"item": objects.media(media, request.user.id, request), "back": back}
+    if back.split("#")[0] == f"/p/{code}/":
+        found = comments.page(request.user, media.id, None, 50)
+        context["comments"] = objects.comments(list(reversed(found)), request)
+    return render(request, "web/_photo.html", context)
 
 
 @signed_in_post
 def comment(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     try:
-        made = comments.add(request.user, media.id, request.POST.get("text"))
+        comments.add(request.user, media.id, request.POST.get("text"))
     except FilmrollError as error:
         if _fetch(request):
             return HttpResponse(error.message, status=error.status)
         return HttpResponseRedirect(f"/p/{code}/?{urlencode({'error': error.message})}")
-    if _fetch(request):
-        media, _ = _media(request, code)  # the count with this comment in it
-        answer = render(request, "web/_comment.html", {"c": objects.comments([made], request)[0]})
-        answer["X-Comment-Count"] = comments_text(media.comments)
-        return answer
+    if _fetch(request):  # the card with the comment in it, and its count
+        return _card(request, code, _back(request, f"/p/{code}/"))
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
 
 

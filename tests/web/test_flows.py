@@ -26,7 +26,6 @@ pytestmark = [
 ]
 
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-sized = pytest.mark.parametrize("size", list(SIZES))
 
 
 class Visit:
@@ -36,6 +35,7 @@ class Visit:
     def __init__(self, browser, base: str, size: str) -> None:
         self.browser, self.base, self.size = browser, base, size
         self.errors: list[str] = []
+        self.failed: list[str] = []  # addresses answered with an error, to tell which
 
     def tab(self, user: User | None = None, javascript: bool = True):
         context = self.browser.new_context(
@@ -49,6 +49,7 @@ class Visit:
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(r.url))
         return page
 
     def go(self, page, path: str):
@@ -56,12 +57,16 @@ class Visit:
         return answer
 
 
+@pytest.fixture(params=list(SIZES))
+def size(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def visit(browser, live_server, request):
-    size = request.node.callspec.params.get("size", "desktop")
+def visit(browser, live_server, size):
     seen = Visit(browser, live_server.url, size)
     yield seen
-    assert seen.errors == [], seen.errors
+    assert seen.errors == [], (seen.errors, seen.failed)
 
 
 def post(api: Api, caption: str = "", **fields) -> str:
@@ -81,7 +86,6 @@ def follow(who: User, whom: User) -> None:
 # -- the five flows that broke -------------------------------------------------------------
 
 
-@sized
 def test_like_then_unlike_in_place_and_without_javascript(visit):
     ana, ana_api = make_user("ana")
     bo, _ = make_user("bo")
@@ -113,7 +117,6 @@ def test_like_then_unlike_in_place_and_without_javascript(visit):
     assert media_of(code).likes == 0
 
 
-@sized
 @pytest.mark.parametrize("where", ["tag", "place"])
 def test_infinite_scroll_on_tag_and_place_pages_adds_only_the_next_photos(
     visit, monkeypatch, where
@@ -152,7 +155,6 @@ def scroll_to_the_end(page, most: int = 20) -> None:
     raise AssertionError("the list did not end")
 
 
-@sized
 def test_a_logged_out_like_goes_to_log_in_and_back_to_the_photo(visit):
     _, ana_api = make_user("ana")
     make_user("bo")
@@ -178,7 +180,6 @@ def test_a_logged_out_like_goes_to_log_in_and_back_to_the_photo(visit):
     assert plain.locator("form input[name=next]").get_attribute("value") == f"/p/{code}/"
 
 
-@sized
 def test_authorize_on_the_consent_page_reaches_the_app(visit):
     dev, _ = make_user("dev")
     client_id, _ = register_app(web_login("dev"))
@@ -200,7 +201,6 @@ def test_authorize_on_the_consent_page_reaches_the_app(visit):
     assert "form-action 'self';" in Client().get("/accounts/login/")["Content-Security-Policy"]
 
 
-@sized
 def test_commenting_updates_the_count_and_logged_out_visitors_see_the_comments(visit):
     ana, ana_api = make_user("ana")
     bo, _ = make_user("bo")

@@ -1,30 +1,31 @@
 """Template tags of the web app. `photo` draws one photo of a feed or a page in Python: the
 feed shows a dozen, and drawing each through the template engine cost more than the whole API
-request behind the page."""
+request behind the page. It draws the card as Instagram's web did in 2013: who and where above,
+the photo, the like and comment actions, the like count, the caption and latest comments, and a
+comment box."""
 
 from __future__ import annotations
 
-import datetime
 import re
+import time
+from urllib.parse import urlencode
+from datetime import UTC, datetime
 
 from django import template
 from django.middleware.csrf import get_token
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 
 from filmroll.accounts.models import User
 from filmroll.api import objects
 from filmroll.media.comments import MENTION
 from filmroll.media.tags import TAG
-from filmroll.web import placeholders
+from filmroll.web import icons, placeholders, suggest
 
 register = template.Library()
 
-# #tags and @mentions in one pass, with the same patterns the server parses them with
+# #tags and @mentions in one pass, with the patterns the server finds them with
 _WORDS = re.compile(f"{TAG.pattern}|{MENTION.pattern}")
 
 
@@ -49,25 +50,6 @@ def linked(text: str | None) -> SafeString:
     return mark_safe("".join(parts))  # every piece escaped above
 
 
-@register.filter(is_safe=True)
-def when(seconds: str | int | None) -> SafeString:
-    """A `<time>`: how long ago, the exact moment in its datetime attribute and on hover."""
-    if seconds in (None, ""):
-        return SafeString("")
-    moment = datetime.datetime.fromtimestamp(int(seconds or 0), tz=datetime.UTC)
-    ago = timezone.now() - moment
-    if ago < datetime.timedelta(minutes=1):
-        shown = gettext("just now")
-    else:
-        shown = gettext("%(time)s ago") % {"time": timesince(moment, depth=1)}
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        moment.isoformat().replace("+00:00", "Z"),
-        date_format(timezone.localtime(moment), "DATETIME_FORMAT"),
-        shown,
-    )
-
-
 def placeholder(hash_: str | None) -> str:
     """A CSS background showing the photo's blurhash while it loads."""
     url = placeholders.data_url(hash_)
@@ -82,63 +64,160 @@ def comments_text(n: int) -> str:
     return ngettext("%(count)d comment", "%(count)d comments", n) % {"count": n}
 
 
+def ago(created: str | int, now: float | None = None) -> SafeString:
+    """A <time>: how long ago, short as on a phone ("5m", "3h", "2d", "4w"), the exact UTC time
+    on hover."""
+    seconds = int(created)
+    age = max(0, int((time.time() if now is None else now) - seconds))
+    if age < 60:
+        short = gettext("now")
+    elif age < 3600:
+        short = gettext("%(n)dm") % {"n": age // 60}
+    elif age < 86400:
+        short = gettext("%(n)dh") % {"n": age // 3600}
+    elif age < 7 * 86400:
+        short = gettext("%(n)dd") % {"n": age // 86400}
+    else:
+        short = gettext("%(n)dw") % {"n": age // (7 * 86400)}
+    at = datetime.fromtimestamp(seconds, UTC)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        at.strftime("%Y-%m-%d %H:%M UTC"),
+        short,
+    )
+
+
+@register.simple_tag
+def icon(name: str, filled: bool = False) -> SafeString:
+    return icons.icon(name, filled)
+
+
+@register.simple_tag
+def when(created: str | int) -> SafeString:
+    return ago(created)
+
+
+def _comment(c: dict) -> SafeString:
+    return format_html(
+        '<p class="comment" id="comment-{id}"><a href="/{who}/"><img class="avatar small" src="{face}"'
+        ' width="20" height="20" alt=""><strong>{who}</strong></a> {text} {when}</p>',
+        id=c["id"], who=c["from"]["username"], face=c["from"]["profile_picture"],
+        text=linked(c["text"]), when=ago(c["created_time"]),
+    )  # fmt: skip
+
+
 @register.simple_tag(takes_context=True)
-def photo(context: template.Context, item: dict) -> SafeString:
+def photo(
+    context: template.Context, item: dict, comments: list | None = None, error: str = ""
+) -> SafeString:
+    """One photo's card; `comments` all of them (the photo's page) instead of the latest few."""
     request = context["request"]  # the page's CSRF token is made once, not once a photo
-    user, code = item["user"], item["shortcode"]
+    csrf = context.get("csrf_token") or get_token(request)
+    # where the card's forms come back to: the page it is on (a piece answering app.js is given
+    # the page the request came from, never the POST's own address)
+    back = (context.get("back") or request.get_full_path()).split("#")[0]
+    user, code, id_ = item["user"], item["shortcode"], item["id"]
     caption = (item.get("caption") or {}).get("text") or ""
     place = item.get("location")
-    where = ""
+    where = SafeString("")
     if place and place.get("id"):
         where = format_html(
-            ' · <a href="/explore/locations/{}/">{}</a>', place["id"], place["name"]
+            '<a class="place" href="/explore/locations/{}/">{}</a>', place["id"], place["name"]
         )
     elif place:
-        where = format_html(" · {}", f"{place['latitude']:.3f}, {place['longitude']:.3f}")
+        where = format_html(
+            '<span class="place">{}</span>', f"{place['latitude']:.3f}, {place['longitude']:.3f}"
+        )
     image = item["images"].get("standard_resolution") or item["images"]["low_resolution"]
     liked = item["user_has_liked"]
     button = (
         format_html('<input type="hidden" name="action" value="unlike">'
-                    '<button type="submit" aria-pressed="true">♥ {}</button>', gettext("liked"))
-        if liked else format_html('<button type="submit" aria-pressed="false">♡ {}</button>',
-                                  gettext("like"))
+                    '<button type="submit" class="icon-button liked" aria-pressed="true">{}'
+                    '<span class="sr-only">{}</span></button>',
+                    icons.icon("heart", filled=True), gettext("Liked"))
+        if liked else
+        format_html('<button type="submit" class="icon-button" aria-pressed="false">{}'
+                    '<span class="sr-only">{}</span></button>',
+                    icons.icon("heart"), gettext("Like"))
     )  # fmt: skip
-    alt = (
-        item.get("alt_text")
-        or caption
-        or gettext("A photo by %(name)s") % {"name": user["username"]}
-    )
-    # where the like form comes back to: the page it is on (a page answering app.js passes the
-    # page the request came from, never its own path)
-    back = context.get("back") or request.get_full_path()
-    return format_html(
-        '<article class="photo" id="m{id}">'
-        '<p><a href="/{who}/"><img class="avatar" src="{face}" width="32" height="32" alt="">'
-        "<strong>{who}</strong></a>{where} · {time}</p>"
-        '<a href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}" loading="lazy"'
-        ' style="{bg}"></a>'
-        '<p><form class="inline like-form" method="post" action="/p/{code}/like">'
+    like = format_html(
+        '<form class="like-form" method="post" action="/p/{code}/like">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-        '<input type="hidden" name="next" value="{back}#m{id}">{button}</form> '
-        '<span class="likes">{likes}</span> · <a class="comment-count" href="/p/{code}/">'
-        "{comments}</a></p>"
-        "{caption}</article>",
-        id=item["id"], who=user["username"], face=user["profile_picture"], where=where, code=code,
-        time=when(item["created_time"]), src=image["url"], w=image["width"], h=image["height"],
-        alt=alt, bg=placeholder(item.get("blurhash")),
-        csrf=context.get("csrf_token") or get_token(request), back=back.split("#")[0],
-        button=button, likes=likes_text(item["likes"]["count"]),
-        comments=comments_text(item["comments"]["count"]),
-        caption=format_html('<p class="caption"><strong>{}</strong> {}</p>', user["username"],
-                            linked(caption)) if caption else "",
+        '<input type="hidden" name="next" value="{back}#m{id}">{button}</form>',
+        code=code, csrf=csrf, back=back, id=id_, button=button,
+    )  # fmt: skip
+    if not request.user.is_authenticated:  # log in first, then back to this page
+        like = format_html(
+            '<a class="icon-button" href="/accounts/login/?{}">{}<span class="sr-only">{}</span></a>',
+            urlencode({"next": back}), icons.icon("heart"), gettext("Like"),
+        )  # fmt: skip
+    count = item["comments"]["count"]
+    shown = comments if comments is not None else item["comments"]["data"][-3:]
+    more = SafeString("")
+    if comments is None and count > len(shown):
+        more = format_html(
+            '<p class="more-comments"><a href="/p/{}/">{}</a></p>',
+            code,
+            ngettext("View the comment", "View all %(count)d comments", count) % {"count": count},
+        )
+    form = SafeString("")
+    if request.user.is_authenticated:
+        form = format_html(
+            '<form class="comment-form" method="post" action="/p/{code}/comment">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">{error}'
+            '<input type="hidden" name="next" value="{back}#m{id}">'
+            '<label class="sr-only" for="c{id}">{label}</label>'
+            '<input type="text" id="c{id}" name="text" maxlength="2200" required '
+            'placeholder="{placeholder}" autocomplete="off">'
+            '<button type="submit" class="link-button">{post}</button></form>',
+            code=code, csrf=csrf, id=id_, back=back, label=gettext("Add a comment"),
+            placeholder=gettext("Add a comment…"), post=gettext("Post"),
+            error=format_html('<p class="errors" role="alert">{}</p>', error) if error else "",
+        )  # fmt: skip
+    return format_html(
+        '<article class="photo card" id="m{id}">'
+        '<header class="card-head"><a class="who" href="/{who}/">'
+        '<img class="avatar" src="{face}" width="32" height="32" alt=""><strong>{who}</strong></a>'
+        "{where}{when}</header>"
+        '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
+        ' loading="lazy" style="{bg}"></a>'
+        '<div class="card-body"><div class="actions">'
+        "{like}"
+        '<a class="icon-button" href="/p/{code}/#c{id}">{bubble}<span class="sr-only">{comment}'
+        "</span></a></div>"
+        '<p class="likes">{likes}</p>'
+        '<div class="comments" aria-label="{comments_label}" role="group">'
+        "{caption}{more}{shown}</div>{form}</div></article>",
+        id=id_, who=user["username"], face=user["profile_picture"], where=where,
+        when=format_html('<a class="when" href="/p/{}/">{}</a>', code, ago(item["created_time"])),
+        code=code, src=image["url"], w=image["width"], h=image["height"],
+        alt=item.get("alt_text") or caption or gettext("A photo by %(name)s") % {"name": user["username"]},
+        bg=placeholder(item.get("blurhash")), csrf=csrf, back=back,
+        like=like, bubble=icons.icon("comment"),
+        comment=format_html('{} (<span class="comment-count">{}</span>)', gettext("Comment"),
+                            comments_text(count)),
+        likes=likes_text(item["likes"]["count"]), comments_label=gettext("Comments"),
+        caption=format_html('<p class="caption"><a href="/{who}/"><strong>{who}</strong></a> {text}</p>',
+                            who=user["username"], text=linked(caption)) if caption else "",
+        more=more, shown=format_html_join("", "{}", ((_comment(c),) for c in shown)), form=form,
     )  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)
-def face(context: template.Context, person: User | dict) -> SafeString:
-    """A person's avatar (the uploaded one, else the default): a User row or a user object."""
-    if isinstance(person, dict):
-        url = person["profile_picture"]
-    else:
-        url = objects.profile_picture(person, context.get("request"))
-    return format_html('<img class="avatar" src="{}" width="32" height="32" alt="">', url)
+def people_to_follow(context: template.Context, count: int = 5) -> list[dict]:
+    """For the empty feed of a new account: people to follow, as the API's small user objects."""
+    request = context["request"]
+    found = suggest.people_to_follow(request.user.id, count)
+    return [objects.user_small(u, request) for u in found]
+
+
+@register.simple_tag(takes_context=True)
+def avatar(context: template.Context, person: User, size: int = 32) -> SafeString:
+    """A person's picture (their upload, or the default), decorative beside their name."""
+    return format_html(
+        '<img class="avatar" src="{}" width="{}" height="{}" alt="">',
+        objects.profile_picture(person, context["request"]),
+        size,
+        size,
+    )

@@ -39,17 +39,12 @@ document.addEventListener("submit", async (event) => {
   if (!form.matches("form.like-form, form.comment-form")) return;
   event.preventDefault();
   try {
-    const answer = await send(form);
-    const html = await answer.text();
-    if (form.matches(".like-form")) {
-      form.closest("article").replaceWith(fragment(html).firstElementChild);
-    } else {
-      form.before(...fragment(html).children);
-      form.reset();
-      const count = answer.headers.get("X-Comment-Count");
-      const photo = target(form).replace(/comment$/, "");
-      if (count) document.querySelectorAll(`a.comment-count[href="${photo}"]`).forEach((a) => { a.textContent = count; });
-    }
+    // the answer is the photo's card as it now stands: the like, the new comment, the counts
+    const card = fragment(await (await send(form)).text()).firstElementChild;
+    const old = form.closest("article");
+    const typing = form.matches(".comment-form");
+    old.replaceWith(card);
+    if (typing) card.querySelector(".comment-form input[name=text]")?.focus();
   } catch (error) {
     if (!(error instanceof LoggingIn)) form.submit(); // let the server answer the plain way
   }

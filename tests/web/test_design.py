@@ -1,0 +1,322 @@
+"""The design, page by page, in Debian's Chromium: every page at a desktop (1280×800) and a phone
+(390×844) size, in the light and the dark theme, is checked by axe-core (no serious or critical
+violation), logs no console error, and is photographed into var/…/screenshots/design/. On a
+phone the navigation takes at most 60 px. `scripts/screenshots` copies a chosen set of the shots,
+compressed, into docs/screenshots/ and rewrites docs/screenshots.md (FILMROLL_GALLERY=1).
+
+One world is built once (people, photos, a place, a tag, likes, comments, a follow request, an
+OAuth app), then each page is opened once per size and drawn in both themes without reloading:
+one browser, two contexts per person."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from oauth2_provider.models import Application
+
+from filmroll.accounts.models import User
+from filmroll.discovery import popular
+from filmroll.graph import relationships
+from filmroll.media import comments, likes, photos, shortcodes
+from filmroll.media.samples import paint
+from filmroll.places import places
+from filmroll.urls import handler500
+from tests.support.browser import SHOTS
+from tests.support.personas import make_user
+from tests.support.tasks import run_tasks
+
+pytestmark = [
+    pytest.mark.django_db(databases="__all__", transaction=True),
+    pytest.mark.usefixtures("restores_install", "empty_index"),
+]
+
+AXE_VERSION = "4.10.2"
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+THEMES = ("light", "dark")
+GALLERY = Path(__file__).resolve().parents[2] / "docs"
+REDIRECT = "https://app.example/callback"
+
+
+def axe_source() -> str:
+    """axe-core's axe.min.js, installed by scripts/test-packages under var/axe (or here, once)."""
+    where = Path(settings.FILMROLL.data_dir).parent / "axe"
+    script = where / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        assert npm, "npm is missing: `make test-embedded` installs Debian's nodejs and npm"
+        where.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(where), "--no-audit", "--no-fund",
+             f"axe-core@{AXE_VERSION}"],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    return script.read_text()
+
+
+def jpeg(seed: int, width: int = 640, height: int = 640) -> bytes:
+    buffer = io.BytesIO()
+    paint(random.Random(seed), width, height).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def session_cookie(user: User, base: str) -> dict:
+    client = Client()
+    client.force_login(user)
+    return {"name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}  # fmt: skip
+
+
+def build_world() -> dict:
+    """People, photos and what happens between them; the paths the pages need."""
+    ana, _ = make_user("ana")
+    bo, _ = make_user("bo")
+    cy, _ = make_user("cy")
+    carol, _ = make_user("carol", private=True)
+    User.objects.filter(id=ana.id).update(
+        bio="Light, water and the city at dusk.", website="https://ana.example/"
+    )
+    pier = places.create(ana.id, places.check("Pier 39", "37.8087", "-122.4098"))
+    made = [
+        photos.post(ana, jpeg(seed), caption=text, filter_name=name, location_id=pier)
+        for seed, text, name in [
+            (1, "Evening at the pier #sunset", "clarendon"),
+            (2, "Fog rolling in #sunset #fog", "gingham"),
+            (3, "Morning swim", "normal"),
+            (4, "", "moon"),
+        ]
+    ]
+    own = photos.post(bo, jpeg(7), caption="My new camera #fog", filter_name="juno")
+    photos.post(carol, jpeg(8), caption="Only for friends")
+    relationships.follow(bo, ana)
+    relationships.follow(ana, bo)
+    relationships.follow(cy, carol)  # a request: carol is private
+    for person in (bo, cy):
+        likes.like(person, made[0])
+    comments.add(bo, made[0], "Lovely light!")
+    comments.add(cy, made[0], "Where is this? @ana")
+    comments.add(ana, made[0], "Pier 39, just after eight")
+    comments.add(ana, own, "Welcome to filmroll @bo")
+    likes.like(ana, own)
+    run_tasks()  # fan-out into feeds, the index, activity
+    popular.refresh()
+    owner = User.objects.get(username="ana")
+    app = Application.objects.create(
+        name="Printshop", user=owner, client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE, redirect_uris=REDIRECT,
+    )  # fmt: skip
+    code = shortcodes.encode(made[0])
+    oauth = (f"/oauth/authorize/?client_id={app.client_id}&response_type=code"
+             f"&redirect_uri={REDIRECT}&scope=basic&state=xyz")  # fmt: skip
+    # (name, who looks, path)
+    pages = [
+        ("welcome", None, "/"),
+        ("signup", None, "/accounts/signup/"),
+        ("login", None, "/accounts/login/"),
+        ("feed", "bo", "/"),
+        ("feed-empty", "cy", "/"),
+        ("photo", "bo", f"/p/{code}/"),
+        ("profile", "bo", "/ana/"),
+        ("profile-private", "cy", "/carol/"),
+        ("explore", "bo", "/explore/"),
+        ("tag", "bo", "/explore/tags/sunset/"),
+        ("place", "bo", f"/explore/locations/{pier}/"),
+        ("nearby", "bo", "/explore/nearby/?lat=37.8087&lng=-122.4098&distance=1000"),
+        ("people", "bo", "/explore/people/?q=a"),
+        ("activity", "bo", "/activity/"),
+        ("upload", "bo", "/upload/"),
+        ("settings", "bo", "/settings/"),
+        ("requests", "carol", "/activity/requests/"),
+        ("oauth-authorize", "bo", oauth),
+        ("api-docs", None, "/api/v1/docs"),
+        ("not-found", "bo", "/p/AAAAAAAAAAA/"),
+    ]
+    people = {u.username: u for u in User.objects.filter(username__in=["bo", "cy", "carol"])}
+    return {"pages": pages, "people": people}
+
+
+def run_axe(page, source: str) -> list[dict]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(source)  # through DevTools: the page's CSP allows no injected script
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_every_page_is_accessible_in_both_themes_at_both_sizes(browser, live_server):
+    base = live_server.url
+    source = axe_source()
+    world = build_world()
+    shots = SHOTS / "design"
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    errors: list[str] = []
+    for size, viewport in SIZES.items():
+        contexts = {}
+        for who in (None, "bo", "cy", "carol"):
+            context = browser.new_context(viewport=viewport)
+            if who:
+                context.add_cookies([session_cookie(world["people"][who], base)])
+            contexts[who] = context.new_page()
+        for page in contexts.values():
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+        for name, who, path in world["pages"]:
+            page = contexts[who]
+            errors.clear()
+            answer = page.goto(base + path)
+            if name == "api-docs":
+                page.locator("redoc .menu-content").wait_for()  # drawn by its script
+            expected = 404 if name == "not-found" else 200
+            assert answer.status == expected, f"{name}: {answer.status}"
+            # (a 404's own "failed to load resource" line is the page itself, not a fault)
+            faults = [e for e in errors if not (name == "not-found" and "404" in e)]
+            if faults:
+                problems.append(f"{name} {size}: console: {faults}")
+            if name != "api-docs":
+                assert page.locator("h1").count() == 1, f"{name}: one h1"
+                for landmark in ("header", "main", "footer"):
+                    assert page.locator(landmark).count() >= 1, f"{name}: {landmark}"
+            if size == "phone" and name != "api-docs":
+                nav = page.locator("nav.tabs").bounding_box()
+                header = page.locator("header.site-header").bounding_box()
+                assert nav["height"] <= 60 and header["height"] <= 60, (name, nav, header)
+                assert nav["y"] + nav["height"] == pytest.approx(viewport["height"], abs=1)
+            for theme in THEMES:
+                page.emulate_media(color_scheme=theme)
+                for v in run_axe(page, source):
+                    problems.append(f"{name} {size} {theme}: {json.dumps(v)}")
+                page.screenshot(path=str(shots / f"{name}-{size}-{theme}.png"))
+            page.emulate_media(color_scheme="light")
+        for page in contexts.values():
+            page.context.close()
+    assert not problems, "\n".join(problems)
+    if os.environ.get("FILMROLL_GALLERY"):
+        write_gallery(shots, [name for name, _, _ in world["pages"]])
+
+
+def test_keyboard_reaches_the_skip_link_the_nav_and_the_like_button(browser, live_server):
+    base = live_server.url
+    world = build_world()
+    page = browser.new_context(viewport=SIZES["phone"]).new_page()
+    page.context.add_cookies([session_cookie(world["people"]["bo"], base)])
+    page.goto(base + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link" and page.locator(".skip-link").is_visible()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # a visible focus ring
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # from the main content, Tab reaches the first card's like button by keyboard alone
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.like-form button')"):
+            break
+    else:
+        pytest.fail("the like button is not reachable by Tab")
+    page.keyboard.press("Enter")
+    page.locator("article.photo").first.locator("button[aria-pressed=true]").wait_for()
+    # the first card is bo's own newest photo, which ana liked
+    assert page.locator("article.photo .likes").first.inner_text() == "2 likes"
+
+
+def test_error_pages_are_the_apps_own(browser, live_server, rf):
+    page = browser.new_context(viewport=SIZES["phone"]).new_page()
+    answer = page.goto(live_server.url + "/no/such/page/here")
+    assert answer.status == 404
+    assert page.locator("h1").inner_text() == "Sorry, this page isn't here"
+    assert page.locator("link[rel=stylesheet]").get_attribute("href").endswith("filmroll.css")
+    request = rf.get("/boom/")
+    drawn = handler500(request).content.decode()  # without a request context, as Django does
+    assert "Something went wrong on our side" in drawn and "filmroll.css" in drawn
+    assert page.goto(live_server.url + "/favicon.ico").url.endswith("favicon.svg")
+    manifest = page.goto(live_server.url + "/static/filmroll/manifest.webmanifest").json()
+    assert manifest["start_url"] == "/" and manifest["icons"]
+    for icon in manifest["icons"]:
+        assert page.goto(live_server.url + icon["src"]).status == 200
+
+
+def test_first_paint_of_the_home_feed_on_a_phone(browser, live_server):
+    """Reported, not asserted: the machine is shared and timings vary."""
+    base = live_server.url
+    world = build_world()
+    context = browser.new_context(viewport=SIZES["phone"])  # a new context: an empty cache
+    context.add_cookies([session_cookie(world["people"]["bo"], base)])
+    page = context.new_page()
+    page.goto(base + "/")
+    page.wait_for_load_state("load")
+    timing = page.evaluate(
+        """() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const paint = Object.fromEntries(
+            performance.getEntriesByType('paint').map(p => [p.name, p.startTime]));
+          return {ttfb: nav.responseStart, dcl: nav.domContentLoadedEventEnd,
+                  load: nav.loadEventEnd, bytes: nav.transferSize,
+                  fp: paint['first-paint'], fcp: paint['first-contentful-paint']};
+        }"""
+    )
+    assert timing["fcp"] is not None and timing["fcp"] > 0
+    print(
+        f"\nhome feed, phone, empty cache: first paint {timing['fp']:.0f} ms, first contentful "
+        f"paint {timing['fcp']:.0f} ms, response start {timing['ttfb']:.0f} ms, DOM ready "
+        f"{timing['dcl']:.0f} ms, load {timing['load']:.0f} ms, page {timing['bytes']} bytes"
+    )
+    context.close()
+
+
+GALLERY_PAGES = {
+    "welcome": "Welcome (signed out)", "signup": "Sign up", "login": "Log in",
+    "feed": "Home feed", "feed-empty": "A new account's empty feed, with people to follow",
+    "photo": "A photo's page", "profile": "Profile", "profile-private": "A private profile, seen by a stranger",
+    "explore": "Explore: popular", "tag": "A tag", "place": "A place", "nearby": "Nearby",
+    "people": "Find people", "activity": "Activity", "upload": "Post a photo",
+    "settings": "Settings", "requests": "Follow requests", "oauth-authorize": "An app asks for access",
+    "api-docs": "API reference", "not-found": "Not found (404)",
+}  # fmt: skip
+
+
+def write_gallery(shots: Path, names: list[str]) -> None:
+    """Phone shots of every page in both themes and desktop shots in the light theme, as small
+    PNGs (a reduced palette) under docs/screenshots/, and docs/screenshots.md to show them."""
+    from PIL import Image
+
+    folder = GALLERY / "screenshots"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    lines = [
+        "# Screenshots",
+        "",
+        "Every page of the web app as `tests/web/test_design.py` draws it in Chromium, on a phone",
+        "(390×844) in the light and the dark theme and on a desktop (1280×800). Refresh them with",
+        "`scripts/screenshots`; the full set (both themes at both sizes) lands in",
+        "`var/test-embedded/screenshots/design/` on every run of the test.",
+        "",
+    ]
+    for name in names:
+        lines += [f"## {GALLERY_PAGES.get(name, name)}", ""]
+        row = []
+        for size, theme in (("phone", "light"), ("phone", "dark"), ("desktop", "light")):
+            target = folder / f"{name}-{size}-{theme}.png"
+            with Image.open(shots / f"{name}-{size}-{theme}.png") as image:
+                small = image.convert("RGB")
+                if size == "desktop":
+                    small = small.resize((960, 600), Image.Resampling.LANCZOS)
+                small.quantize(colors=48, dither=Image.Dither.NONE).save(target, optimize=True)
+            row.append(
+                f"![{GALLERY_PAGES.get(name, name)}, {size}, {theme}](screenshots/{target.name})"
+            )
+        lines += [" ".join(row[:2]), "", row[2], ""]
+    (GALLERY / "screenshots.md").write_text("\n".join(lines))
