@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
+from filmroll.accounts import users
 from filmroll.accounts.models import User
 from filmroll.graph import relationships
 from filmroll.media import comments, photos, shortcodes
@@ -248,3 +249,286 @@ def test_commenting_updates_the_count_and_logged_out_visitors_see_the_comments(v
     assert outside.locator("p.comment").count() == 6
     assert outside.locator("p.comment").first.inner_text().startswith("ana first!")
     assert outside.get_by_label("Add a comment").count() == 0
+
+
+# -- lists that go on ----------------------------------------------------------------------
+
+
+def test_every_list_loads_more_as_you_scroll_with_no_repeats_and_no_gaps(visit, monkeypatch):
+    from filmroll.discovery import popular
+
+    for module, name in ((pages, "FEED_PAGE"), (pages, "PROFILE_PAGE"), (pages, "ACTIVITY_PAGE"),
+                         (explore, "GRID_PAGE"), (account_settings, "PEOPLE_PAGE")):  # fmt: skip
+        monkeypatch.setattr(module, name, 3)
+    ana, ana_api = make_user("ana")
+    bo, _ = make_user("bo")
+    fans = [make_user(f"fan{n}")[0] for n in range(7)]
+    follow(bo, ana)
+    for fan in fans:
+        follow(fan, ana)
+        follow(bo, fan)
+    codes = [post(ana_api, f"no. {n}") for n in range(8)]
+    for n, code in enumerate(codes):
+        comments.add(bo, shortcodes.decode(code), f"nice {n}")  # ana's activity: 8 comments
+    run_tasks()
+    popular.refresh()
+    newest_first = [f"/p/{c}/" for c in reversed(codes)]
+    lists = {
+        "/": (bo, "#list > article", "id", [f"m{shortcodes.decode(c)}" for c in reversed(codes)]),
+        "/ana/": (None, "#list > a", "href", newest_first),
+        "/explore/": (None, "#list > a", "href", None),  # ranked: the set is checked
+        "/activity/": (ana, "#list > li", "id", None),  # 8 comments, 8 follows (grouped)
+        "/ana/followers/": (None, "#list > li", "id", None),
+        "/bo/following/": (None, "#list > li", "id", None),
+    }
+    sizes = {"/explore/": 8, "/ana/followers/": 8, "/bo/following/": 8}
+    for path, (who, items, attribute, expected) in lists.items():
+        page = visit.tab(who)
+        visit.go(page, path)
+        scroll_to_the_end(page)
+        found = [e.get_attribute(attribute) for e in page.locator(items).all()]
+        if expected is not None:
+            assert found == expected, path
+        elif path == "/activity/":
+            said = page.locator("#list > li", has_text="commented on your photo").all_inner_texts()
+            assert sorted(t.split(": ")[1].split()[:2][1] for t in said) == [
+                str(n) for n in range(8)
+            ]
+            followed = page.locator("#list > li", has_text="started following you")
+            names = {a for li in followed.all() for a in li.locator(".what > a").all_inner_texts()}
+            assert names == {"bo", *(f"fan{n}" for n in range(7))}
+            assert len(found) == len(set(found))
+        else:
+            assert len(found) == len(set(found)) == sizes[path], (path, found)
+        assert page.locator("h1").count() == 1, path
+        page.context.close()
+    # without JavaScript, "load more" is a link to the next page
+    plain = visit.tab(javascript=False)
+    visit.go(plain, "/ana/")
+    seen = []
+    while True:
+        seen += [a.get_attribute("href") for a in plain.locator("#list > a").all()]
+        more = plain.get_by_role("link", name="Load more")
+        if more.count() == 0:
+            break
+        more.click()
+        plain.wait_for_load_state()
+    assert seen == newest_first
+
+
+# -- captions, comments, times, avatars ----------------------------------------------------
+
+
+def test_tags_and_mentions_are_links_and_markup_stays_text(visit):
+    ana, ana_api = make_user("ana")
+    make_user("bo")
+    users.set_avatar(ana, jpeg_bytes())
+    code = post(ana_api, "Evening #Sunset with @bo <b>bold</b> & more")
+    comments.add(ana, shortcodes.decode(code), "thanks @bo, see #pier <script>x</script>")
+    page = visit.tab()
+    visit.go(page, f"/p/{code}/")
+    caption = page.locator("p.caption")
+    assert (
+        caption.get_by_role("link", name="#Sunset").get_attribute("href") == "/explore/tags/sunset/"
+    )
+    assert caption.get_by_role("link", name="@bo").get_attribute("href") == "/bo/"
+    assert "<b>bold</b> & more" in caption.inner_text() and caption.locator("b").count() == 0
+    said = page.locator("p.comment").first
+    assert said.get_by_role("link", name="#pier").count() == 1
+    assert "<script>x</script>" in said.inner_text() and page.locator("main script").count() == 0
+    # a relative time, the exact one on hover and in the datetime attribute
+    when = page.locator("article.photo header time")
+    assert re.fullmatch(r"now|\d+[mhdw]", when.inner_text())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", when.get_attribute("datetime"))
+    assert when.get_attribute("title")
+    assert said.locator("time[datetime]").count() == 1
+    # the uploaded avatar, on the card, the comment and the profile, and it loads
+    ana.refresh_from_db()
+    faces = page.locator("article.photo img.avatar")
+    assert all(ana.avatar_key in f.get_attribute("src") for f in faces.all())
+    assert faces.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    caption.get_by_role("link", name="#Sunset").click()
+    page.wait_for_url(visit.base + "/explore/tags/sunset/")
+    visit.go(page, "/ana/")
+    assert ana.avatar_key in page.locator("img.avatar.big").get_attribute("src")
+
+
+def test_avatars_in_people_lists_and_activity(visit):
+    ana, _ = make_user("ana")
+    bo, _ = make_user("bo")
+    users.set_avatar(bo, jpeg_bytes())
+    bo.refresh_from_db()
+    follow(bo, ana)
+    page = visit.tab(ana)
+    visit.go(page, "/activity/")
+    assert bo.avatar_key in page.locator("li.event img.avatar").get_attribute("src")
+    visit.go(page, "/ana/followers/")
+    assert bo.avatar_key in page.locator("#list img.avatar").get_attribute("src")
+    assert page.locator("#list img.avatar").evaluate("img => img.naturalWidth > 0")
+
+
+# -- your own photo: edit, delete; and others' refused ---------------------------------------
+
+
+def test_the_owner_edits_caption_alt_text_and_place_then_deletes(visit):
+    ana, ana_api = make_user("ana")
+    code = post(ana_api, "before")
+    page = visit.tab(ana)
+    visit.go(page, f"/p/{code}/")
+    page.get_by_role("link", name="Edit caption or place").click()
+    page.wait_for_url(visit.base + f"/p/{code}/edit")
+    page.get_by_label("Caption").fill("after #dusk")
+    page.get_by_label(re.compile("Alt text")).fill("A pier at dusk, gulls overhead")
+    page.get_by_label("New place's name").fill("Pier 39")
+    page.get_by_label("Latitude").fill("37.8087")
+    page.get_by_label("Longitude").fill("-122.4098")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(visit.base + f"/p/{code}/")
+    assert page.locator("p.caption").inner_text().endswith("after #dusk")
+    assert page.locator("article.photo .place").inner_text() == "Pier 39"
+    assert page.locator(".shot img").get_attribute("alt") == "A pier at dusk, gulls overhead"
+    edited = media_of(code)
+    assert edited.caption == "after #dusk" and edited.location_id is not None
+
+    visit.go(page, f"/p/{code}/edit")
+    page.get_by_label("Remove the place").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(visit.base + f"/p/{code}/")
+    assert page.locator("article.photo .place").count() == 0
+
+    page.get_by_text("Delete this photo").click()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    page.wait_for_url(visit.base + "/ana/?deleted=1")
+    assert page.get_by_role("status").inner_text() == "The photo is deleted."
+    assert page.locator("#list > a").count() == 0
+    assert page.goto(visit.base + f"/p/{code}/").status == 404
+
+
+def test_others_cannot_edit_delete_like_hidden_or_comment_across_a_block(visit):
+    alice, alice_api = make_user("alice")
+    carol, carol_api = make_user("carol", private=True)
+    bo, _ = make_user("bo")
+    dan, _ = make_user("dan")
+    relationships.act(alice, dan, "block")
+    mine = post(alice_api, "alice's own")
+    hidden = post(carol_api, "carol's, for followers")
+    page = visit.tab(bo)
+    # the edit page and the owner's links are the owner's alone
+    assert page.goto(visit.base + f"/p/{mine}/edit").status == 403
+    visit.go(page, f"/p/{mine}/")
+    assert page.get_by_role("link", name="Edit caption or place").count() == 0
+    assert page.get_by_text("Delete this photo").count() == 0
+    assert page.goto(visit.base + f"/p/{hidden}/").status == 404
+    assert page.goto(visit.base + f"/p/{hidden}/edit").status == 404
+
+    attacker = Client()
+    attacker.force_login(bo)
+    assert attacker.post(f"/p/{mine}/edit", {"caption": "pwned"}).status_code == 403
+    assert attacker.post(f"/p/{mine}/delete").status_code == 403
+    assert attacker.post(f"/p/{hidden}/like").status_code == 404
+    assert attacker.post(f"/p/{hidden}/comment", {"text": "hi"}).status_code == 404
+    blocked = Client()
+    blocked.force_login(dan)
+    assert blocked.post(f"/p/{mine}/comment", {"text": "let me in"}).status_code == 404
+    assert blocked.post(f"/p/{mine}/like").status_code == 404
+    still, private = media_of(mine), photos.visible(carol.id, shortcodes.decode(hidden))[0]
+    assert (still.caption, still.likes, still.comments) == ("alice's own", 0, 0)
+    assert (private.likes, private.comments) == (0, 0)
+
+
+def test_block_asks_first(visit):
+    make_user("ana")
+    bo, _ = make_user("bo")
+    page = visit.tab(bo)
+    visit.go(page, "/ana/")
+    page.get_by_role("button", name="Block").click()
+    page.get_by_role("heading", name="Block ana?").wait_for()
+    ana = User.objects.get(username="ana")
+    assert relationships.status(bo, ana)["incoming_status"] != "blocked_by_you"
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url(visit.base + "/ana/")
+    page.get_by_role("button", name="Block").click()
+    page.get_by_role("button", name="Yes, block").click()
+    page.wait_for_url(visit.base + "/ana/")
+    page.get_by_role("button", name="Unblock").wait_for()
+    assert relationships.status(bo, ana)["incoming_status"] == "blocked_by_you"
+
+
+# -- posting --------------------------------------------------------------------------------
+
+
+def test_a_post_uploads_the_photo_once_with_previews_made_in_the_browser(visit, tmp_path):
+    ana, _ = make_user("ana")
+    photo = tmp_path / "pier.jpg"
+    photo.write_bytes(jpeg_bytes())
+    page = visit.tab(ana)
+    sent: list[tuple[str, int]] = []
+    page.on(
+        "request",
+        lambda r: r.method == "POST" and sent.append((r.url, len(r.post_data_buffer or b""))),
+    )
+    visit.go(page, "/upload/")
+    # a file that is no photo: the server says so
+    page.set_input_files(
+        "#image", {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"nope"}
+    )
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("#upload-error").is_visible()
+    sent.clear()
+    # a good one: the error goes, and every filter's preview is made here, with no request
+    page.set_input_files("#image", str(photo))
+    page.locator("#upload-error").wait_for(state="detached")
+    page.locator("img.preview[data-filter=clarendon][src^='data:image/jpeg']").wait_for()
+    assert (
+        page.locator("img.preview[src^='data:image/jpeg']").count()
+        == page.locator("img.preview").count()
+    )
+    assert sent == []
+    page.get_by_label("Clarendon").check()
+    page.get_by_label("Caption").fill("Evening at the pier")
+    page.get_by_label(re.compile("Alt text")).fill("Wooden pier under an orange sky")
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.wait_for_url(re.compile(r"/p/[A-Za-z0-9_-]+/$"))
+    assert len(sent) == 1 and sent[0][0].endswith("/upload/")
+    assert sent[0][1] > photo.stat().st_size  # the one request that carried the photo
+    assert page.locator(".shot img").get_attribute("alt") == "Wooden pier under an orange sky"
+    code = page.url.rstrip("/").rsplit("/", 1)[1]
+    assert media_of(code).alt_text == "Wooden pier under an orange sky"
+    assert media_of(code).filter == "clarendon"
+
+
+def test_the_caption_is_the_alt_text_when_none_is_given(visit):
+    _, ana_api = make_user("ana")
+    code = post(ana_api, "Gulls on the rail")
+    page = visit.tab()
+    visit.go(page, f"/p/{code}/")
+    assert page.locator(".shot img").get_attribute("alt") == "Gulls on the rail"
+
+
+# -- the console stays clean on every page ---------------------------------------------------
+
+
+def test_no_console_errors_on_any_page(visit):
+    from filmroll.discovery import popular
+
+    ana, ana_api = make_user("ana")
+    bo, _ = make_user("bo")
+    follow(bo, ana)
+    code = post(ana_api, "#pier with @bo")
+    comments.add(bo, shortcodes.decode(code), "nice")
+    run_tasks()
+    popular.refresh()
+    place = ana_api.post_json("/api/v1/locations", {"name": "Pier", "lat": 1.5, "lng": 2.5})
+    place_id = place.json()["data"]["id"]
+    paths = ["/", "/explore/", "/explore/tags/pier/", f"/explore/locations/{place_id}/",
+             "/explore/nearby/?lat=1.5&lng=2.5", "/explore/people/?q=ana", f"/p/{code}/",
+             f"/p/{code}/edit", "/ana/", "/ana/followers/", "/bo/following/", "/activity/",
+             "/upload/", "/settings/", "/activity/requests/"]  # fmt: skip
+    for who in (ana, None):
+        page = visit.tab(who)
+        for path in paths:
+            answer = page.goto(visit.base + path)
+            page.wait_for_load_state("networkidle")
+            assert answer.ok, path  # signed out, the signed-in pages answer with log-in
+    assert visit.errors == []
