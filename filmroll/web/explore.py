@@ -17,7 +17,6 @@ from filmroll.places import places
 from filmroll.web import lists
 from filmroll.web.lookups import before, viewer_id
 
-
 GRID_PAGE = 30  # photos a page of a grid shows (tests shorten it)
 
 

@@ -27,7 +27,6 @@ from filmroll.web import lists, lookups
 from filmroll.web.lists import wants_piece as _fetch
 from filmroll.web.lookups import SignedInRequest, before, viewer_id
 
-
 # How many items a page of each list shows (tests shorten them).
 FEED_PAGE, PROFILE_PAGE, ACTIVITY_PAGE = 12, 30, 30
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import urlencode
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django import template
 from django.middleware.csrf import get_token
