@@ -16,8 +16,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from filmroll import objcache
 from filmroll.api import objects
-from filmroll.errors import FilmrollError, NotFound
+from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
 from filmroll.media import comments, filters, likes, photos, shortcodes
@@ -34,9 +35,10 @@ FEED_PAGE, PROFILE_PAGE, ACTIVITY_PAGE = 12, 30, 30
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    page, next_id = home.read(request.user.id, FEED_PAGE, before(request))
-    context = {"items": objects.media_list(page, request.user.id, request),
-               "more": lists.more_url(request, next_id)}  # fmt: skip
+    with objcache.remembering():  # what the page reads, in two multi-gets, as the API's feed
+        page, next_id = home.read(request.user.id, FEED_PAGE, before(request))
+        items = objects.media_list(page, request.user.id, request)
+    context = {"items": items, "more": lists.more_url(request, next_id)}
     return lists.page(request, "web/feed.html", "web/_feed_page.html", context)
 
 
@@ -208,6 +210,11 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 location_id=place.get("location_id"),
                 alt_text=request.POST.get("alt_text", ""),
             )
+        except StorageUnavailable as error:  # the page again, saying to try in a minute
+            context["error"] = error.message
+            page = render(request, "web/upload.html", context, status=error.status)
+            page["Retry-After"] = str(error.retry_after)
+            return page
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "web/upload.html", context, status=400)
