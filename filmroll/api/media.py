@@ -25,6 +25,7 @@ def post(request: ApiRequest) -> JsonResponse:
         lat=field(request, "lat"),
         lng=field(request, "lng"),
         location_id=field(request, "location_id"),
+        alt_text=field(request, "alt_text"),
     )
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
@@ -44,7 +45,8 @@ def detail(request: PublicRequest, media_id: str) -> JsonResponse:
         return ok(None)
     if request.method == "POST":  # edit: caption, place
         fields = {
-            k: field(request, k) for k in ("caption", "location", "location_id", "lat", "lng")
+            k: field(request, k)
+            for k in ("caption", "alt_text", "location", "location_id", "lat", "lng")
         }
         edited = photos.edit(
             signed_in(request), media_id, {k: v for k, v in fields.items() if v is not None}

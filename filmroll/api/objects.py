@@ -167,6 +167,7 @@ def _shared(
         "caption": {"id": str(m.id), "text": m.caption, "created_time": created, "from": owner}
         if m.caption
         else None,
+        "alt_text": m.alt_text,
         "filter": filters.display_name(m.filter),
         "tags": tags.parse(m.caption),
         "location": _location(m, located),

@@ -21,6 +21,7 @@ from filmroll.sharding import db, ids, outbox
 from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
+MAX_ALT_TEXT = 1500
 
 
 def check_caption(raw: Any) -> str:
@@ -32,6 +33,19 @@ def check_caption(raw: Any) -> str:
         raise Invalid("caption must not contain NUL characters")
     if len(raw) > MAX_CAPTION:
         raise Invalid(f"caption must be at most {MAX_CAPTION} characters")
+    return raw.strip()
+
+
+def check_alt_text(raw: Any) -> str:
+    """The image described for people who cannot see it; empty means the caption stands in."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise Invalid("alt_text must be text")
+    if "\x00" in raw:
+        raise Invalid("alt_text must not contain NUL characters")
+    if len(raw) > MAX_ALT_TEXT:
+        raise Invalid(f"alt_text must be at most {MAX_ALT_TEXT} characters")
     return raw.strip()
 
 
@@ -55,7 +69,8 @@ def _resolve_location(
 
 
 def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption: str = "",
-            location: tuple[int | None, float | None, float | None] = (None, None, None)) -> int:  # fmt: skip
+            location: tuple[int | None, float | None, float | None] = (None, None, None),
+            alt_text: str = "") -> int:  # fmt: skip
     """Store a rendered photo's sizes, then record it: the new media ID. Files are durable
     before the row exists, so a row never points at a missing file; when any step fails, the
     files stored so far go again."""
@@ -72,6 +87,7 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
                 {
                     "user_id": user_id,
                     "caption": caption,
+                    "alt_text": alt_text,
                     "filter": filter_name,
                     "location_id": location_id,
                     "latitude": latitude,
@@ -92,20 +108,22 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
 
 
 def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal",
-         lat: Any = None, lng: Any = None, location_id: Any = None) -> int:  # fmt: skip
+         lat: Any = None, lng: Any = None, location_id: Any = None,
+         alt_text: Any = "") -> int:  # fmt: skip
     """Check everything cheap first, then decode and render, then store."""
     caption = check_caption(caption)
+    alt_text = check_alt_text(alt_text)
     filter_name = filter_name or "normal"
     if not isinstance(filter_name, str):
         raise Invalid("filter must be a filter's name")
     filter_name = filters.named(filter_name)
     location = _resolve_location(lat, lng, location_id)
     rendered = pipeline.process(data, filter_name)
-    return publish(user.id, rendered, filter_name, caption, location)
+    return publish(user.id, rendered, filter_name, caption, location, alt_text)
 
 
 def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
-    """The owner changes a photo's caption or place (`location_id`, or `lat` and `lng`, or
+    """The owner changes a photo's caption, alt text or place (`location_id`, or `lat` and `lng`, or
     `location=none` to remove it); the index follows in the background."""
     media, owner = visible(user.id, raw_id)
     if owner.id != user.id:
@@ -113,6 +131,8 @@ def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
     changes: dict[str, Any] = {}
     if "caption" in fields:
         changes["caption"] = check_caption(fields["caption"])
+    if "alt_text" in fields:
+        changes["alt_text"] = check_alt_text(fields["alt_text"])
     if fields.get("location") == "none":
         changes.update(location_id=None, latitude=None, longitude=None)
     elif any(fields.get(k) not in (None, "") for k in ("location_id", "lat", "lng")):

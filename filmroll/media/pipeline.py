@@ -110,11 +110,3 @@ def process(data: bytes, filter_name: str) -> Rendered:
         raise Invalid(f"no filter named {filter_name!r}; GET /api/v1/media/filters lists them")
     # Decoded just big enough for a 1080-wide photo after the crop to the kept aspect.
     return render(images.open_image(data, fit=needed), filter_name)
-
-
-def previews(data: bytes, size: int = 160) -> dict[str, bytes]:
-    """The photo under every filter, as small square JPEGs: what the upload page shows while
-    the person chooses (one decode at a fraction of the size, then each filter on the small
-    copy)."""
-    small = ImageOps.fit(images.open_image(data, fit=images.cover(size, size)), (size, size))
-    return {name: images.jpeg_bytes(filters.apply(name, small), 80) for name in filters.FILTERS}

@@ -106,6 +106,7 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
     # A block: ana blocks bo, and her photo leaves his feed and her profile.
     ana.goto(f"{base}/bo/")
     ana.get_by_role("button", name="Block").click()
+    ana.get_by_role("button", name="Yes, block").click()  # a block asks first
     ana.get_by_role("button", name="Unblock").wait_for()
     bo.goto(f"{base}/")
     assert "Evening at the pier" not in bo.content()
