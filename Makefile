@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -95,7 +95,16 @@ test-postgres: install services
 test-cluster: install services cluster-packages
 	FILMROLL_DATA_DIR=var/test-cluster-suite $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
-bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-objcache bench-cluster
+# Every benchmark, then the summary chart of their ratios against the goals (bench/results/).
+bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-objcache bench-cluster bench-fanout bench-chart
+
+bench-chart: install-bench
+	$(BIN)/python bench/chart.py
+
+# Flame graphs of the feed and media reads under wrk (bench/results/flame-*.svg).
+bench-profile: install-bench services
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/profile.py $(BENCH_ARGS)
 
 bench-geo: install services
 	$(BIN)/python bench/geo.py
@@ -119,6 +128,10 @@ bench-feeds: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/feeds.py
 
+# the embedded default (SQLite): needs no servers
+bench-fanout: install
+	$(BIN)/python bench/fanout.py
+
 install-bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 
@@ -131,3 +144,11 @@ bench-ids: install
 
 clean:
 	rm -rf var/test-embedded var/test-postgres var/test-cluster var/test-cluster-suite
+
+# Personas through the real API with faults on a schedule, then a drain and an audit of every
+# store, printed as one table (bench/soak/). SOAK_ARGS: --mode cluster, --duration, --rate,
+# --faults (see `$(BIN)/python -m bench.soak --help`). Needs root: the photo folder is a tmpfs
+# it fills, and database files are made immutable.
+SOAK_ARGS ?=
+soak: install
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)

@@ -1,6 +1,7 @@
 """API benchmark: `GET /api/v1/media/{id}` requests per second under wrk through Gunicorn with
 warm caches (memcached objects, Redis rate-limit counts), beside a bare Django view answering a
-body of the same size on the same Gunicorn, in one run; p50 and p99 latency.
+body of the same size on the same Gunicorn, in one run; p50 and p99 latency. Figures also go to
+bench/results/api.json.
 
     make bench-api      (needs the servers `make services` starts)
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import install  # noqa: E402
+from bench import install, results  # noqa: E402
 from bench.served import body_bytes, serve, stop, wrk  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1"
@@ -95,7 +96,16 @@ def main() -> None:
                         ("bare", "bare Django JSON view")):  # fmt: skip
         rate, p50, p99 = med[name]
         print(f"{label:28} {rate:8.0f} req/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms")
-    print(f"ratio {med['media'][0] / med['bare'][0]:.2f} (goal >= 0.6)")
+    ratio = results.Ratio(
+        "GET /api/v1/media/{id} / bare view", med["media"][0] / med["bare"][0], 0.6
+    )
+    print(f"ratio {ratio.value:.2f} (goal >= {ratio.goal:g})")
+    results.write(
+        "api",
+        {"rounds": args.rounds, "seconds": args.seconds, "body_bytes": size,
+         "media": results.wrk_figures(med["media"]), "bare": results.wrk_figures(med["bare"])},
+        [ratio],
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@
   Gunicorn with warm caches, beside a bare Django view answering a body of the same size on the
   same Gunicorn; p50 and p99 latency;
 - feed memory: bytes of Redis memory per feed entry;
-- cache payoff: feed reads per second with warm memcached beside the object cache bypassed.
+- cache payoff: feed reads per second with warm memcached beside the object cache bypassed;
+- web home page: pages per second beside the API feed read of the same dozen items behind it.
+
+Read figures go to bench/results/feeds.json (bench/results.py).
 
     make bench-feeds      (needs the servers `make services` starts)
 """
@@ -27,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import install  # noqa: E402
+from bench import results as results_file  # noqa: E402
 from bench.served import body_bytes, serve, stop, wrk  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1"
@@ -185,57 +189,101 @@ def fanout_benchmarks(followers: int) -> None:
     db.execute(shard, "DELETE FROM {followers} WHERE user_id = %s", [star.id])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--followers", type=int, default=1_000_000)
-    parser.add_argument("--fanout-only", action="store_true", help="skip the read benchmarks")
-    args = parser.parse_args()
-    log("setting up a PostgreSQL install with Redis feeds and memcached...")
-    setup_install()
-    if args.fanout_only:
-        fanout_benchmarks(args.followers)
-        return
-    token = seed_reader()
-    results: dict[str, list[tuple[float, float, float]]] = {"feed": [], "bare": [], "nocache": []}
+FEED = "/api/v1/users/self/feed?count=20"
+WEB_ITEMS = 12  # the web home page shows a dozen; the API read behind it asks for as many
+
+
+def web_session(username: str) -> str:
+    """A Cookie header for a signed-in web session of the user (through the configured session
+    store, as a log-in would make it)."""
+    from django.test import Client
+
+    from filmroll.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return f"Cookie: sessionid={client.cookies['sessionid'].value}"
+
+
+def read_benchmarks(token: str, rounds: int, seconds: int) -> None:
+    """Feed read beside the bare view and beside the caches bypassed; the web home page beside
+    the API feed read behind it. Figures to stdout and bench/results/feeds.json."""
+    cookie = web_session("reader")
+    web_api = f"/api/v1/users/self/feed?count={WEB_ITEMS}"
+    results: dict[str, list[tuple[float, float, float]]] = {
+        "feed": [], "bare": [], "nocache": [], "web": [], "web_api": []
+    }  # fmt: skip
     server = serve(ENV)
     try:
-        size = body_bytes("/api/v1/users/self/feed?count=20", token)
+        size = body_bytes(FEED, token)
     finally:
         stop(server)
     log(f"feed page body: {size} bytes")
-    for round_no in range(args.rounds):
-        log(f"read round {round_no + 1}/{args.rounds}")
+    for round_no in range(rounds):
+        log(f"read round {round_no + 1}/{rounds}")
         server = serve({**ENV, "BENCH_BODY_BYTES": str(size - 40)})
         try:
-            wrk("/api/v1/users/self/feed?count=20", token, 2)  # warm the caches
-            results["feed"].append(wrk("/api/v1/users/self/feed?count=20", token, args.seconds))
-            results["bare"].append(wrk("/bench/bare", None, args.seconds))
+            wrk(FEED, token, 2)  # warm the caches
+            wrk("/", None, 1, (cookie,))
+            results["feed"].append(wrk(FEED, token, seconds))
+            results["bare"].append(wrk("/bench/bare", None, seconds))
+            results["web"].append(wrk("/", None, seconds, (cookie,)))
+            results["web_api"].append(wrk(web_api, token, seconds))
         finally:
             stop(server)
         server = serve({**ENV, "BENCH_NO_CACHE": "1"})
         try:
-            results["nocache"].append(wrk("/api/v1/users/self/feed?count=20", token, args.seconds))
+            results["nocache"].append(wrk(FEED, token, seconds))
         finally:
             stop(server)
     med = {
         k: [statistics.median(v[i] for v in runs) for i in range(3)] for k, runs in results.items()
     }
     print(
-        f"2 Gunicorn workers, wrk -t2 -c16, {args.rounds} rounds of {args.seconds} s, medians; body {size} bytes"
+        f"2 Gunicorn workers, wrk -t2 -c16, {rounds} rounds of {seconds} s, medians; body {size} bytes"
     )
-    print(
-        f"feed read (warm caches): {med['feed'][0]:8.0f} req/s  p50 {med['feed'][1]:.1f} ms  p99 {med['feed'][2]:.1f} ms"
-    )
-    print(
-        f"bare Django JSON view:   {med['bare'][0]:8.0f} req/s  p50 {med['bare'][1]:.1f} ms  p99 {med['bare'][2]:.1f} ms"
-    )
-    print(f"ratio {med['feed'][0] / med['bare'][0]:.2f} (goal >= 0.5)")
-    print(
-        f"feed read, cache bypassed: {med['nocache'][0]:.0f} req/s; cache payoff {med['feed'][0] / med['nocache'][0]:.2f}x (goal >= 2)"
-    )
-    fanout_benchmarks(args.followers)
+    labels = {
+        "feed": "feed read (warm caches)",
+        "bare": "bare Django JSON view",
+        "nocache": "feed read, cache bypassed",
+        "web": f"web home page ({WEB_ITEMS})",
+        "web_api": f"API feed read ({WEB_ITEMS})",
+    }
+    for key, label in labels.items():
+        rate, p50, p99 = med[key]
+        print(f"{label:28} {rate:8.0f} req/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms")
+    ratios = [
+        results_file.Ratio("home feed read (API, 20, warm) / bare view",
+                           med["feed"][0] / med["bare"][0], 0.5),
+        results_file.Ratio("feed read warm / caches bypassed",
+                           med["feed"][0] / med["nocache"][0], 3),
+        results_file.Ratio("web home page / API feed read behind it",
+                           med["web"][0] / med["web_api"][0], 0.8),
+    ]  # fmt: skip
+    for ratio in ratios:
+        print(f"ratio {ratio.name}: {ratio.value:.2f} (goal >= {ratio.goal:g})")
+    results_file.write(
+        "feeds",
+        {"rounds": rounds, "seconds": seconds, "body_bytes": size,
+         **{key: results_file.wrk_figures(med[key]) for key in labels}},
+        ratios,
+    )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--followers", type=int, default=1_000_000)
+    parser.add_argument("--fanout-only", action="store_true", help="skip the read benchmarks")
+    parser.add_argument("--reads-only", action="store_true", help="skip the fan-out benchmarks")
+    args = parser.parse_args()
+    log("setting up a PostgreSQL install with Redis feeds and memcached...")
+    setup_install()
+    if not args.fanout_only:
+        read_benchmarks(seed_reader(), args.rounds, args.seconds)
+    if not args.reads_only:
+        fanout_benchmarks(args.followers)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import results  # noqa: E402
 from bench.feeds import ENV, log, seed_reader, setup_install  # noqa: E402
 from bench.served import serve, stop, wrk  # noqa: E402
 
@@ -73,7 +74,14 @@ def main() -> None:
     for mode, label in (("on", " + ".join(sorted(parts)) + " on"), ("off", "all three off")):
         rate, p50, p99 = med[mode]
         print(f"feed read, {label:28} {rate:8.0f} req/s  p50 {p50:.1f} ms  p99 {p99:.1f} ms")
-    print(f"ratio {med['on'][0] / med['off'][0]:.3f} (goal >= 0.95)")
+    ratio = results.Ratio("feed read, observability on / off", med["on"][0] / med["off"][0], 0.95)
+    print(f"ratio {ratio.value:.3f} (goal >= {ratio.goal:g})")
+    results.write(
+        "overhead",
+        {"rounds": args.rounds, "seconds": args.seconds, "parts": sorted(parts),
+         "on": results.wrk_figures(med["on"]), "off": results.wrk_figures(med["off"])},
+        [ratio],
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

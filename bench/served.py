@@ -11,7 +11,18 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8765
+
+
+def _free_port() -> int:
+    """A loopback port nobody listens on (several benchmarks may run on one machine)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PORT = int(os.environ.get("BENCH_PORT") or _free_port())
 
 
 def serve(env: dict[str, str], workers: int = 2) -> subprocess.Popen:
@@ -42,11 +53,15 @@ def stop(server: subprocess.Popen) -> None:
     server.wait()
 
 
-def wrk(path: str, token: str | None, seconds: int) -> tuple[float, float, float]:
+def wrk(
+    path: str, token: str | None, seconds: int, headers: tuple[str, ...] = ()
+) -> tuple[float, float, float]:
     """Requests per second, p50 and p99 latency in ms."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
+    for header in headers:
+        command += ["-H", header]
     out = subprocess.run(
         [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
     ).stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import OperationalError
+
 
 class FilmrollError(Exception):
     status = 400
@@ -65,6 +67,46 @@ class TooLarge(FilmrollError):
 class OutOfScope(FilmrollError):
     status = 403
     error_type = "OAuthPermissionsException"
+
+
+class StorageUnavailable(FilmrollError):
+    """The photo store cannot take a file now (full, read-only, unreachable); nothing was
+    saved, and the same request succeeds once the store is back."""
+
+    status = 503
+    error_type = "APIStorageError"
+    retry_after = 30  # seconds: the Retry-After clients are told
+
+    def __init__(self, message: str = "photos cannot be saved right now; nothing was posted,"
+                 " try again in a minute") -> None:  # fmt: skip
+        super().__init__(message)
+
+
+class DatabaseUnavailable(StorageUnavailable):
+    """A database cannot take the write now: its file is read-only or stays locked (embedded),
+    its server is gone or is a replica not promoted yet (cluster). The write's transaction rolled
+    back; the same request succeeds once the database is back."""
+
+    retry_after = 10
+
+    def __init__(self, message: str = "this cannot be saved right now; nothing was changed,"
+                 " try again in a few seconds") -> None:  # fmt: skip
+        super().__init__(message)
+
+
+# SQLSTATE 25006: a write reached a read-only transaction (a hot standby, a demoted primary)
+READ_ONLY_SQL_TRANSACTION = "25006"
+
+
+def database_unavailable(error: BaseException) -> DatabaseUnavailable | None:
+    """The answer for a database fault that is the database's state, not the request's: a
+    connection that failed or broke, a file that cannot be written, a server that only reads."""
+    cause = error.__cause__
+    if isinstance(error, OperationalError) or (
+        getattr(cause, "sqlstate", None) == READ_ONLY_SQL_TRANSACTION
+    ):
+        return DatabaseUnavailable()
+    return None
 
 
 class RateLimited(FilmrollError):

@@ -5,7 +5,10 @@ served stale after that (versions below). The embedded default keeps no rows: se
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +32,48 @@ class KeptPyMemcacheCache(PyMemcacheCache):
 DAY = 24 * 3600
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Rows of one kind to fetch: their keys and the loader of the misses."""
+
+    kind: str
+    keys: Iterable[int]
+    load: Callable[[list[int]], dict[int, Any]]
+    most_seconds: int = DAY
+
+
+ABSENT = object()  # what `remembering` keeps for a key its loader did not find
+# (kind, key) -> (version or None, row or ABSENT), while a read request remembers its rows
+_memo: ContextVar[dict[tuple[str, int], tuple[str | None, Any]] | None] = ContextVar(
+    "objcache_memo", default=None
+)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Inside the block (one read request), a row fetched once is not asked for again: the
+    read path's parts (visibility, the media objects' presenters) share what one multi-get
+    brought. A write's `invalidate` drops its row from the block's memory too."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def remembers() -> bool:
+    """Whether this is inside `remembering`."""
+    return _memo.get() is not None
+
+
+def version(kind: str, key: int) -> str | None:
+    """The version a row was read at inside `remembering`, None outside it or when the install
+    keeps no versions (the embedded default): what keys anything derived from the row."""
+    memo = _memo.get()
+    found = memo.get((kind, key)) if memo is not None else None
+    return found[0] if found is not None else None
+
+
 def get_many(
     kind: str,
     keys: Iterable[int],
@@ -43,36 +88,78 @@ def get_many(
     write can never put the old row back after the write's invalidation. Entries and versions
     come in the same multi-get: one round trip, as before.
     """
-    wanted = list(dict.fromkeys(keys))
-    if not wanted:
-        return {}
+    return fetch(Batch(kind, keys, load, most_seconds))[0]
+
+
+def fetch(*batches: Batch) -> list[dict[int, Any]]:
+    """`get_many` for several kinds at once: every entry and version in one multi-get, then
+    each kind's misses from its loader. The rows of each batch, in order."""
+    memo = _memo.get()
+    wanted = [(b, list(dict.fromkeys(b.keys))) for b in batches]
+    results: list[dict[int, Any]] = []
+    asked: list[tuple[Batch, list[int]]] = []  # what the memo did not have
+    for batch, keys in wanted:
+        known = {k: memo[(batch.kind, k)] for k in keys if (batch.kind, k) in memo} if memo else {}
+        results.append({k: row for k, (_, row) in known.items() if row is not ABSENT})
+        asked.append((batch, [k for k in keys if k not in known]))
     if not settings.FILMROLL.cache_servers:
         # The embedded default has no memory shared by its processes, and a row kept in one
         # Gunicorn worker could not be told of a write made in another: read the (local) rows.
-        metrics.CACHE.labels(kind, "miss").inc(len(wanted))
-        return load(wanted)
-    names = {key: f"{kind}:{key}" for key in wanted}
-    got = cache.get_many([*names.values(), *(f"v:{name}" for name in names.values())])
-    version = {key: got.get(f"v:{name}") for key, name in names.items()}
+        for (batch, keys), found in zip(asked, results, strict=True):
+            if keys:
+                metrics.CACHE.labels(batch.kind, "miss").inc(len(keys))
+                loaded = batch.load(keys)
+                found.update(loaded)
+                _remember(memo, batch.kind, keys, {}, loaded)
+        return results
+    names = [f"{b.kind}:{k}" for b, keys in asked for k in keys]
+    if not names:
+        return results
+    got = cache.get_many([*names, *(f"v:{name}" for name in names)])
+    for (batch, keys), found in zip(asked, results, strict=True):
+        if keys:
+            found.update(_settle(batch, keys, got, memo))
+    return results
+
+
+def _settle(
+    batch: Batch, keys: list[int], got: dict[str, Any], memo: dict | None
+) -> dict[int, Any]:
+    """One batch's rows from the multi-get's answer, its misses loaded and stored."""
+    kind = batch.kind
+    version = {key: got.get(f"v:{kind}:{key}") for key in keys}
     found: dict[int, Any] = {}
-    for key, name in names.items():
-        entry = got.get(name)
+    for key in keys:
+        entry = got.get(f"{kind}:{key}")
         if entry is not None and version[key] is not None and entry[0] == version[key]:
             found[key] = entry[1]
-    missing = [key for key in wanted if key not in found]
+    missing = [key for key in keys if key not in found]
     metrics.CACHE.labels(kind, "hit").inc(len(found))
     metrics.CACHE.labels(kind, "miss").inc(len(missing))
     if missing:
         version.update(_versions(kind, [key for key in missing if version[key] is None]))
         # from primaries: a copy from a lagging replica would stay in the cache past the lag
         with replicas.primary():
-            loaded = load(missing)
+            loaded = batch.load(missing)
         cache.set_many(
-            {names[key]: (version[key], value) for key, value in loaded.items() if version[key]},
-            min(DAY, most_seconds),
+            {
+                f"{kind}:{key}": (version[key], value)
+                for key, value in loaded.items()
+                if version[key]
+            },
+            min(DAY, batch.most_seconds),
         )
         found.update(loaded)
+    _remember(memo, kind, keys, version, found)
     return found
+
+
+def _remember(
+    memo: dict | None, kind: str, keys: list[int], version: dict[int, Any], found: dict[int, Any]
+) -> None:
+    if memo is not None:
+        for key in keys:
+            memo[(kind, key)] = (version.get(key), found.get(key, ABSENT))
 
 
 def _versions(kind: str, keys: list[int]) -> dict[int, str]:
@@ -90,6 +177,9 @@ def invalidate(kind: str, key: int) -> None:
     """After a write to the row: every cached copy of it is stale from now on. A write still
     inside a transaction is not visible yet, and a reader could load the old row under the new
     version meanwhile: the version is replaced again once each open transaction commits."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.pop((kind, key), None)
     if not settings.FILMROLL.cache_servers:
         return
 

@@ -133,6 +133,7 @@ SHARD_SCHEMAS = [
     "filmroll.places.schema",
     "filmroll.activity.schema",
     "filmroll.feeds.schema",
+    "filmroll.sharding.outbox",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -11,7 +11,7 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, embed, explore, pages, reset, suggest
+from filmroll.web import account_settings, consent, embed, explore, pages, reset, suggest
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -27,7 +27,10 @@ api_patterns = [
         "oauth/",
         include(
             (
-                oauth_urls.base_urlpatterns[:4] + oauth_urls.management_urlpatterns,
+                # the consent page is ours: its policy lets the redirect to the app through
+                [path("authorize/", consent.Consent.as_view(), name="authorize")]
+                + oauth_urls.base_urlpatterns[1:4]
+                + oauth_urls.management_urlpatterns,
                 "oauth2_provider",
             )
         ),
@@ -60,7 +63,6 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", reset.confirm, name="password_reset_confirm"),
     path("accounts/reset/done/", reset.done, name="password_reset_complete"),
     path("upload/", pages.upload, name="upload"),
-    path("upload/previews", pages.upload_previews, name="upload-previews"),
     path("upload/suggest", suggest.words, name="upload-suggest"),
     path("upload/places", suggest.places_nearby, name="upload-places"),
     path("activity/", pages.activity_page, name="activity"),
@@ -70,6 +72,8 @@ urlpatterns = [
     path("p/<str:code>/like", pages.like, name="photo-like"),
     path("p/<str:code>/comment", pages.comment, name="photo-comment"),
     path("p/<str:code>/report", pages.report, name="photo-report"),
+    path("p/<str:code>/edit", pages.edit, name="photo-edit"),
+    path("p/<str:code>/delete", pages.delete, name="photo-delete"),
     path("settings/", account_settings.settings_page, name="settings"),
     path("settings/password/", account_settings.password_page, name="password"),
     path("activity/requests/", account_settings.requests_page, name="requests"),

@@ -43,7 +43,7 @@ def small_png(source: Path, target: Path, width: int) -> None:
         picture = image.convert("RGB")
         if picture.width != width:
             picture = picture.resize((width, round(picture.height * width / picture.width)))
-        picture.quantize(colors=64, dither=Image.Dither.NONE).save(target, optimize=True)
+        picture.quantize(colors=128, dither=Image.Dither.NONE).save(target, optimize=True)
 
 
 def main() -> int:

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from filmroll.sharding import db, ids
-from filmroll.tasks.dispatch import enqueue
+from filmroll.sharding import db, ids, outbox
 
 KINDS = ("like", "comment", "mention", "follow", "follow_request")
 
@@ -51,7 +50,8 @@ def record(
             " ORDER BY id DESC LIMIT 1 OFFSET %s)",
             [user_id, user_id, settings.FILMROLL.activity_cap - 1],
         )
-    enqueue("push.deliver", user_id, event_id)  # to the user's phones and browsers
+        # to the user's phones and browsers: sent when the event commits, never lost after
+        outbox.enqueue(shard, "push.deliver", user_id, event_id)
 
 
 def forget(user_id: int, kind: str, actor_id: int, media_id: int | None = None) -> None:

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, RawPostDataException
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
@@ -26,16 +28,58 @@ from django.views.decorators.csrf import csrf_exempt
 from filmroll.accounts import clients, tokens
 from filmroll.api import scopes, throttle
 from filmroll.api.request import PublicRequest
-from filmroll.errors import FilmrollError, Invalid, MissingToken, RateLimited, TooLarge
+from filmroll.errors import (
+    FilmrollError,
+    Invalid,
+    MissingToken,
+    RateLimited,
+    StorageUnavailable,
+    TooLarge,
+    database_unavailable,
+)
 
 log = logging.getLogger(__name__)
 
 
+class Encoded(JsonResponse):
+    """A JSON answer encoded with orjson (several times faster than json for a feed page)."""
+
+    def __init__(self, body: bytes, status: int = 200) -> None:
+        HttpResponse.__init__(self, body, status=status, content_type="application/json")
+
+
+@dataclass(frozen=True)
+class Raw:
+    """`data` that is JSON already (objects.media_list_json): put into the envelope as it is."""
+
+    json: bytes
+
+
+_DJANGO = DjangoJSONEncoder()
+
+
+def _default(value: Any) -> Any:
+    return _DJANGO.default(value)  # dates, decimals, lazy text: as JsonResponse wrote them
+
+
+def dumps(value: Any) -> bytes:
+    """JSON as JsonResponse wrote it, by orjson; json itself for what orjson refuses (integers
+    past 64 bits)."""
+    try:
+        return orjson.dumps(
+            value,
+            default=_default,
+            option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME,
+        )
+    except orjson.JSONEncodeError:
+        return json.dumps(value, cls=DjangoJSONEncoder).encode()
+
+
 def ok(data: Any, status: int = 200, pagination: dict | None = None) -> JsonResponse:
-    body: dict[str, Any] = {"meta": {"code": status}, "data": data}
-    if pagination is not None:
-        body["pagination"] = pagination
-    return JsonResponse(body, status=status)
+    head = b'{"meta":{"code":%d},"data":' % status
+    tail = b"}" if pagination is None else b',"pagination":' + dumps(pagination) + b"}"
+    body = data.json if isinstance(data, Raw) else dumps(data)
+    return Encoded(head + body + tail, status=status)
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -45,8 +89,8 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def failure(status: int, error_type: str, message: str) -> JsonResponse:
-    return JsonResponse(
-        {"meta": {"code": status, "error_type": error_type, "error_message": message}},
+    return Encoded(
+        dumps({"meta": {"code": status, "error_type": error_type, "error_message": message}}),
         status=status,
     )
 
@@ -153,14 +197,19 @@ def _callback(request: HttpRequest) -> str | None:
     return name
 
 
+LS, PS = "\u2028".encode(), "\u2029".encode()
+
+
 def _jsonp(name: str, response: HttpResponse) -> HttpResponse:
     """`name({...});` with the envelope inside, answered 200 as v1 did: a script tag never
     runs an error page, so the code is read from meta. The comment in front keeps the first
     bytes out of the caller's control."""
     if not response.get("Content-Type", "").startswith("application/json"):
         return response
+    # U+2028 and U+2029 end a line in older JavaScript, never inside JSON: escaped
+    content = response.content.replace(LS, b"\\u2028").replace(PS, b"\\u2029")
     wrapped = HttpResponse(
-        b"/**/" + name.encode() + b"(" + response.content + b");",
+        b"/**/" + name.encode() + b"(" + content + b");",
         content_type="application/javascript; charset=utf-8",
     )
     for header in ("Allow", "Cache-Control"):
@@ -239,13 +288,22 @@ def endpoint(
                 return _wrapped(callback, view(request, *args, **kwargs)), verdict
             except FilmrollError as error:
                 answer = failure(error.status, error.error_type, error.message)
+                if isinstance(error, StorageUnavailable):
+                    answer["Retry-After"] = str(error.retry_after)
             except RequestDataTooBig:
                 answer = failure(
                     TooLarge.status, TooLarge.error_type, "the request body is too large"
                 )
-            except Exception:
+            except Exception as error:
                 log.exception("unhandled error in %s", request.path)
-                answer = failure(500, "APIError", "something went wrong on our side; try again")
+                unavailable = database_unavailable(error)
+                if unavailable is None:
+                    answer = failure(500, "APIError", "something went wrong on our side; try again")
+                else:  # the database's state, not a bug: say when to try again
+                    answer = failure(
+                        unavailable.status, unavailable.error_type, unavailable.message
+                    )
+                    answer["Retry-After"] = str(unavailable.retry_after)
             return _wrapped(callback, answer), verdict
 
         cast(Any, run).api = Endpoint(

@@ -2,8 +2,9 @@
 
 from django.http import HttpRequest, JsonResponse
 
+from filmroll import objcache
 from filmroll.api import objects, scopes
-from filmroll.api.envelope import endpoint, field, ok, upload, viewer_id
+from filmroll.api.envelope import Raw, endpoint, field, ok, upload, viewer_id
 from filmroll.api.request import ApiRequest, PublicRequest, signed_in
 from filmroll.errors import Invalid, NotFound
 from filmroll.media import filters, photos, shortcodes
@@ -24,6 +25,7 @@ def post(request: ApiRequest) -> JsonResponse:
         lat=field(request, "lat"),
         lng=field(request, "lng"),
         location_id=field(request, "location_id"),
+        alt_text=field(request, "alt_text"),
     )
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
@@ -43,7 +45,8 @@ def detail(request: PublicRequest, media_id: str) -> JsonResponse:
         return ok(None)
     if request.method == "POST":  # edit: caption, place
         fields = {
-            k: field(request, k) for k in ("caption", "location", "location_id", "lat", "lng")
+            k: field(request, k)
+            for k in ("caption", "alt_text", "location", "location_id", "lat", "lng")
         }
         edited = photos.edit(
             signed_in(request), media_id, {k: v for k, v in fields.items() if v is not None}
@@ -55,9 +58,10 @@ def detail(request: PublicRequest, media_id: str) -> JsonResponse:
 def _shown(request: PublicRequest, media_id: int | str) -> JsonResponse:
     """A photo the viewer may see; one the viewer may not see answers exactly as a missing one
     (docs/api.md, "Private or missing")."""
-    media, _ = photos.visible(viewer_id(request), media_id)
-    scopes.require(request, scopes.for_user(request, media.user_id))
-    return ok(objects.media(media, viewer_id(request), request))
+    with objcache.remembering():  # what it reads, in two multi-gets (photos.visible)
+        media, _ = photos.visible(viewer_id(request), media_id)
+        scopes.require(request, scopes.for_user(request, media.user_id))
+        return ok(Raw(objects.media_json(media, viewer_id(request), request)))
 
 
 @endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 
+import orjson
 from django.http import HttpRequest
 from django.templatetags.static import static
 
 from filmroll.accounts import counts
 from filmroll.accounts import users as accounts
 from filmroll.accounts.models import User
+from filmroll.api import fragments
 from filmroll.files import storage
 from filmroll.graph import edges
 from filmroll.media import filters, likes, previews, shortcodes, tags
@@ -82,78 +84,110 @@ def likers(people: Iterable[User], request: HttpRequest | None) -> list[dict]:
 def media_list(
     items: Sequence[Media], viewer_id: int | None, request: HttpRequest | None
 ) -> list[dict]:
-    """Media objects in the v1 shape. Owners, places, the viewer's likes and the few latest
-    comments and likers are fetched once for the whole list; comments and likers the viewer
-    may not see (blocked either way, deactivated) are left out of `data`, never of `count`."""
+    """Media objects in the v1 shape (see `_rendered`), as dicts the caller may change."""
+    return [orjson.loads(encoded) for encoded in _rendered(items, viewer_id, request)]
+
+
+def media(item: Media, viewer_id: int | None, request: HttpRequest | None) -> dict:
+    return media_list([item], viewer_id, request)[0]
+
+
+def media_list_json(
+    items: Sequence[Media], viewer_id: int | None, request: HttpRequest | None
+) -> bytes:
+    """`media_list` encoded: a JSON array, spliced from the objects' cached fragments."""
+    return b"[" + b",".join(_rendered(items, viewer_id, request)) + b"]"
+
+
+def media_json(item: Media, viewer_id: int | None, request: HttpRequest | None) -> bytes:
+    return _rendered([item], viewer_id, request)[0]
+
+
+def _rendered(
+    items: Sequence[Media], viewer_id: int | None, request: HttpRequest | None
+) -> list[bytes]:
+    """Media objects in the v1 shape, each encoded. Owners, places, the viewer's likes and the
+    few latest comments and likers are fetched once for the whole list; comments and likers
+    the viewer may not see (blocked either way, deactivated) are left out of `data`, never of
+    `count`.
+
+    What every viewer sees alike is a fragment, kept encoded (fragments.py) under the versions
+    of the rows it was made from; only the viewer's parts are spliced in: `user_has_liked`,
+    and likers or comments of people in a block with the viewer left out."""
     liked = likes.liked_by_viewer(viewer_id, [m.id for m in items])
     shown = previews.get_many([m.id for m in items])
     known = {m.owner.id: m.owner for m in items if m.owner is not None}
     people = {u for p in shown.values() for u in (*p.likers, *(c[1] for c in p.comments))}
     known.update(accounts.cached((people | {m.user_id for m in items}) - set(known)))
-    owners = {m.user_id: user_small(known[m.user_id], request) for m in items if m.user_id in known}
     hidden = edges.blocked_between(viewer_id, list(people)) if viewer_id else set()
-    small = {
-        uid: owners.get(uid) or user_small(known[uid], request)
-        for uid in people
-        if uid in known and known[uid].is_active and uid not in hidden
-    }
-    base = storage.base_url(request)
     located = places.get_many([m.location_id for m in items if m.location_id])
-    result = []
+    prefix = _absolute("/", request)
+    base = storage.base_url(request)
+    made: dict[int, fragments.Fragment] = {}
+    keys: dict[int, tuple | None] = {}
     for m in items:
-        created = str(ids.millis_of(m.id) // 1000)
-        code = shortcodes.encode(m.id)
         preview = shown.get(m.id) or previews.Preview((), ())
-        result.append(
-            {
-                "id": str(m.id),
-                "shortcode": code,
-                "type": "image",
-                "link": _absolute(f"/p/{code}/", request),
-                "created_time": created,
-                "user": owners.get(m.user_id),
-                "caption": {
-                    "id": str(m.id),
-                    "text": m.caption,
-                    "created_time": created,
-                    "from": owners.get(m.user_id),
-                }
-                if m.caption
-                else None,
-                "filter": filters.display_name(m.filter),
-                "tags": tags.parse(m.caption),
-                "location": _location(m, located),
-                "images": {
-                    name: {
-                        "url": f"{base}/{size['key']}",
-                        "width": size["width"],
-                        "height": size["height"],
-                    }
-                    for name, size in m.images.items()
-                },
-                "likes": {
-                    "count": m.likes,
-                    "data": [small[u] for u in preview.likers if u in small],
-                },
-                "comments": {
-                    "count": m.comments,
-                    "data": [
-                        _comment(comment_id, text, small[author])
-                        for comment_id, author, text in preview.comments
-                        if author in small
-                    ],
-                },
-                "users_in_photo": [],
-                "attribution": None,
-                "user_has_liked": m.id in liked,
-                "blurhash": m.blurhash,
-            }
-        )
-    return result
+        keys[m.id] = key = fragments.key(m, preview, prefix, base)
+        found = fragments.get(key)
+        if found is not None:
+            made[m.id] = found
+    missing = [m for m in items if m.id not in made]
+    for m in missing:
+        preview = shown.get(m.id) or previews.Preview((), ())
+        made[m.id] = fragments.make(_shared(m, preview, known, located, base, request))
+        fragments.put(keys[m.id], made[m.id])
+    return [fragments.for_viewer(made[m.id], m.id in liked, hidden) for m in items]
 
 
-def media(item: Media, viewer_id: int | None, request: HttpRequest | None) -> dict:
-    return media_list([item], viewer_id, request)[0]
+def _shared(
+    m: Media,
+    preview: previews.Preview,
+    known: dict[int, User],
+    located: dict[int, dict],
+    base: str,
+    request: HttpRequest | None,
+) -> dict:
+    """What every viewer sees of a photo: everything but `user_has_liked`, and likers and
+    commenters listed whoever they are (active accounts only)."""
+    owner = user_small(known[m.user_id], request) if m.user_id in known else None
+    small = {
+        uid: user_small(known[uid], request)
+        for uid in {*preview.likers, *(c[1] for c in preview.comments)}
+        if uid in known and known[uid].is_active
+    }
+    created = str(ids.millis_of(m.id) // 1000)
+    code = shortcodes.encode(m.id)
+    return {
+        "id": str(m.id),
+        "shortcode": code,
+        "type": "image",
+        "link": _absolute(f"/p/{code}/", request),
+        "created_time": created,
+        "user": owner,
+        "caption": {"id": str(m.id), "text": m.caption, "created_time": created, "from": owner}
+        if m.caption
+        else None,
+        "alt_text": m.alt_text,
+        "filter": filters.display_name(m.filter),
+        "tags": tags.parse(m.caption),
+        "location": _location(m, located),
+        "images": {
+            name: {"url": f"{base}/{size['key']}", "width": size["width"], "height": size["height"]}
+            for name, size in m.images.items()
+        },
+        "likes": {"count": m.likes, "data": [small[u] for u in preview.likers if u in small]},
+        "comments": {
+            "count": m.comments,
+            "data": [
+                _comment(comment_id, text, small[author])
+                for comment_id, author, text in preview.comments
+                if author in small
+            ],
+        },
+        "users_in_photo": [],
+        "attribution": None,
+        "blurhash": m.blurhash,
+    }
 
 
 def _location(m: Media, located: dict[int, dict]) -> dict | None:

@@ -139,8 +139,9 @@ OPERATIONS: list[tuple] = [
      MEDIA_LIST),  # fmt: skip
     ("/media/popular", "get", "Popular photos", scopes.PUBLIC, [COUNT], None, MEDIA_LIST),
     ("/media/{media_id}", "get", "A photo", SELF_OR_PUBLIC, [], None, MEDIA),
-    ("/media/{media_id}", "post", "Edit a photo's caption or place", scopes.FIRST_PARTY, [],
-     {"caption": TEXT, "location_id": TEXT, "lat": {"type": "number"}, "lng": {"type": "number"},
+    ("/media/{media_id}", "post", "Edit a photo's caption, alt text or place", scopes.FIRST_PARTY,
+     [], {"caption": TEXT, "alt_text": TEXT, "location_id": TEXT, "lat": {"type": "number"},
+          "lng": {"type": "number"},
       "location": {"type": "string", "enum": ["none"]}}, MEDIA),  # fmt: skip
     ("/media/{media_id}", "delete", "Delete a photo", scopes.FIRST_PARTY, [], None, None),
     ("/media/shortcode/{code}", "get", "A photo by its shortcode", SELF_OR_PUBLIC, [], None,
@@ -293,6 +294,7 @@ def _body(path: str, method: str, body: Any) -> dict | None:
         return {"required": True, "content": {"application/json": {"schema": {"oneOf": kinds}}}}
     if body == "multipart":
         fields = {"image": {"type": "string", "format": "binary"}, "caption": TEXT,
+                  "alt_text": {**TEXT, "maxLength": 1500},
                   "filter": {**TEXT, "description": "a filter's name or display name"},
                   "lat": LAT, "lng": LNG, "location_id": TEXT, "share_to": TEXT}  # fmt: skip
         schema = {"type": "object", "required": ["image"], "properties": fields}

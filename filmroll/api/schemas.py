@@ -96,6 +96,7 @@ SCHEMAS: dict[str, dict] = {
             "created_time": TIME,
             "user": _ref("UserSmall"),
             "caption": {**_ref("Caption"), "nullable": True},
+            "alt_text": {**TEXT, "description": "the image described; empty: the caption"},
             "filter": TEXT,
             "tags": _list(TEXT),
             "location": {**_ref("Location"), "nullable": True},

@@ -13,7 +13,7 @@ from typing import Protocol, TypedDict, cast
 
 from supervisor.xmlrpc import SupervisorTransport
 
-from filmroll.cluster.topology import DEPLOY, Topology
+from filmroll.cluster.topology import DEPLOY, REDIS, Topology
 
 PLACEHOLDER = re.compile(r"\{\{ (\w+) \}\}")
 
@@ -36,6 +36,18 @@ def write_configs(topology: Topology, values: dict[str, str]) -> None:
     etc.mkdir(parents=True, exist_ok=True)
     for name in ("supervisord.conf", "nginx.conf"):
         (etc / name).write_text(render((DEPLOY / name).read_text(), values))
+    for name in REDIS:
+        for node, primary in ((name, ""), (f"{name}_replica", name)):
+            conf = topology.root / "redis" / f"{node}.conf"
+            if conf.exists():  # Sentinel rewrites it as it changes the node's role
+                continue
+            conf.parent.mkdir(parents=True, exist_ok=True)
+            conf.write_text(render((DEPLOY / "redis.conf").read_text(), {
+                "port": str(topology.port(f"redis_{node}")),
+                "dir": str(topology.root / "redis" / node),
+                "pidfile": str(topology.run / f"redis_{node}.pid"),
+                "replicaof": f"replicaof 127.0.0.1 {topology.port(f'redis_{primary}')}" if primary else "",
+            }))  # fmt: skip
     sentinel = topology.root / "redis" / "sentinel.conf"
     if not sentinel.exists():  # Sentinel keeps what it learns (fail-overs) in this file
         sentinel.parent.mkdir(parents=True, exist_ok=True)

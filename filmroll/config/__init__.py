@@ -101,7 +101,11 @@ class Config:
     activity_cap: int = setting(500, "entries kept per activity feed", low=10, high=100_000)
     fanout_limit: int = setting(100_000, "accounts with more followers are not fanned out; their posts are merged in when feeds are read", low=1, high=10**9)
     fanout_batch: int = setting(5000, "followers per fan-out task (a big fan-out is a chain of tasks)", low=1, high=1_000_000)
-    task_lease_seconds: int = setting(300, "how long the embedded queue's worker holds a task before another may take it again", low=1, high=86400)
+    test_pause: str = setting("", "for the tests that kill a process mid-write only: `POINT:FILE` makes a process reaching fault point POINT (`finish`: between the two shards' transactions of a follow, block or like) write its process ID to FILE, if there is no FILE yet, and wait to be killed. Never set it in use.", shown="empty")
+    task_lease_seconds: int = setting(15, "how long the embedded queue's worker holds a task before another may take it again; while the task runs, its worker's heartbeat renews the lease every third of this, so a task left by a dead worker runs again within this many seconds", low=1, high=86400)
+    task_workers: int = setting(0, "tasks the embedded queue's worker runs at once (threads of `filmroll worker` and of the one `filmroll serve` starts)", low=0, high=256, shown="0: one per CPU core")
+    task_heartbeat_stale_seconds: int = setting(30, "`/healthz/deep` and `filmroll check` report the embedded task worker down when its last heartbeat is older than this (it beats every few seconds)", low=5, high=86400)
+    task_wait_limit_seconds: int = setting(300, "`/healthz/deep` and `filmroll check` report the embedded task worker down when a due task has waited longer than this (nobody is working off the queue, or it is falling behind)", low=10, high=86400)
     # Limits and who may reach what
     ratelimit_per_hour: int = setting(5000, "API requests per token per hour (a sliding window); past it, 429 `OAuthRateLimitException`", low=1, high=10**9)
     ratelimit_ip_per_hour: int = setting(20000, "API requests per client IP per hour, with or without a token", low=1, high=10**9)

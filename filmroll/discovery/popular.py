@@ -56,3 +56,23 @@ def page(viewer_id: int | None, count: int) -> list[Media]:
         cursor.execute("SELECT media_id FROM popular ORDER BY rank")
         ranked = [row[0] for row in cursor.fetchall()]
     return photos.visible_many(viewer_id, ranked)[:count]
+
+
+def page_from(viewer_id: int | None, start: int, count: int) -> tuple[list[Media], int | None]:
+    """The popular photos the viewer may see from rank `start` on, and the rank the next page
+    starts at (None on the last): ranks, not positions among what the viewer sees, so hidden
+    photos neither repeat nor push others off a page."""
+    with connections[ALIAS].cursor() as cursor:
+        cursor.execute("SELECT media_id FROM popular WHERE rank >= %s ORDER BY rank", [start])
+        ranked = [row[0] for row in cursor.fetchall()]
+    shown: list[Media] = []
+    for at in range(0, len(ranked), count):
+        chunk = ranked[at : at + count]
+        seen = {m.id: m for m in photos.visible_many(viewer_id, chunk)}
+        for offset, media_id in enumerate(chunk):
+            if media_id in seen:
+                shown.append(seen[media_id])
+                if len(shown) == count:
+                    following = start + at + offset + 1
+                    return shown, following if following < start + len(ranked) else None
+    return shown, None

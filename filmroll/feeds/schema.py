@@ -15,4 +15,13 @@ STEPS = [
         CREATE TABLE {s}feeds_built (user_id bigint PRIMARY KEY);
         """,
     ),
+    Step(
+        "0004_feed_lengths",
+        # each feed's length beside it, so that an add trims a full feed without walking it
+        """
+        ALTER TABLE {s}feeds_built ADD COLUMN entries integer NOT NULL DEFAULT 0;
+        UPDATE {s}feeds_built SET entries = (SELECT count(*) FROM {s}feeds f
+            WHERE f.user_id = {s}feeds_built.user_id);
+        """,
+    ),
 ]

@@ -7,7 +7,9 @@ lost. Only feeds that exist are added to; a missing feed is rebuilt when it is n
   an entry costs 8 bytes (a sorted set costs ~86); keys are spread over the configured Redis
   instances by hashing the user ID, and a Lua script inserts into 1000 feeds of one instance in
   one call, the instances working at the same time.
-- SqlStore (embedded default): a table on each user's logical shard.
+- SqlStore (embedded default): a table on each user's logical shard, each feed's length kept
+  beside it (feeds_built.entries) so that adding to a full feed costs what adding to an empty
+  one does; a full feed is trimmed by batch, reads stop at the cap.
 
 Both answer to FeedStore; `store()` gives the one configured.
 """
@@ -71,49 +73,66 @@ class SqlStore(FeedStore):
         )
 
     def add(self, user_ids: Iterable[int], media_id: int) -> int:
+        """Per shard, one short transaction of two statements, each touching a few index
+        entries per feed whatever its length: the feed's length is kept beside it
+        (feeds_built.entries), so a feed is trimmed only once it has grown a slack past the cap,
+        by batch, from the start of its index range (trimming by OFFSET cap walked the whole
+        feed on every add); the trim's rows, once every slack adds, make one row per add."""
         added = 0
         by_shard: dict[int, list[int]] = defaultdict(list)
         for user_id in user_ids:
             by_shard[ids.shard_of(user_id)].append(user_id)
         cap = settings.FILMROLL.feed_cap
         for shard, users in by_shard.items():
-            marks = ", ".join(["%s"] * len(users))
             with db.atomic(shard):
-                added += db.execute(
-                    shard,
-                    f"INSERT INTO {{feeds}} (user_id, media_id) SELECT user_id, %s FROM {{feeds_built}}"
-                    f" WHERE user_id IN ({marks}) ON CONFLICT DO NOTHING",
-                    [media_id, *users],
-                )
-                db.execute(
-                    shard,
-                    f"DELETE FROM {{feeds}} WHERE user_id IN ({marks}) AND media_id < (SELECT f.media_id FROM"
-                    " {feeds} f WHERE f.user_id = {feeds}.user_id ORDER BY f.media_id DESC LIMIT 1 OFFSET %s)",
-                    [*users, cap - 1],
-                )
+                grown = [
+                    row[0]
+                    for row in db.returning(
+                        shard,
+                        "INSERT INTO {feeds} (user_id, media_id) SELECT user_id, %s FROM"
+                        f" {{feeds_built}} WHERE user_id IN ({_marks(users)})"
+                        " ON CONFLICT DO NOTHING RETURNING user_id",
+                        [media_id, *users],
+                    )
+                ]
+                added += len(grown)
+                if grown:
+                    _trim(shard, _count(shard, grown, +1), cap)
         return added
 
     def remove(self, user_id: int, media_ids: list[int]) -> None:
         if media_ids:
-            marks = ", ".join(["%s"] * len(media_ids))
-            db.execute(
-                ids.shard_of(user_id),
-                f"DELETE FROM {{feeds}} WHERE user_id = %s AND media_id IN ({marks})",
-                [user_id, *media_ids],
-            )
+            shard = ids.shard_of(user_id)
+            with db.atomic(shard):
+                # the slack past the cap first: what was not shown must not surface in its place
+                length = _count(shard, [user_id], 0)
+                _trim(shard, length, settings.FILMROLL.feed_cap, 0)
+                gone = db.returning(
+                    shard,
+                    f"DELETE FROM {{feeds}} WHERE user_id = %s AND media_id IN ({_marks(media_ids)})"
+                    " RETURNING user_id",
+                    [user_id, *media_ids],
+                )
+                if gone:
+                    _count(shard, [user_id], -len(gone))
 
     def remove_everywhere(self, user_ids: list[int], media_id: int) -> None:
-        """One statement per shard."""
+        """One transaction per shard."""
         by_shard: dict[int, list[int]] = defaultdict(list)
         for user_id in user_ids:
             by_shard[ids.shard_of(user_id)].append(user_id)
         for shard, users in by_shard.items():
-            marks = ", ".join(["%s"] * len(users))
-            db.execute(
-                shard,
-                f"DELETE FROM {{feeds}} WHERE media_id = %s AND user_id IN ({marks})",
-                [media_id, *users],
-            )
+            with db.atomic(shard):
+                # as in remove: the slack goes first (a delete is rare; a fan-out is not)
+                _trim(shard, _count(shard, users, 0), settings.FILMROLL.feed_cap, 0)
+                gone = db.returning(
+                    shard,
+                    f"DELETE FROM {{feeds}} WHERE media_id = %s AND user_id IN ({_marks(users)})"
+                    " RETURNING user_id",
+                    [media_id, *users],
+                )
+                if gone:
+                    _count(shard, [row[0] for row in gone], -1)
 
     def replace(self, user_id: int, media_ids: list[int]) -> None:
         shard = ids.shard_of(user_id)
@@ -129,8 +148,9 @@ class SqlStore(FeedStore):
                 )
             db.execute(
                 shard,
-                "INSERT INTO {feeds_built} (user_id) VALUES (%s) ON CONFLICT DO NOTHING",
-                [user_id],
+                "INSERT INTO {feeds_built} (user_id, entries) VALUES (%s, %s)"
+                " ON CONFLICT (user_id) DO UPDATE SET entries = excluded.entries",
+                [user_id, len(kept)],
             )
 
     def read(self, user_id: int) -> list[int] | None:
@@ -138,8 +158,8 @@ class SqlStore(FeedStore):
             return None
         rows = db.fetchall(
             ids.shard_of(user_id),
-            "SELECT media_id FROM {feeds} WHERE user_id = %s ORDER BY media_id DESC",
-            [user_id],
+            "SELECT media_id FROM {feeds} WHERE user_id = %s ORDER BY media_id DESC LIMIT %s",
+            [user_id, settings.FILMROLL.feed_cap],
         )
         return [row[0] for row in rows]
 
@@ -148,6 +168,47 @@ class SqlStore(FeedStore):
         with db.atomic(shard):
             db.execute(shard, "DELETE FROM {feeds} WHERE user_id = %s", [user_id])
             db.execute(shard, "DELETE FROM {feeds_built} WHERE user_id = %s", [user_id])
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _count(shard: int, user_ids: list[int], change: int) -> list[tuple[int, int]]:
+    """Keep the lengths of these feeds (one row each in feeds_built) in step with their rows;
+    each feed's user ID and new length."""
+    return [
+        (row[0], row[1])
+        for row in db.returning(
+            shard,
+            f"UPDATE {{feeds_built}} SET entries = entries + %s WHERE user_id IN ({_marks(user_ids)})"
+            " RETURNING user_id, entries",
+            [change, *user_ids],
+        )
+    ]
+
+
+def slack(cap: int) -> int:
+    """How far past the cap a SQL-stored feed may grow before it is trimmed back to the cap."""
+    return max(1, cap // 10)
+
+
+def _trim(shard: int, lengths: list[tuple[int, int]], cap: int, allowed: int | None = None) -> None:
+    """Trim each of these feeds (user ID, length) that has grown a slack past the cap back to
+    the cap, by batch: the oldest entries, one contiguous run at the start of its index range,
+    once every slack adds (trimming one entry per add would touch a second index page on every
+    add). Reads stop at the cap, so the slack is never seen. `allowed`: another slack."""
+    for user_id, entries in lengths:
+        if entries > cap + (slack(cap) if allowed is None else allowed):
+            trimmed = db.execute(
+                shard,
+                # up to a boundary found at the start of the feed's index range: both the
+                # search and the delete read only the entries that go
+                "DELETE FROM {feeds} WHERE user_id = %s AND media_id <= (SELECT media_id FROM"
+                " {feeds} WHERE user_id = %s ORDER BY media_id LIMIT 1 OFFSET %s)",
+                [user_id, user_id, entries - cap - 1],
+            )
+            _count(shard, [user_id], -trimmed)
 
 
 # Insert ARGV[1] (8 bytes) into each existing feed in KEYS, in order, once, keeping ARGV[2] entries.

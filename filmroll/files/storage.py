@@ -2,20 +2,32 @@
 
 Keys are random and never reused (a new file never overwrites an old key), so a CDN may cache
 every file forever. Only bytes filmroll itself encoded are ever stored.
+
+A write that fails leaves nothing behind (no `.partial`, no half a photo's sizes) and raises
+StorageUnavailable, which people see as 503 with Retry-After: the same upload works once the
+store is back. Files that no row names (a crash between a file and its row) are removed by the
+sweeper a day later (media/orphans.py).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import secrets
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from filmroll.errors import StorageUnavailable
 from filmroll.once import once
+
+log = logging.getLogger(__name__)
 
 KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}\.(jpg|png|webp)$")
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -39,6 +51,7 @@ class Backend(Protocol):
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
     def base_url(self, request: HttpRequest | None) -> str: ...
+    def keys(self, older_than: float) -> Iterator[str]: ...
 
 
 class Local:
@@ -49,13 +62,21 @@ class Local:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
-        with open(partial, "wb") as out:  # written, synced, then renamed: durable and whole
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as out:  # written, synced, then renamed: durable and whole
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, path)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                log.error("cannot store %s in %s: %s", key, settings.MEDIA_ROOT, error)
+                raise StorageUnavailable() from error
+            raise
 
     def get(self, key: str) -> bytes:
         return self.path(key).read_bytes()
@@ -68,6 +89,23 @@ class Local:
 
     def base_url(self, request: HttpRequest | None) -> str:
         return request.build_absolute_uri("/media") if request is not None else "/media"
+
+    def keys(self, older_than: float) -> Iterator[str]:
+        """Every stored key whose file is older than `older_than` seconds. Leftover `.partial`
+        files that old (a process killed mid-write) are removed on the way."""
+        root = Path(settings.MEDIA_ROOT)
+        cutoff = time.time() - older_than
+        folders = sorted(root.glob("[0-9a-f][0-9a-f]")) if root.is_dir() else []
+        for folder in (f for f in folders if f.is_dir()):
+            for file in folder.iterdir():
+                with contextlib.suppress(FileNotFoundError):
+                    if file.stat().st_mtime >= cutoff:
+                        continue
+                    key = f"{folder.name}/{file.name}"
+                    if file.name.endswith(".partial"):
+                        file.unlink()
+                    elif KEY.match(key):
+                        yield key
 
 
 class S3:
@@ -92,13 +130,19 @@ class S3:
         )
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.client.put_object(
-            Bucket=self.bucket,
-            Key=check_key(key),
-            Body=data,
-            ContentType=content_type,
-            CacheControl=CACHE_FOREVER,
-        )
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:  # S3 stores an object whole or not at all: nothing to clean up
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=check_key(key),
+                Body=data,
+                ContentType=content_type,
+                CacheControl=CACHE_FOREVER,
+            )
+        except (BotoCoreError, ClientError) as error:
+            log.error("cannot store %s in bucket %s: %s", key, self.bucket, error)
+            raise StorageUnavailable() from error
 
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"].read()
@@ -117,6 +161,14 @@ class S3:
                 return False
             raise
 
+    def keys(self, older_than: float) -> Iterator[str]:
+        cutoff = time.time() - older_than
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        for page in pages:
+            for item in page.get("Contents", []):
+                if item["LastModified"].timestamp() < cutoff and KEY.match(item["Key"]):
+                    yield item["Key"]
+
     def base_url(self, request: HttpRequest | None) -> str:
         if self.endpoint:
             return f"{self.endpoint}/{self.bucket}"
@@ -133,6 +185,26 @@ def save(data: bytes, extension: str) -> str:
     key = new_key(extension)
     backend().put(key, data, CONTENT_TYPES[extension])
     return key
+
+
+def put(key: str, data: bytes) -> None:
+    """Store bytes under a key they had before (a restore); new files take save()'s keys."""
+    backend().put(key, data, CONTENT_TYPES[check_key(key).rsplit(".", 1)[1]])
+
+
+def discard(keys: Iterable[str]) -> None:
+    """Remove files a failed write stored, as far as the store lets us now; what stays is the
+    sweeper's (no row names it)."""
+    for key in keys:
+        try:
+            backend().delete(key)
+        except Exception:
+            log.warning("could not remove %s after a failed write; the sweeper will", key)
+
+
+def keys(older_than: float = 0) -> Iterator[str]:
+    """Every stored key, of files older than `older_than` seconds."""
+    return backend().keys(older_than)
 
 
 def read(key: str) -> bytes:

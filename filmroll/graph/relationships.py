@@ -9,26 +9,54 @@ from filmroll.accounts.models import User
 from filmroll.activity import events
 from filmroll.errors import Forbidden, Invalid
 from filmroll.graph import edges
-from filmroll.tasks.dispatch import enqueue
+from filmroll.sharding import ids, outbox
+
+
+def _changed(follower_id: int, followed_id: int, now_follows: bool) -> None:
+    """The side effects of a follow or unfollow, in the transaction that moves the followed
+    person's side (edges.settle, on their shard): the event there, the feed work in its outbox.
+    Whoever settles the edge (the request, a retry of it, the outbox's task) runs them once."""
+    shard = ids.shard_of(followed_id)
+    if now_follows:
+        events.record(followed_id, "follow", follower_id)
+        outbox.enqueue(shard, "feeds.note_follower_count", followed_id)  # too big to fan out?
+        outbox.enqueue(shard, "feeds.backfill", follower_id, followed_id)
+    else:
+        events.forget(followed_id, "follow", follower_id)
+        outbox.enqueue(shard, "feeds.drop_author", follower_id, followed_id)
 
 
 def _connect(follower: User, followed: User) -> None:
-    if edges.add(follower.id, followed.id):
-        events.record(followed.id, "follow", follower.id)
-        enqueue("feeds.note_follower_count", followed.id)  # too big to fan out now?
-        enqueue("feeds.backfill", follower.id, followed.id)
+    edges.add(follower.id, followed.id, _changed)
 
 
 def _disconnect(follower_id: int, followed_id: int) -> None:
-    if edges.remove(follower_id, followed_id):
-        events.forget(followed_id, "follow", follower_id)
-        enqueue("feeds.drop_author", follower_id, followed_id)
+    edges.remove(follower_id, followed_id, _changed)
+
+
+def settle_follow(follower_id: int, followed_id: int) -> None:
+    """Finish a follow or unfollow that a process left half made (the outbox's task)."""
+    edges.settle(follower_id, followed_id, _changed)
+
+
+def _blocked(user_id: int, other_id: int) -> None:
+    """While a block stands: no follow or request either way, no event of either in the other's
+    activity. Idempotent: it runs again whenever the block is settled."""
+    for a, b in ((user_id, other_id), (other_id, user_id)):
+        edges.remove_request(b, a)
+        _disconnect(a, b)
+    events.forget_between(user_id, other_id)
+
+
+def settle_block(user_id: int, other_id: int) -> None:
+    edges.settle_block(user_id, other_id, _blocked)
 
 
 def follow(viewer: User, target: User) -> None:
     if edges.blocked_between(viewer.id, [target.id]):
         raise Forbidden("you cannot follow this user")
     if edges.follows(viewer.id, target.id):
+        settle_follow(viewer.id, target.id)  # a retry repairs what an earlier try left half made
         return
     if target.is_private:
         if edges.add_request(target.id, viewer.id):
@@ -44,12 +72,9 @@ def unfollow(viewer: User, target: User) -> None:
 
 
 def block(viewer: User, target: User) -> None:
-    """Blocking ends every edge and request between the two, both ways."""
-    edges.add_block(viewer.id, target.id)
-    for a, b in ((viewer, target), (target, viewer)):
-        edges.remove_request(b.id, a.id)
-        _disconnect(a.id, b.id)
-    events.forget_between(viewer.id, target.id)
+    """Blocking ends every edge and request between the two, both ways (finished from the
+    outbox if this process dies midway)."""
+    edges.add_block(viewer.id, target.id, _blocked)
 
 
 def unblock(viewer: User, target: User) -> None:

@@ -1,5 +1,5 @@
 """Media rows through the object cache; the misses from the shards in one query per physical
-database."""
+database. Also whether a viewer liked each photo, as flags through the same cache."""
 
 from __future__ import annotations
 
@@ -7,13 +7,39 @@ from collections.abc import Iterable
 
 from filmroll import objcache
 from filmroll.media.rows import Media, load_many
+from filmroll.sharding import db
+
+
+def batch(media_ids: Iterable[int]) -> objcache.Batch:
+    return objcache.Batch("media", media_ids, load_many)
 
 
 def get_many(media_ids: Iterable[int]) -> dict[int, Media]:
-    return objcache.get_many("media", media_ids, load_many)
+    return objcache.fetch(batch(media_ids))[0]
 
 
 def invalidate(media_id: int) -> None:
     """After any change to the photo, its likes or its comments (media.previews caches those)."""
     objcache.invalidate("media", media_id)
     objcache.invalidate("previews", media_id)
+
+
+def liked_batch(viewer_id: int, media_ids: Iterable[int]) -> objcache.Batch:
+    """Whether the viewer liked each photo, one flag each: a feed read fetches them with its
+    other rows instead of asking the viewer's shard every time. The misses in one query on it."""
+
+    def load(missing: list[int]) -> dict[int, bool]:
+        found = db.which(viewer_id, "user_likes", "media_id", missing)
+        return {media_id: media_id in found for media_id in missing}
+
+    return objcache.Batch(f"liked:{viewer_id}", media_ids, load)
+
+
+def liked(viewer_id: int, media_ids: Iterable[int]) -> set[int]:
+    found = objcache.fetch(liked_batch(viewer_id, media_ids))[0]
+    return {media_id for media_id, yes in found.items() if yes}
+
+
+def invalidate_liked(viewer_id: int, media_id: int) -> None:
+    """After the viewer likes or unlikes the photo."""
+    objcache.invalidate(f"liked:{viewer_id}", media_id)

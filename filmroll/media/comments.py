@@ -12,8 +12,7 @@ from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.graph import edges, visibility
 from filmroll.media import cache, photos, tags
 from filmroll.observe import metrics
-from filmroll.sharding import db, ids
-from filmroll.tasks.dispatch import enqueue
+from filmroll.sharding import db, ids, outbox
 
 MAX_TEXT = 2200
 MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9._]{1,30})")
@@ -42,22 +41,53 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
     if edges.blocked_between(user.id, [owner.id]):
         raise NotFound("no such media")
     text = text.strip()
-    shard = ids.shard_of(media.id)
+    shard = ids.shard_of(media.id)  # the owner's: their event commits with the comment
     with db.atomic(shard):
         comment_id = db.insert(
             shard, "comments", {"media_id": media.id, "user_id": user.id, "text": text}
         )
         db.execute(shard, "UPDATE {media} SET comments = comments + 1 WHERE id = %s", [media.id])
-    cache.invalidate(media.id)
-    if user.id == owner.id and tags.parse(text):  # the owner's own #tags tag the photo
-        enqueue("discovery.index_media", media.id)
-    events.record(owner.id, "comment", user.id, media.id, text)
-    named = User.objects.filter(username__in=mentions(text)).exclude(id=owner.id)
-    for person in visibility.visible_people(user.id, named):
-        if visibility.can_see(person.id, owner):  # nobody learns of a photo they may not see
-            events.record(person.id, "mention", user.id, media.id, text)
+        cache.invalidate(media.id)  # now, and again when this commits
+        if user.id == owner.id and tags.parse(text):  # the owner's own #tags tag the photo
+            outbox.enqueue(shard, "discovery.index_media", media.id)
+        events.record(owner.id, "comment", user.id, media.id, text)
+        record = outbox.remember(shard, TELL, media.id, comment_id) if mentions(text) else 0
+    if record:
+        outbox.finish(shard, record, lambda: tell_mentioned(media.id, comment_id))
     metrics.COMMENTS.inc()
     return Comment(comment_id, media.id, user.id, text)
+
+
+TELL = "media.tell_mentioned"  # media/tasks.py
+FORGET = "media.forget_comment"
+
+
+def tell_mentioned(media_id: int, comment_id: int) -> None:
+    """The people a comment @mentions learn of it, once each (the outbox may run this again)."""
+    media = cache.get_many([media_id]).get(media_id)
+    row = db.fetchone(
+        ids.shard_of(media_id),
+        "SELECT user_id, text FROM {comments} WHERE id = %s AND media_id = %s",
+        [comment_id, media_id],
+    )
+    if media is None or row is None:
+        return
+    author_id, text = row
+    owner = User.objects.filter(id=media.user_id).first()
+    if owner is None:
+        return
+    named = User.objects.filter(username__in=mentions(text)).exclude(id=owner.id)
+    for person in visibility.visible_people(author_id, named):
+        if not visibility.can_see(person.id, owner):  # nobody learns of a photo they may not see
+            continue
+        told = db.fetchone(
+            ids.shard_of(person.id),
+            "SELECT 1 FROM {activity} WHERE user_id = %s AND kind = 'mention' AND actor_id = %s"
+            " AND media_id = %s AND text = %s",
+            [person.id, author_id, media_id, text],
+        )
+        if told is None:
+            events.record(person.id, "mention", author_id, media_id, text)
 
 
 def page(viewer: User | None, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
@@ -94,20 +124,22 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
         raise NotFound("no such comment")
     if viewer.id not in (row[0], owner.id):
         raise Forbidden("only the commenter or the photo's owner may delete a comment")
+    author_id, text = row
+    named = list(User.objects.filter(username__in=mentions(text)).values_list("id", flat=True))
     with db.atomic(shard):
         if db.execute(shard, "DELETE FROM {comments} WHERE id = %s", [comment_id]):
             db.execute(
                 shard, "UPDATE {media} SET comments = comments - 1 WHERE id = %s", [media.id]
             )
-    cache.invalidate(media.id)
-    author_id, text = row
-    told = [
-        owner.id,
-        *User.objects.filter(username__in=mentions(text)).values_list("id", flat=True),
-    ]
-    events.forget_comment(told, author_id, media.id, text)
-    if author_id == owner.id:
-        enqueue("discovery.index_media", media.id)
+        cache.invalidate(media.id)
+        events.forget_comment([owner.id], author_id, media.id, text)  # the owner's: this shard
+        if author_id == owner.id:
+            outbox.enqueue(shard, "discovery.index_media", media.id)
+        record = outbox.remember(shard, FORGET, named, author_id, media.id, text) if named else 0
+    if record:
+        outbox.finish(
+            shard, record, lambda: events.forget_comment(named, author_id, media.id, text)
+        )
 
 
 def forget_activity(media_id: int, owner_id: int) -> None:

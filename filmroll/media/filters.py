@@ -151,3 +151,18 @@ def display_name(name: str) -> str:
     """What the API shows, as v1 did: "Valencia", "X-Pro II", "Normal"."""
     recipe = FILTERS.get(name)
     return recipe.label if recipe else name
+
+
+def for_browser() -> dict[str, dict]:
+    """Each filter as the upload page's script applies it to a small copy of the chosen photo,
+    so the previews need no upload: the same tables, saturation, tint and vignette (no grain)."""
+    return {
+        name: {
+            "lut": _lut(name) if name != "normal" else [],
+            "saturation": recipe.saturation,
+            "mono": recipe.mono,
+            "tint": list(recipe.tint),
+            "vignette": recipe.vignette,
+        }
+        for name, recipe in FILTERS.items()
+    }

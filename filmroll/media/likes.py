@@ -1,4 +1,6 @@
-"""Likes: kept on the photo's shard (who liked it) and the liker's (what they liked)."""
+"""Likes: kept on the photo's shard (who liked it) and the liker's (what they liked). The
+photo's side is the truth; the liker's follows it (settle), through the outbox when a process
+dies or a shard fails in between (sharding/outbox.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ from filmroll.activity import events
 from filmroll.graph import visibility
 from filmroll.media import cache, photos
 from filmroll.observe import metrics
-from filmroll.sharding import db, ids
+from filmroll.sharding import db, ids, outbox, replicas
 
 
 def like(user: User, raw_id: object) -> None:
-    """Liking twice is one like."""
-    media, owner = photos.visible(user.id, raw_id)
+    """Liking twice is one like. The photo's side (`likes` and its count) commits with an outbox
+    record that finishes the liker's side (settle), done at once; a retry repairs it too."""
+    media, _ = photos.visible(user.id, raw_id)
     shard, now = ids.shard_of(media.id), int(time.time() * 1000)
     with db.atomic(shard):
         added = db.execute(
@@ -24,19 +27,17 @@ def like(user: User, raw_id: object) -> None:
         )
         if added:
             db.execute(shard, "UPDATE {media} SET likes = likes + 1 WHERE id = %s", [media.id])
-    if added:
-        db.execute(
-            user.shard,
-            "INSERT INTO {user_likes} (user_id, media_id, created_ms) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            [user.id, media.id, now],
-        )
-        cache.invalidate(media.id)
-        events.record(owner.id, "like", user.id, media.id)
-        metrics.LIKES.inc()
+            record = outbox.remember(shard, SETTLE, user.id, media.id)
+            cache.invalidate(media.id)  # now, and again when this commits
+    if not added:
+        settle(user.id, media.id)  # repairs what an earlier attempt left half made
+        return
+    outbox.finish(shard, record, lambda: settle(user.id, media.id))
+    metrics.LIKES.inc()
 
 
 def unlike(user: User, raw_id: object) -> None:
-    media, owner = photos.visible(user.id, raw_id)
+    media, _ = photos.visible(user.id, raw_id)
     shard = ids.shard_of(media.id)
     with db.atomic(shard):
         removed = db.execute(
@@ -44,14 +45,68 @@ def unlike(user: User, raw_id: object) -> None:
         )
         if removed:
             db.execute(shard, "UPDATE {media} SET likes = likes - 1 WHERE id = %s", [media.id])
-    if removed:
-        db.execute(
-            user.shard,
-            "DELETE FROM {user_likes} WHERE user_id = %s AND media_id = %s",
-            [user.id, media.id],
+            record = outbox.remember(shard, SETTLE, user.id, media.id)
+            cache.invalidate(media.id)
+    if not removed:
+        settle(user.id, media.id)
+        return
+    outbox.finish(shard, record, lambda: settle(user.id, media.id))
+
+
+SETTLE = "media.settle_like"  # media/tasks.py
+SETTLE_ROUNDS = 5
+
+
+@replicas.on_primary
+def _liked(user_id: int, media_id: int) -> bool:
+    return (
+        db.fetchone(
+            ids.shard_of(media_id),
+            "SELECT 1 FROM {likes} WHERE media_id = %s AND user_id = %s",
+            [media_id, user_id],
         )
-        cache.invalidate(media.id)
-        events.forget(owner.id, "like", user.id, media.id)
+        is not None
+    )
+
+
+def settle(user_id: int, media_id: int) -> None:
+    """Make the liker's side (`user_likes`) and the owner's activity match the photo's side,
+    which is the truth, and drop the photo's cached counts. Idempotent; reads the photo's side
+    again after writing, so concurrent settles end agreeing with the last like or unlike."""
+    for _ in range(SETTLE_ROUNDS):
+        wanted = _liked(user_id, media_id)
+        _mirror(user_id, media_id, wanted)
+        if _liked(user_id, media_id) == wanted:
+            cache.invalidate(media_id)
+            cache.invalidate_liked(user_id, media_id)  # the flag is read from `user_likes`
+            return
+    raise RuntimeError(f"the like of {media_id} by {user_id} kept changing")
+
+
+def _mirror(user_id: int, media_id: int, wanted: bool) -> None:
+    shard = ids.shard_of(user_id)
+    with db.atomic(shard):
+        if wanted:
+            moved = db.execute(
+                shard,
+                "INSERT INTO {user_likes} (user_id, media_id, created_ms) VALUES (%s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                [user_id, media_id, int(time.time() * 1000)],
+            )
+        else:
+            moved = db.execute(
+                shard,
+                "DELETE FROM {user_likes} WHERE user_id = %s AND media_id = %s",
+                [user_id, media_id],
+            )
+        media = cache.get_many([media_id]).get(media_id) if moved else None
+        if media is not None:
+            # Before the liker's row commits: at worst told twice (a like's event replaces the
+            # earlier one), never left untold.
+            if wanted:
+                events.record(media.user_id, "like", user_id, media_id)
+            else:
+                events.forget(media.user_id, "like", user_id, media_id)
 
 
 def likers(viewer: User | None, raw_id: object, limit: int = 120) -> list[User]:
@@ -68,8 +123,9 @@ def likers(viewer: User | None, raw_id: object, limit: int = 120) -> list[User]:
 
 
 def liked_by_viewer(viewer_id: int | None, media_ids: list[int]) -> set[int]:
-    """Which of these photos the viewer liked: one query on the viewer's own shard."""
-    return set() if viewer_id is None else db.which(viewer_id, "user_likes", "media_id", media_ids)
+    """Which of these photos the viewer liked: flags through the object cache (media.cache),
+    the misses in one query on the viewer's own shard."""
+    return set() if viewer_id is None else cache.liked(viewer_id, media_ids)
 
 
 def liked_page(user: User, max_id: int | None, count: int) -> list[int]:

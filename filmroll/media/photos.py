@@ -7,19 +7,21 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from filmroll import objcache
 from filmroll.accounts import counts, users
 from filmroll.accounts.models import User
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.files import storage
-from filmroll.graph import visibility
-from filmroll.media import cache, filters, pipeline
+from filmroll.graph import edges, visibility
+from filmroll.media import cache, filters, pipeline, previews
 from filmroll.media.rows import Media
 from filmroll.observe import metrics
 from filmroll.places import geo, places
-from filmroll.sharding import db, ids
+from filmroll.sharding import db, ids, outbox
 from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
+MAX_ALT_TEXT = 1500
 
 
 def check_caption(raw: Any) -> str:
@@ -31,6 +33,19 @@ def check_caption(raw: Any) -> str:
         raise Invalid("caption must not contain NUL characters")
     if len(raw) > MAX_CAPTION:
         raise Invalid(f"caption must be at most {MAX_CAPTION} characters")
+    return raw.strip()
+
+
+def check_alt_text(raw: Any) -> str:
+    """The image described for people who cannot see it; empty means the caption stands in."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise Invalid("alt_text must be text")
+    if "\x00" in raw:
+        raise Invalid("alt_text must not contain NUL characters")
+    if len(raw) > MAX_ALT_TEXT:
+        raise Invalid(f"alt_text must be at most {MAX_ALT_TEXT} characters")
     return raw.strip()
 
 
@@ -54,16 +69,17 @@ def _resolve_location(
 
 
 def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption: str = "",
-            location: tuple[int | None, float | None, float | None] = (None, None, None)) -> int:  # fmt: skip
+            location: tuple[int | None, float | None, float | None] = (None, None, None),
+            alt_text: str = "") -> int:  # fmt: skip
     """Store a rendered photo's sizes, then record it: the new media ID. Files are durable
-    before the row exists, so a row never points at a missing file."""
-    stored = {
-        name: {"key": storage.save(data, "jpg"), "width": width, "height": height}
-        for name, (data, width, height) in rendered.sizes.items()
-    }
+    before the row exists, so a row never points at a missing file; when any step fails, the
+    files stored so far go again."""
+    stored: dict[str, dict] = {}
     shard = ids.shard_of(user_id)
     location_id, latitude, longitude = location
     try:
+        for name, (data, width, height) in rendered.sizes.items():
+            stored[name] = {"key": storage.save(data, "jpg"), "width": width, "height": height}
         with db.atomic(shard):
             media_id = db.insert(
                 shard,
@@ -71,6 +87,7 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
                 {
                     "user_id": user_id,
                     "caption": caption,
+                    "alt_text": alt_text,
                     "filter": filter_name,
                     "location_id": location_id,
                     "latitude": latitude,
@@ -80,32 +97,33 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
                 },
             )
             counts.bump(user_id, "media", 1)
-    except Exception:
-        enqueue("media.delete_files", [size["key"] for size in stored.values()])
+            # In the row's transaction (its outbox), sent once it commits: never lost after.
+            for name in ("feeds.fan_out", "discovery.index_media", "realtime.media_posted"):
+                outbox.enqueue(shard, name, media_id)
+    except BaseException:
+        storage.discard(size["key"] for size in stored.values())
         raise
     metrics.PHOTOS.inc()
-    # After the shard's commit, so the tasks find the row.
-    enqueue("feeds.fan_out", media_id)
-    enqueue("discovery.index_media", media_id)
-    enqueue("realtime.media_posted", media_id)
     return media_id
 
 
 def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal",
-         lat: Any = None, lng: Any = None, location_id: Any = None) -> int:  # fmt: skip
+         lat: Any = None, lng: Any = None, location_id: Any = None,
+         alt_text: Any = "") -> int:  # fmt: skip
     """Check everything cheap first, then decode and render, then store."""
     caption = check_caption(caption)
+    alt_text = check_alt_text(alt_text)
     filter_name = filter_name or "normal"
     if not isinstance(filter_name, str):
         raise Invalid("filter must be a filter's name")
     filter_name = filters.named(filter_name)
     location = _resolve_location(lat, lng, location_id)
     rendered = pipeline.process(data, filter_name)
-    return publish(user.id, rendered, filter_name, caption, location)
+    return publish(user.id, rendered, filter_name, caption, location, alt_text)
 
 
 def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
-    """The owner changes a photo's caption or place (`location_id`, or `lat` and `lng`, or
+    """The owner changes a photo's caption, alt text or place (`location_id`, or `lat` and `lng`, or
     `location=none` to remove it); the index follows in the background."""
     media, owner = visible(user.id, raw_id)
     if owner.id != user.id:
@@ -113,6 +131,8 @@ def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
     changes: dict[str, Any] = {}
     if "caption" in fields:
         changes["caption"] = check_caption(fields["caption"])
+    if "alt_text" in fields:
+        changes["alt_text"] = check_alt_text(fields["alt_text"])
     if fields.get("location") == "none":
         changes.update(location_id=None, latitude=None, longitude=None)
     elif any(fields.get(k) not in (None, "") for k in ("location_id", "lat", "lng")):
@@ -140,8 +160,9 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
         media_id = ids.parse(raw_id)
     except ValueError:
         raise NotFound("no such media") from None
-    media = cache.get_many([media_id]).get(media_id)
-    owner = users.cached([media.user_id]).get(media.user_id) if media else None
+    rows, owners = _rows_and_owners(viewer_id, [media_id])
+    media = rows.get(media_id)
+    owner = owners.get(media.user_id) if media else None
     if media is None or owner is None or not visibility.can_see(viewer_id, owner):
         raise NotFound("no such media")
     return dataclasses.replace(media, owner=owner), owner
@@ -166,25 +187,71 @@ def delete(user: User, raw_id: Any) -> None:
         gone = db.execute(shard, "DELETE FROM {media} WHERE id = %s", [media.id])
         if gone:
             counts.bump(owner.id, "media", -1)
-    if gone:  # after the shard's commit: a task never sees a row still there
-        cache.invalidate(media.id)
-        enqueue("media.delete_files", [size["key"] for size in media.images.values()])
-        enqueue("feeds.media_deleted", media.id, owner.id)
-        enqueue("media.forget_activity", media.id, owner.id)
-        enqueue("discovery.index_media", media.id)
+            cache.invalidate(media.id)  # now, and again when this commits
+            # sent once the delete commits (a task never sees the row still there)
+            keys = [size["key"] for size in media.images.values()]
+            outbox.enqueue(shard, "media.delete_files", keys)
+            outbox.enqueue(shard, "feeds.media_deleted", media.id, owner.id)
+            outbox.enqueue(shard, "media.forget_activity", media.id, owner.id)
+            outbox.enqueue(shard, "discovery.index_media", media.id)
 
 
 def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
     """The media the viewer may see, in the order given; others dropped as if missing. Each
     item carries its owner (`owner`), fetched once for the list."""
-    rows = cache.get_many(media_ids)
-    owners = users.cached({m.user_id for m in rows.values()})
+    rows, owners = _rows_and_owners(viewer_id, media_ids)
     allowed = visibility.visible_owners(viewer_id, owners.values())
     return [
         dataclasses.replace(rows[m], owner=owners[rows[m].user_id])
         for m in media_ids
         if m in rows and rows[m].user_id in allowed
     ]
+
+
+# What a read learnt of each photo, kept per process so that the next read of it asks for
+# everything in one multi-get: its owner (a photo never changes hands) and the people its
+# latest likers and comments named (only a guess: whatever is missed is asked for after).
+_owner_of: dict[int, int] = {}
+_people_of: dict[int, tuple[int, ...]] = {}
+KEPT = 100_000
+
+
+def _rows_and_owners(
+    viewer_id: int | None, media_ids: list[int]
+) -> tuple[dict[int, Media], dict[int, User]]:
+    """Media rows and their owners, in one multi-get for photos read before (`_owner_of`),
+    else two. Inside a read request that renders what it reads (objcache.remembering), what
+    the rendering and the visibility rule ask next comes in the same ones: the photos' latest
+    likers and comments, the viewer's block set and likes, those people, the photos' places."""
+    rendering = objcache.remembers()
+    # .get: another thread may clear the guesses between a look and a read
+    guessed = {o for o in map(_owner_of.get, media_ids) if o is not None}
+    first = [cache.batch(media_ids)]
+    if rendering:
+        first.append(previews.batch(media_ids))
+        if viewer_id is not None:
+            first += [edges.hidden_batch(viewer_id), cache.liked_batch(viewer_id, media_ids)]
+        guessed.update(p for m in media_ids for p in _people_of.get(m, ()))
+    found = objcache.fetch(*first, users.batch(guessed))
+    rows: dict[int, Media] = found[0]
+    if len(_owner_of) > KEPT or len(_people_of) > KEPT:
+        _owner_of.clear()
+        _people_of.clear()
+    owner_ids = set()
+    for m in rows.values():
+        _owner_of[m.id] = m.user_id
+        owner_ids.add(m.user_id)
+    people = set(owner_ids)
+    if rendering:
+        for media_id, preview in found[1].items():
+            _people_of[media_id] = (*preview.likers, *(c[1] for c in preview.comments))
+            people.update(_people_of[media_id])
+    known: dict[int, User] = found[-1]
+    rest = [users.batch(people - known.keys())]  # asks nothing when the guess was right
+    if rendering:
+        rest.append(places.batch([m.location_id for m in rows.values() if m.location_id]))
+    known.update(objcache.fetch(*rest)[0])
+    return rows, {uid: known[uid] for uid in owner_ids if uid in known}
 
 
 def visible_page(

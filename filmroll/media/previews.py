@@ -42,5 +42,9 @@ def _load(media_ids: list[int]) -> dict[int, Preview]:
     }
 
 
+def batch(media_ids: Iterable[int]) -> objcache.Batch:
+    return objcache.Batch("previews", media_ids, _load)
+
+
 def get_many(media_ids: Iterable[int]) -> dict[int, Preview]:
-    return objcache.get_many("previews", media_ids, _load)
+    return objcache.fetch(batch(media_ids))[0]

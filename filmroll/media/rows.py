@@ -26,6 +26,7 @@ class Media:
     blurhash: str
     likes: int
     comments: int
+    alt_text: str = ""  # what a screen reader says for the image (the caption when empty)
     # the owner's User, when a read path has fetched it; never cached
     owner: Any = field(default=None, metadata=NOT_STORED)
 

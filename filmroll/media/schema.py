@@ -46,4 +46,8 @@ STEPS = [
         CREATE INDEX comments_by_media ON {s}comments (media_id, id);
         """,
     ),
+    Step(
+        "0004_media_alt_text",
+        "ALTER TABLE {s}media ADD COLUMN alt_text text NOT NULL DEFAULT '';",
+    ),
 ]

@@ -8,21 +8,28 @@ A backup is a folder:
   writes go on. Lone statements take no fence: one may land between two servers' snapshots, as it
   could between any two of its own transactions.
 - an RDB file of each Redis instance, read from one of its replicas (`redis-cli --rdb`), so the
-  primaries are spared; feeds rebuild from PostgreSQL anyway, the file keeps sessions.
-- photos.txt, every stored photo's key (the photos themselves stay in their bucket, which has
-  its own versioning and replication).
+  primaries are spared; feeds rebuild from PostgreSQL anyway, the sessions' file keeps sessions.
+- photos/: a copy of every stored file the dumped rows name (each size of every photo, every
+  profile picture), read from the photo store (local disk or S3) after the dumps; photos.txt
+  lists their keys. The names come from the same snapshots as the dumps, so a restore has the
+  file of every row it restores.
 - manifest.json: what is in it and the row counts at backup time.
 
-`restore` loads the dumps into empty databases named by this install's settings.
+`restore` loads the dumps into empty databases named by this install's settings, puts the
+photos back into this install's photo store (those it lacks), and says "checked" only when the
+row counts match and every photo the backup names answers from the store.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import socket
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +85,30 @@ def _run(args: list[str], what: str, env: dict | None = None) -> None:
         raise BackupError(f"{what} failed: {(done.stderr or done.stdout).strip()[:2000]}")
 
 
-def _snapshot(stem: str, alias: str, stack: contextlib.ExitStack) -> str:
+def _snapshot(stem: str, alias: str, stack: contextlib.ExitStack) -> tuple[str, psycopg.Connection]:
     """A snapshot of the database exported by a transaction of its own on the server pg_dump
-    will read, kept open by `stack` until the dumps have started from it."""
+    will read, kept open by `stack` until the dumps have started from it; that transaction,
+    which reads what the dump does."""
     conn = stack.enter_context(psycopg.connect(**_direct(stem, alias)))
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    return _value(conn, "SELECT pg_export_snapshot()")
+    return _value(conn, "SELECT pg_export_snapshot()"), conn
+
+
+def _named_keys(snapshots: dict[str, tuple[str, psycopg.Connection]]) -> list[str]:
+    """Every storage key the dumped rows name, read in the dumps' own snapshots."""
+    from filmroll.accounts.models import User
+
+    named: set[str] = set()
+    for shard in range(shardmap.logical_count()):
+        _, conn = snapshots[f"shard-{shardmap.physical_of(shard)}"]
+        for (images,) in conn.execute(f"SELECT images FROM {schema_name(shard)}.media"):
+            named.update(size["key"] for size in json.loads(images).values())
+    _, conn = snapshots["global"]
+    table = User._meta.db_table
+    named.update(
+        k for (k,) in conn.execute(f"SELECT avatar_key FROM {table} WHERE avatar_key <> ''")
+    )
+    return sorted(named)
 
 
 def _value(conn: psycopg.Connection, sql: str) -> Any:
@@ -104,51 +129,50 @@ def _counts() -> dict[str, int]:
     return totals
 
 
-def _redis_rdbs(folder: Path, progress: Progress) -> list[str]:
-    """An RDB of each Redis instance, from a replica where it has one."""
-    urls = [
-        *settings.FILMROLL.feed_redis,
-        *([settings.FILMROLL.session_redis] if settings.FILMROLL.session_redis else []),
-    ]
-    saved = []
-    for n, url in enumerate(urls):
+def _redis_rdbs(folder: Path, progress: Progress) -> dict[str, str]:
+    """An RDB of each Redis instance, from a replica where it has one: file name -> role
+    ("feeds0", "feeds1", ... or "sessions")."""
+    roles = [(f"feeds{n}", url) for n, url in enumerate(settings.FILMROLL.feed_redis)]
+    if settings.FILMROLL.session_redis:
+        roles.append(("sessions", settings.FILMROLL.session_redis))
+    saved = {}
+    for role, url in roles:
         primary = host, port = redisconn.address(url)
         info = redis.Redis(host=host, port=port, socket_timeout=5).info("replication")
         replica = info.get("slave0")
         if isinstance(replica, dict) and replica.get("state") == "online":
             host, port = replica["ip"], replica["port"]
-        name = f"redis-{n}-{host}-{port}.rdb"
-        progress(f"Redis {primary[0]}:{primary[1]}: RDB from {host}:{port}")
+        name = f"redis-{role}-{host}-{port}.rdb"
+        progress(f"Redis {role} ({primary[0]}:{primary[1]}): RDB from {host}:{port}")
         _run(
             ["redis-cli", "-h", str(host), "-p", str(port), "--rdb", str(folder / name)],
             "redis-cli --rdb",
         )
-        saved.append(name)
+        saved[name] = role
     return saved
 
 
-def _photo_keys(folder: Path) -> int:
+def _copy_photos(folder: Path, keys: list[str], progress: Progress) -> list[str]:
+    """Copy each named file from the photo store into folder/photos; the keys it lacked (a
+    photo deleted since the snapshot)."""
     from filmroll.files import storage
 
-    backend = storage.backend()
-    count = 0
-    with (folder / "photos.txt").open("w") as out:
-        if isinstance(backend, storage.S3):
-            pages = backend.client.get_paginator("list_objects_v2").paginate(Bucket=backend.bucket)
-            keys: Iterator[str] = (
-                item["Key"] for page in pages for item in page.get("Contents", [])
-            )
-        else:
-            root = Path(settings.MEDIA_ROOT)
-            keys = (
-                (str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-                if root.exists()
-                else iter(())
-            )
-        for key in keys:
-            out.write(key + "\n")
-            count += 1
-    return count
+    progress(f"photos: copying {len(keys)} files from the photo store")
+    missing = []
+    for key in keys:
+        try:
+            data = storage.read(key)
+        except Exception:  # gone from the store: a local file, or an S3 object, not found
+            if storage.exists(key):
+                raise
+            missing.append(key)
+            continue
+        target = folder / "photos" / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    copied = sorted(set(keys) - set(missing))
+    (folder / "photos.txt").write_text("".join(key + "\n" for key in copied))
+    return missing
 
 
 def backup(folder: Path, progress: Progress = print) -> dict:
@@ -181,17 +205,22 @@ def backup(folder: Path, progress: Progress = print) -> dict:
         for stem, alias in databases.items():
             progress(f"pg_dump: {stem}")
             _run(
-                [str(pg_bin() / "pg_dump"), *_libpq(stem, alias), "--format=custom", f"--snapshot={snapshots[stem]}",
+                [str(pg_bin() / "pg_dump"), *_libpq(stem, alias), "--format=custom", f"--snapshot={snapshots[stem][0]}",
                  f"--file={folder / (stem + '.dump')}"],
                 f"pg_dump of {stem}",
             )  # fmt: skip
+        keys = _named_keys(snapshots)
     rdbs = _redis_rdbs(folder, progress)
-    photos = _photo_keys(folder)
+    missing = _copy_photos(folder, keys, progress)
+    if missing:
+        progress(f"photos: {len(missing)} named in the dumps were deleted meanwhile: {missing[:5]}")
     manifest = {
         "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "databases": sorted(databases),
-        "redis": rdbs,
-        "photos": photos,
+        "redis": sorted(rdbs),
+        "sessions_rdb": next((name for name, role in rdbs.items() if role == "sessions"), None),
+        "photos": len(keys) - len(missing),
+        "photos_missing": missing,
         "counts": counts,
         "writes_paused_ms": round(paused_ms, 1),
     }
@@ -253,4 +282,76 @@ def restore(folder: Path, progress: Progress = print) -> dict:
         raise BackupError(
             f"restored rows differ from the backup's: {counts} != {manifest['counts']}"
         )
-    return {"counts": counts, "redis": manifest["redis"], "photos": manifest["photos"]}
+    photos = _restore_photos(folder, progress)
+    rdb = manifest.get("sessions_rdb")
+    sessions = None
+    if rdb and settings.FILMROLL.session_redis and shutil.which("redis-server"):
+        sessions = _load_sessions(folder / rdb, progress)
+    return {"counts": counts, "sessions_rdb": rdb, "sessions": sessions, "photos": photos}
+
+
+def _load_sessions(rdb: Path, progress: Progress) -> int:
+    """The keys of the sessions Redis's RDB file put into this install's sessions Redis: a
+    throwaway redis-server reads the file, each key goes over with DUMP and RESTORE, its time
+    to live with it (keys the Redis has already are kept). How many went over."""
+    target = redisconn.client(settings.FILMROLL.session_redis)
+    db = target.connection_pool.connection_kwargs.get("db", 0)
+    progress(f"sessions: loading {rdb.name} into the sessions Redis")
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copy(rdb, Path(scratch) / "dump.rdb")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir", scratch,
+             "--dbfilename", "dump.rdb", "--appendonly", "no", "--save", ""],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            source = redis.Redis(port=port, db=db, socket_timeout=30)
+            for _ in range(300):
+                with contextlib.suppress(redis.ConnectionError, redis.BusyLoadingError):
+                    if not source.info("persistence")["loading"]:
+                        break
+                time.sleep(0.1)
+            loaded = 0
+            for key in source.scan_iter(count=1000):
+                ttl = source.pttl(key)
+                value = source.dump(key)
+                if ttl == -2 or value is None:  # expired meanwhile
+                    continue
+                try:
+                    target.restore(key, max(ttl, 0), value)
+                    loaded += 1
+                except redis.ResponseError as error:
+                    if "BUSYKEY" not in str(error):
+                        raise
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return loaded
+
+
+def _restore_photos(folder: Path, progress: Progress) -> int:
+    """Put the backup's photos into this install's store (those it lacks), then check that
+    every photo the backup names, and every one a restored row names, answers from the store;
+    how many."""
+    from filmroll.files import storage
+    from filmroll.media import orphans
+
+    listed = folder / "photos.txt"
+    copied = listed.read_text().split() if listed.exists() else []
+    progress(f"photos: putting {len(copied)} files back into the photo store")
+    for key in copied:
+        copy = folder / "photos" / key
+        if copy.is_file() and not storage.exists(key):
+            storage.put(key, copy.read_bytes())
+    keys = sorted({*copied, *orphans.named()})
+    absent = [key for key in keys if not storage.exists(key)]
+    if absent:
+        raise BackupError(
+            f"{len(absent)} of the {len(keys)} photos the backup names do not answer from the"
+            f" photo store, e.g. {', '.join(absent[:5])}: the databases are restored, those"
+            " photos are not; put them back (from the bucket's versions, or another copy)"
+        )
+    return len(keys)

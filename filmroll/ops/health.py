@@ -5,6 +5,7 @@ so a load balancer polling it every second costs the backends nothing."""
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +20,21 @@ from filmroll.sharding import install
 TIMEOUT = 2  # seconds any one backend may take
 
 
-def _timed(check: Callable[[], None]) -> dict[str, Any]:
+class Down(Exception):
+    """A backend answers but is not doing its job: the message says how, `figures` what was seen."""
+
+    def __init__(self, message: str, figures: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.figures = figures
+
+
+def _timed(check: Callable[[], Any]) -> dict[str, Any]:
     start = time.perf_counter()
     try:
-        check()
-        result: dict[str, Any] = {"ok": True}
+        figures = check()
+        result: dict[str, Any] = {"ok": True, **(figures or {})}
+    except Down as error:
+        result = {"ok": False, "error": str(error), **error.figures}
     except install.Missing as error:  # says what to do already
         result = {"ok": False, "error": str(error)}
     except Exception as error:  # any failure of a backend is a finding, not a crash
@@ -91,16 +102,60 @@ def _broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=TIMEOUT)
 
 
+def task_worker() -> dict[str, Any]:
+    """The embedded queue's worker: seconds since its last heartbeat (None when no worker runs
+    here) and how long the oldest due task has waited; Down when the beat is stale (the worker
+    hangs) or that wait is too long (nobody works off the queue, or it falls behind)."""
+    from django.utils import timezone
+
+    from filmroll.tasks.models import QueuedTask
+    from filmroll.tasks.worker import beats_folder
+
+    _database("default")  # the queue's database: never made empty by asking (no install yet)
+    config, now = settings.FILMROLL, time.time()
+    beats = []
+    for beat in beats_folder().glob("worker-*.json"):
+        try:
+            pid = int(beat.stem.rsplit("-", 1)[1])
+            os.kill(pid, 0)  # a worker killed without a goodbye left its file: not a beat
+            beats.append(beat.stat().st_mtime)
+        except (OSError, ValueError, IndexError):
+            beat.unlink(missing_ok=True)
+    oldest = (
+        QueuedTask.objects.filter(failed=False, run_after__lte=timezone.now())
+        .order_by("run_after")
+        .values_list("run_after", flat=True)
+        .first()
+    )
+    age = round(now - max(beats), 1) if beats else None
+    wait = round(max(0.0, now - oldest.timestamp()), 1) if oldest else 0.0
+    figures = {"heartbeat_age": age, "oldest_task_wait": wait}
+    if age is not None and age > config.task_heartbeat_stale_seconds:
+        raise Down(
+            f"the task worker's last heartbeat was {age:.0f} s ago"
+            f" (FILMROLL_TASK_HEARTBEAT_STALE_SECONDS: {config.task_heartbeat_stale_seconds})",
+            figures,
+        )
+    if wait > config.task_wait_limit_seconds:
+        raise Down(
+            f"the oldest due task has waited {wait:.0f} s"
+            f" (FILMROLL_TASK_WAIT_LIMIT_SECONDS: {config.task_wait_limit_seconds}):"
+            + (" is the task worker running?" if age is None else " the task worker falls behind"),
+            figures,
+        )
+    return figures
+
+
 def _where(url: str) -> str:
     """host:port of a URL, without credentials."""
     parts = urlsplit(url)
     return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
-def checks() -> dict[str, tuple[str, str, Callable[[], None]]]:
+def checks() -> dict[str, tuple[str, str, Callable[[], Any]]]:
     """name -> (kind, where, check) for every backend this install uses."""
     config = settings.FILMROLL
-    found: dict[str, tuple[str, str, Callable[[], None]]] = {
+    found: dict[str, tuple[str, str, Callable[[], Any]]] = {
         "install": ("filmroll", install.where(), install.check)
     }
     for alias in connections:
@@ -128,6 +183,8 @@ def checks() -> dict[str, tuple[str, str, Callable[[], None]]]:
         found[f"memcached:{server}"] = ("memcached", server, _memcached(server))
     if config.broker_url:
         found["broker"] = ("rabbitmq", _where(config.broker_url), _broker)
+    else:
+        found["tasks:worker"] = ("tasks", "the queue table", task_worker)
     return found
 
 

@@ -1,4 +1,5 @@
-"""`filmroll serve`: Gunicorn, and beside it the embedded queue's task worker.
+"""`filmroll serve`: Gunicorn, and beside it the embedded queue's task worker, restarted
+when it dies.
 
 It says where it serves only once the port is bound, fails at once when the port is taken, and
 stops every process it started on Ctrl-C or SIGTERM, saying so in one line.
@@ -12,6 +13,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -83,13 +86,23 @@ def take_terminal() -> Callable[[], None]:
 
 
 class TaskWorker:
-    """`filmroll worker` in a process of its own, started and stopped with the server."""
+    """`filmroll worker` in a process of its own, started and stopped with the server, and
+    started again when it dies (killed, crashed, out of memory), after a pause that doubles
+    with each quick death up to BACKOFF_MAX seconds; a worker that ran for a while starts
+    again at once."""
 
-    def __init__(self) -> None:
+    BACKOFF_MAX = 30.0
+    STEADY = 60.0  # seconds of running after which a death is not "quick"
+
+    def __init__(self, say: Say = lambda line: None) -> None:
         self.process: subprocess.Popen | None = None
+        self.say = say
+        self.stopping = threading.Event()
+        self.restarts = 0
+        self.watcher: threading.Thread | None = None
 
-    def start(self) -> None:
-        self.process = subprocess.Popen(
+    def spawn(self) -> subprocess.Popen:
+        return subprocess.Popen(
             [sys.executable, "-m", "filmroll.cli", "worker", "--verbosity", "0"],
             stdin=subprocess.DEVNULL,
             # Ctrl-C reaches the server's group, not this: the server stops it when it stops,
@@ -97,10 +110,33 @@ class TaskWorker:
             process_group=0,
         )
 
+    def start(self) -> None:
+        self.process = self.spawn()
+        self.watcher = threading.Thread(target=self.watch, name="task-worker-watch", daemon=True)
+        self.watcher.start()
+
+    def watch(self) -> None:
+        pause = 0.0
+        while not self.stopping.is_set():
+            process, began = self.process, time.monotonic()
+            assert process is not None
+            code = process.wait()  # Gunicorn's arbiter may reap it first: then this says 0
+            if self.stopping.is_set():
+                return
+            ran = time.monotonic() - began
+            pause = 1.0 if ran >= self.STEADY else min(self.BACKOFF_MAX, max(1.0, pause * 2))
+            how = f" (signal {-code})" if code < 0 else f" (exit code {code})" if code else ""
+            self.say(f"the task worker stopped{how}; starting it again in {pause:.0f} s")
+            if self.stopping.wait(pause):
+                return
+            self.process = self.spawn()
+            self.restarts += 1
+
     def stop(self) -> None:
+        self.stopping.set()
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()  # it finishes the task in hand, then exits
+        self.process.terminate()  # it finishes the tasks in hand, then exits
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -147,7 +183,7 @@ def serve(
     certfile and keyfile of HTTPS."""
     check_port(bind)
     give_back = take_terminal() if terminal else (lambda: None)
-    worker = TaskWorker()
+    worker = TaskWorker(say)
 
     def when_ready(server) -> None:
         if tasks:

@@ -51,19 +51,24 @@ def create(creator_id: int, place: Place) -> int:
     return place_id
 
 
+def _load(missing: list[int]) -> dict[int, dict[str, Any]]:
+    found = db.load_by_keys(Place, "locations", missing)
+    return {
+        pid: {"id": str(pid), "name": p.name, "latitude": p.latitude, "longitude": p.longitude,
+              "street_address": p.address or ""}  # v1's name for it
+        | ({"address": p.address} if p.address else {})
+        for pid, p in found.items()
+    }  # fmt: skip
+
+
+def batch(place_ids: list[int]) -> objcache.Batch:
+    """Location objects by ID, to fetch with other rows (objcache.fetch)."""
+    return objcache.Batch("location", place_ids, _load)  # renamed from "place" with the shape
+
+
 def get_many(place_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Location objects by ID, through the object cache."""
-
-    def load(missing: list[int]) -> dict[int, dict[str, Any]]:
-        found = db.load_by_keys(Place, "locations", missing)
-        return {
-            pid: {"id": str(pid), "name": p.name, "latitude": p.latitude, "longitude": p.longitude,
-                  "street_address": p.address or ""}  # v1's name for it
-            | ({"address": p.address} if p.address else {})
-            for pid, p in found.items()
-        }  # fmt: skip
-
-    return objcache.get_many("location", place_ids, load)  # renamed from "place" with the shape
+    return objcache.fetch(batch(place_ids))[0]
 
 
 def get(raw_id: Any) -> dict[str, Any]:

@@ -161,6 +161,16 @@ def execute(shard: int, sql: str, params: Sequence[Any] = ()) -> int:
     return _write(shard, run)
 
 
+def returning(shard: int, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    """Run one write statement with a RETURNING clause, on the primary; the rows it returned."""
+
+    def run(cursor: Any) -> list[tuple]:
+        cursor.execute(render(shard, sql), params)
+        return cursor.fetchall()
+
+    return _write(shard, run)
+
+
 def _query(alias: str, sql: str, params: Sequence[Any], one: bool = False) -> Any:
     """A read, on a replica of `alias` where that is safe (sharding.replicas)."""
 

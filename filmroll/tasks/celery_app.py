@@ -21,7 +21,6 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
 )
-app.on_after_finalize.connect(lambda sender, **kwargs: sender.conf.update(beat_schedule=schedule()))
 
 
 @app.task(name="filmroll.run", bind=True, max_retries=None)
@@ -33,6 +32,13 @@ def run(self, name: str, args: list, request_id: str = "") -> None:
         if self.request.retries + 1 >= task.max_attempts:
             raise
         raise self.retry(exc=error, countdown=min(600, 2 ** (self.request.retries + 1))) from error
+
+
+@app.on_after_finalize.connect
+def _set_schedule(sender: Celery, **kwargs: object) -> None:
+    # A module-level function: Celery's signals keep only weak references, and a lambda
+    # connected here was collected at once, leaving beat with an empty schedule.
+    sender.conf.beat_schedule = schedule()
 
 
 def schedule() -> dict:

@@ -15,21 +15,23 @@ def names() -> list[str]:
 
 
 def depths() -> dict[str, int]:
+    """Tasks waiting, by queue. With a broker, also those held in the table while it was down
+    (dispatch.relay_held sends them on): they wait all the same."""
+    from filmroll.tasks.models import QueuedTask
+
     found = dict.fromkeys(names(), 0)
+    rows = QueuedTask.objects.filter(failed=False).values("queue").annotate(n=Count("id"))
+    for row in rows:
+        found[row["queue"]] = found.get(row["queue"], 0) + row["n"]
     if settings.FILMROLL.broker_url:
         from filmroll.tasks.celery_app import app
 
         with app.connection_for_write() as conn:
-            for queue in found:
+            for queue in names():
                 with contextlib.suppress(Exception):  # a queue not declared yet holds nothing
                     # kombu's stubs type the channel as the abstract StdChannel; the AMQP
                     # transport's channel has queue_declare
-                    found[queue] = conn.default_channel.queue_declare(  # type: ignore[attr-defined]
+                    found[queue] += conn.default_channel.queue_declare(  # type: ignore[attr-defined]
                         queue=queue, passive=True
                     ).message_count
-        return found
-    from filmroll.tasks.models import QueuedTask
-
-    rows = QueuedTask.objects.filter(failed=False).values("queue").annotate(n=Count("id"))
-    found.update({row["queue"]: row["n"] for row in rows})
     return found

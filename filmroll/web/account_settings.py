@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from filmroll.accounts import users
@@ -17,8 +18,10 @@ from filmroll.api import objects
 from filmroll.api.throttle import client_ip
 from filmroll.errors import FilmrollError
 from filmroll.graph import edges, relationships, visibility
-from filmroll.web import lookups
+from filmroll.web import lists, lookups
 from filmroll.web.lookups import SignedInRequest
+
+PEOPLE_PAGE = 50
 
 
 @login_required
@@ -84,18 +87,21 @@ def people_list(request: HttpRequest, username: str, table: str) -> HttpResponse
     person, viewer = lookups.person(username), lookups.viewer_id(request)
     if not visibility.can_see(viewer, person):
         raise Http404("no such list")
-    found = edges.page(table, person.id, None, 200)
+    found = edges.page(table, person.id, lookups.before(request), PEOPLE_PAGE)
     shown = visibility.visible_people_by_id(viewer, found)
-    title = (
-        f"{person.username}'s followers" if table == "followers" else f"{person.username} follows"
-    )
-    return render(
+    title = (_("%(name)s's followers") if table == "followers" else _("%(name)s follows")) % {
+        "name": person.username
+    }
+    return lists.page(
         request,
         "web/people.html",
+        "web/_people_page.html",
         {
             "title": title,
             "people": [objects.user_small(u, request) for u in shown],
             "listing": True,
+            # keyset on the other person's ID: the last raw row, seen or not, is the cursor
+            "more": lists.more_url(request, found[-1] if len(found) == PEOPLE_PAGE else None),
         },
     )
 

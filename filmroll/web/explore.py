@@ -7,35 +7,46 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from filmroll.api import objects
 from filmroll.discovery import people, popular, search
 from filmroll.errors import FilmrollError, NotFound
 from filmroll.places import places
+from filmroll.web import lists
 from filmroll.web.lookups import before, viewer_id
+
+GRID_PAGE = 30  # photos a page of a grid shows (tests shorten it)
+
+
+def _grid(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    return lists.page(request, "web/grid.html", "web/_grid_page.html", context)
 
 
 def popular_page(request: HttpRequest) -> HttpResponse:
     viewer = viewer_id(request)
-    shown = popular.page(viewer, 30)
-    return render(
+    shown, following = popular.page_from(viewer, lists.start(request), GRID_PAGE)
+    return _grid(
         request,
-        "web/grid.html",
-        {"title": "Explore", "items": objects.media_list(shown, viewer, request)},
-    )
+        {"title": _("Explore"), "items": objects.media_list(shown, viewer, request),
+         "more": lists.more_url(request, following, "start")},
+    )  # fmt: skip
 
 
 def tag_page(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_id(request)
     try:
-        found, next_id = search.tag_media(viewer, name, before(request), 30)
+        found, next_id = search.tag_media(viewer, name, before(request), GRID_PAGE)
         info = search.tag(name)
     except FilmrollError:
         raise Http404("no such tag") from None
-    return render(
-        request, "web/grid.html",
-        {"title": f"#{info['name']}", "subtitle": f"{info['media_count']} posts",
-         "items": objects.media_list(found, viewer, request), "next_id": next_id},
+    posts = ngettext("%(count)d post", "%(count)d posts", info["media_count"])
+    return _grid(
+        request,
+        {"title": f"#{info['name']}", "subtitle": posts % {"count": info["media_count"]},
+         "items": objects.media_list(found, viewer, request),
+         "more": lists.more_url(request, next_id)},
     )  # fmt: skip
 
 
@@ -45,11 +56,12 @@ def place_page(request: HttpRequest, location_id: str) -> HttpResponse:
         place = places.get(location_id)
     except NotFound:
         raise Http404("no such place") from None
-    found, next_id = search.location_media(viewer, int(place["id"]), before(request), 30)
-    return render(
-        request, "web/grid.html",
+    found, next_id = search.location_media(viewer, int(place["id"]), before(request), GRID_PAGE)
+    return _grid(
+        request,
         {"title": place["name"], "subtitle": f"{place['latitude']:.4f}, {place['longitude']:.4f}",
-         "items": objects.media_list(found, viewer, request), "next_id": next_id},
+         "items": objects.media_list(found, viewer, request),
+         "more": lists.more_url(request, next_id)},
     )  # fmt: skip
 
 

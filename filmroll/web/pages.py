@@ -3,37 +3,63 @@ same code the API runs; pages are server-rendered and work without JavaScript.""
 
 from __future__ import annotations
 
-import base64
 import contextlib
+import functools
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from filmroll import objcache
 from filmroll.api import objects
-from filmroll.errors import FilmrollError, NotFound
+from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
-from filmroll.media import comments, filters, likes, photos, pipeline, shortcodes
+from filmroll.media import comments, filters, likes, photos, shortcodes
 from filmroll.moderation import actions
 from filmroll.places import places
-from filmroll.web import lookups
+from filmroll.web import lists, lookups
+from filmroll.web.lists import wants_piece as _fetch
 from filmroll.web.lookups import SignedInRequest, before, viewer_id
+
+# How many items a page of each list shows (tests shorten them).
+FEED_PAGE, PROFILE_PAGE, ACTIVITY_PAGE = 12, 30, 30
 
 
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    page, next_id = home.read(request.user.id, 12, before(request))
-    context = {"items": objects.media_list(page, request.user.id, request), "next_id": next_id}
-    return render(request, "web/_feed_page.html" if _fetch(request) else "web/feed.html", context)
+    with objcache.remembering():  # what the page reads, in two multi-gets, as the API's feed
+        page, next_id = home.read(request.user.id, FEED_PAGE, before(request))
+        items = objects.media_list(page, request.user.id, request)
+    context = {"items": items, "more": lists.more_url(request, next_id)}
+    return lists.page(request, "web/feed.html", "web/_feed_page.html", context)
 
 
-def _fetch(request: HttpRequest) -> bool:
-    """A request from app.js, which wants the changed piece of the page, not all of it."""
-    return request.headers.get("X-Requested-With") == "fetch"
+def signed_in_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A form's POST that needs a signed-in person. Anyone else goes to log in and comes back
+    to the page the form was on (never to this POST-only address); app.js, told 401, sends
+    the whole page there instead of swapping in the log-in page."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponse(status=405, headers={"Allow": "POST"})
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        page = _back(request, request.path.rsplit("/", 1)[0] + "/").split("#")[0]
+        log_in = f"/accounts/login/?{urlencode({'next': page})}"
+        if _fetch(request):
+            return HttpResponse(status=401, headers={"X-Log-In": log_in})
+        return HttpResponseRedirect(log_in)
+
+    return checked
 
 
 def _media(request: HttpRequest, code: str):
@@ -50,7 +76,8 @@ def _media(request: HttpRequest, code: str):
 def photo(request: HttpRequest, code: str) -> HttpResponse:
     media, owner = _media(request, code)
     viewer = request.user if request.user.is_authenticated else None
-    found = comments.page(viewer, media.id, None, 50) if viewer else []
+    # everyone who may see the photo sees its comments (less those of people in a block)
+    found = comments.page(viewer, media.id, None, 50)
     return render(
         request,
         "web/photo.html",
@@ -59,39 +86,93 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
             "comments": objects.comments(list(reversed(found)), request),
             "error": request.GET.get("error", ""),
             "reported": request.GET.get("reported") == "1",
+            "is_owner": viewer is not None and viewer.id == owner.id,
         },
     )
 
 
-@login_required
-@require_POST
+@signed_in_post
 def like(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     if request.POST.get("action") == "unlike":
         likes.unlike(request.user, media.id)
     else:
         likes.like(request.user, media.id)
+    back = _back(request, f"/p/{code}/")
     if _fetch(request):
-        media, _ = _media(request, code)
-        return render(
-            request, "web/_photo.html", {"item": objects.media(media, request.user.id, request)}
-        )
-    return HttpResponseRedirect(_back(request, f"/p/{code}/"))
+        return _card(request, code, back)
+    return HttpResponseRedirect(back)
 
 
-@login_required
-@require_POST
+def _card(request: SignedInRequest, code: str, back: str) -> HttpResponse:
+    """The photo's card as it now stands, for app.js to put in place of the old one: with all
+    its comments on the photo's own page, the latest few elsewhere."""
+    media, _ = _media(request, code)
+    context = {"item": objects.media(media, request.user.id, request), "back": back}
+    if back.split("#")[0] == f"/p/{code}/":
+        found = comments.page(request.user, media.id, None, 50)
+        context["comments"] = objects.comments(list(reversed(found)), request)
+    return render(request, "web/_photo.html", context)
+
+
+@signed_in_post
 def comment(request: SignedInRequest, code: str) -> HttpResponse:
     media, _ = _media(request, code)
     try:
-        made = comments.add(request.user, media.id, request.POST.get("text"))
+        comments.add(request.user, media.id, request.POST.get("text"))
     except FilmrollError as error:
         if _fetch(request):
             return HttpResponse(error.message, status=error.status)
         return HttpResponseRedirect(f"/p/{code}/?{urlencode({'error': error.message})}")
-    if _fetch(request):
-        return render(request, "web/_comment.html", {"c": objects.comments([made], request)[0]})
+    if _fetch(request):  # the card with the comment in it, and its count
+        return _card(request, code, _back(request, f"/p/{code}/"))
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
+
+
+def _own_media(request: SignedInRequest, code: str):
+    """The signed-in person's own photo: 404 for one they cannot see, 403 for another's."""
+    media, owner = _media(request, code)
+    if owner.id != request.user.id:
+        raise PermissionDenied("only the owner may change a photo")
+    return media
+
+
+def _place_fields(request: HttpRequest, user_id: int) -> dict[str, Any]:
+    """The place a form names: one picked from nearby, a new one by name, or none."""
+    picked = request.POST.get("location_id") or None
+    if not picked and request.POST.get("place_name"):
+        place = places.check(request.POST.get("place_name"), request.POST.get("lat"),
+                             request.POST.get("lng"))  # fmt: skip
+        picked = str(places.create(user_id, place))
+    return {"location_id": picked} if picked else {}
+
+
+@login_required
+def edit(request: SignedInRequest, code: str) -> HttpResponse:
+    media = _own_media(request, code)
+    item = objects.media(media, request.user.id, request)
+    context: dict[str, Any] = {"item": item, "error": "", "values": request.POST}
+    if request.method == "POST":
+        try:
+            fields: dict[str, Any] = {"caption": request.POST.get("caption", ""),
+                                      "alt_text": request.POST.get("alt_text", "")}  # fmt: skip
+            if request.POST.get("remove_place"):
+                fields["location"] = "none"
+            else:
+                fields.update(_place_fields(request, request.user.id))
+            photos.edit(request.user, media.id, fields)
+        except FilmrollError as error:
+            context["error"] = error.message
+            return render(request, "web/edit.html", context, status=400)
+        return HttpResponseRedirect(f"/p/{code}/")
+    return render(request, "web/edit.html", context)
+
+
+@signed_in_post
+def delete(request: SignedInRequest, code: str) -> HttpResponse:
+    media = _own_media(request, code)
+    photos.delete(request.user, media.id)
+    return HttpResponseRedirect(f"/{request.user.username}/?deleted=1")
 
 
 @login_required
@@ -113,24 +194,27 @@ def _back(request: HttpRequest, default: str) -> str:
 
 @login_required
 def upload(request: SignedInRequest) -> HttpResponse:
-    context = {"filters": filters.FILTERS, "error": "", "values": request.POST}
+    context = {"filters": filters.FILTERS, "error": "", "values": request.POST,
+               "recipes": filters.for_browser(), "max_alt": photos.MAX_ALT_TEXT}  # fmt: skip
     if request.method == "POST":
         try:
-            place_id: str | int | None = request.POST.get("location_id") or None
-            if not place_id and request.POST.get("place_name"):
-                place = places.check(request.POST.get("place_name"), request.POST.get("lat"),
-                                     request.POST.get("lng"))  # fmt: skip
-                place_id = places.create(request.user.id, place)
+            place = _place_fields(request, request.user.id)
             image = request.FILES.get("image")
             if image is None:
-                raise NotFound("choose a photo to post")
+                raise NotFound(gettext("choose a photo to post"))
             media_id = photos.post(
                 request.user,
                 image.read(),
                 caption=request.POST.get("caption", ""),
                 filter_name=request.POST.get("filter") or "normal",
-                location_id=place_id,
+                location_id=place.get("location_id"),
+                alt_text=request.POST.get("alt_text", ""),
             )
+        except StorageUnavailable as error:  # the page again, saying to try in a minute
+            context["error"] = error.message
+            page = render(request, "web/upload.html", context, status=error.status)
+            page["Retry-After"] = str(error.retry_after)
+            return page
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "web/upload.html", context, status=400)
@@ -138,50 +222,47 @@ def upload(request: SignedInRequest) -> HttpResponse:
     return render(request, "web/upload.html", context)
 
 
-@login_required
-@require_POST
-def upload_previews(request: SignedInRequest) -> JsonResponse:
-    """The chosen photo under every filter, for the upload page's live previews (app.js)."""
-    image = request.FILES.get("image")
-    if image is None:
-        return JsonResponse({"error": "choose a photo"}, status=400)
-    try:
-        made = pipeline.previews(image.read())
-    except FilmrollError as error:
-        return JsonResponse({"error": error.message}, status=error.status)
-    return JsonResponse(
-        {
-            name: "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
-            for name, jpeg in made.items()
-        }
-    )
-
-
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     person, viewer = lookups.person(username), viewer_id(request)
     hidden = not visibility.can_see(viewer, person)
-    recent = [] if hidden else photos.visible_many(viewer, home.recent([person.id], None, 30))
+    recent: list = []
+    next_id = None
+    if not hidden:
+        recent, next_id = photos.visible_page(
+            viewer,
+            lambda below, want: home.recent([person.id], below, want),
+            before(request),
+            PROFILE_PAGE,
+        )
+    items = objects.media_list(recent, viewer, request)
+    more = lists.more_url(request, next_id)
+    if _fetch(request):
+        return render(request, "web/_grid_page.html", {"items": items, "more": more})
     status = relationships.status(request.user, person) if request.user.is_authenticated else None
     return render(
         request,
         "web/profile.html",
-        {"person": objects.user(person, request),
-         "items": objects.media_list(recent, viewer, request),
-         "hidden": hidden, "status": status, "is_self": viewer == person.id},
+        {"person": objects.user(person, request), "items": items, "more": more,
+         "hidden": hidden, "status": status, "is_self": viewer == person.id,
+         "deleted": request.GET.get("deleted") == "1"},
     )  # fmt: skip
 
 
-@login_required
-@require_POST
+@signed_in_post
 def relate(request: SignedInRequest, username: str) -> HttpResponse:
     person = lookups.person(username)
+    action = request.POST.get("action")
+    if action == "block" and request.POST.get("confirmed") != "yes":
+        # a block ends follows both ways at once: say so, and ask once more
+        return render(request, "web/block.html", {"person": objects.user_small(person, request)})
     with contextlib.suppress(FilmrollError):  # the page shows the relationship as it stands
-        relationships.act(request.user, person, request.POST.get("action"))
+        relationships.act(request.user, person, action)
     return HttpResponseRedirect(f"/{person.username}/")
 
 
 @login_required
 def activity_page(request: SignedInRequest) -> HttpResponse:
-    items, _ = activity.assemble(request.user.id, None, 50)
+    items, next_id = activity.assemble(request.user.id, before(request), ACTIVITY_PAGE)
     activity.mark_seen(request.user.id, items)
-    return render(request, "web/activity.html", {"items": items})
+    return lists.page(request, "web/activity.html", "web/_activity_page.html",
+                      {"items": items, "more": lists.more_url(request, next_id)})  # fmt: skip

@@ -2,29 +2,73 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
+from pathlib import Path
 
 import httpx
 
-from tests.cluster.conftest import Cluster, Load
+from filmroll.cluster import supervise
+from tests.cluster.conftest import Cluster, Load, eventually
 from tests.support.personas import PASSWORD
 
 
-def test_an_app_server_killed_under_load_fails_no_request(cluster: Cluster) -> None:
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (a Gunicorn master's workers)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not gone or a zombie nobody has reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_an_app_server_master_killed_under_load_fails_no_request(cluster: Cluster) -> None:
     reader = cluster.sign_up("steady")
     headers = {"Authorization": f"Bearer {reader['token']}"}
+    master = supervise.pid(cluster.where, "app_1")
+    workers = _children(master)
+    assert len(workers) == 2
+    log = cluster.where.logs / "app_1.log"
+    logged = log.stat().st_size
 
     def read_feed(http: httpx.Client, n: int) -> httpx.Response:
         return http.get(cluster.url("/api/v1/users/self/feed"), headers=headers)
 
+    def serving() -> bool:
+        info = supervise.client(cluster.where).getProcessInfo("app_1")
+        if info["statename"] != "RUNNING" or info["pid"] == master:
+            return False
+        try:
+            port = cluster.where.port("app_1")
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     with Load(read_feed) as load:
         time.sleep(2)
-        cluster.kill("app_1")
-        time.sleep(4)
+        os.kill(master, signal.SIGKILL)  # the master alone, as a crash or the OOM killer would
+        eventually(lambda: not any(_alive(w) for w in workers), 3, "workers dying with the master")
+        eventually(serving, 60, "supervisord's restart of app_1 serving")
+        time.sleep(2)
     assert len(load.results) > 40
     assert load.failures() == []
-    # supervisord brings the server back, and nginx sends it requests again after fail_timeout
-    cluster.start("app_1")
+    # the restarted master bound its port on its first try: nothing held it
+    with log.open("rb") as lines:
+        lines.seek(logged)
+        assert b"Connection in use" not in lines.read()
 
 
 def test_https_is_terminated_at_nginx(cluster: Cluster) -> None:

@@ -107,3 +107,50 @@ def test_deep_health_reports_a_database_with_no_install_as_down():
     assert state["error"].startswith("no filmroll install in ")
     assert state["error"].endswith(": run `filmroll init`")
     assert answer.json()["backends"]["database:global"]["ok"] is True  # the database answers
+
+
+def test_deep_health_and_check_report_the_task_workers_heartbeat_and_the_queues_wait(settings):
+    """The embedded queue's worker: down when its heartbeat is stale (it hangs) or a due task
+    waited past the bound (nobody works off the queue); the figures either way."""
+    import os
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from filmroll.tasks import dispatch
+    from filmroll.tasks.models import QueuedTask
+    from filmroll.tasks.worker import Heartbeat
+
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, broker_url="")
+    state = Client().get("/healthz/deep").json()["backends"]["tasks:worker"]
+    assert state["ok"] is True and state["heartbeat_age"] is None  # no worker here yet
+    dispatch.queue_locally("default", "feeds.note_follower_count", [1])
+    QueuedTask.objects.update(run_after=timezone.now() - timedelta(seconds=1000))
+    answer = Client().get("/healthz/deep")
+    assert answer.status_code == 503
+    state = answer.json()["backends"]["tasks:worker"]
+    assert state["ok"] is False and state["oldest_task_wait"] >= 1000
+    assert "is the task worker running?" in state["error"]
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="tasks:worker"):
+        call_command("check", stdout=out)
+    assert "heartbeat none: no worker runs, oldest due task waiting 1000 s" in out.getvalue()
+    QueuedTask.objects.all().delete()
+    beat = Heartbeat()  # this process stands for a worker: its beat file, 100 s old
+    beat.beat()
+    try:
+        os.utime(beat.file, (time.time() - 100, time.time() - 100))
+        answer = Client().get("/healthz/deep")
+        assert answer.status_code == 503
+        state = answer.json()["backends"]["tasks:worker"]
+        assert state["heartbeat_age"] >= 100 and "last heartbeat was 100 s ago" in state["error"]
+        beat.beat()
+        answer = Client().get("/healthz/deep")
+        assert answer.status_code == 200
+        assert answer.json()["backends"]["tasks:worker"]["heartbeat_age"] < 5
+        out = io.StringIO()
+        call_command("check", stdout=out)
+        assert "(heartbeat 0 s ago, oldest due task waiting 0 s)" in out.getvalue()
+    finally:
+        beat.file.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ import contextlib
 import datetime
 import ipaddress
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -253,3 +254,23 @@ def live_filmroll(folder: Path, **env: str) -> Iterator[tuple[str, Path]]:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+def kill_mid_request(marker: Path, send: Callable[[], object], seconds: float = 60) -> None:
+    """Run `send` (a request to a live_filmroll started with FILMROLL_TEST_PAUSE=POINT:marker)
+    in a thread; when the worker serving it reaches the fault point and writes its process ID
+    to `marker`, kill it with SIGKILL: the request dies there, as in a crash."""
+    thread = threading.Thread(target=_quiet, args=(send,))
+    thread.start()
+    deadline = time.monotonic() + seconds
+    while not marker.exists() or not marker.read_text():
+        if time.monotonic() > deadline:
+            raise AssertionError("the request never reached the fault point")
+        time.sleep(0.05)
+    os.kill(int(marker.read_text()), signal.SIGKILL)
+    thread.join(timeout=seconds)
+
+
+def _quiet(send: Callable[[], object]) -> None:
+    with contextlib.suppress(Exception):  # the connection dies with the worker
+        send()

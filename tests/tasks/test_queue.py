@@ -100,3 +100,16 @@ def test_periodic_tasks_are_queued_when_due_and_then_every_period():
     beat = celery_app.schedule()  # the same tasks, for Celery beat in a cluster
     assert beat["test.tick"]["schedule"] == 60.0
     assert beat["discovery.popular"]["options"] == {"queue": "index"}
+
+
+def test_celery_beat_is_given_every_periodic_task():
+    """What beat reads is the app's configuration once finalized, not schedule() itself."""
+    import gc
+
+    from filmroll.tasks import celery_app
+
+    gc.collect()  # a handler Celery kept only weakly would be gone now
+    celery_app.app.finalize()
+    configured = celery_app.app.conf.beat_schedule
+    assert {"outbox.relay", "discovery.popular", "media.sweep_orphans"} <= set(configured)
+    assert configured["outbox.relay"]["args"] == ["outbox.relay", []]

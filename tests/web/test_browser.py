@@ -84,7 +84,7 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
 
     ana.goto(f"{base}/")
     assert ana.get_by_label("3 unread").is_visible()  # the follow, the like, the comment
-    ana.get_by_role("link", name=re.compile("activity")).click()
+    ana.get_by_role("link", name=re.compile("^Activity")).click()
     events = ana.locator("li.event").all_inner_texts()
     assert any("bo liked your photo." in e for e in events)
     assert any("bo commented on your photo: Lovely light!" in e for e in events)
@@ -106,6 +106,7 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
     # A block: ana blocks bo, and her photo leaves his feed and her profile.
     ana.goto(f"{base}/bo/")
     ana.get_by_role("button", name="Block").click()
+    ana.get_by_role("button", name="Yes, block").click()  # a block asks first
     ana.get_by_role("button", name="Unblock").wait_for()
     bo.goto(f"{base}/")
     assert "Evening at the pier" not in bo.content()

@@ -15,10 +15,13 @@ import json
 import random
 import shutil
 import subprocess
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from oauth2_provider.models import Application
 
@@ -28,7 +31,8 @@ from filmroll.graph import relationships
 from filmroll.media import comments, likes, photos, shortcodes
 from filmroll.media.samples import paint
 from filmroll.places import places
-from filmroll.urls import handler500
+from filmroll.urls import handler403, handler500
+from filmroll.web.templatetags.filmroll import ago
 from tests.support.browser import SHOTS
 from tests.support.personas import make_user
 from tests.support.tasks import run_tasks
@@ -160,6 +164,7 @@ def test_every_page_is_accessible_in_both_themes_at_both_sizes(browser, live_ser
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     errors: list[str] = []
+    spent: Counter[str] = Counter()  # seconds per step, printed: where the run's time goes
     for size, viewport in SIZES.items():
         contexts = {}
         for who in (None, "bo", "cy", "carol"):
@@ -173,6 +178,7 @@ def test_every_page_is_accessible_in_both_themes_at_both_sizes(browser, live_ser
         for name, who, path in world["pages"]:
             page = contexts[who]
             errors.clear()
+            started = time.perf_counter()
             answer = page.goto(base + path)
             if name == "api-docs":
                 page.locator("redoc h1").first.wait_for()  # drawn by its script
@@ -182,6 +188,12 @@ def test_every_page_is_accessible_in_both_themes_at_both_sizes(browser, live_ser
             faults = [e for e in errors if not (name == "not-found" and "404" in e)]
             if faults:
                 problems.append(f"{name} {size}: console: {faults}")
+            spent["load"] += time.perf_counter() - started
+            if name == "feed-empty":  # people to follow, never the viewer
+                shown = page.locator(".suggestions .people strong").all_inner_texts()
+                assert "ana" in shown and "cy" not in shown, shown
+            if name == "profile-private":
+                assert page.get_by_role("button", name="Requested").is_visible()
             if name != "api-docs":
                 assert page.locator("h1").count() == 1, f"{name}: one h1"
                 for landmark in ("header", "main", "footer"):
@@ -193,12 +205,17 @@ def test_every_page_is_accessible_in_both_themes_at_both_sizes(browser, live_ser
                 assert nav["y"] + nav["height"] == pytest.approx(viewport["height"], abs=1)
             for theme in THEMES:
                 page.emulate_media(color_scheme=theme)
+                started = time.perf_counter()
                 for v in run_axe(page, source):
                     problems.append(f"{name} {size} {theme}: {json.dumps(v)}")
+                spent["axe"] += time.perf_counter() - started
+                started = time.perf_counter()
                 page.screenshot(path=str(shots / f"{name}-{size}-{theme}.png"))
+                spent["screenshot"] += time.perf_counter() - started
             page.emulate_media(color_scheme="light")
         for page in contexts.values():
             page.context.close()
+    print("\ndesign pages, seconds spent:", {k: round(v, 1) for k, v in spent.items()})
     assert not problems, "\n".join(problems)
 
 
@@ -237,6 +254,9 @@ def test_error_pages_are_the_apps_own(browser, live_server, rf):
     request = rf.get("/boom/")
     drawn = handler500(request).content.decode()  # without a request context, as Django does
     assert "Something went wrong on our side" in drawn and "filmroll.css" in drawn
+    refused = handler403(request, PermissionDenied())
+    assert refused.status_code == 403 and "open this page" in refused.content.decode()
+    assert "filmroll.css" in refused.content.decode()
     assert page.goto(live_server.url + "/favicon.ico").url.endswith("favicon.svg")
     manifest = page.goto(live_server.url + "/static/filmroll/manifest.webmanifest").json()
     assert manifest["start_url"] == "/" and manifest["icons"]
@@ -270,3 +290,12 @@ def test_first_paint_of_the_home_feed_on_a_phone(browser, live_server):
         f"{timing['dcl']:.0f} ms, load {timing['load']:.0f} ms, page {timing['bytes']} bytes"
     )
     context.close()
+
+
+def test_times_are_short_with_the_exact_time_on_hover():
+    now = 1_700_000_000
+    assert "now" in ago(now - 20, now)
+    assert ">5m<" in ago(now - 300, now) and ">3h<" in ago(now - 3 * 3600, now)
+    assert ">2d<" in ago(now - 2 * 86400, now) and ">4w<" in ago(now - 29 * 86400, now)
+    drawn = ago(now, now)
+    assert 'datetime="2023-11-14T22:13:20Z"' in drawn and 'title="2023-11-14 22:13 UTC"' in drawn

@@ -90,7 +90,7 @@ def test_app_js_gets_the_changed_piece_of_the_page():
     liked = browser.post(f"/p/{code}/like", **fetch).content.decode()
     assert liked.lstrip().startswith("<article") and "1 like" in liked and "<html" not in liked
     said = browser.post(f"/p/{code}/comment", {"text": "so good"}, **fetch).content.decode()
-    assert said.startswith('<p class="comment">') and "so good" in said
+    assert said.lstrip().startswith("<article") and "so good" in said and "<html" not in said
     refused = browser.post(f"/p/{code}/comment", {"text": " "}, **fetch)
     assert refused.status_code == 400 and "text is required" in refused.content.decode()
 
@@ -121,20 +121,3 @@ def test_a_forgotten_password_is_reset_by_mail_and_ends_every_token(mailoutbox):
     assert "used already or has expired" in again.content.decode()
     Client().post("/accounts/reset/", {"email": "nobody@example.com"})
     assert len(mailoutbox) == 1  # no mail for an unknown address, and the same answer
-
-
-def test_upload_previews_show_the_chosen_photo_under_every_filter():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from filmroll.media import filters
-
-    browser = logged_in("ana")
-    made = browser.post(
-        "/upload/previews", {"image": SimpleUploadedFile("p.png", png_bytes(), "image/png")}
-    )
-    assert made.status_code == 200
-    assert set(made.json()) == set(filters.FILTERS)
-    assert all(url.startswith("data:image/jpeg;base64,/9j/") for url in made.json().values())
-    bad = browser.post("/upload/previews", {"image": SimpleUploadedFile("x.png", b"nope")})
-    assert bad.status_code == 400 and bad.json()["error"]
-    assert Client().post("/upload/previews").status_code == 302  # log in first

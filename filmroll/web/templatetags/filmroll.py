@@ -6,20 +6,48 @@ comment box."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from django import template
 from django.middleware.csrf import get_token
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from filmroll.accounts.models import User
 from filmroll.api import objects
+from filmroll.media.comments import MENTION
+from filmroll.media.tags import TAG
 from filmroll.web import icons, placeholders, suggest
 
 register = template.Library()
+
+# #tags and @mentions in one pass, with the patterns the server finds them with
+_WORDS = re.compile(f"{TAG.pattern}|{MENTION.pattern}")
+
+
+@register.filter(is_safe=True)
+def linked(text: str | None) -> SafeString:
+    """Caption or comment text, escaped, with its #tags and @mentions as links."""
+    text = text or ""
+    parts, at = [], 0
+    for match in _WORDS.finditer(text):
+        tag = match.group(1)
+        name = (match.group(2) or "").rstrip(".")  # a sentence's full stop is not in a name
+        if tag is None and not name:
+            continue
+        parts.append(conditional_escape(text[at : match.start()]))
+        if tag is not None:
+            parts.append(format_html('<a href="/explore/tags/{}/">#{}</a>', tag.casefold(), tag))
+            at = match.end()
+        else:
+            parts.append(format_html('<a href="/{}/">@{}</a>', name.lower(), name))
+            at = match.start() + 1 + len(name)
+    parts.append(conditional_escape(text[at:]))
+    return mark_safe("".join(parts))  # every piece escaped above
 
 
 def placeholder(hash_: str | None) -> str:
@@ -28,11 +56,11 @@ def placeholder(hash_: str | None) -> str:
     return f"background: url({url}) center / cover no-repeat" if url else ""
 
 
-def _likes(n: int) -> str:
+def likes_text(n: int) -> str:
     return ngettext("%(count)d like", "%(count)d likes", n) % {"count": n}
 
 
-def _comments(n: int) -> str:
+def comments_text(n: int) -> str:
     return ngettext("%(count)d comment", "%(count)d comments", n) % {"count": n}
 
 
@@ -72,8 +100,10 @@ def when(created: str | int) -> SafeString:
 
 def _comment(c: dict) -> SafeString:
     return format_html(
-        '<p class="comment"><a href="/{who}/"><strong>{who}</strong></a> {text}</p>',
-        who=c["from"]["username"], text=c["text"],
+        '<p class="comment" id="comment-{id}"><a href="/{who}/"><img class="avatar small" src="{face}"'
+        ' width="20" height="20" alt=""><strong>{who}</strong></a> {text} {when}</p>',
+        id=c["id"], who=c["from"]["username"], face=c["from"]["profile_picture"],
+        text=linked(c["text"]), when=ago(c["created_time"]),
     )  # fmt: skip
 
 
@@ -84,6 +114,9 @@ def photo(
     """One photo's card; `comments` all of them (the photo's page) instead of the latest few."""
     request = context["request"]  # the page's CSRF token is made once, not once a photo
     csrf = context.get("csrf_token") or get_token(request)
+    # where the card's forms come back to: the page it is on (a piece answering app.js is given
+    # the page the request came from, never the POST's own address)
+    back = (context.get("back") or request.get_full_path()).split("#")[0]
     user, code, id_ = item["user"], item["shortcode"], item["id"]
     caption = (item.get("caption") or {}).get("text") or ""
     place = item.get("location")
@@ -108,6 +141,17 @@ def photo(
                     '<span class="sr-only">{}</span></button>',
                     icons.icon("heart"), gettext("Like"))
     )  # fmt: skip
+    like = format_html(
+        '<form class="like-form" method="post" action="/p/{code}/like">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        '<input type="hidden" name="next" value="{back}#m{id}">{button}</form>',
+        code=code, csrf=csrf, back=back, id=id_, button=button,
+    )  # fmt: skip
+    if not request.user.is_authenticated:  # log in first, then back to this page
+        like = format_html(
+            '<a class="icon-button" href="/accounts/login/?{}">{}<span class="sr-only">{}</span></a>',
+            urlencode({"next": back}), icons.icon("heart"), gettext("Like"),
+        )  # fmt: skip
     count = item["comments"]["count"]
     shown = comments if comments is not None else item["comments"]["data"][-3:]
     more = SafeString("")
@@ -122,11 +166,12 @@ def photo(
         form = format_html(
             '<form class="comment-form" method="post" action="/p/{code}/comment">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">{error}'
+            '<input type="hidden" name="next" value="{back}#m{id}">'
             '<label class="sr-only" for="c{id}">{label}</label>'
             '<input type="text" id="c{id}" name="text" maxlength="2200" required '
             'placeholder="{placeholder}" autocomplete="off">'
             '<button type="submit" class="link-button">{post}</button></form>',
-            code=code, csrf=csrf, id=id_, label=gettext("Add a comment"),
+            code=code, csrf=csrf, id=id_, back=back, label=gettext("Add a comment"),
             placeholder=gettext("Add a comment…"), post=gettext("Post"),
             error=format_html('<p class="errors" role="alert">{}</p>', error) if error else "",
         )  # fmt: skip
@@ -138,9 +183,7 @@ def photo(
         '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
         ' loading="lazy" style="{bg}"></a>'
         '<div class="card-body"><div class="actions">'
-        '<form class="like-form" method="post" action="/p/{code}/like">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-        '<input type="hidden" name="next" value="{back}#m{id}">{button}</form>'
+        "{like}"
         '<a class="icon-button" href="/p/{code}/#c{id}">{bubble}<span class="sr-only">{comment}'
         "</span></a></div>"
         '<p class="likes">{likes}</p>'
@@ -149,13 +192,14 @@ def photo(
         id=id_, who=user["username"], face=user["profile_picture"], where=where,
         when=format_html('<a class="when" href="/p/{}/">{}</a>', code, ago(item["created_time"])),
         code=code, src=image["url"], w=image["width"], h=image["height"],
-        alt=caption or gettext("A photo by %(name)s") % {"name": user["username"]},
-        bg=placeholder(item.get("blurhash")), csrf=csrf, back=request.get_full_path(),
-        button=button, bubble=icons.icon("comment"),
-        comment=gettext("Comment") + f" ({_comments(count)})",
-        likes=_likes(item["likes"]["count"]), comments_label=gettext("Comments"),
+        alt=item.get("alt_text") or caption or gettext("A photo by %(name)s") % {"name": user["username"]},
+        bg=placeholder(item.get("blurhash")), csrf=csrf, back=back,
+        like=like, bubble=icons.icon("comment"),
+        comment=format_html('{} (<span class="comment-count">{}</span>)', gettext("Comment"),
+                            comments_text(count)),
+        likes=likes_text(item["likes"]["count"]), comments_label=gettext("Comments"),
         caption=format_html('<p class="caption"><a href="/{who}/"><strong>{who}</strong></a> {text}</p>',
-                            who=user["username"], text=caption) if caption else "",
+                            who=user["username"], text=linked(caption)) if caption else "",
         more=more, shown=format_html_join("", "{}", ((_comment(c),) for c in shown)), form=form,
     )  # fmt: skip
 

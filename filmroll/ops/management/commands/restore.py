@@ -17,10 +17,15 @@ class Command(BaseCommand):
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
         rows = ", ".join(f"{k}={v}" for k, v in done["counts"].items() if v)
-        self.stdout.write(self.style.SUCCESS(f"restored and checked: {rows}"))
-        if done["redis"]:
+        self.stdout.write(
+            self.style.SUCCESS(f"restored and checked: {rows}; {done['photos']} photos answer")
+        )
+        rdb = done["sessions_rdb"]
+        if done["sessions"] is not None:
+            self.stdout.write(f"sessions: {done['sessions']} keys loaded from {rdb}")
+        elif rdb:
             self.stdout.write(
-                "Redis: feeds rebuild from PostgreSQL as they are read. To bring sessions back,"
-                f" copy {', '.join(done['redis'])} from {folder} to the sessions Redis's dump.rdb"
-                " while it is stopped, then start it."
+                f"sessions: load {folder / rdb} into the sessions Redis to bring them back"
+                " (docs/operating.md, Restoring)"
             )
+        self.stdout.write("feeds rebuild from PostgreSQL as they are read")

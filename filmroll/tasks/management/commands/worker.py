@@ -22,8 +22,9 @@ class Command(BaseCommand):
             "--queues", help=f"comma-separated queues to work on (default: {QUEUES})"
         )
         parser.add_argument(
-            "--concurrency", type=argtypes.whole(1, 256), default=2,
-            help="Celery worker processes (%(default)s)",
+            "--concurrency", type=argtypes.whole(1, 256), default=None,
+            help="tasks run at once: Celery worker processes (2), or the embedded queue's"
+            " threads (FILMROLL_TASK_WORKERS: one per core)",
         )  # fmt: skip
         parser.add_argument(
             "--beat",
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             help="also queue periodic tasks (Celery beat): run exactly one worker with it",
         )
 
-    def handle(self, *args, queues: str | None, concurrency: int, beat: bool, **options):
+    def handle(self, *args, queues: str | None, concurrency: int | None, beat: bool, **options):
         if settings.FILMROLL.broker_url:
             from filmroll.tasks.celery_app import app
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 "-Q",
                 queues or QUEUES,
                 "--concurrency",
-                str(concurrency),
+                str(concurrency or 2),
                 "-l",
                 "INFO",
                 # a node name of its own: workers sharing one with RabbitMQ fight over its queue
@@ -55,4 +56,4 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        worker.run_forever(names, stop=stop)
+        worker.run_forever(names, stop=stop, workers=concurrency or 0)

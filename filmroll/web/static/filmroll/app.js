@@ -1,18 +1,31 @@
-// In-place likes and comments, and more of the feed as you scroll. Every form and link works
+// In-place likes and comments, and more of every list as you scroll. Every form and link works
 // without this file: it only saves the page reload. The server answers a request marked
 // X-Requested-With: fetch with the changed piece of the page instead of a redirect.
 
 const csrf = () => document.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+const here = () => location.pathname + location.search;
+
+// The address a form posts to. Not `form.action`: a field named "action" (the unlike form has
+// one) takes that name over.
+const target = (form) => form.getAttribute("action") || location.pathname;
+
+// Thrown when the server says to log in first: the whole page has gone there already.
+class LoggingIn extends Error {}
 
 async function send(form) {
-  const answer = await fetch(form.action, {
+  const answer = await fetch(target(form), {
     method: "POST",
     body: new FormData(form),
     headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrf() },
     credentials: "same-origin",
   });
-  if (!answer.ok) throw new Error(`${answer.status}`);
-  return answer.text();
+  if (answer.status === 401) {
+    // not signed in: log in, then come back to this page (never to the POST-only address)
+    location.assign(answer.headers.get("X-Log-In") || `/accounts/login/?next=${encodeURIComponent(here())}`);
+    throw new LoggingIn();
+  }
+  if (!answer.ok || answer.redirected) throw new Error(`${answer.status}`);
+  return answer;
 }
 
 function fragment(html) {
@@ -26,46 +39,111 @@ document.addEventListener("submit", async (event) => {
   if (!form.matches("form.like-form, form.comment-form")) return;
   event.preventDefault();
   try {
-    const html = await send(form);
-    if (form.matches(".like-form")) {
-      form.closest("article").replaceWith(fragment(html).firstElementChild);
-    } else {
-      form.before(...fragment(html).children);
-      form.reset();
-    }
-  } catch {
-    form.submit(); // let the server answer the plain way
+    // the answer is the photo's card as it now stands: the like, the new comment, the counts
+    const card = fragment(await (await send(form)).text()).firstElementChild;
+    const old = form.closest("article");
+    const typing = form.matches(".comment-form");
+    old.replaceWith(card);
+    if (typing) card.querySelector(".comment-form input[name=text]")?.focus();
+  } catch (error) {
+    if (!(error instanceof LoggingIn)) form.submit(); // let the server answer the plain way
   }
 });
 
-// Infinite scroll: when the "older" link comes into view, fetch the next page's photos.
-const observer = new IntersectionObserver(async (entries) => {
+// Lists go on: a "load more" link (rel=next, data-list naming the list) fetches the next page's
+// items alone and appends them, when clicked or when it scrolls into view. Without this file
+// the link opens the next page.
+async function loadMore(link) {
+  if (link.dataset.loading) return;
+  link.dataset.loading = "1";
+  const answer = await fetch(link.href, { headers: { "X-Requested-With": "fetch" } });
+  if (!answer.ok || answer.redirected) { delete link.dataset.loading; return; }
+  const page = fragment(await answer.text());
+  const next = page.querySelector(".more");
+  next?.remove();
+  const list = document.getElementById(link.dataset.list);
+  for (const item of [...page.children]) {
+    if (!item.id || !document.getElementById(item.id)) list.append(item); // never twice
+  }
+  const old = link.closest(".more") || link;
+  if (next) {
+    old.replaceWith(next);
+    watch(next.querySelector("a[rel=next]"));
+  } else {
+    old.remove();
+  }
+}
+const observer = new IntersectionObserver((entries) => {
   for (const entry of entries) {
     if (!entry.isIntersecting) continue;
-    const link = entry.target;
-    observer.unobserve(link);
-    const answer = await fetch(link.href, { headers: { "X-Requested-With": "fetch" } });
-    if (!answer.ok) return;
-    const page = fragment(await answer.text());
-    link.closest("p").replaceWith(...page.children);
-    document.querySelectorAll("a[rel=next]").forEach((next) => observer.observe(next));
+    observer.unobserve(entry.target);
+    loadMore(entry.target);
   }
 });
-document.querySelectorAll("a[rel=next]").forEach((link) => observer.observe(link));
-
-// Upload: once a photo is chosen, show it under every filter (made on the server).
-const chosen = document.querySelector("#upload-form input[type=file]");
-chosen?.addEventListener("change", async () => {
-  if (!chosen.files.length) return;
-  const body = new FormData();
-  body.append("image", chosen.files[0]);
-  const answer = await fetch("/upload/previews", {
-    method: "POST", body, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin",
+function watch(link) {
+  if (!link?.dataset.list) return;
+  observer.observe(link);
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    observer.unobserve(link);
+    loadMore(link);
   });
-  if (!answer.ok) return; // the post itself will say what is wrong with the photo
-  const made = await answer.json();
+}
+document.querySelectorAll("a[rel=next][data-list]").forEach(watch);
+
+// Upload: once a photo is chosen, show it under every filter. Made here, from the same tables
+// the server applies (grain left out), so the photo is uploaded once: when it is posted.
+const chosen = document.querySelector("#upload-form input[type=file]");
+const recipes = JSON.parse(document.getElementById("filter-recipes")?.textContent || "{}");
+const SIDE = 160;
+
+function filtered(recipe, source) {
+  const out = new ImageData(new Uint8ClampedArray(source.data), SIDE, SIDE);
+  const d = out.data;
+  const { lut, saturation, mono, tint, vignette } = recipe;
+  const half = SIDE / 2;
+  for (let i = 0; i < d.length; i += 4) {
+    let [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+    const grey = 0.299 * r + 0.587 * g + 0.114 * b;
+    if (mono) r = g = b = grey;
+    else if (saturation !== 1) [r, g, b] = [r, g, b].map((c) => grey + (c - grey) * saturation);
+    if (lut.length) {
+      const at = (c) => Math.max(0, Math.min(255, Math.round(c)));
+      [r, g, b] = [lut[at(r)], lut[256 + at(g)], lut[512 + at(b)]];
+    }
+    [r, g, b] = [r + tint[0], g + tint[1], b + tint[2]];
+    if (vignette) {
+      const p = i / 4;
+      const t = Math.min(1, Math.hypot((p % SIDE) - half, Math.floor(p / SIDE) - half) / half);
+      const keep = 1 - vignette * t * t;
+      [r, g, b] = [r * keep, g * keep, b * keep];
+    }
+    [d[i], d[i + 1], d[i + 2]] = [r, g, b];
+  }
+  return out;
+}
+
+chosen?.addEventListener("change", async () => {
+  const file = chosen.files[0];
+  if (!file || !file.type.startsWith("image/")) return; // the post itself says what is wrong
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return;
+  }
+  document.getElementById("upload-error")?.remove(); // a photo that opens: the old error is past
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = SIDE;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const crop = Math.min(bitmap.width, bitmap.height);
+  ctx.drawImage(bitmap, (bitmap.width - crop) / 2, (bitmap.height - crop) / 2, crop, crop, 0, 0, SIDE, SIDE);
+  const source = ctx.getImageData(0, 0, SIDE, SIDE);
   document.querySelectorAll("img.preview").forEach((img) => {
-    if (made[img.dataset.filter]) img.src = made[img.dataset.filter];
+    const recipe = recipes[img.dataset.filter];
+    if (!recipe) return;
+    ctx.putImageData(filtered(recipe, source), 0, 0);
+    img.src = canvas.toDataURL("image/jpeg", 0.8);
   });
 });
 

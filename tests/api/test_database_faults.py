@@ -1,0 +1,93 @@
+"""A database that cannot take writes: its files read-only on the embedded default, every
+transaction read-only on PostgreSQL (what a hot standby or a demoted primary answers). A write
+answers 503 APIStorageError with Retry-After, not 500; nothing is half-saved; the same request
+succeeds once the database is back."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from tests.support.images import jpeg_bytes, upload
+from tests.support.personas import make_user
+
+pytestmark = [
+    pytest.mark.django_db(databases="__all__", transaction=True),
+    pytest.mark.usefixtures("restores_install"),
+]
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Every database of this process refuses writes until the block ends."""
+    primaries = [c for c in connections.all() if not c.alias.endswith("_replica")]
+    files = [
+        Path(f"{c.settings_dict['NAME']}{suffix}")
+        for c in primaries if c.vendor == "sqlite" for suffix in ("", "-wal", "-shm")
+    ]  # fmt: skip
+    files = [f for f in files if f.exists()]
+    servers = [c for c in primaries if c.vendor == "postgresql"]
+    for connection in servers:
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    if files:
+        subprocess.run(["chattr", "+i", *map(str, files)], check=True)
+    try:
+        yield
+    finally:
+        if files:
+            subprocess.run(["chattr", "-i", *map(str, files)], check=True)
+        for connection in servers:
+            with connection.cursor() as cursor:
+                cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+
+
+def refused(answer) -> bool:
+    meta = answer.json()["meta"]
+    return (
+        answer.status_code == 503
+        and meta["error_type"] == "APIStorageError"
+        and int(answer["Retry-After"]) > 0
+    )
+
+
+def test_writes_to_a_database_that_cannot_take_them_answer_503_and_work_once_it_is_back():
+    ana, ana_api = make_user("ana")
+    bo, bo_api = make_user("bo")
+    photo = upload(ana_api, jpeg_bytes()).json()["data"]
+    with read_only():
+        follow = bo_api.post(f"/api/v1/users/{ana.id}/relationship", {"action": "follow"})
+        like = bo_api.post(f"/api/v1/media/{photo['id']}/likes")
+        comment = bo_api.post(f"/api/v1/media/{photo['id']}/comments", {"text": "lovely"})
+        post = upload(bo_api, jpeg_bytes())
+        assert all(refused(a) for a in (follow, like, comment, post)), [
+            (a.status_code, a.content[:200]) for a in (follow, like, comment, post)
+        ]
+        # reads go on while writes cannot
+        assert ana_api.get(f"/api/v1/media/{photo['id']}").status_code == 200
+
+    shown = bo_api.get(f"/api/v1/media/{photo['id']}").json()["data"]
+    assert shown["likes"]["count"] == 0 and shown["comments"]["count"] == 0
+    assert bo_api.get("/api/v1/users/self").json()["data"]["counts"] == {
+        "media": 0, "follows": 0, "followed_by": 0,
+    }  # fmt: skip
+
+    assert (
+        bo_api.post(f"/api/v1/users/{ana.id}/relationship", {"action": "follow"}).status_code == 200
+    )
+    assert bo_api.post(f"/api/v1/media/{photo['id']}/likes").status_code == 200
+    assert (
+        bo_api.post(f"/api/v1/media/{photo['id']}/comments", {"text": "lovely"}).status_code == 200
+    )
+    assert upload(bo_api, jpeg_bytes()).status_code == 201
+    shown = bo_api.get(f"/api/v1/media/{photo['id']}").json()["data"]
+    assert shown["likes"]["count"] == 1 and shown["comments"]["count"] == 1
+    assert shown["user_has_liked"] is True
+    assert bo_api.get("/api/v1/users/self").json()["data"]["counts"] == {
+        "media": 1, "follows": 1, "followed_by": 0,
+    }  # fmt: skip
