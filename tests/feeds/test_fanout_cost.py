@@ -43,6 +43,9 @@ def counted(alias: str) -> Iterator[list[int]]:
         " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = ANY(%s)"
     )
     with transaction.atomic(using=alias), connection.cursor() as cursor:
+        # the plans of a big table: on the test's few thousand rows the planner would rather
+        # scan the whole table than the index, which no real feed table does
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(query, [schema.schema_name(SHARD), names])
         before = cursor.fetchone()[0]
         yield found
@@ -70,15 +73,17 @@ def test_a_post_costs_the_same_in_an_empty_feed_as_in_a_full_one(settings):
         assert kept is not None and kept[0] == newest and len(kept) == min(cap, length + 1)
     # the same statements touch the same entries whatever the feed's length
     assert costs[1000, 0] == costs[1000, 500] == costs[1000, 1000] == costs[200, 200]
-    # a full feed is trimmed by batch: over a slack's worth of adds, a few more entries' work
-    # per add than an empty feed (OFFSET cap walked the whole feed on every add)
+    # a full feed is trimmed by batch, once over a slack's worth of adds: that trim reads at
+    # most the feed a few times (SQLite reads only the entries that go; PostgreSQL's plan reads
+    # the user's index range), a constant per add amortized. OFFSET cap walked the whole feed
+    # on every add: a slack's adds cost a hundred feeds' worth.
     settings.FILMROLL = dataclasses.replace(settings.FILMROLL, feed_cap=1000)
     more = [ids.make_id(ids.EPOCH_MS + 90_000 + n, 3, n) for n in range(slack(1000) + 1)]
     totals = {
         length: sum(cost(lambda m=m, u=users[1000, length]: feeds.add([u], m)) for m in more)
         for length in (0, 1000)
     }
-    assert totals[1000] < 3 * totals[0]
+    assert totals[1000] - totals[0] < 3 * (1000 + slack(1000))
     full = feeds.read(users[1000, 1000])
     assert full == sorted([*more, ids.make_id(ids.EPOCH_MS + 51_000, 3, 0), *posts[:1000]],
                           reverse=True)[:1000]  # fmt: skip

@@ -15,7 +15,7 @@ from filmroll.graph import edges, relationships
 from filmroll.media import cache, likes
 from filmroll.ops import audit
 from filmroll.sharding import db, ids
-from tests.support.images import jpeg_bytes, stored_keys, upload
+from tests.support.images import empty_store, jpeg_bytes, stored_keys, upload
 from tests.support.install import reset_install
 from tests.support.tasks import run_tasks
 
@@ -28,8 +28,10 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _fresh_install():
     """The audit reads every shard row: start from empty shards and the shard map in place
-    (a committed test's flush takes the map, and leaves its shard rows)."""
+    (a committed test's flush takes the map, and leaves its shard rows), and an empty photo
+    store (files earlier tests left in the run's bucket are orphans to the audit)."""
     reset_install()
+    empty_store()
 
 
 def check(*args: str) -> tuple[bool, str]:

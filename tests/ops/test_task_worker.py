@@ -26,12 +26,17 @@ pytestmark = [
 def task_workers(server: int) -> list[int]:
     """The server's children running `filmroll worker`."""
     listed = subprocess.run(["ps", "-o", "pid=", "--ppid", str(server)], capture_output=True)
-    return [
-        int(pid)
-        for pid in listed.stdout.split()
-        if b"worker" in Path(f"/proc/{int(pid)}/cmdline").read_bytes()
-        and ") Z " not in Path(f"/proc/{int(pid)}/stat").read_text()
-    ]
+    found = []
+    for pid in map(int, listed.stdout.split()):
+        try:  # a child listed may be gone by now (a Gunicorn worker restarting)
+            if (
+                b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                and ") Z " not in Path(f"/proc/{pid}/stat").read_text()
+            ):
+                found.append(pid)
+        except FileNotFoundError:
+            continue
+    return found
 
 
 def deep(base: str) -> dict:

@@ -46,6 +46,17 @@ def jpeg_bytes(
     return out.getvalue()
 
 
+def empty_store() -> None:
+    """Remove every stored file: the cluster run's S3 bucket outlives each test (a local store
+    is a new folder per test already)."""
+    from filmroll.files import storage
+
+    backend = storage.backend()
+    if isinstance(backend, storage.S3):
+        for key in stored_keys():
+            backend.client.delete_object(Bucket=backend.bucket, Key=key)
+
+
 def stored_keys() -> set[str]:
     """Every key in the configured photo storage."""
     from filmroll.files import storage

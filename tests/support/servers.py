@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import ipaddress
+import json
 import os
 import signal
 import socket
@@ -132,6 +133,12 @@ def make_bucket(url: str, bucket: str) -> None:
     )
     with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
         client.create_bucket(Bucket=bucket)
+    # Photos are public, as a bucket a CDN serves from is: browsers load them with no signature.
+    public = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+              "Resource": f"arn:aws:s3:::{bucket}/*"}  # fmt: skip
+    client.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [public]})
+    )
 
 
 class Recorder:

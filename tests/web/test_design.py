@@ -274,13 +274,20 @@ def test_first_paint_of_the_home_feed_on_a_phone(browser, live_server):
     page.goto(base + "/")
     page.wait_for_load_state("load")
     timing = page.evaluate(
-        """() => {
+        """async () => {
+          // a loaded machine may record the paint after the load event: wait for it (10 s)
+          await new Promise(resolve => {
+            if (performance.getEntriesByName('first-contentful-paint').length) return resolve();
+            new PerformanceObserver(() => resolve()).observe({type: 'paint', buffered: true});
+            setTimeout(resolve, 10000);
+          });
           const nav = performance.getEntriesByType('navigation')[0];
           const paint = Object.fromEntries(
             performance.getEntriesByType('paint').map(p => [p.name, p.startTime]));
           return {ttfb: nav.responseStart, dcl: nav.domContentLoadedEventEnd,
                   load: nav.loadEventEnd, bytes: nav.transferSize,
-                  fp: paint['first-paint'], fcp: paint['first-contentful-paint']};
+                  fp: paint['first-paint'] ?? paint['first-contentful-paint'],
+                  fcp: paint['first-contentful-paint']};
         }"""
     )
     assert timing["fcp"] is not None and timing["fcp"] > 0
