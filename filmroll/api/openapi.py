@@ -50,7 +50,9 @@ WINDOW = [
 LAT = {"type": "number", "minimum": -90, "maximum": 90}
 LNG = {"type": "number", "minimum": -180, "maximum": 180}
 DISTANCE = {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 5000}
-NEAR = [_query("lat", LAT, True), _query("lng", LNG, True), _query("distance", DISTANCE)]
+# `distance=` is the same as no distance: the default radius
+RADIUS = {**_query("distance", DISTANCE), "allowEmptyValue": True}
+NEAR = [_query("lat", LAT, True), _query("lng", LNG, True), RADIUS]
 CLIENT = {"client_id": TEXT, "client_secret": TEXT}
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "user_id": {"type": "string", "pattern": "^(self|[0-9]{1,19})$"},
@@ -166,7 +168,7 @@ OPERATIONS: list[tuple] = [
     ("/locations", "post", "Create a place", scopes.FIRST_PARTY, [],
      {"name": WORDS, "lat": LAT, "lng": LNG, "address": NULLABLE_TEXT}, _ref("Location")),
     ("/locations/search", "get", "Places near a point or by name", scopes.PUBLIC,
-     [_query("q", TEXT), _query("lat", LAT), _query("lng", LNG), _query("distance", DISTANCE),
+     [_query("q", TEXT), _query("lat", LAT), _query("lng", LNG), RADIUS,
       COUNT], None, _list(_ref("Location"))),  # fmt: skip
     ("/locations/{location_id}", "get", "A place", scopes.PUBLIC, [], None, _ref("Location")),
     ("/locations/{location_id}/media/recent", "get", "Photos at a place", scopes.PUBLIC,
