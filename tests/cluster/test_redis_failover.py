@@ -16,7 +16,11 @@ from tests.support.personas import PASSWORD
 
 
 def _role(cluster: Cluster, program: str) -> str:
-    return redis.Redis(port=cluster.where.port(program)).info("replication")["role"]
+    """The node's replication role; "down" while it is (re)starting and not yet listening."""
+    try:
+        return redis.Redis(port=cluster.where.port(program)).info("replication")["role"]
+    except (redis.ConnectionError, redis.BusyLoadingError):
+        return "down"
 
 
 def test_the_app_follows_a_promoted_redis_replica_without_a_restart(cluster: Cluster) -> None:
