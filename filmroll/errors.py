@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import redis
 from django.db import OperationalError
 
 
@@ -98,11 +99,15 @@ class DatabaseUnavailable(StorageUnavailable):
 READ_ONLY_SQL_TRANSACTION = "25006"
 
 
+_UNAVAILABLE = (OperationalError, redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError)
+
+
 def database_unavailable(error: BaseException) -> DatabaseUnavailable | None:
     """The answer for a database fault that is the database's state, not the request's: a
-    connection that failed or broke, a file that cannot be written, a server that only reads."""
+    connection that failed or broke, a file that cannot be written, a server that only reads.
+    Redis counts too: during a fail-over its primary refuses connections or, demoted, writes."""
     cause = error.__cause__
-    if isinstance(error, OperationalError) or (
+    if isinstance(error, _UNAVAILABLE) or (
         getattr(cause, "sqlstate", None) == READ_ONLY_SQL_TRANSACTION
     ):
         return DatabaseUnavailable()

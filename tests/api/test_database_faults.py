@@ -91,3 +91,24 @@ def test_writes_to_a_database_that_cannot_take_them_answer_503_and_work_once_it_
     assert bo_api.get("/api/v1/users/self").json()["data"]["counts"] == {
         "media": 1, "follows": 1, "followed_by": 0,
     }  # fmt: skip
+
+
+def test_a_feed_redis_that_is_unreachable_answers_503_not_500(settings):
+    """During a Redis fail-over the feed's primary answers nothing for a few seconds: the read
+    says to try again (503, Retry-After), as a database that is down does, not "something went
+    wrong"."""
+    import dataclasses
+
+    from filmroll.feeds.store import store
+    from tests.support.servers import free_port
+
+    ana, ana_api = make_user("ana")
+    settings.FILMROLL = dataclasses.replace(
+        settings.FILMROLL, feed_redis=(f"redis://127.0.0.1:{free_port()}/0",)
+    )
+    store.cache_clear()
+    try:
+        answer = ana_api.get("/api/v1/users/self/feed")
+    finally:
+        store.cache_clear()
+    assert refused(answer), answer.content
