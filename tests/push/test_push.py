@@ -7,18 +7,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
-import datetime
-import ipaddress
 import json
 import threading
 import time
 
 import http_ece
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 from jwcrypto import jwk, jwt
 
 from filmroll.activity import events
@@ -26,7 +22,7 @@ from filmroll.push import notify, senders
 from filmroll.push.models import Device, Sent
 from tests.support.images import png_bytes, upload
 from tests.support.personas import make_user
-from tests.support.servers import Loopback, free_port, wait_port
+from tests.support.servers import Loopback, free_port, self_signed, wait_port
 from tests.support.tasks import run_tasks
 
 pytestmark = [
@@ -56,22 +52,7 @@ class Apns:
     def __init__(self, tmp_path, team: str, key_id: str, public_key) -> None:
         self.received: list[dict] = []
         self.fail_next = 0
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-        now = datetime.datetime.now(datetime.UTC)
-        cert = (
-            x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .sign(key, hashes.SHA256())
-        )  # fmt: skip
-        self.cert = tmp_path / "apns.crt"
-        self.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        (tmp_path / "apns.key").write_bytes(pem(key))
+        self.cert, self.key = self_signed(tmp_path / "apns")
         verifier = jwk.JWK.from_pyca(public_key)
         me = self
 
@@ -111,7 +92,7 @@ class Apns:
 
         config = Config()
         config.bind = ["127.0.0.1:0"]
-        config.certfile, config.keyfile = str(self.cert), str(tmp_path / "apns.key")
+        config.certfile, config.keyfile = str(self.cert), str(self.key)
         config.alpn_protocols = ["h2"]
         self.port = free_port()
         config.bind = [f"127.0.0.1:{self.port}"]
