@@ -28,14 +28,6 @@ Changed = Callable[[int, int, bool], None]
 
 SETTLE_FOLLOW = "graph.settle_follow"  # graph/tasks.py: settle with the write layer's effects
 
-# A follow whose sides keep changing under settle gives up after this many rounds (its outbox
-# record, or the task retried, settles it later).
-SETTLE_ROUNDS = 5
-
-
-class Unsettled(Exception):
-    """The follower's side kept changing while settle made the other side match."""
-
 
 def add(source_id: int, target_id: int, changed: Changed | None = None) -> bool:
     """`source` follows `target`; False when it did already. The follower's row, its count and
@@ -83,12 +75,11 @@ def settle(source_id: int, target_id: int, changed: Changed | None = None) -> No
     the truth. Idempotent. It reads the follower's side again after writing: a follow or
     unfollow that came in between is matched in the next round, so concurrent settles of the
     same pair end agreeing with the last change, with no lock held across two shards."""
-    for _ in range(SETTLE_ROUNDS):
-        wanted = follows(source_id, target_id)
-        _mirror(source_id, target_id, wanted, changed)
-        if follows(source_id, target_id) == wanted:
-            return
-    raise Unsettled(f"the follow {source_id} -> {target_id} kept changing")
+    outbox.settle(
+        lambda: follows(source_id, target_id),
+        lambda wanted: _mirror(source_id, target_id, wanted, changed),
+        f"the follow {source_id} -> {target_id}",
+    )
 
 
 def _mirror(source_id: int, target_id: int, wanted: bool, changed: Changed | None) -> None:
@@ -207,26 +198,31 @@ def settle_block(user_id: int, other_id: int, then: Blocked | None = None) -> No
     """Make `blocked_by` on the other's shard match `blocks` on the blocker's (read again after
     writing, as settle does), drop both people's cached block sets, and while the block stands
     run `then`. Idempotent."""
-    for _ in range(SETTLE_ROUNDS):
-        wanted = blocked(user_id, other_id)
-        if wanted:
-            db.execute(
-                ids.shard_of(other_id),
-                "INSERT INTO {blocked_by} (user_id, blocker_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                [other_id, user_id],
-            )
-        else:
-            db.execute(
-                ids.shard_of(other_id),
-                "DELETE FROM {blocked_by} WHERE user_id = %s AND blocker_id = %s",
-                [other_id, user_id],
-            )
-        _blocks_changed(user_id, other_id)
-        if blocked(user_id, other_id) == wanted:
-            if wanted and then:
-                then(user_id, other_id)
-            return
-    raise Unsettled(f"the block {user_id} -> {other_id} kept changing")
+    if (
+        outbox.settle(
+            lambda: blocked(user_id, other_id),
+            lambda wanted: _mirror_block(user_id, other_id, wanted),
+            f"the block {user_id} -> {other_id}",
+        )
+        and then
+    ):
+        then(user_id, other_id)
+
+
+def _mirror_block(user_id: int, other_id: int, wanted: bool) -> None:
+    if wanted:
+        db.execute(
+            ids.shard_of(other_id),
+            "INSERT INTO {blocked_by} (user_id, blocker_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            [other_id, user_id],
+        )
+    else:
+        db.execute(
+            ids.shard_of(other_id),
+            "DELETE FROM {blocked_by} WHERE user_id = %s AND blocker_id = %s",
+            [other_id, user_id],
+        )
+    _blocks_changed(user_id, other_id)
 
 
 @replicas.on_primary

@@ -54,7 +54,6 @@ def unlike(user: User, raw_id: object) -> None:
 
 
 SETTLE = "media.settle_like"  # media/tasks.py
-SETTLE_ROUNDS = 5
 
 
 @replicas.on_primary
@@ -73,14 +72,13 @@ def settle(user_id: int, media_id: int) -> None:
     """Make the liker's side (`user_likes`) and the owner's activity match the photo's side,
     which is the truth, and drop the photo's cached counts. Idempotent; reads the photo's side
     again after writing, so concurrent settles end agreeing with the last like or unlike."""
-    for _ in range(SETTLE_ROUNDS):
-        wanted = _liked(user_id, media_id)
-        _mirror(user_id, media_id, wanted)
-        if _liked(user_id, media_id) == wanted:
-            cache.invalidate(media_id)
-            cache.invalidate_liked(user_id, media_id)  # the flag is read from `user_likes`
-            return
-    raise RuntimeError(f"the like of {media_id} by {user_id} kept changing")
+    outbox.settle(
+        lambda: _liked(user_id, media_id),
+        lambda wanted: _mirror(user_id, media_id, wanted),
+        f"the like of {media_id} by {user_id}",
+    )
+    cache.invalidate(media_id)
+    cache.invalidate_liked(user_id, media_id)  # the flag is read from `user_likes`
 
 
 def _mirror(user_id: int, media_id: int, wanted: bool) -> None:

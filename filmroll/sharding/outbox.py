@@ -98,6 +98,28 @@ def finish(shard: int, row_id: int, run: Callable[[], object]) -> None:
         log.exception("a write was left to its outbox record %s on shard %s", row_id, shard)
 
 
+# A write whose sides keep changing under settle gives up after this many rounds (its outbox
+# record, or the task retried, settles it later).
+SETTLE_ROUNDS = 5
+
+
+class Unsettled(Exception):
+    """The true side of a two-shard write kept changing while settle made the other side match."""
+
+
+def settle(truth: Callable[[], bool], mirror: Callable[[bool], object], what: str) -> bool:
+    """Make a two-shard write's other side match its true side: `mirror(truth())`, then read the
+    truth again: a change that came in between is matched in the next round, so concurrent
+    settles of the same pair end agreeing with the last change, with no lock held across two
+    shards. Idempotent; what the true side says, once it held still."""
+    for _ in range(SETTLE_ROUNDS):
+        wanted = truth()
+        mirror(wanted)
+        if truth() == wanted:
+            return wanted
+    raise Unsettled(f"{what} kept changing")
+
+
 def done(shard: int, row_id: int) -> None:
     db.execute(shard, "DELETE FROM {outbox} WHERE id = %s", [row_id])
 
