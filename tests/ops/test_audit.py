@@ -89,14 +89,19 @@ def test_a_half_made_follow_is_found_and_its_missing_half_added(alice, bob):
     assert check()[0]
 
 
+def _drop_following_row(user_id: int, target_id: int) -> None:
+    """Half a follow: only its `followers` row stays."""
+    db.execute(
+        ids.shard_of(user_id),
+        "DELETE FROM {following} WHERE user_id = %s AND target_id = %s",
+        [user_id, target_id],
+    )
+
+
 def test_a_follow_with_only_its_followers_row_gets_the_other(alice, bob):
     (alice_user, _), (bob_user, _) = alice, bob
     relationships.follow(alice_user, bob_user)
-    db.execute(
-        ids.shard_of(alice_user.id),
-        "DELETE FROM {following} WHERE user_id = %s AND target_id = %s",
-        [alice_user.id, bob_user.id],
-    )
+    _drop_following_row(alice_user.id, bob_user.id)
     passed, output = check()
     assert not passed
     assert f"follow {alice_user.id} -> {bob_user.id}: no following row" in output
@@ -273,11 +278,7 @@ def test_repair_leaves_an_edge_that_a_write_in_flight_finished_since_the_check(a
     (alice_user, _), (bob_user, _) = alice, bob
     relationships.follow(alice_user, bob_user)
     # an unfollow between its two deletes when the check reads...
-    db.execute(
-        ids.shard_of(alice_user.id),
-        "DELETE FROM {following} WHERE user_id = %s AND target_id = %s",
-        [alice_user.id, bob_user.id],
-    )
+    _drop_following_row(alice_user.id, bob_user.id)
     report = audit.check()
     assert report.half_edges["follow"] == [(alice_user.id, bob_user.id, "following")]
     # ...and done before the repair: nothing is left to add back
