@@ -14,7 +14,6 @@ from django.conf import settings
 from filmroll import __version__
 from filmroll.activity.events import KINDS
 from filmroll.api import scopes
-from filmroll.places import grid
 from filmroll.api.schemas import (
     FLAG,
     NULLABLE_TEXT,
@@ -27,6 +26,7 @@ from filmroll.api.schemas import (
     _words,
     example_of,
 )
+from filmroll.places import grid
 
 # --- parameters ---------------------------------------------------------------------------
 
@@ -56,17 +56,23 @@ RADIUS = {**_query("distance", DISTANCE), "allowEmptyValue": True}
 NEAR = [_query("lat", LAT, True), _query("lng", LNG, True), RADIUS]
 CLIENT = {"client_id": TEXT, "client_secret": TEXT}
 # the Photo Map's view: a box (GeoJSON's order; west > east crosses the ±180° meridian) and a zoom
-MAP_BOX = {**_query(
-    "bbox",
-    {"type": "string", "pattern": grid.BOX.pattern},
-    about="minLng,minLat,maxLng,maxLat in decimal degrees; empty or not given: the whole world",
-), "allowEmptyValue": True}
-MAP_ZOOM = {**_query(
-    "zoom",
-    {"type": "integer", "minimum": 0, "maximum": grid.MAX_ZOOM},
-    about="the map's zoom (0, the default: the world in one 256-pixel tile); clusters are about"
-    " 64 pixels across",
-), "allowEmptyValue": True}
+MAP_BOX = {
+    **_query(
+        "bbox",
+        {"type": "string", "pattern": grid.BOX.pattern},
+        about="minLng,minLat,maxLng,maxLat in decimal degrees; empty or not given: the whole world",
+    ),
+    "allowEmptyValue": True,
+}
+MAP_ZOOM = {
+    **_query(
+        "zoom",
+        {"type": "integer", "minimum": 0, "maximum": grid.MAX_ZOOM},
+        about="the map's zoom (0, the default: the world in one 256-pixel tile); clusters are about"
+        " 64 pixels across",
+    ),
+    "allowEmptyValue": True,
+}
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "user_id": {"type": "string", "pattern": "^(self|[0-9]{1,19})$"},
     "media_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},

@@ -178,12 +178,19 @@ SCHEMAS: dict[str, dict] = {
             "lat": {"type": "number"},
             "lng": {"type": "number"},
             "count": {"type": "integer", "minimum": 1},
-            "bbox": {**_list({"type": "number"}), "minItems": 4, "maxItems": 4,
-                     "description": "minLng, minLat, maxLng, maxLat of the cluster's photos"},
+            "bbox": {
+                **_list({"type": "number"}),
+                "minItems": 4,
+                "maxItems": 4,
+                "description": "minLng, minLat, maxLng, maxLat of the cluster's photos",
+            },
             "cover": _obj({"id": ID, "shortcode": TEXT, "link": TEXT, "thumbnail": IMAGE}),
-            "media_ids": {**_list(ID), "nullable": True,
-                          "description": "the photos, newest first; null when there are too"
-                          " many to list (zoom in)"},
+            "media_ids": {
+                **_list(ID),
+                "nullable": True,
+                "description": "the photos, newest first; null when there are too"
+                " many to list (zoom in)",
+            },
         }
     ),  # fmt: skip
     "Subscription": _obj(

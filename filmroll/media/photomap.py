@@ -41,7 +41,12 @@ def _in_box(box: grid.Box) -> tuple[str, list[float]]:
     where = "latitude BETWEEN %s AND %s AND "
     if box.west <= box.east:
         return where + "longitude BETWEEN %s AND %s", [box.south, box.north, box.west, box.east]
-    return where + "(longitude >= %s OR longitude <= %s)", [box.south, box.north, box.west, box.east]
+    return where + "(longitude >= %s OR longitude <= %s)", [
+        box.south,
+        box.north,
+        box.west,
+        box.east,
+    ]
 
 
 def points(owner_id: int, box: grid.Box) -> list[grid.Point]:
