@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
+from filmroll import config
 from filmroll.graph import relationships
 from filmroll.media import photomap
+from filmroll.web import photomap as photomap_page
 from tests.support.browser import shot
 from tests.support.personas import make_user
 from tests.web.test_design import axe_source, run_axe
@@ -199,3 +201,24 @@ def test_the_profile_links_to_the_map_and_the_map_to_the_grid(world):
     code = world["berlin"][0]
     grid = client.get("/ana/map/photos/?bbox=13.405,52.52,13.405,52.52").content.decode()
     assert grid.count('href="/p/') == 1 and f'href="/p/{code}/"' in grid
+
+
+def test_the_tile_setting_is_openstreetmap_none_or_a_checked_url(tmp_path):
+    def load(**env):
+        return config.load({"FILMROLL_DATA_DIR": str(tmp_path), **env}).map_tile_url
+
+    assert load() == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert load(FILMROLL_MAP_TILE_URL="") == load()  # empty is unset, as for every setting
+    assert load(FILMROLL_MAP_TILE_URL="none") == load(FILMROLL_MAP_TILE_URL="OFF") == ""
+    subdomains = "https://{s}.tiles.example/{z}/{x}/{y}.png"
+    assert load(FILMROLL_MAP_TILE_URL=subdomains) == subdomains
+    assert photomap_page.tile_source(subdomains) == "https://*.tiles.example"
+    for bad, says in [
+        ("tiles.example/{z}/{x}/{y}.png", "absolute http(s) URL"),
+        ("ftp://tiles.example/{z}/{x}/{y}.png", "absolute http(s) URL"),
+        ("https://tiles.example/{z}/{x}.png", "{z}, {x} and {y}"),
+        ("https://{z}.tiles.example/{x}/{y}.png", "{z}, {x} and {y}"),
+        ("https://tiles.example/{z}/{x}/{y}.png; script-src *", "absolute http(s) URL"),
+    ]:
+        with pytest.raises(config.ConfigError, match=re.escape(says)):
+            load(FILMROLL_MAP_TILE_URL=bad)
