@@ -20,7 +20,7 @@
   const renderer = L.svg({ pane: "graticule", padding: 0.5 });
   const graticule = L.layerGroup().addTo(map);
   function step(zoom) {
-    const wanted = 90 / 2 ** zoom;  // about 64 to 160 pixels apart
+    const wanted = 90 / 2 ** zoom;  // lines 50 to 160 pixels apart
     const power = 10 ** Math.floor(Math.log10(wanted));
     return [1, 2, 5, 10].map((f) => f * power).find((s) => s >= wanted * 0.75) || 10 * power;
   }
