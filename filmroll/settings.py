@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "filmroll.web",
     "oauth2_provider",
     "drf_spectacular_sidecar",  # Redoc's static files for /api/v1/docs
+    "leaflet",  # Leaflet's static files for the Photo Map (its widgets and tags are not used)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,7 +11,7 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, consent, embed, explore, pages, reset, suggest
+from filmroll.web import account_settings, consent, embed, explore, pages, photomap, reset, suggest
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -88,6 +88,9 @@ urlpatterns = [
     path("<str:username>/relationship", pages.relate, name="profile-relationship"),
     path("<str:username>/followers/", account_settings.followers, name="followers"),
     path("<str:username>/following/", account_settings.following, name="following"),
+    path("<str:username>/map/", photomap.map_page, name="photo-map"),
+    path("<str:username>/map/clusters", photomap.map_clusters, name="photo-map-clusters"),
+    path("<str:username>/map/photos/", photomap.map_photos, name="photo-map-photos"),
 ]
 
 

@@ -19,6 +19,7 @@ from filmroll.api import fragments
 from filmroll.files import storage
 from filmroll.graph import edges
 from filmroll.media import filters, likes, previews, shortcodes, tags
+from filmroll.media.photomap import MapCluster
 from filmroll.media.rows import Media
 from filmroll.places import places
 from filmroll.sharding import ids
@@ -217,3 +218,28 @@ def comments(items: Sequence, request: HttpRequest | None) -> list[dict]:
         u.id: user_small(u, request) for u in User.objects.filter(id__in={c.user_id for c in items})
     }
     return [_comment(c.id, c.text, authors[c.user_id]) for c in items if c.user_id in authors]
+
+
+def map_cluster(found: MapCluster, request: HttpRequest | None) -> dict:
+    """A cluster of a Photo Map: where (the mean of its points), how many, the box holding them
+    (minLng, minLat, maxLng, maxLat), its newest photo as the cover, and the IDs of its photos
+    when it is small enough to list (None when it should be zoomed into)."""
+    c, cover = found.cluster, found.cover
+    box, code, thumbnail = c.box, shortcodes.encode(cover.id), cover.images["thumbnail"]
+    return {
+        "lat": c.lat,
+        "lng": c.lng,
+        "count": c.count,
+        "bbox": [box.west, box.south, box.east, box.north],
+        "cover": {
+            "id": str(cover.id),
+            "shortcode": code,
+            "link": _absolute(f"/p/{code}/", request),
+            "thumbnail": {
+                "url": f"{storage.base_url(request)}/{thumbnail['key']}",
+                "width": thumbnail["width"],
+                "height": thumbnail["height"],
+            },
+        },
+        "media_ids": None if found.media_ids is None else [str(m) for m in found.media_ids],
+    }

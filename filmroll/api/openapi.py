@@ -26,6 +26,7 @@ from filmroll.api.schemas import (
     _words,
     example_of,
 )
+from filmroll.places import grid
 
 # --- parameters ---------------------------------------------------------------------------
 
@@ -54,6 +55,24 @@ DISTANCE = {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum":
 RADIUS = {**_query("distance", DISTANCE), "allowEmptyValue": True}
 NEAR = [_query("lat", LAT, True), _query("lng", LNG, True), RADIUS]
 CLIENT = {"client_id": TEXT, "client_secret": TEXT}
+# the Photo Map's view: a box (GeoJSON's order; west > east crosses the ±180° meridian) and a zoom
+MAP_BOX = {
+    **_query(
+        "bbox",
+        {"type": "string", "pattern": grid.BOX.pattern},
+        about="minLng,minLat,maxLng,maxLat in decimal degrees; empty or not given: the whole world",
+    ),
+    "allowEmptyValue": True,
+}
+MAP_ZOOM = {
+    **_query(
+        "zoom",
+        {"type": "integer", "minimum": 0, "maximum": grid.MAX_ZOOM},
+        about="the map's zoom (0, the default: the world in one 256-pixel tile); clusters are about"
+        " 64 pixels across",
+    ),
+    "allowEmptyValue": True,
+}
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "user_id": {"type": "string", "pattern": "^(self|[0-9]{1,19})$"},
     "media_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
@@ -122,6 +141,8 @@ OPERATIONS: list[tuple] = [
     ("/users/{user_id}", "get", "A user", SELF_OR_PUBLIC, [], None, _ref("User")),
     ("/users/{user_id}/media/recent", "get", "A user's photos", SELF_OR_PUBLIC,
      [*PAGED, *WINDOW], None, MEDIA_LIST),
+    ("/users/{user_id}/media/map", "get", "A user's geotagged photos as clusters for a map",
+     SELF_OR_PUBLIC, [MAP_BOX, MAP_ZOOM], None, _list(_ref("MapCluster"))),
     ("/users/{user_id}/follows", "get", "Whom a user follows", scopes.FOLLOWERS,
      [COUNT, _query("cursor", CURSOR)], None, USERS),
     ("/users/{user_id}/followed-by", "get", "A user's followers", scopes.FOLLOWERS,
@@ -211,7 +232,8 @@ REQUIRED_BODY = {
 UNWRAPPED = {"/oembed"}
 # GETs an app may make with its client_id alone (no user), as v1 allowed for public content
 PUBLIC_READS = {
-    "/users/{user_id}", "/users/{user_id}/media/recent", "/media/{media_id}",
+    "/users/{user_id}", "/users/{user_id}/media/recent", "/users/{user_id}/media/map",
+    "/media/{media_id}",
     "/media/shortcode/{code}", "/media/search", "/media/popular", "/media/{media_id}/likes",
     "/media/{media_id}/comments", "/tags/{name}", "/tags/{name}/media/recent", "/tags/search",
     "/locations/{location_id}", "/locations/{location_id}/media/recent", "/locations/search",

@@ -173,6 +173,26 @@ SCHEMAS: dict[str, dict] = {
         }
     ),  # fmt: skip
     "PushPreferences": _obj({kind: {"type": "boolean"} for kind in KINDS}),
+    "MapCluster": _obj(
+        {
+            "lat": {"type": "number"},
+            "lng": {"type": "number"},
+            "count": {"type": "integer", "minimum": 1},
+            "bbox": {
+                **_list({"type": "number"}),
+                "minItems": 4,
+                "maxItems": 4,
+                "description": "minLng, minLat, maxLng, maxLat of the cluster's photos",
+            },
+            "cover": _obj({"id": ID, "shortcode": TEXT, "link": TEXT, "thumbnail": IMAGE}),
+            "media_ids": {
+                **_list(ID),
+                "nullable": True,
+                "description": "the photos, newest first; null when there are too"
+                " many to list (zoom in)",
+            },
+        }
+    ),  # fmt: skip
     "Subscription": _obj(
         {
             "id": ID,
@@ -227,6 +247,14 @@ EXAMPLES: dict[str, Any] = {
         "users_in_photo": [], "attribution": None, "user_has_liked": False,
         "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
     },
+    "MapCluster": {
+        "lat": 37.8087, "lng": -122.4098, "count": 2,
+        "bbox": [-122.4101, 37.8085, -122.4095, 37.8089],
+        "cover": {"id": "506089730245493761", "shortcode": "BwVfBlTgLAB",
+                  "link": "https://filmroll.example/p/BwVfBlTgLAB/",
+                  "thumbnail": _image("t", 150)},
+        "media_ids": ["506089730245493761", "506089730245493760"],
+    },  # fmt: skip
     "OEmbed": {
         "version": "1.0", "type": "rich", "provider_name": "filmroll",
         "provider_url": "https://filmroll.example/", "title": "Evening at the pier #sunset",

@@ -81,6 +81,8 @@ class Config:
     bind: str = setting("127.0.0.1:8000", "where `filmroll serve` and `deploy/gunicorn.conf.py` listen", check=values.host_port)
     workers: int = setting(2, "Gunicorn worker processes for `filmroll serve` and `deploy/gunicorn.conf.py`", low=1, high=256)
     media_url: str = setting("", "the CDN base URL photo URLs are made under", check=values.http_url, shown="empty: photos are served by the app under `/media/`")
+    map_tile_url: str = setting("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "the Photo Map's (`/USERNAME/map/`) tiles: a URL with `{z}`, `{x}` and `{y}` (and `{s}.` before the host for a subdomain) that browsers fetch; its host is added to the map page's Content-Security-Policy for images, and nothing else is. `none`: no tiles, the photos on a plain grid of latitudes and longitudes (as when the tiles cannot be reached)", check=values.tile_url)
+    map_tile_attribution: str = setting("© OpenStreetMap contributors", "the credit the Photo Map shows for its tiles (text)")
     max_upload_bytes: int = setting(25, "the largest image upload accepted, in MB", env="FILMROLL_MAX_UPLOAD_MB", low=1, high=1024, unit=MB)
     max_pixels: int = setting(50, "the most pixels an uploaded image may have, in millions (checked before decoding)", env="FILMROLL_MAX_MEGAPIXELS", low=1, high=500, unit=1_000_000)
     token_days: int = setting(90, "how long an access token lives, in days", low=1, high=3650)

@@ -80,6 +80,22 @@ broker_url = _scheme(
 sentry_dsn = _scheme({"http", "https"}, " is not a DSN: use https://KEY@HOST/PROJECT_ID")
 
 
+def tile_url(label: str, url: str) -> str:
+    """A map tile URL template; `none` or `off` (no tiles) as empty."""
+    if url.lower() in {"none", "off"}:
+        return ""
+    parts = urlsplit(url)
+    host = parts.netloc.removeprefix("{s}.")
+    if parts.scheme not in {"http", "https"} or not host or any(c in url for c in " ;,'\"\\"):
+        raise ConfigError(f"{label} must be an absolute http(s) URL, or none for no tiles")
+    if "{" in host or "}" in host or any(f"{{{k}}}" not in url for k in "zxy"):
+        raise ConfigError(
+            f"{label} must hold {{z}}, {{x}} and {{y}} (and may start its host with {{s}}.),"
+            " as https://tile.openstreetmap.org/{z}/{x}/{y}.png does"
+        )
+    return url
+
+
 def database_url(label: str, url: str) -> str:
     scheme = urlsplit(url).scheme
     if scheme not in {"sqlite", "postgres", "postgresql"}:

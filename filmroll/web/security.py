@@ -1,7 +1,8 @@
 """A Content-Security-Policy on every page: scripts, styles and frames only from this site
 (inline styles allowed: the pages carry a little CSS of their own), images also from where
-photos are stored (a CDN or an S3 endpoint). Forms post to this site only, except the OAuth
-consent page's, which also goes on to the app's registered redirect URI (`consent.py`)."""
+photos are stored (a CDN or an S3 endpoint), and on the Photo Map's page from its tile server.
+Forms post to this site only, except the OAuth consent page's, which also goes on to the app's
+registered redirect URI (`consent.py`)."""
 
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ def source(url: str) -> str:
     return f"{scheme}:"
 
 
-def policy(form_action: str = "") -> str:
-    """The page's policy; `form_action`, a source the page's forms may also lead to."""
-    origin = source(storage.base_url(None))
+def policy(form_action: str = "", images: str = "") -> str:
+    """The page's policy; `form_action`, a source the page's forms may also lead to; `images`,
+    one more source of images (the Photo Map's tile server, `photomap.py`)."""
+    img_src = " ".join(filter(None, ["'self'", "data:", source(storage.base_url(None)), images]))
     return (
-        f"default-src 'self'; img-src 'self' data: {origin}".rstrip()
+        f"default-src 'self'; img-src {img_src}"
         + "; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
         f"base-uri 'self'; form-action 'self' {form_action}".rstrip()
         + "; frame-ancestors 'none'"
