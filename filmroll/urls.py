@@ -11,7 +11,7 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, consent, embed, explore, pages, reset, suggest
+from filmroll.web import account_settings, consent, embed, explore, pages, reset, saved, suggest
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -70,6 +70,7 @@ urlpatterns = [
     path("p/<str:code>/embed/", embed.embed, name="photo-embed"),
     path("p/<str:code>/media/", embed.image, name="photo-image"),
     path("p/<str:code>/like", pages.like, name="photo-like"),
+    path("p/<str:code>/save", saved.save, name="photo-save"),
     path("p/<str:code>/comment", pages.comment, name="photo-comment"),
     path("p/<str:code>/report", pages.report, name="photo-report"),
     path("p/<str:code>/edit", pages.edit, name="photo-edit"),
@@ -88,6 +89,7 @@ urlpatterns = [
     path("<str:username>/relationship", pages.relate, name="profile-relationship"),
     path("<str:username>/followers/", account_settings.followers, name="followers"),
     path("<str:username>/following/", account_settings.following, name="following"),
+    path("<str:username>/saved/", saved.saved_page, name="saved"),
 ]
 
 

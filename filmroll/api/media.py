@@ -46,10 +46,7 @@ def detail(request: PublicRequest, media_id: str) -> JsonResponse:
         photos.delete(signed_in(request), media_id)
         return ok(None)
     if request.method == "POST":  # edit: caption, alt text, content warning, place
-        fields = {
-            k: field(request, k)
-            for k in EDITABLE
-        }
+        fields = {k: field(request, k) for k in EDITABLE}
         edited = photos.edit(
             signed_in(request), media_id, {k: v for k, v in fields.items() if v is not None}
         )

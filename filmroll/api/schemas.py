@@ -109,8 +109,10 @@ SCHEMAS: dict[str, dict] = {
             "blurhash": NULLABLE_TEXT,
             "sensitive": {"type": "boolean", "description": "a content warning: shown blurred"},
             "spoiler_text": {**TEXT, "description": "what the content warning says"},
-            "user_has_saved": {"type": "boolean",
-                               "description": "in your Saved list (true only for you)"},
+            "user_has_saved": {
+                "type": "boolean",
+                "description": "in your Saved list (true only for you)",
+            },
         }
     ),  # fmt: skip
     "Comment": _obj({"id": ID, "created_time": TIME, "text": TEXT, "from": _ref("UserSmall")}),

@@ -25,7 +25,7 @@ def save(user: User, raw_id: object) -> None:
     cache.invalidate_saved(user.id, media.id)
 
 
-def unsave(user: User, raw_id: object) -> None:
+def unsave(user: User, raw_id: str | int) -> None:
     """Take a photo off the list, even one that can no longer be seen."""
     try:
         media_id = ids.parse(raw_id)
