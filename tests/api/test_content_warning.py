@@ -1,8 +1,9 @@
 """Content warnings (`sensitive`, `spoiler_text` of at most 200 characters) and alt text (at
-most 1,500) on upload and edit, through the API and the web's edit page."""
+most 1,500) on upload and edit, through the API and the web's upload and edit pages."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -83,6 +84,20 @@ def test_the_web_edit_page_checks_and_keeps_alt_text_and_the_warning():
     form = web.get(page).content.decode()
     assert 'name="sensitive" value="on" checked' in form and ">birds<" not in form
     assert 'value="birds"' in form
+    for fields, message in (
+        ({"alt_text": "x" * 1501}, "alt_text must be at most 1500"),
+        ({"spoiler_text": "x" * 201}, "spoiler_text must be at most 200"),
+    ):
+        image = io.BytesIO(png_bytes())
+        image.name = "p.png"
+        refused = web.post("/upload/", {"image": image, "caption": "new", **fields})
+        assert refused.status_code == 400 and message in refused.content.decode()
+    image = io.BytesIO(png_bytes())
+    image.name = "p.png"
+    posted = web.post("/upload/", {"image": image, "sensitive": "on", "spoiler_text": "gulls"})
+    assert posted.status_code == 302
+    newest = ana.get("/api/v1/users/self/media/recent").json()["data"][0]
+    assert newest["sensitive"] is True and newest["spoiler_text"] == "gulls"
     cleared = web.post(page, {"caption": "pier", "alt_text": "Gulls on a pier"})
     assert cleared.status_code == 302
     assert ana.get(f"/api/v1/media/{media['id']}").json()["data"]["sensitive"] is False
