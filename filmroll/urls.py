@@ -11,7 +11,9 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, consent, embed, explore, pages, photomap, reset, suggest
+from filmroll.web import (
+    account_settings, consent, embed, explore, pages, photomap, reset, saved, suggest,
+)
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -70,6 +72,7 @@ urlpatterns = [
     path("p/<str:code>/embed/", embed.embed, name="photo-embed"),
     path("p/<str:code>/media/", embed.image, name="photo-image"),
     path("p/<str:code>/like", pages.like, name="photo-like"),
+    path("p/<str:code>/save", saved.save, name="photo-save"),
     path("p/<str:code>/comment", pages.comment, name="photo-comment"),
     path("p/<str:code>/report", pages.report, name="photo-report"),
     path("p/<str:code>/edit", pages.edit, name="photo-edit"),
@@ -91,6 +94,7 @@ urlpatterns = [
     path("<str:username>/map/", photomap.map_page, name="photo-map"),
     path("<str:username>/map/clusters", photomap.map_clusters, name="photo-map-clusters"),
     path("<str:username>/map/photos/", photomap.map_photos, name="photo-map-photos"),
+    path("<str:username>/saved/", saved.saved_page, name="saved"),
 ]
 
 

@@ -10,7 +10,7 @@ from filmroll.api.request import ApiRequest, PublicRequest
 from filmroll.errors import NotAllowed
 from filmroll.feeds import activity, home
 from filmroll.graph import visibility
-from filmroll.media import likes, photos
+from filmroll.media import likes, photos, saved
 
 
 @endpoint("GET")
@@ -54,6 +54,17 @@ def liked(request: ApiRequest) -> JsonResponse:
     return ok(
         objects.media_list(shown, viewer_id(request), request),
         pagination=pagination.links(request, next_id, "max_like_id"),
+    )
+
+
+@endpoint("GET")
+def saved_media(request: ApiRequest) -> JsonResponse:
+    """The viewer's own "Saved" list, newest saved first; `max_id` pages on (the save's ID)."""
+    count = pagination.count(request)
+    shown, next_id = saved.page(request.api_user, pagination.cursor(request, "max_id"), count)
+    return ok(
+        objects.media_list(shown, viewer_id(request), request),
+        pagination=pagination.links(request, next_id),
     )
 
 

@@ -29,7 +29,7 @@ SECONDS = 300
 
 @dataclass(frozen=True)
 class Fragment:
-    encoded: bytes  # the JSON object without `user_has_liked`
+    encoded: bytes  # the JSON object without `user_has_liked` and `user_has_saved`
     people: frozenset[int]  # who `likes.data` and `comments.data` list
     until: float  # monotonic deadline
 
@@ -83,9 +83,10 @@ def make(shared: dict) -> Fragment:
     return Fragment(orjson.dumps(shared), frozenset(people), time.monotonic() + SECONDS)
 
 
-def for_viewer(fragment: Fragment, liked: bool, hidden: set[int]) -> bytes:
+def for_viewer(fragment: Fragment, liked: bool, hidden: set[int], saved: bool = False) -> bytes:
     """The object as this viewer sees it: those in a block with the viewer left out of the
-    likers and comments shown (never of the counts), and whether the viewer liked it."""
+    likers and comments shown (never of the counts), and whether the viewer liked and saved it
+    (the saved list is private: only its owner's objects say true)."""
     encoded = fragment.encoded
     if fragment.people & hidden:
         shown = orjson.loads(encoded)
@@ -94,7 +95,11 @@ def for_viewer(fragment: Fragment, liked: bool, hidden: set[int]) -> bytes:
             c for c in shown["comments"]["data"] if int(c["from"]["id"]) not in hidden
         ]
         encoded = orjson.dumps(shown)
-    return encoded[:-1] + (b',"user_has_liked":true}' if liked else b',"user_has_liked":false}')
+    return (
+        encoded[:-1]
+        + (b',"user_has_liked":true' if liked else b',"user_has_liked":false')
+        + (b',"user_has_saved":true}' if saved else b',"user_has_saved":false}')
+    )
 
 
 def forget() -> None:

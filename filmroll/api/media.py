@@ -7,7 +7,7 @@ from filmroll.api import objects, scopes
 from filmroll.api.envelope import Raw, endpoint, field, ok, upload, viewer_id
 from filmroll.api.request import ApiRequest, PublicRequest, signed_in
 from filmroll.errors import Invalid, NotFound
-from filmroll.media import filters, photos, shortcodes
+from filmroll.media import filters, photos, saved, shortcodes
 from filmroll.sharing import shares
 
 
@@ -26,6 +26,8 @@ def post(request: ApiRequest) -> JsonResponse:
         lng=field(request, "lng"),
         location_id=field(request, "location_id"),
         alt_text=field(request, "alt_text"),
+        sensitive=field(request, "sensitive"),
+        spoiler_text=field(request, "spoiler_text"),
     )
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
@@ -43,16 +45,17 @@ def detail(request: PublicRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":
         photos.delete(signed_in(request), media_id)
         return ok(None)
-    if request.method == "POST":  # edit: caption, place
-        fields = {
-            k: field(request, k)
-            for k in ("caption", "alt_text", "location", "location_id", "lat", "lng")
-        }
+    if request.method == "POST":  # edit: caption, alt text, content warning, place
+        fields = {k: field(request, k) for k in EDITABLE}
         edited = photos.edit(
             signed_in(request), media_id, {k: v for k, v in fields.items() if v is not None}
         )
         return ok(objects.media(edited, viewer_id(request), request))
     return _shown(request, media_id)
+
+
+EDITABLE = ("caption", "alt_text", "sensitive", "spoiler_text", "location", "location_id", "lat",
+            "lng")  # fmt: skip
 
 
 def _shown(request: PublicRequest, media_id: int | str) -> JsonResponse:
@@ -62,6 +65,17 @@ def _shown(request: PublicRequest, media_id: int | str) -> JsonResponse:
         media, _ = photos.visible(viewer_id(request), media_id)
         scopes.require(request, scopes.for_user(request, media.user_id))
         return ok(Raw(objects.media_json(media, viewer_id(request), request)))
+
+
+@endpoint("POST", "DELETE", scope=scopes.LIKES)
+def media_saved(request: ApiRequest, media_id: str) -> JsonResponse:
+    """Save a photo to the private "Saved" list, or take it off (media/saved.py): the `likes`
+    scope, the one an app asks for to act on photos for its user."""
+    if request.method == "DELETE":
+        saved.unsave(request.api_user, media_id)
+    else:
+        saved.save(request.api_user, media_id)
+    return ok(None)
 
 
 @endpoint("GET", scope=scopes.OWN_OR_PUBLIC, public=True)

@@ -18,7 +18,7 @@ from filmroll.accounts.models import User
 from filmroll.api import fragments
 from filmroll.files import storage
 from filmroll.graph import edges
-from filmroll.media import filters, likes, previews, shortcodes, tags
+from filmroll.media import filters, likes, previews, saved, shortcodes, tags
 from filmroll.media.photomap import MapCluster
 from filmroll.media.rows import Media
 from filmroll.places import places
@@ -114,8 +114,9 @@ def _rendered(
 
     What every viewer sees alike is a fragment, kept encoded (fragments.py) under the versions
     of the rows it was made from; only the viewer's parts are spliced in: `user_has_liked`,
-    and likers or comments of people in a block with the viewer left out."""
+    `user_has_saved`, and likers or comments of people in a block with the viewer left out."""
     liked = likes.liked_by_viewer(viewer_id, [m.id for m in items])
+    kept = saved.saved_by_viewer(viewer_id, [m.id for m in items])
     shown = previews.get_many([m.id for m in items])
     known = {m.owner.id: m.owner for m in items if m.owner is not None}
     people = {u for p in shown.values() for u in (*p.likers, *(c[1] for c in p.comments))}
@@ -137,7 +138,7 @@ def _rendered(
         preview = shown.get(m.id) or previews.Preview((), ())
         made[m.id] = fragments.make(_shared(m, preview, known, located, base, request))
         fragments.put(keys[m.id], made[m.id])
-    return [fragments.for_viewer(made[m.id], m.id in liked, hidden) for m in items]
+    return [fragments.for_viewer(made[m.id], m.id in liked, hidden, m.id in kept) for m in items]
 
 
 def _shared(
@@ -148,7 +149,8 @@ def _shared(
     base: str,
     request: HttpRequest | None,
 ) -> dict:
-    """What every viewer sees of a photo: everything but `user_has_liked`, and likers and
+    """What every viewer sees of a photo: everything but `user_has_liked` and
+    `user_has_saved`, and likers and
     commenters listed whoever they are (active accounts only)."""
     owner = user_small(known[m.user_id], request) if m.user_id in known else None
     small = {
@@ -169,6 +171,8 @@ def _shared(
         if m.caption
         else None,
         "alt_text": m.alt_text,
+        "sensitive": m.sensitive,
+        "spoiler_text": m.spoiler_text,
         "filter": filters.display_name(m.filter),
         "tags": tags.parse(m.caption),
         "location": _location(m, located),

@@ -108,6 +108,9 @@ OPERATIONS: list[tuple] = [
     ("/users/self/feed", "get", "Home feed", scopes.BASIC, PAGED, None, MEDIA_LIST),
     ("/users/self/media/liked", "get", "Photos the user liked", scopes.BASIC,
      [COUNT, _query("max_like_id", CURSOR)], None, MEDIA_LIST),
+    ("/users/self/media/saved", "get",
+     "Your private Saved list, newest saved first (photos you may no longer see left out)",
+     scopes.BASIC, [COUNT, _query("max_id", CURSOR)], None, MEDIA_LIST),
     ("/users/self/requested-by", "get", "Follow requests", scopes.FOLLOWERS,
      [COUNT, _query("cursor", CURSOR)], None,
      _list(_ref("User"))),
@@ -150,9 +153,10 @@ OPERATIONS: list[tuple] = [
     ("/users/{user_id}/relationship", "get", "The relationship with a user",
      scopes.FOLLOWERS, [], None, _ref("Relationship")),
     ("/users/{user_id}/relationship", "post",
-     "Follow, unfollow, approve, ignore (or deny), block, unblock", scopes.RELATIONSHIPS, [],
+     "Follow, unfollow, approve, ignore (or deny), block, unblock, mute, unmute",
+     scopes.RELATIONSHIPS, [],
      {"action": {"type": "string", "enum": ["follow", "unfollow", "approve", "ignore", "deny",
-                                            "block", "unblock"]}},
+                                            "block", "unblock", "mute", "unmute"]}},
      _ref("Relationship")),  # fmt: skip
     ("/media", "post", "Post a photo (multipart, field image)", scopes.FIRST_PARTY, [],
      "multipart", MEDIA),
@@ -162,8 +166,11 @@ OPERATIONS: list[tuple] = [
      MEDIA_LIST),  # fmt: skip
     ("/media/popular", "get", "Popular photos", scopes.PUBLIC, [COUNT], None, MEDIA_LIST),
     ("/media/{media_id}", "get", "A photo", SELF_OR_PUBLIC, [], None, MEDIA),
-    ("/media/{media_id}", "post", "Edit a photo's caption, alt text or place", scopes.FIRST_PARTY,
-     [], {"caption": TEXT, "alt_text": TEXT, "location_id": TEXT, "lat": {"type": "number"},
+    ("/media/{media_id}", "post",
+     "Edit a photo's caption, alt text, content warning or place", scopes.FIRST_PARTY,
+     [], {"caption": TEXT, "alt_text": {**TEXT, "maxLength": 1500}, "sensitive": FLAG,
+          "spoiler_text": {**TEXT, "maxLength": 200}, "location_id": TEXT,
+          "lat": {"type": "number"},
           "lng": {"type": "number"},
       "location": {"type": "string", "enum": ["none"]}}, MEDIA),  # fmt: skip
     ("/media/{media_id}", "delete", "Delete a photo", scopes.FIRST_PARTY, [], None, None),
@@ -173,6 +180,10 @@ OPERATIONS: list[tuple] = [
      _list(_ref("Liker"))),
     ("/media/{media_id}/likes", "post", "Like", scopes.LIKES, [], None, None),
     ("/media/{media_id}/likes", "delete", "Unlike", scopes.LIKES, [], None, None),
+    ("/media/{media_id}/saved", "post", "Save a photo to your private Saved list",
+     scopes.LIKES, [], None, None),
+    ("/media/{media_id}/saved", "delete", "Take a photo off your Saved list", scopes.LIKES, [],
+     None, None),
     ("/media/{media_id}/comments", "get", "Comments, oldest first (the latest `count`; next_max_id pages back)", scopes.PUBLIC,
      [COUNT, _query("max_id", CURSOR)], None, _list(_ref("Comment"))),
     ("/media/{media_id}/comments", "post", "Comment", scopes.COMMENTS, [],
@@ -254,7 +265,7 @@ TAGS = [
     ("push", "Push notifications of filmroll's own apps"),
     ("connections", "Sharing to other networks"),
 ]
-PAGED_DATA = {"/users/self/feed", "/users/self/media/liked", "/users/{user_id}/media/recent",
+PAGED_DATA = {"/users/self/feed", "/users/self/media/liked", "/users/self/media/saved", "/users/{user_id}/media/recent",
               "/tags/{name}/media/recent", "/locations/{location_id}/media/recent",
               "/media/{media_id}/comments", "/users/{user_id}/follows",
               "/users/{user_id}/followed-by"}  # fmt: skip
@@ -318,7 +329,8 @@ def _body(path: str, method: str, body: Any) -> dict | None:
         return {"required": True, "content": {"application/json": {"schema": {"oneOf": kinds}}}}
     if body == "multipart":
         fields = {"image": {"type": "string", "format": "binary"}, "caption": TEXT,
-                  "alt_text": {**TEXT, "maxLength": 1500},
+                  "alt_text": {**TEXT, "maxLength": 1500}, "sensitive": FLAG,
+                  "spoiler_text": {**TEXT, "maxLength": 200},
                   "filter": {**TEXT, "description": "a filter's name or display name"},
                   "lat": LAT, "lng": LNG, "location_id": TEXT, "share_to": TEXT}  # fmt: skip
         schema = {"type": "object", "required": ["image"], "properties": fields}

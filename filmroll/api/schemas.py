@@ -107,6 +107,12 @@ SCHEMAS: dict[str, dict] = {
             "attribution": {"type": "object", "nullable": True},
             "user_has_liked": {"type": "boolean"},
             "blurhash": NULLABLE_TEXT,
+            "sensitive": {"type": "boolean", "description": "a content warning: shown blurred"},
+            "spoiler_text": {**TEXT, "description": "what the content warning says"},
+            "user_has_saved": {
+                "type": "boolean",
+                "description": "in your Saved list (true only for you)",
+            },
         }
     ),  # fmt: skip
     "Comment": _obj({"id": ID, "created_time": TIME, "text": TEXT, "from": _ref("UserSmall")}),
@@ -150,6 +156,7 @@ SCHEMAS: dict[str, dict] = {
                 "enum": ["none", "followed_by", "requested_by", "blocked_by_you"],
             },
             "target_user_is_private": {"type": "boolean"},
+            "muted": {"type": "boolean", "description": "you muted them (they are not told)"},
         }
     ),
     "Activity": _obj(
@@ -232,7 +239,7 @@ EXAMPLES: dict[str, Any] = {
     "Location": _PLACE,
     "Tag": {"name": "sunset", "media_count": 1275},
     "Relationship": {"outgoing_status": "follows", "incoming_status": "followed_by",
-                     "target_user_is_private": False},
+                     "target_user_is_private": False, "muted": False},
     "Media": {
         "id": "506089730245493761", "shortcode": "BwVfBlTgLAB", "type": "image",
         "link": "https://filmroll.example/p/BwVfBlTgLAB/", "created_time": "1764488950",
@@ -245,7 +252,8 @@ EXAMPLES: dict[str, Any] = {
         "likes": {"count": 2, "data": [_BO]},
         "comments": {"count": 1, "data": [_COMMENT]},
         "users_in_photo": [], "attribution": None, "user_has_liked": False,
-        "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
+        "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj", "alt_text": "A wooden pier at dusk",
+        "sensitive": False, "spoiler_text": "", "user_has_saved": False,
     },
     "MapCluster": {
         "lat": 37.8087, "lng": -122.4098, "count": 2,

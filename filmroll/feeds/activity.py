@@ -1,7 +1,7 @@
 """The activity feed as people read it, assembled once for the API and the web page: events from
 the store (filmroll/activity), less those whose actor or photo the viewer may no longer see
-(blocks either way, deactivated accounts, photos gone private or deleted), likes and follows of
-one photo grouped, and what has been seen of them."""
+(blocks either way, deactivated accounts, photos gone private or deleted) and those of people
+the viewer muted, likes and follows of one photo grouped, and what has been seen of them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from filmroll.accounts.models import User
 from filmroll.activity import events
 from filmroll.activity.events import Event
 from filmroll.feeds.models import ActivitySeen
-from filmroll.graph import visibility
+from filmroll.graph import mutes, visibility
 from filmroll.media import photos
 from filmroll.media.rows import Media
 from filmroll.sharding import ids
@@ -47,8 +47,11 @@ class Item:
 
 
 def _shown(viewer_id: int, found: list[Event]) -> tuple[dict[int, User], dict[int, Media]]:
-    """Of these events' actors and photos, those the viewer may still see."""
-    people = visibility.visible_people_by_id(viewer_id, [e.actor_id for e in found])
+    """Of these events' actors and photos, those the viewer may still see; people the viewer
+    muted are left out at read time (their events stay stored: unmuting brings them back)."""
+    muted = mutes.muted_by(viewer_id) if found else frozenset()
+    actors = [e.actor_id for e in found if e.actor_id not in muted]
+    people = visibility.visible_people_by_id(viewer_id, actors)
     media = photos.visible_many(viewer_id, [e.media_id for e in found if e.media_id])
     return {u.id: u for u in people}, {m.id: m for m in media}
 

@@ -7,6 +7,7 @@ out, then takes rows from the cache and drops what the viewer may no longer see.
 
 from __future__ import annotations
 
+import functools
 import time
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.conf import settings
 from filmroll.accounts import counts
 from filmroll.feeds.models import Celebrity
 from filmroll.feeds.store import store
-from filmroll.graph import edges
+from filmroll.graph import edges, mutes
 from filmroll.media import cache as media_cache
 from filmroll.media import photos
 from filmroll.media.rows import Media
@@ -173,7 +174,15 @@ def read(
     viewer_id: int, count: int, max_id: int | None = None, min_id: int | None = None
 ) -> tuple[list[Media], int | None]:
     """One page of the viewer's home feed, newest first, and the cursor for the next page (None
-    on the last). Items the viewer may no longer see are skipped, never shown."""
+    on the last). Items the viewer may no longer see are skipped, never shown, and so are the
+    posts of people the viewer muted (at read time: unmuting brings them back at once). The
+    mute set comes in the page's first multi-get (photos._rows_and_owners), as the block set,
+    and is asked for once a page."""
+    muted = functools.cache(lambda: mutes.muted_by(viewer_id))
     return photos.visible_page(
-        viewer_id, lambda before, want: _candidates(viewer_id, before, min_id, want), max_id, count
+        viewer_id,
+        lambda before, want: _candidates(viewer_id, before, min_id, want),
+        max_id,
+        count,
+        keep=lambda m: m.user_id not in muted(),
     )

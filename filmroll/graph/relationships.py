@@ -1,4 +1,4 @@
-"""Follow, unfollow, block, unblock, approve, ignore: the write layer for the social graph.
+"""Follow, unfollow, block, unblock, approve, ignore, mute, unmute: the write layer for the social graph.
 Each owns its side effects: edges and counts now, activity, feed changes in the background."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from filmroll.accounts.models import User
 from filmroll.activity import events
 from filmroll.errors import Forbidden, Invalid
-from filmroll.graph import edges
+from filmroll.graph import edges, mutes
 from filmroll.sharding import ids, outbox
 
 
@@ -81,6 +81,16 @@ def unblock(viewer: User, target: User) -> None:
     edges.remove_block(viewer.id, target.id)
 
 
+def mute(viewer: User, target: User) -> None:
+    """The target's posts and actions leave the viewer's feeds; no follow changes and the
+    target is not told (no event, nothing in their view of the relationship)."""
+    mutes.mute(viewer.id, target.id)
+
+
+def unmute(viewer: User, target: User) -> None:
+    mutes.unmute(viewer.id, target.id)
+
+
 def approve(viewer: User, requester: User) -> None:
     if not edges.remove_request(viewer.id, requester.id):
         raise Invalid("this user has not asked to follow you")
@@ -109,6 +119,8 @@ HANDLERS = {
     "approve": approve,
     "ignore": ignore,
     "deny": ignore,  # v1's other word for ignoring a request
+    "mute": mute,
+    "unmute": unmute,
 }
 
 
@@ -137,4 +149,6 @@ def status(viewer: User, target: User) -> dict:
         "outgoing_status": outgoing,
         "incoming_status": incoming,
         "target_user_is_private": target.is_private,
+        # only the viewer's own mute: whether the target muted the viewer is never shown
+        "muted": viewer.id != target.id and mutes.muted(viewer.id, target.id),
     }

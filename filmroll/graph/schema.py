@@ -47,4 +47,15 @@ STEPS = [
         );
         """,
     ),
+    Step(
+        "0005_mutes",
+        """
+        CREATE TABLE {s}mutes (
+            user_id bigint NOT NULL,
+            muted_id bigint NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, muted_id)
+        );
+        """,
+    ),
 ]

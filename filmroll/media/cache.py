@@ -43,3 +43,23 @@ def liked(viewer_id: int, media_ids: Iterable[int]) -> set[int]:
 def invalidate_liked(viewer_id: int, media_id: int) -> None:
     """After the viewer likes or unlikes the photo."""
     objcache.invalidate(f"liked:{viewer_id}", media_id)
+
+
+def saved_batch(viewer_id: int, media_ids: Iterable[int]) -> objcache.Batch:
+    """Whether the viewer saved each photo (media/saved.py), one flag each, as `liked_batch`."""
+
+    def load(missing: list[int]) -> dict[int, bool]:
+        found = db.which(viewer_id, "saved_media", "media_id", missing)
+        return {media_id: media_id in found for media_id in missing}
+
+    return objcache.Batch(f"saved:{viewer_id}", media_ids, load)
+
+
+def saved(viewer_id: int, media_ids: Iterable[int]) -> set[int]:
+    found = objcache.fetch(saved_batch(viewer_id, media_ids))[0]
+    return {media_id for media_id, yes in found.items() if yes}
+
+
+def invalidate_saved(viewer_id: int, media_id: int) -> None:
+    """After the viewer saves or unsaves the photo."""
+    objcache.invalidate(f"saved:{viewer_id}", media_id)

@@ -12,7 +12,7 @@ from filmroll.accounts import counts, users
 from filmroll.accounts.models import User
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.files import storage
-from filmroll.graph import edges, visibility
+from filmroll.graph import edges, mutes, visibility
 from filmroll.media import cache, filters, pipeline, previews
 from filmroll.media.rows import Media
 from filmroll.observe import metrics
@@ -22,6 +22,7 @@ from filmroll.tasks.dispatch import enqueue
 
 MAX_CAPTION = 2200
 MAX_ALT_TEXT = 1500
+MAX_SPOILER_TEXT = 200
 
 
 def check_caption(raw: Any) -> str:
@@ -49,6 +50,28 @@ def check_alt_text(raw: Any) -> str:
     return raw.strip()
 
 
+def check_sensitive(raw: Any) -> bool:
+    """A content warning's flag: true or false (a form's "true", "1", "on"; "false", "0", "")."""
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "1", "on", "false", "0", ""):
+        return raw.strip().lower() in ("true", "1", "on")
+    raise Invalid("sensitive must be true or false")
+
+
+def check_spoiler_text(raw: Any) -> str:
+    """What a content warning says over the blurred photo ("spoilers", "a medical photo")."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise Invalid("spoiler_text must be text")
+    if "\x00" in raw:
+        raise Invalid("spoiler_text must not contain NUL characters")
+    if len(raw) > MAX_SPOILER_TEXT:
+        raise Invalid(f"spoiler_text must be at most {MAX_SPOILER_TEXT} characters")
+    return raw.strip()
+
+
 def _resolve_location(
     lat: Any, lng: Any, location_id: Any
 ) -> tuple[int | None, float | None, float | None]:
@@ -70,7 +93,7 @@ def _resolve_location(
 
 def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption: str = "",
             location: tuple[int | None, float | None, float | None] = (None, None, None),
-            alt_text: str = "") -> int:  # fmt: skip
+            alt_text: str = "", warning: tuple[bool, str] = (False, "")) -> int:  # fmt: skip
     """Store a rendered photo's sizes, then record it: the new media ID. Files are durable
     before the row exists, so a row never points at a missing file; when any step fails, the
     files stored so far go again."""
@@ -88,6 +111,8 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
                     "user_id": user_id,
                     "caption": caption,
                     "alt_text": alt_text,
+                    "sensitive": warning[0],
+                    "spoiler_text": warning[1],
                     "filter": filter_name,
                     "location_id": location_id,
                     "latitude": latitude,
@@ -109,22 +134,27 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
 
 def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal",
          lat: Any = None, lng: Any = None, location_id: Any = None,
-         alt_text: Any = "") -> int:  # fmt: skip
-    """Check everything cheap first, then decode and render, then store."""
+         alt_text: Any = "", sensitive: Any = False,
+         spoiler_text: Any = "") -> int:  # fmt: skip
+    """Check everything cheap first, then decode and render, then store. A `spoiler_text`
+    alone is a content warning too (`sensitive` set)."""
     caption = check_caption(caption)
     alt_text = check_alt_text(alt_text)
+    spoiler = check_spoiler_text(spoiler_text)
+    warning = (check_sensitive(sensitive) or bool(spoiler), spoiler)
     filter_name = filter_name or "normal"
     if not isinstance(filter_name, str):
         raise Invalid("filter must be a filter's name")
     filter_name = filters.named(filter_name)
     location = _resolve_location(lat, lng, location_id)
     rendered = pipeline.process(data, filter_name)
-    return publish(user.id, rendered, filter_name, caption, location, alt_text)
+    return publish(user.id, rendered, filter_name, caption, location, alt_text, warning)
 
 
 def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
-    """The owner changes a photo's caption, alt text or place (`location_id`, or `lat` and `lng`, or
-    `location=none` to remove it); the index follows in the background."""
+    """The owner changes a photo's caption, alt text, content warning (`sensitive`,
+    `spoiler_text`) or place (`location_id`, or `lat` and `lng`, or `location=none` to remove
+    it); the index follows in the background."""
     media, owner = visible(user.id, raw_id)
     if owner.id != user.id:
         raise Forbidden("only the owner may edit a photo")
@@ -133,6 +163,12 @@ def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
         changes["caption"] = check_caption(fields["caption"])
     if "alt_text" in fields:
         changes["alt_text"] = check_alt_text(fields["alt_text"])
+    if "spoiler_text" in fields:
+        changes["spoiler_text"] = check_spoiler_text(fields["spoiler_text"])
+    if "sensitive" in fields:
+        changes["sensitive"] = check_sensitive(fields["sensitive"])
+    elif changes.get("spoiler_text"):
+        changes["sensitive"] = True  # a warning's text alone asks for the warning
     if fields.get("location") == "none":
         changes.update(location_id=None, latitude=None, longitude=None)
     elif any(fields.get(k) not in (None, "") for k in ("location_id", "lat", "lng")):
@@ -222,7 +258,8 @@ def _rows_and_owners(
     """Media rows and their owners, in one multi-get for photos read before (`_owner_of`),
     else two. Inside a read request that renders what it reads (objcache.remembering), what
     the rendering and the visibility rule ask next comes in the same ones: the photos' latest
-    likers and comments, the viewer's block set and likes, those people, the photos' places."""
+    likers and comments, the viewer's block and mute sets, likes and saves, those people, the
+    photos' places."""
     rendering = objcache.remembers()
     # .get: another thread may clear the guesses between a look and a read
     guessed = {o for o in map(_owner_of.get, media_ids) if o is not None}
@@ -230,7 +267,12 @@ def _rows_and_owners(
     if rendering:
         first.append(previews.batch(media_ids))
         if viewer_id is not None:
-            first += [edges.hidden_batch(viewer_id), cache.liked_batch(viewer_id, media_ids)]
+            first += [
+                edges.hidden_batch(viewer_id),
+                mutes.muted_batch(viewer_id),  # the home feed leaves out whom the viewer muted
+                cache.liked_batch(viewer_id, media_ids),
+                cache.saved_batch(viewer_id, media_ids),
+            ]
         guessed.update(p for m in media_ids for p in _people_of.get(m, ()))
     found = objcache.fetch(*first, users.batch(guessed))
     rows: dict[int, Media] = found[0]
@@ -256,15 +298,17 @@ def _rows_and_owners(
 
 def visible_page(
     viewer_id: int | None, fetch: Callable[[int | None, int], list[int]], before: int | None,
-    count: int,
+    count: int, keep: Callable[[Media], bool] | None = None,
 ) -> tuple[list[Media], int | None]:  # fmt: skip
     """One page of media IDs (newest first, from `fetch(before, limit)`) the viewer may see, and
-    the cursor of the next page (None on the last). Hidden items are skipped, never counted."""
+    the cursor of the next page (None on the last). Hidden items are skipped, never counted;
+    so are those `keep` refuses (the home feed's muted people)."""
     page: list[Media] = []
     while True:
         want = count - len(page) + 1  # one more than needed tells whether there is a next page
         found = fetch(before, want)
-        page += visible_many(viewer_id, found)
+        shown = visible_many(viewer_id, found)
+        page += shown if keep is None else [m for m in shown if keep(m)]
         if len(page) > count:
             return page[:count], page[count - 1].id
         if len(found) < want:

@@ -27,6 +27,9 @@ class Media:
     likes: int
     comments: int
     alt_text: str = ""  # what a screen reader says for the image (the caption when empty)
+    # a content warning: the photo is shown blurred behind `spoiler_text` until asked for
+    sensitive: bool = field(default=False, metadata=stored_as(bool))  # SQLite stores 0 or 1
+    spoiler_text: str = ""
     # the owner's User, when a read path has fetched it; never cached
     owner: Any = field(default=None, metadata=NOT_STORED)
 

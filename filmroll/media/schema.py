@@ -50,4 +50,23 @@ STEPS = [
         "0004_media_alt_text",
         "ALTER TABLE {s}media ADD COLUMN alt_text text NOT NULL DEFAULT '';",
     ),
+    Step(
+        "0005_media_content_warning",
+        """
+        ALTER TABLE {s}media ADD COLUMN sensitive boolean NOT NULL DEFAULT false;
+        ALTER TABLE {s}media ADD COLUMN spoiler_text text NOT NULL DEFAULT '';
+        """,
+    ),
+    Step(
+        "0005_saved_media",
+        """
+        CREATE TABLE {s}saved_media (
+            {id},
+            user_id bigint NOT NULL,
+            media_id bigint NOT NULL,
+            UNIQUE (user_id, media_id)
+        );
+        CREATE INDEX saved_media_by_user ON {s}saved_media (user_id, id);
+        """,
+    ),
 ]

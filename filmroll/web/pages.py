@@ -151,11 +151,15 @@ def _place_fields(request: HttpRequest, user_id: int) -> dict[str, Any]:
 def edit(request: SignedInRequest, code: str) -> HttpResponse:
     media = _own_media(request, code)
     item = objects.media(media, request.user.id, request)
-    context: dict[str, Any] = {"item": item, "error": "", "values": request.POST}
+    context: dict[str, Any] = {"item": item, "error": "", "values": request.POST,
+                               "max_spoiler": photos.MAX_SPOILER_TEXT}  # fmt: skip
     if request.method == "POST":
         try:
             fields: dict[str, Any] = {"caption": request.POST.get("caption", ""),
-                                      "alt_text": request.POST.get("alt_text", "")}  # fmt: skip
+                                      "alt_text": request.POST.get("alt_text", ""),
+                                      # an unticked box sends nothing: no warning
+                                      "sensitive": request.POST.get("sensitive", ""),
+                                      "spoiler_text": request.POST.get("spoiler_text", "")}  # fmt: skip
             if request.POST.get("remove_place"):
                 fields["location"] = "none"
             else:
@@ -195,7 +199,8 @@ def _back(request: HttpRequest, default: str) -> str:
 @login_required
 def upload(request: SignedInRequest) -> HttpResponse:
     context = {"filters": filters.FILTERS, "error": "", "values": request.POST,
-               "recipes": filters.for_browser(), "max_alt": photos.MAX_ALT_TEXT}  # fmt: skip
+               "recipes": filters.for_browser(), "max_alt": photos.MAX_ALT_TEXT,
+               "max_spoiler": photos.MAX_SPOILER_TEXT}  # fmt: skip
     if request.method == "POST":
         try:
             place = _place_fields(request, request.user.id)
@@ -209,6 +214,8 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 filter_name=request.POST.get("filter") or "normal",
                 location_id=place.get("location_id"),
                 alt_text=request.POST.get("alt_text", ""),
+                sensitive=request.POST.get("sensitive", ""),
+                spoiler_text=request.POST.get("spoiler_text", ""),
             )
         except StorageUnavailable as error:  # the page again, saying to try in a minute
             context["error"] = error.message
@@ -252,9 +259,10 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 def relate(request: SignedInRequest, username: str) -> HttpResponse:
     person = lookups.person(username)
     action = request.POST.get("action")
-    if action == "block" and request.POST.get("confirmed") != "yes":
-        # a block ends follows both ways at once: say so, and ask once more
-        return render(request, "web/block.html", {"person": objects.user_small(person, request)})
+    if action in ("block", "mute") and request.POST.get("confirmed") != "yes":
+        # a block ends follows both ways at once, a mute hides someone: say so, ask once more
+        page = "web/block.html" if action == "block" else "web/mute.html"
+        return render(request, page, {"person": objects.user_small(person, request)})
     with contextlib.suppress(FilmrollError):  # the page shows the relationship as it stands
         relationships.act(request.user, person, action)
     return HttpResponseRedirect(f"/{person.username}/")

@@ -25,6 +25,7 @@ def test_following_a_public_account(alice, bob):
         "outgoing_status": "follows",
         "incoming_status": "none",
         "target_user_is_private": False,
+        "muted": False,
     }
     assert act(bob_api, alice_user, "follow").json()["data"]["incoming_status"] == "followed_by"
     assert counts.for_users([alice_user.id])[alice_user.id] == {

@@ -93,7 +93,7 @@ def test_an_upload_answers_201_with_the_v1_media_object(alice):
     assert set(media) == {
         "id", "shortcode", "type", "link", "created_time", "user", "caption", "filter", "tags",
         "location", "images", "likes", "comments", "user_has_liked", "blurhash", "users_in_photo",
-        "attribution", "alt_text",
+        "attribution", "alt_text", "sensitive", "spoiler_text", "user_has_saved",
     }  # fmt: skip
     assert media["type"] == "image" and media["filter"] == "Clarendon"  # v1's display name
     assert media["tags"] == ["sunset", "café"]

@@ -29,7 +29,7 @@ from oauth2_provider.models import Application
 from filmroll.accounts.models import User
 from filmroll.discovery import popular
 from filmroll.graph import relationships
-from filmroll.media import comments, likes, photos, shortcodes
+from filmroll.media import comments, likes, photos, saved, shortcodes
 from filmroll.media.samples import paint
 from filmroll.places import places
 from filmroll.urls import handler403, handler500
@@ -88,6 +88,9 @@ def build_world() -> dict:
         bio="Light, water and the city at dusk.", website="https://ana.example/"
     )
     pier = places.create(ana.id, places.check("Pier 39", "37.8087", "-122.4098"))
+    # a photo behind a content warning, drawn blurred in every list it is in
+    warned = photos.post(ana, jpeg(5), caption="The last scene #sunset", sensitive=True,
+                         spoiler_text="Spoilers for the film")  # fmt: skip
     made = [
         photos.post(ana, jpeg(seed), caption=text, filter_name=name, location_id=pier)
         for seed, text, name in [
@@ -109,6 +112,8 @@ def build_world() -> dict:
     comments.add(ana, made[0], "Pier 39, just after eight")
     comments.add(ana, own, "Welcome to filmroll @bo")
     likes.like(ana, own)
+    saved.save(bo, made[0])
+    saved.save(bo, warned)
     run_tasks()  # fan-out into feeds, the index, activity
     popular.refresh()
     owner = User.objects.get(username="ana")
@@ -130,6 +135,7 @@ def build_world() -> dict:
         ("profile", "bo", "/ana/"),
         ("profile-private", "cy", "/carol/"),
         ("photo-map", "bo", "/ana/map/"),
+        ("saved", "bo", "/bo/saved/"),
         ("explore", "bo", "/explore/"),
         ("tag", "bo", "/explore/tags/sunset/"),
         ("place", "bo", f"/explore/locations/{pier}/"),

@@ -107,6 +107,63 @@ def _comment(c: dict) -> SafeString:
     )  # fmt: skip
 
 
+def veiled(item: dict, picture: SafeString, small: bool = False) -> SafeString:
+    """A photo with a content warning (`sensitive`) drawn blurred behind its warning and a
+    "Show" control until that is clicked: a <details> whose opening lifts the blur (CSS), so it
+    works without JavaScript. In grids (`small`) the warning's words are for screen readers."""
+    if not item.get("sensitive"):
+        return picture
+    words = item.get("spoiler_text") or gettext("Sensitive content")
+    return format_html(
+        '<div class="cw-holder{}"><details class="cw"><summary><span class="cw-text{}">{}</span>'
+        ' <span class="cw-show">{}</span></summary></details>{}</div>',
+        " small" if small else "", " sr-only" if small else "", words, gettext("Show"), picture,
+    )  # fmt: skip
+
+
+@register.simple_tag
+def grid_photo(item: dict) -> SafeString:
+    """One photo of a grid (profile, saved, tag, place, explore): a square thumbnail linking to
+    the photo's page, veiled when it carries a content warning."""
+    caption = (item.get("caption") or {}).get("text") or ""
+    alt = (
+        item.get("alt_text")
+        or caption
+        or gettext("A photo by %(name)s") % {"name": item["user"]["username"]}
+    )
+    picture = format_html(
+        '<a href="/p/{}/"{}><img src="{}" alt="{}" loading="lazy" width="150" height="150"></a>',
+        item["shortcode"], "" if item.get("sensitive") else format_html(' id="g{}"', item["id"]),
+        item["images"]["thumbnail"]["url"], alt,
+    )  # fmt: skip
+    if not item.get("sensitive"):
+        return picture
+    veil = veiled(item, picture, small=True)
+    return format_html('<div class="cell" id="g{}">{}</div>', item["id"], veil)
+
+
+def _save_button(item: dict, request, csrf: str, back: str) -> SafeString:
+    """The bookmark: save the photo to (or take it off) the viewer's private Saved list."""
+    if not request.user.is_authenticated:
+        return format_html(
+            '<a class="icon-button save" href="/accounts/login/?{}">{}<span class="sr-only">{}</span></a>',
+            urlencode({"next": back}), icons.icon("bookmark"), gettext("Save"),
+        )  # fmt: skip
+    kept = item.get("user_has_saved")
+    return format_html(
+        '<form class="save-form" method="post" action="/p/{code}/save">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        '<input type="hidden" name="next" value="{back}#m{id}">'
+        '<input type="hidden" name="action" value="{action}">'
+        '<button type="submit" class="icon-button{cls}" aria-pressed="{pressed}">{icon}'
+        '<span class="sr-only">{label}</span></button></form>',
+        code=item["shortcode"], csrf=csrf, back=back, id=item["id"],
+        action="unsave" if kept else "save", cls=" saved" if kept else "",
+        pressed="true" if kept else "false", icon=icons.icon("bookmark", filled=bool(kept)),
+        label=gettext("Saved") if kept else gettext("Save"),
+    )  # fmt: skip
+
+
 @register.simple_tag(takes_context=True)
 def photo(
     context: template.Context, item: dict, comments: list | None = None, error: str = ""
@@ -175,26 +232,30 @@ def photo(
             placeholder=gettext("Add a comment…"), post=gettext("Post"),
             error=format_html('<p class="errors" role="alert">{}</p>', error) if error else "",
         )  # fmt: skip
+    shot = veiled(item, format_html(
+        '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
+        ' loading="lazy" style="{bg}"></a>',
+        code=code, src=image["url"], w=image["width"], h=image["height"],
+        alt=item.get("alt_text") or caption or gettext("A photo by %(name)s") % {"name": user["username"]},
+        bg=placeholder(item.get("blurhash")),
+    ))  # fmt: skip
     return format_html(
         '<article class="photo card" id="m{id}">'
         '<header class="card-head"><a class="who" href="/{who}/">'
         '<img class="avatar" src="{face}" width="32" height="32" alt=""><strong>{who}</strong></a>'
         "{where}{when}</header>"
-        '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
-        ' loading="lazy" style="{bg}"></a>'
+        "{shot}"
         '<div class="card-body"><div class="actions">'
         "{like}"
         '<a class="icon-button" href="/p/{code}/#c{id}">{bubble}<span class="sr-only">{comment}'
-        "</span></a></div>"
+        "</span></a>{save}</div>"
         '<p class="likes">{likes}</p>'
         '<div class="comments" aria-label="{comments_label}" role="group">'
         "{caption}{more}{shown}</div>{form}</div></article>",
         id=id_, who=user["username"], face=user["profile_picture"], where=where,
         when=format_html('<a class="when" href="/p/{}/">{}</a>', code, ago(item["created_time"])),
-        code=code, src=image["url"], w=image["width"], h=image["height"],
-        alt=item.get("alt_text") or caption or gettext("A photo by %(name)s") % {"name": user["username"]},
-        bg=placeholder(item.get("blurhash")), csrf=csrf, back=back,
-        like=like, bubble=icons.icon("comment"),
+        code=code, shot=shot, csrf=csrf, back=back,
+        like=like, bubble=icons.icon("comment"), save=_save_button(item, request, csrf, back),
         comment=format_html('{} (<span class="comment-count">{}</span>)', gettext("Comment"),
                             comments_text(count)),
         likes=likes_text(item["likes"]["count"]), comments_label=gettext("Comments"),

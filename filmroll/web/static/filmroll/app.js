@@ -1,4 +1,4 @@
-// In-place likes and comments, and more of every list as you scroll. Every form and link works
+// In-place likes, saves and comments, and more of every list as you scroll. Every form and link works
 // without this file: it only saves the page reload. The server answers a request marked
 // X-Requested-With: fetch with the changed piece of the page instead of a redirect.
 
@@ -36,10 +36,11 @@ function fragment(html) {
 
 document.addEventListener("submit", async (event) => {
   const form = event.target;
-  if (!form.matches("form.like-form, form.comment-form")) return;
+  if (!form.matches("form.like-form, form.save-form, form.comment-form")) return;
   event.preventDefault();
   try {
-    // the answer is the photo's card as it now stands: the like, the new comment, the counts
+    // the answer is the photo's card as it now stands: the like, the save, the new comment, the
+    // counts
     const card = fragment(await (await send(form)).text()).firstElementChild;
     const old = form.closest("article");
     const typing = form.matches(".comment-form");
