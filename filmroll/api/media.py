@@ -7,7 +7,7 @@ from filmroll.api import objects, scopes
 from filmroll.api.envelope import Raw, endpoint, field, ok, upload, viewer_id
 from filmroll.api.request import ApiRequest, PublicRequest, signed_in
 from filmroll.errors import Invalid, NotFound
-from filmroll.media import filters, photos, shortcodes
+from filmroll.media import edits, filters, photos, shortcodes
 from filmroll.sharing import shares
 
 
@@ -26,6 +26,7 @@ def post(request: ApiRequest) -> JsonResponse:
         lng=field(request, "lng"),
         location_id=field(request, "location_id"),
         alt_text=field(request, "alt_text"),
+        tools={name: field(request, name) for name in edits.FIELDS},
     )
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
