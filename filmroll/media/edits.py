@@ -123,14 +123,14 @@ def parse_crop(raw: Any) -> float | Box | None:
     if ratio:
         wide, high = float(ratio[1]), float(ratio[2])
         if not wide or not high or not (TALLEST - 1e-3 <= wide / high <= WIDEST + 1e-3):
-            raise Invalid("a crop ratio must be between 4:5 and 1.91:1")
+            raise Invalid("crop ratio must be between 4:5 and 1.91:1")
         return wide / high
     parts = text.split(",")
     if len(parts) != 4:
         raise Invalid("crop must be square, a ratio W:H or a box left,top,right,bottom")
     left, top, right, bottom = (_number("crop", p, 0, 1) for p in parts)
     if right - left < 0.05 or bottom - top < 0.05:
-        raise Invalid("a crop box needs left < right and top < bottom, 0.05 apart or more")
+        raise Invalid("crop box needs left < right and top < bottom, 0.05 apart or more")
     return (left, top, right, bottom)
 
 

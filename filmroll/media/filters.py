@@ -190,7 +190,7 @@ FILTERS: dict[str, Filter] = {
     # Toaster: hot, an orange-pink centre with burnt, darkened corners.
     "toaster": Filter("Toaster", red=((0, 30), (128, 150), (255, 255)), blue=((0, 0), (128, 110), (255, 220)), contrast=1.25, saturation=1.1, warmth=12, glow=0.35, glow_colour=(255, 140, 90), vignette=0.6, vignette_colour=(96, 30, 20), frame=WHITE_ROUNDED),
     # Brannan: metallic, low saturation, high contrast, a faint green-yellow in the greys.
-    "brannan": Filter("Brannan", red=((0, 36), (128, 130), (255, 250)), green=((0, 20), (128, 132), (255, 240)), blue=((0, 30), (128, 116), (255, 220)), contrast=1.38, saturation=0.5, frame=BLACK_FILM),
+    "brannan": Filter("Brannan", red=((0, 36), (128, 130), (255, 250)), green=((0, 20), (128, 132), (255, 240)), blue=((0, 30), (128, 116), (255, 220)), contrast=1.38, saturation=0.42, frame=BLACK_FILM),
     # Walden: washed out, yellow, bright.
     "walden": Filter("Walden", red=((0, 20), (128, 150), (255, 255)), green=((0, 16), (128, 146), (255, 250)), blue=((0, 60), (128, 120), (255, 196)), contrast=0.9, saturation=1.1, fade=30, vignette=0.12, frame=Frame(WHITE, 0.05)),
     # Hefe: warm, high contrast and saturation, strong dark corners.
