@@ -206,9 +206,8 @@ def crop_box(width: int, height: int, crop: float | Box | None) -> tuple[int, in
         keep = max(1, round(width / crop))
         top = (height - keep) // 2
         return (0, top, width, top + keep)
-    left, top, right, bottom = crop
-    box = (round(left * width), round(top * height), round(right * width), round(bottom * height))
-    return (box[0], box[1], max(box[2], box[0] + 1), max(box[3], box[1] + 1))
+    x0, y0 = round(crop[0] * width), round(crop[1] * height)
+    return (x0, y0, max(round(crop[2] * width), x0 + 1), max(round(crop[3] * height), y0 + 1))
 
 
 def shape(width: int, height: int, edits: Edits) -> tuple[int, int]:
@@ -237,7 +236,7 @@ def lux(image: Image.Image) -> Image.Image:
     sample = image.reduce(4) if min(image.size) >= 256 else image  # the histogram's only reader
     histogram = sample.convert("L").histogram()
     total = sum(histogram)
-    seen, low, high = 0, 0, 255
+    seen, low, high = 0, 0.0, 255.0
     for value, count in enumerate(histogram):
         seen += count
         if seen > total * 0.005:
@@ -303,6 +302,7 @@ def _focus_mask(size: tuple[int, int], spec: TiltShift) -> Image.Image:
     feather = max(0.12, spec.size / 2) * shorter  # over which the blur comes in
     scale = 120 / (inner + feather)  # source pixels per photo pixel: the ramp ends inside it
     cx, cy = spec.x * width, spec.y * height
+    data: tuple[float, ...]
     if spec.mode == "radial":
         data = (scale, 0, 128 - scale * cx, 0, scale, 128 - scale * cy)
     else:  # y in the source = distance across the band; x held at the middle
@@ -351,7 +351,9 @@ def _frame_layers(size: tuple[int, int], frame: filters.Frame) -> tuple[Image.Im
         top = (edge - hole_h) // 2
         for x in range(edge, width - edge - hole_w, round(edge * 1.5)):
             for y in (top, height - edge + top):
-                draw.rectangle((x, y, x + hole_w - 1, y + hole_h - 1), fill=_hole_colour(frame.colour))
+                draw.rectangle(
+                    (x, y, x + hole_w - 1, y + hole_h - 1), fill=_hole_colour(frame.colour)
+                )
     return colours, mask
 
 

@@ -111,7 +111,10 @@ def _glow_layer(size: tuple[int, int], strength: float, colour: RGB) -> Image.Im
     radial = _radial(size)
     return Image.merge(
         "RGB",
-        [radial.point([_clamp(strength * c * (1 - v / 255) ** 2) for v in range(256)]) for c in colour],
+        [
+            radial.point([_clamp(strength * c * (1 - v / 255) ** 2) for v in range(256)])
+            for c in colour
+        ],
     )
 
 

@@ -114,6 +114,7 @@ def process(data: bytes, filter_name: str, tools: edits.Edits = edits.NONE) -> R
     keep_freed_pixels()
     if filter_name not in filters.FILTERS:  # before any decoding work
         raise Invalid(f"no filter named {filter_name!r}; GET /api/v1/media/filters lists them")
+
     # Decoded just big enough for a 1080-wide photo after the rotation, the poster's crop and
     # the crop to the kept aspect.
     def fit(width: int, height: int) -> float:

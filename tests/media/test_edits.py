@@ -98,7 +98,9 @@ def test_the_2012_filters_are_all_there_by_their_names():
     assert {"Amaro", "Rise", "Hudson", "X-Pro II", "Sierra", "Lo-fi", "Earlybird", "Sutro",
             "Toaster", "Brannan", "Inkwell", "Walden", "Hefe", "Valencia", "Nashville", "1977",
             "Kelvin", "Willow", "Mayfair"} <= labels  # fmt: skip
-    assert {"clarendon", "gingham", "juno", "lark", "reyes", "moon", "ludwig"} <= set(filters.FILTERS)
+    assert {"clarendon", "gingham", "juno", "lark", "reyes", "moon", "ludwig"} <= set(
+        filters.FILTERS
+    )
     for name in CLASSICS:
         assert filters.named(filters.display_name(name).upper()) == name
 
@@ -141,10 +143,16 @@ def test_each_classic_filter_has_its_remembered_character():
     # 1977: pink (red above green and blue on grey) and faded (no true black)
     r, g, b = ImageStat.Stat(on_grey["1977"]).mean
     assert r > b > g - 4 and r - g > 10
-    assert min(v for v, _ in ImageStat.Stat(filters.apply("1977", Image.new("RGB", (8, 8)))).extrema) >= 30
+    assert (
+        min(v for v, _ in ImageStat.Stat(filters.apply("1977", Image.new("RGB", (8, 8)))).extrema)
+        >= 30
+    )
     # Brannan: metallic, much less colour than the photo, and more contrast
     assert saturation(look["brannan"]) < saturation(photo) * 0.65
-    assert ImageStat.Stat(on_grey["brannan"].convert("L")).stddev[0] > ImageStat.Stat(grey.convert("L")).stddev[0]
+    assert (
+        ImageStat.Stat(on_grey["brannan"].convert("L")).stddev[0]
+        > ImageStat.Stat(grey.convert("L")).stddev[0]
+    )
     # Sutro: dark, purple-brown burnt corners
     corner, centre = corners_and_centre(on_grey["sutro"])
     assert corner < centre - 30
@@ -170,10 +178,16 @@ def test_each_classic_filter_has_its_remembered_character():
     # Walden: washed out and yellow (blue lowest); Sierra: faded, warm, browned corners
     r, g, b = ImageStat.Stat(on_grey["walden"]).mean
     assert b < r - 15 and b < g - 15
-    assert min(v for v, _ in ImageStat.Stat(filters.apply("walden", Image.new("RGB", (8, 8)))).extrema) >= 20
+    assert (
+        min(v for v, _ in ImageStat.Stat(filters.apply("walden", Image.new("RGB", (8, 8)))).extrema)
+        >= 20
+    )
     corner, centre = corners_and_centre(on_grey["sierra"])
     assert corner < centre and warmth(on_grey["sierra"]) > 5
-    assert min(v for v, _ in ImageStat.Stat(filters.apply("sierra", Image.new("RGB", (8, 8)))).extrema) >= 40
+    assert (
+        min(v for v, _ in ImageStat.Stat(filters.apply("sierra", Image.new("RGB", (8, 8)))).extrema)
+        >= 40
+    )
 
 
 def test_the_browser_gets_every_recipe_with_its_glow_vignette_and_frame():
@@ -229,7 +243,10 @@ def test_lux_stretches_a_dull_photo_and_lifts_a_dark_one():
     grey = ImageStat.Stat(dull.convert("L"))
     assert ImageStat.Stat(fixed.convert("L")).stddev[0] > grey.stddev[0] * 1.4
     dark = sample().point(lambda v: v // 4)
-    assert ImageStat.Stat(edits.lux(dark).convert("L")).mean[0] > ImageStat.Stat(dark.convert("L")).mean[0] + 30
+    assert (
+        ImageStat.Stat(edits.lux(dark).convert("L")).mean[0]
+        > ImageStat.Stat(dark.convert("L")).mean[0] + 30
+    )
     flat = Image.new("RGB", (64, 64), (120, 120, 120))  # nothing to stretch: nearly unchanged
     assert mean_difference(edits.lux(flat), flat) < 12
 
@@ -351,7 +368,11 @@ def test_the_api_applies_the_tools(alice):
     r, g, b = region_mean(photo, (700, 120, 840, 240))
     assert r > 150 and g > 120 and b < 100
     square = upload(api, jpeg_bytes((1200, 900)), crop="square").json()["data"]
-    assert square["images"]["high_resolution"]["width"] == square["images"]["high_resolution"]["height"] == 900
+    assert (
+        square["images"]["high_resolution"]["width"]
+        == square["images"]["high_resolution"]["height"]
+        == 900
+    )
 
 
 @pytest.mark.parametrize(
@@ -379,4 +400,7 @@ def test_the_filter_list_has_the_2012_filters(client):
 
 def test_no_tools_is_the_filter_alone():
     photo = sample()
-    assert edits.look(photo, "valencia", edits.parse({})).tobytes() == filters.apply("valencia", photo).tobytes()
+    assert (
+        edits.look(photo, "valencia", edits.parse({})).tobytes()
+        == filters.apply("valencia", photo).tobytes()
+    )
