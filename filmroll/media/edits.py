@@ -75,23 +75,25 @@ NONE = Edits()
 
 
 def _flag(name: str, raw: Any) -> bool:
-    if raw in (None, ""):
+    """A JSON boolean, or in a form one of the exact words in BOOLEANS (the API document's)."""
+    if raw is None:
         return False
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().lower() in BOOLEANS:
-        return BOOLEANS[raw.strip().lower()]
+    if isinstance(raw, str) and raw in BOOLEANS:
+        return BOOLEANS[raw]
     raise Invalid(f"{name} must be true or false")
 
 
 def _integer(name: str, raw: Any) -> int | None:
-    if raw in (None, ""):
+    """None when not given; a whole number in digits (an empty field is no number)."""
+    if raw is None:
         return None
     if isinstance(raw, bool):
         raise Invalid(f"{name} must be a whole number")
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and re.fullmatch(r"\s*-?[0-9]{1,6}\s*", raw):
+    if isinstance(raw, str) and re.fullmatch(r"-?[0-9]{1,6}", raw):
         return int(raw)
     raise Invalid(f"{name} must be a whole number")
 
