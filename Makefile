@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean golden
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean golden bench-photo-tools
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -142,6 +142,10 @@ install-bench: install
 
 bench-photos: install-bench
 	$(BIN)/python bench/photos.py
+
+# The editing tools' cost: photos/s with tilt-shift and a border beside without (same run).
+bench-photo-tools: install-bench
+	$(BIN)/python bench/photos.py --tools
 
 bench-ids: install
 	PG2_PORT=$(PG2_PORT) scripts/test-services
