@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean golden bench-photo-tools
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -87,6 +87,11 @@ test-embedded: install
 	scripts/test-packages
 	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
+# Write the filters' and editing tools' golden images anew (tests/media/golden/), after a change
+# of look that is meant; review the PNGs before committing them.
+golden: install
+	UPDATE_GOLDEN=1 FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest -q tests/media/test_filters.py tests/media/test_edits.py -k golden
+
 # `make demo` in a fresh clone (tests/test_make_demo.py) uses no setting: test-embedded runs it.
 test-postgres: install services
 	$(PG_TEST_ENV) $(BIN)/pytest --ignore=tests/cluster --ignore=tests/test_make_demo.py $(PYTEST_ARGS)
@@ -137,6 +142,10 @@ install-bench: install
 
 bench-photos: install-bench
 	$(BIN)/python bench/photos.py
+
+# The editing tools' cost: photos/s with tilt-shift and a border beside without (same run).
+bench-photo-tools: install-bench
+	$(BIN)/python bench/photos.py --tools
 
 bench-ids: install
 	PG2_PORT=$(PG2_PORT) scripts/test-services

@@ -7,6 +7,13 @@ JPEGs, with the same number of processes, in one run.
 Prints both rates, their ratio, each side's peak memory per worker process, and what each step
 of filmroll's pipeline costs in CPU time on one photo. `figures()` returns the same as a dict.
 
+    make bench-photo-tools  (or: .venv/bin/python bench/photos.py --tools)
+
+The editing tools' cost instead: filmroll's pipeline with tilt-shift (radial, its focus moved
+for every photo, so no mask is reused) and the filter's border on, beside the same pipeline
+without them, in alternating rounds of one run; both rates, the ratio, each tool's CPU time,
+written to bench/results/photo_tools.json.
+
 On a machine others load, the wall-clock ratio favours pyvips beyond its merit: libvips spreads a
 photo over 4-5 threads even at VIPS_CONCURRENCY=1, and the scheduler shares the cores per
 thread, so it draws more of them than a one-thread worker. The CPU time each worker spends per
@@ -69,7 +76,12 @@ def make_photos(count: int) -> list[bytes]:
 # --- filmroll -------------------------------------------------------------------------------
 
 
-def filmroll_init(data_dir: str) -> None:
+TOOLS_ON = False  # set in each worker: whether filmroll_one asks for tilt-shift and a border
+
+
+def filmroll_init(data_dir: str, tools: bool = False) -> None:
+    global TOOLS_ON
+    TOOLS_ON = tools
     os.environ["FILMROLL_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
     import django
@@ -77,12 +89,23 @@ def filmroll_init(data_dir: str) -> None:
     django.setup()
 
 
+def tools_for(data: bytes):  # -> edits.Edits
+    """Tilt-shift and a border, the focus somewhere else for every photo (no cached mask)."""
+    from filmroll.media import edits
+
+    where = (len(data) % 89) / 89
+    return edits.Edits(
+        tilt_shift=edits.TiltShift("radial", 0.3 + 0.4 * where, 0.6 - 0.2 * where, 0.3),
+        border=True,
+    )
+
+
 def filmroll_one(data: bytes) -> tuple[int, int, float]:
     from filmroll.files import storage
-    from filmroll.media import pipeline
+    from filmroll.media import edits, pipeline
 
     start = time.process_time()
-    rendered = pipeline.process(data, FILTER)
+    rendered = pipeline.process(data, FILTER, tools_for(data) if TOOLS_ON else edits.NONE)
     for payload, _, _ in rendered.sizes.values():
         storage.save(payload, "jpg")
     return (*peak_rss_kb(), time.process_time() - start)
@@ -177,11 +200,17 @@ def run(
 ) -> tuple[list[float], tuple[int, int], list[float]]:
     """Photos/s of each round, peak memory per worker, and each photo's CPU seconds (the
     figure that other helpers' load on the machine moves least)."""
-    init, one = (filmroll_init, filmroll_one) if side == "filmroll" else (pyvips_init, pyvips_one)
+    init, one = (
+        (filmroll_init, filmroll_one) if side.startswith("filmroll") else (pyvips_init, pyvips_one)
+    )
     rates, peak, cpu = [], (0, 0), []
     with (
         tempfile.TemporaryDirectory(dir=ROOT / "var") as data_dir,
-        get_context("spawn").Pool(processes, initializer=init, initargs=(data_dir,)) as pool,
+        get_context("spawn").Pool(
+            processes,
+            initializer=init,
+            initargs=(data_dir, True) if side == "filmroll-tools" else (data_dir,),
+        ) as pool,
     ):
         pool.map(one, photos[:processes])  # warm up: imports, caches
         for _ in range(rounds):
@@ -333,14 +362,141 @@ def show(found: dict) -> None:
         print(f"  {step:<26} {ms:6.1f} ms")
 
 
+# --- the editing tools' cost: the pipeline with tilt-shift and a border, beside without --------
+
+TOOLS_GOAL = 0.7  # with the tools, at least 70% of the photos/s without them
+
+
+def tool_steps(data: bytes) -> dict[str, float]:
+    """Milliseconds of CPU for each tool on the 1080-wide photo, and the whole photo each way."""
+    from PIL import Image
+
+    from filmroll.files import images
+    from filmroll.media import edits, filters, pipeline
+
+    decoded = images.open_image(data, fit=pipeline.needed)
+    largest = pipeline._width(pipeline.crop_to_aspect(decoded), 1080, Image.Resampling.HAMMING)
+    spec = tools_for(data).tilt_shift
+    assert spec is not None
+
+    def fresh_mask() -> None:
+        edits._focus_mask.cache_clear()
+        edits.tilt_shift(largest, spec)
+
+    def fresh_linear() -> None:
+        edits._focus_mask.cache_clear()
+        edits.tilt_shift(largest, edits.TiltShift("linear", 0.5, 0.4, 0.25, 15))
+
+    def each_frame() -> None:
+        edits._frame_layers.cache_clear()
+        edits.border(largest, filters.FILTERS[FILTER].frame)
+
+    global TOOLS_ON
+    figures = {
+        f"tilt-shift radial, {largest.width}x{largest.height} (mask made)": cpu_ms(fresh_mask),
+        "tilt-shift radial (mask kept)": cpu_ms(lambda: edits.tilt_shift(largest, spec)),
+        "tilt-shift linear (mask made)": cpu_ms(fresh_linear),
+        "border (frame drawn)": cpu_ms(each_frame),
+        "border (frame kept)": cpu_ms(lambda: edits.border(largest, filters.FILTERS[FILTER].frame)),
+        "lux": cpu_ms(lambda: edits.lux(largest)),
+        f"filter {FILTER} at 60%": cpu_ms(
+            lambda: edits.look(largest, FILTER, edits.Edits(strength=60))
+        ),
+    }
+    TOOLS_ON = False
+    figures["whole photo without tools"] = cpu_ms(lambda: filmroll_one(data))
+    TOOLS_ON = True
+    figures["whole photo with tilt-shift and border"] = cpu_ms(lambda: filmroll_one(data))
+    TOOLS_ON = False
+    return figures
+
+
+def tool_figures(photos: int = 16, processes: int = 2, rounds: int = 3) -> dict:
+    """Photos/s with tilt-shift and a border beside without (medians of ABAB rounds)."""
+    made = make_photos(photos)
+    load_before = os.getloadavg()
+    sides = ("filmroll-tools", "filmroll")
+    rates: dict[str, list[float]] = {side: [] for side in sides}
+    cpu: dict[str, list[float]] = {side: [] for side in sides}
+    for _ in range(rounds):
+        for side in sides:
+            got, _, spent = run(side, made, processes, 1)
+            rates[side] += got
+            cpu[side] += spent
+    ours, base = (statistics.median(rates[side]) for side in sides)
+    cpu_ms_median = {side: statistics.median(cpu[side]) * 1000 for side in sides}
+    with tempfile.TemporaryDirectory(dir=ROOT / "var") as data_dir:
+        filmroll_init(data_dir)
+        step_ms = tool_steps(made[0])
+    return {
+        "photos": photos,
+        "photo": "4000x3000 JPEG q92",
+        "filter": FILTER,
+        "tools": "tilt-shift radial (focus moved per photo) + border",
+        "processes": processes,
+        "rounds": rounds,
+        "with_tools_photos_per_s": round(ours, 1),
+        "without_tools_photos_per_s": round(base, 1),
+        "with_tools_rounds": [round(r, 1) for r in rates["filmroll-tools"]],
+        "without_tools_rounds": [round(r, 1) for r in rates["filmroll"]],
+        "ratio": round(ours / base, 2),
+        "cpu_ms_per_photo": {
+            "with_tools": round(cpu_ms_median["filmroll-tools"], 1),
+            "without_tools": round(cpu_ms_median["filmroll"], 1),
+        },
+        "cpu_ratio": round(cpu_ms_median["filmroll"] / cpu_ms_median["filmroll-tools"], 2),
+        "goal_ratio": TOOLS_GOAL,
+        "load_average": [round(x, 1) for x in (*load_before, *os.getloadavg()[:1])],
+        "cores": os.cpu_count(),
+        "step_cpu_ms": step_ms,
+    }
+
+
+def show_tools(found: dict) -> None:
+    print(
+        f"{found['photos']} photos of {found['photo']}, filter {found['filter']},"
+        f" {found['processes']} processes, {found['rounds']} rounds (ABAB), medians;"
+        f" load average before {found['load_average'][0]}, after {found['load_average'][3]}"
+        f" on {found['cores']} cores"
+    )
+    print(
+        f"with tilt-shift and border {found['with_tools_photos_per_s']:6.1f} photos/s"
+        f"  rounds {found['with_tools_rounds']}"
+    )
+    print(
+        f"without tools (baseline)   {found['without_tools_photos_per_s']:6.1f} photos/s"
+        f"  rounds {found['without_tools_rounds']}"
+    )
+    cpu = found["cpu_ms_per_photo"]
+    print(
+        f"ratio {found['ratio']:.2f} (goal >= {TOOLS_GOAL}); CPU per photo in the workers"
+        f" (median): with {cpu['with_tools']} ms, without {cpu['without_tools']} ms:"
+        f" ratio {found['cpu_ratio']:.2f}"
+    )
+    print("CPU per step, one photo, least of 7 runs:")
+    for step, ms in found["step_cpu_ms"].items():
+        print(f"  {step:<40} {ms:6.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=16)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--tools", action="store_true", help="tilt-shift and a border on, beside without"
+    )
     args = parser.parse_args()
     print(f"making or reading {args.photos} 12-megapixel JPEGs...", file=sys.stderr)
-    show(figures(args.photos, args.processes, args.rounds))
+    if not args.tools:
+        show(figures(args.photos, args.processes, args.rounds))
+        return
+    from bench import results
+
+    found = tool_figures(args.photos, args.processes, args.rounds)
+    show_tools(found)
+    ratio = results.Ratio("photos/s with tilt-shift + border / without", found["ratio"], TOOLS_GOAL)
+    print(f"wrote {results.write('photo_tools', found, [ratio])}")
 
 
 if __name__ == "__main__":

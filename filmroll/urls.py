@@ -12,7 +12,15 @@ from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
 from filmroll.web import (
-    account_settings, consent, embed, explore, pages, photomap, reset, saved, suggest,
+    account_settings,
+    consent,
+    embed,
+    explore,
+    pages,
+    photomap,
+    reset,
+    saved,
+    suggest,
 )
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page

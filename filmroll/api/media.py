@@ -7,7 +7,7 @@ from filmroll.api import objects, scopes
 from filmroll.api.envelope import Raw, endpoint, field, ok, upload, viewer_id
 from filmroll.api.request import ApiRequest, PublicRequest, signed_in
 from filmroll.errors import Invalid, NotFound
-from filmroll.media import filters, photos, saved, shortcodes
+from filmroll.media import edits, filters, photos, saved, shortcodes
 from filmroll.sharing import shares
 
 
@@ -28,6 +28,7 @@ def post(request: ApiRequest) -> JsonResponse:
         alt_text=field(request, "alt_text"),
         sensitive=field(request, "sensitive"),
         spoiler_text=field(request, "spoiler_text"),
+        tools={name: field(request, name) for name in edits.FIELDS},
     )
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)

@@ -318,6 +318,23 @@ def _path_param(path: str, name: str) -> dict:
     return PATH_PARAMS[name]
 
 
+# The editing tools a post may ask for (filmroll/media/edits.py says what each does).
+EDITING_TOOLS: dict[str, dict] = {
+    "filter_strength": {"type": "integer", "minimum": 0, "maximum": 100,
+                        "description": "how much of the filter, in percent (default 100)"},
+    "rotate": {"type": "integer", "enum": [0, 90, 180, 270], "description": "degrees clockwise"},
+    "crop": {**TEXT, "description": "of the rotated photo: `square`, a ratio `W:H` between 4:5"
+             " and 1.91:1 (the largest centred box), or a box `left,top,right,bottom` in"
+             " fractions 0..1; empty or `original` for none"},
+    "lux": {**FLAG, "description": "one-tap auto contrast and exposure"},
+    "tilt_shift": {**TEXT, "description": "`radial`, `linear`, or a JSON object {\"mode\":"
+                   " \"radial\"|\"linear\", \"x\": 0..1, \"y\": 0..1, \"size\": 0.05..1,"
+                   " \"angle\": -180..180}: the focus centre, its diameter or band width (of"
+                   " the shorter side) and a linear band's tilt in degrees"},
+    "border": {**FLAG, "description": "draw the filter's own frame"},
+}  # fmt: skip
+
+
 def _body(path: str, method: str, body: Any) -> dict | None:
     if body == "device":  # a token for apns and fcm, a subscription (JSON text) for webpush
         kinds = [
@@ -332,7 +349,8 @@ def _body(path: str, method: str, body: Any) -> dict | None:
                   "alt_text": {**TEXT, "maxLength": 1500}, "sensitive": FLAG,
                   "spoiler_text": {**TEXT, "maxLength": 200},
                   "filter": {**TEXT, "description": "a filter's name or display name"},
-                  "lat": LAT, "lng": LNG, "location_id": TEXT, "share_to": TEXT}  # fmt: skip
+                  "lat": LAT, "lng": LNG, "location_id": TEXT, "share_to": TEXT,
+                  **EDITING_TOOLS}  # fmt: skip
         schema = {"type": "object", "required": ["image"], "properties": fields}
         return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
     if not body:

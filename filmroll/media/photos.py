@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from filmroll import objcache
@@ -13,7 +13,7 @@ from filmroll.accounts.models import User
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.files import storage
 from filmroll.graph import edges, mutes, visibility
-from filmroll.media import cache, filters, pipeline, previews
+from filmroll.media import cache, edits, filters, pipeline, previews
 from filmroll.media.rows import Media
 from filmroll.observe import metrics
 from filmroll.places import geo, places
@@ -134,10 +134,11 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
 
 def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal",
          lat: Any = None, lng: Any = None, location_id: Any = None,
-         alt_text: Any = "", sensitive: Any = False,
-         spoiler_text: Any = "") -> int:  # fmt: skip
+         alt_text: Any = "", sensitive: Any = False, spoiler_text: Any = "",
+         tools: Mapping[str, Any] | None = None) -> int:  # fmt: skip
     """Check everything cheap first, then decode and render, then store. A `spoiler_text`
-    alone is a content warning too (`sensitive` set)."""
+    alone is a content warning too (`sensitive` set). `tools`: the editing tools' fields
+    (rotate, crop, lux, filter_strength, tilt_shift, border: see edits.py)."""
     caption = check_caption(caption)
     alt_text = check_alt_text(alt_text)
     spoiler = check_spoiler_text(spoiler_text)
@@ -147,7 +148,8 @@ def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal"
         raise Invalid("filter must be a filter's name")
     filter_name = filters.named(filter_name)
     location = _resolve_location(lat, lng, location_id)
-    rendered = pipeline.process(data, filter_name)
+    asked = edits.parse(tools or {})
+    rendered = pipeline.process(data, filter_name, asked)
     return publish(user.id, rendered, filter_name, caption, location, alt_text, warning)
 
 

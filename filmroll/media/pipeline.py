@@ -10,11 +10,10 @@ from PIL import Image, ImageOps
 
 from filmroll.errors import Invalid
 from filmroll.files import images
-from filmroll.media import filters
+from filmroll.media import edits, filters
+from filmroll.media.edits import TALLEST, WIDEST  # the aspect range a photo keeps
 from filmroll.once import once
 
-TALLEST = 4 / 5  # width/height kept between 4:5 portrait...
-WIDEST = 1.91  # ...and 1.91:1 landscape
 SIZES = {  # name -> width (a square for the thumbnail); never upscaled
     "thumbnail": 150,
     "low_resolution": 320,
@@ -63,14 +62,21 @@ def _width(image: Image.Image, width: int, resample: Image.Resampling) -> Image.
     return image.resize((width, height), resample)
 
 
-def render(image: Image.Image, filter_name: str) -> Rendered:
-    """Crop, shrink to the largest size, filter once, then make each smaller size from the one
-    above it (cheaper than from the original, and no visible difference)."""
+def render(image: Image.Image, filter_name: str, tools: edits.Edits = edits.NONE) -> Rendered:
+    """Rotate and crop as asked, crop to the kept aspect, shrink to the largest size, then the
+    look once (Lux, filter, tilt-shift, border: edits.look), then make each smaller size from the
+    one above it (cheaper than from the original, and no visible difference)."""
     if filter_name not in filters.FILTERS:
         raise Invalid(f"no filter named {filter_name!r}; GET /api/v1/media/filters lists them")
+    image = edits.reshape(image, tools)
+    if min(image.size) < images.MIN_SIDE:
+        raise Invalid(
+            f"the crop leaves {image.width}x{image.height} pixels; photos need"
+            f" {images.MIN_SIDE} or more each way"
+        )
     # Hamming for the one big reduction: as sharp as bicubic here at the cost of bilinear.
-    largest = filters.apply(
-        filter_name, _width(crop_to_aspect(image), LARGEST, Image.Resampling.HAMMING)
+    largest = edits.look(
+        _width(crop_to_aspect(image), LARGEST, Image.Resampling.HAMMING), filter_name, tools
     )
     sized: dict[str, Image.Image] = {}
     above = largest
@@ -103,10 +109,15 @@ def keep_freed_pixels() -> bool:
         return False
 
 
-def process(data: bytes, filter_name: str) -> Rendered:
-    """Validate and decode untrusted bytes, then render them."""
+def process(data: bytes, filter_name: str, tools: edits.Edits = edits.NONE) -> Rendered:
+    """Validate and decode untrusted bytes, then render them with the editing tools asked for."""
     keep_freed_pixels()
     if filter_name not in filters.FILTERS:  # before any decoding work
         raise Invalid(f"no filter named {filter_name!r}; GET /api/v1/media/filters lists them")
-    # Decoded just big enough for a 1080-wide photo after the crop to the kept aspect.
-    return render(images.open_image(data, fit=needed), filter_name)
+
+    # Decoded just big enough for a 1080-wide photo after the rotation, the poster's crop and
+    # the crop to the kept aspect.
+    def fit(width: int, height: int) -> float:
+        return needed(*edits.shape(width, height, tools))
+
+    return render(images.open_image(data, fit=fit), filter_name, tools)

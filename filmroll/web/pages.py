@@ -21,7 +21,7 @@ from filmroll.api import objects
 from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
-from filmroll.media import comments, filters, likes, photos, shortcodes
+from filmroll.media import comments, edits, filters, likes, photos, shortcodes
 from filmroll.moderation import actions
 from filmroll.places import places
 from filmroll.web import lists, lookups
@@ -196,6 +196,20 @@ def _back(request: HttpRequest, default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
+def _tools(request: HttpRequest) -> dict[str, Any]:
+    """The editing tools from the upload form: the API's fields, but tilt-shift's focus as
+    separate inputs (tilt_shift is the mode; tilt_x, tilt_y, tilt_size, tilt_angle the rest)."""
+    tools: dict[str, Any] = {name: request.POST.get(name) for name in edits.FIELDS}
+    mode = request.POST.get("tilt_shift", "")
+    if mode in ("radial", "linear"):
+        tools["tilt_shift"] = {"mode": mode} | {
+            key: request.POST[f"tilt_{key}"]
+            for key in ("x", "y", "size", "angle")
+            if request.POST.get(f"tilt_{key}", "") != ""
+        }
+    return tools
+
+
 @login_required
 def upload(request: SignedInRequest) -> HttpResponse:
     context = {"filters": filters.FILTERS, "error": "", "values": request.POST,
@@ -216,6 +230,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 alt_text=request.POST.get("alt_text", ""),
                 sensitive=request.POST.get("sensitive", ""),
                 spoiler_text=request.POST.get("spoiler_text", ""),
+                tools=_tools(request),
             )
         except StorageUnavailable as error:  # the page again, saying to try in a minute
             context["error"] = error.message

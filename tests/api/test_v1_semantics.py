@@ -223,5 +223,5 @@ def test_a_filter_is_named_either_way_and_shown_by_its_display_name(world):
         made = upload(world.ana_api, png_bytes(), filter=given)
         assert made.status_code == 201, made.content
         assert made.json()["data"]["filter"] == shown
-    refused = upload(world.ana_api, png_bytes(), filter="Kelvin")
+    refused = upload(world.ana_api, png_bytes(), filter="Gotham")
     assert meta(refused)["error_type"] == "APIInvalidParametersError"

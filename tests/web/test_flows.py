@@ -5,14 +5,17 @@ free of errors (a script failing, a request refused by the Content-Security-Poli
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from PIL import Image, ImageChops
 
 from filmroll.accounts import users
 from filmroll.accounts.models import User
+from filmroll.files import storage
 from filmroll.graph import relationships
 from filmroll.media import comments, photos, shortcodes
 from filmroll.web import account_settings, explore, pages
@@ -514,6 +517,57 @@ def test_a_post_uploads_the_photo_once_with_previews_made_in_the_browser(visit, 
     code = page.url.rstrip("/").rsplit("/", 1)[1]
     assert media_of(code).alt_text == "Wooden pier under an orange sky"
     assert media_of(code).filter == "clarendon"
+
+
+def test_a_post_with_the_editing_tools_is_turned_framed_and_blurred_on_the_server(visit, tmp_path):
+    ana, _ = make_user("ana")
+    photo = tmp_path / "pier.jpg"
+    photo.write_bytes(jpeg_bytes((1200, 900)))  # landscape, a yellow marker top-left
+    page = visit.tab(ana)
+    visit.go(page, "/upload/")
+    page.set_input_files("#image", str(photo))
+    preview = page.locator("#edit-preview")
+    preview.wait_for()  # shown once a photo is chosen
+    assert preview.evaluate("c => c.width > c.height")  # as chosen: landscape
+    page.get_by_label("Kelvin").check()
+    page.get_by_label("Rotate").select_option("90")
+    # the browser's preview turns with it: now portrait, cut to 4:5 as the server will
+    page.wait_for_function(
+        "document.getElementById('edit-preview').height > document.getElementById('edit-preview').width"
+    )
+    assert preview.evaluate("c => Math.abs(c.width / c.height - 0.8) < 0.02")
+    page.get_by_label("Filter strength").fill("70")
+    assert page.locator("#strength-value").inner_text() == "70"
+    page.get_by_label("The filter's border").check()
+    assert not page.locator("#tilt-focus").is_visible()
+    page.get_by_label("Tilt-shift").select_option("linear")
+    page.locator("#tilt-focus").wait_for()
+    box = preview.bounding_box()
+    preview.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.25})
+    assert float(page.get_by_label("Down").input_value()) == pytest.approx(0.25, abs=0.03)
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.wait_for_url(re.compile(r"/p/[A-Za-z0-9_-]+/$"))
+    code = page.url.rstrip("/").rsplit("/", 1)[1]
+    media = media_of(code)
+    assert media.filter == "kelvin"
+    high = media.images["high_resolution"]
+    assert (high["width"], high["height"]) == (900, 1125)  # turned on the server, then 4:5
+    stored = Image.open(io.BytesIO(storage.read(high["key"]))).convert("RGB")
+    assert stored.getpixel((450, 2)) == pytest.approx((0, 0, 0), abs=12)  # Kelvin's black frame
+    # the marker, top-left before the turn, is top-right after it
+    r, g, b = stored.crop((640, 100, 820, 300)).resize((1, 1)).getpixel((0, 0))
+    assert r > 200 and b < 120
+
+    # tilt-shift: the red disc's sides are sharp on the band (a quarter down), soft below it
+    def steepest(y: int) -> int:
+        row = stored.crop((250, y, 650, y + 1)).convert("L")
+        return (
+            ImageChops.difference(row, ImageChops.offset(row, 1, 0))
+            .crop((1, 0, 400, 1))
+            .getextrema()[1]
+        )
+
+    assert steepest(400) > 3 * steepest(700)
 
 
 def test_the_caption_is_the_alt_text_when_none_is_given(visit):

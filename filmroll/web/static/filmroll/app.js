@@ -97,31 +97,173 @@ document.querySelectorAll("a[rel=next][data-list]").forEach(watch);
 const chosen = document.querySelector("#upload-form input[type=file]");
 const recipes = JSON.parse(document.getElementById("filter-recipes")?.textContent || "{}");
 const SIDE = 160;
+const at = (c) => Math.max(0, Math.min(255, Math.round(c)));
 
 function filtered(recipe, source) {
-  const out = new ImageData(new Uint8ClampedArray(source.data), SIDE, SIDE);
+  const { width, height } = source;
+  const out = new ImageData(new Uint8ClampedArray(source.data), width, height);
   const d = out.data;
-  const { lut, saturation, mono, tint, vignette } = recipe;
-  const half = SIDE / 2;
+  const { lut, saturation, mono, tint, vignette, glow } = recipe;
+  const dark = recipe.vignette_colour || [0, 0, 0];
+  const light = recipe.glow_colour || [255, 255, 255];
   for (let i = 0; i < d.length; i += 4) {
     let [r, g, b] = [d[i], d[i + 1], d[i + 2]];
     const grey = 0.299 * r + 0.587 * g + 0.114 * b;
     if (mono) r = g = b = grey;
     else if (saturation !== 1) [r, g, b] = [r, g, b].map((c) => grey + (c - grey) * saturation);
-    if (lut.length) {
-      const at = (c) => Math.max(0, Math.min(255, Math.round(c)));
-      [r, g, b] = [lut[at(r)], lut[256 + at(g)], lut[512 + at(b)]];
-    }
+    if (lut.length) [r, g, b] = [lut[at(r)], lut[256 + at(g)], lut[512 + at(b)]];
     [r, g, b] = [r + tint[0], g + tint[1], b + tint[2]];
-    if (vignette) {
+    if (vignette || glow) {
+      // as the server's gradient: 0 in the centre, 1 in the corners, stretched to the photo
       const p = i / 4;
-      const t = Math.min(1, Math.hypot((p % SIDE) - half, Math.floor(p / SIDE) - half) / half);
-      const keep = 1 - vignette * t * t;
-      [r, g, b] = [r * keep, g * keep, b * keep];
+      const dx = ((p % width) - width / 2) / (width / 2);
+      const dy = (Math.floor(p / width) - height / 2) / (height / 2);
+      const t = Math.min(1, Math.hypot(dx, dy) / Math.SQRT2);
+      if (glow) {
+        const lift = glow * (1 - t) * (1 - t);
+        [r, g, b] = [r, g, b].map((c, k) => 255 - ((255 - at(c)) * (255 - light[k] * lift)) / 255);
+      }
+      if (vignette) [r, g, b] = [r, g, b].map((c, k) => c * (1 - (vignette * t * t * (255 - dark[k])) / 255));
     }
     [d[i], d[i + 1], d[i + 2]] = [r, g, b];
   }
   return out;
+}
+
+// Lux as the server does it: stretch the tones past the darkest and lightest half-percent,
+// then a mild gamma towards a middle grey (edits.lux).
+function luxed(source) {
+  const d = source.data;
+  const histogram = new Array(256).fill(0);
+  for (let i = 0; i < d.length; i += 4) histogram[at(0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2])]++;
+  const total = d.length / 4;
+  let [seen, low, high] = [0, 0, 255];
+  for (let v = 0; v < 256; v++) if ((seen += histogram[v]) > total * 0.005) { low = v; break; }
+  seen = 0;
+  for (let v = 255; v >= 0; v--) if ((seen += histogram[v]) > total * 0.005) { high = v; break; }
+  if (high - low < 160) {
+    const middle = (high + low) / 2;
+    [low, high] = [Math.max(0, middle - 80), Math.min(255, middle + 80)];
+  }
+  const stretched = (v) => Math.min(1, Math.max(0, (v - low) / (high - low)));
+  const mean = histogram.reduce((sum, count, v) => sum + count * stretched(v), 0) / total;
+  const exponent = mean > 0.02 && mean < 0.98 ? Math.min(1.4, Math.max(0.7, Math.sqrt(Math.log(0.46) / Math.log(mean)))) : 1;
+  const table = Array.from({ length: 256 }, (_, v) => at(255 * stretched(v) ** exponent));
+  for (let i = 0; i < d.length; i += 4) [d[i], d[i + 1], d[i + 2]] = [table[d[i]], table[d[i + 1]], table[d[i + 2]]];
+  return source;
+}
+
+// Upload: the photo as it will be posted, with the filter at its strength and the tools on.
+// An approximation on a small canvas; the server applies the real thing.
+const EDIT = 320;
+const form = document.getElementById("upload-form");
+const preview = document.getElementById("edit-preview");
+const control = (name) => form?.elements.namedItem(name);
+let picture = null; // the chosen photo, decoded
+
+function blurOutside(canvas, ctx) {
+  const { width, height } = canvas;
+  const shorter = Math.min(width, height);
+  const blurred = document.createElement("canvas");
+  [blurred.width, blurred.height] = [width, height];
+  const b = blurred.getContext("2d");
+  b.filter = `blur(${Math.max(1.5, shorter * 0.012)}px)`;
+  b.drawImage(canvas, 0, 0);
+  b.filter = "none";
+  const [x, y] = [control("tilt_x").value * width, control("tilt_y").value * height];
+  const size = Number(control("tilt_size").value);
+  const inner = (size / 2) * shorter;
+  const reach = inner + Math.max(0.12, size / 2) * shorter;
+  b.globalCompositeOperation = "destination-out"; // the focus cut out of the blurred copy
+  let focus;
+  if (control("tilt_shift").value === "radial") {
+    focus = b.createRadialGradient(x, y, 0, x, y, reach);
+    focus.addColorStop(inner / reach, "#000");
+    focus.addColorStop(1, "rgba(0,0,0,0)");
+  } else {
+    b.translate(x, y);
+    b.rotate((-Number(control("tilt_angle").value) * Math.PI) / 180);
+    focus = b.createLinearGradient(0, -reach, 0, reach);
+    focus.addColorStop(0, "rgba(0,0,0,0)");
+    focus.addColorStop((reach - inner) / (2 * reach), "#000");
+    focus.addColorStop((reach + inner) / (2 * reach), "#000");
+    focus.addColorStop(1, "rgba(0,0,0,0)");
+  }
+  b.fillStyle = focus;
+  b.fillRect(-2 * (width + height), -2 * (width + height), 4 * (width + height), 4 * (width + height));
+  ctx.drawImage(blurred, 0, 0);
+}
+
+function drawFrame(ctx, frame, width, height) {
+  const edge = Math.max(1, Math.round(frame.width * Math.min(width, height)));
+  const colour = `rgb(${frame.colour.join(",")})`;
+  ctx.fillStyle = colour;
+  ctx.beginPath();
+  ctx.rect(0, 0, width, height);
+  if (frame.style === "rounded") ctx.roundRect(edge, edge, width - 2 * edge, height - 2 * edge, edge * 2);
+  else ctx.rect(edge, edge, width - 2 * edge, height - 2 * edge);
+  ctx.fill("evenodd");
+  if (frame.style === "film" && edge >= 4) {
+    ctx.fillStyle = frame.colour.reduce((a, c) => a + c, 0) > 384 ? "rgb(40,36,32)" : "rgb(232,228,218)";
+    const [w, h] = [Math.max(2, Math.round(edge * 0.6)), Math.max(2, Math.round(edge * 0.45))];
+    const top = Math.floor((edge - h) / 2);
+    for (let x = edge; x < width - edge - w; x += Math.round(edge * 1.5)) {
+      ctx.fillRect(x, top, w, h);
+      ctx.fillRect(x, height - edge + top, w, h);
+    }
+  }
+}
+
+function drawEdited() {
+  if (!preview || !picture) return;
+  const rotate = Number(control("rotate").value) || 0;
+  const turned = rotate === 90 || rotate === 270;
+  const [w, h] = turned ? [picture.height, picture.width] : [picture.width, picture.height];
+  const named = { square: 1, "4:5": 0.8, "1.91:1": 1.91 }[control("crop").value];
+  const ratio = Math.min(1.91, Math.max(0.8, named ?? w / h)); // the server's aspect limits
+  const [keepW, keepH] = w / h > ratio ? [h * ratio, h] : [w, w / ratio];
+  const scale = EDIT / Math.max(keepW, keepH);
+  [preview.width, preview.height] = [Math.round(keepW * scale), Math.round(keepH * scale)];
+  const ctx = preview.getContext("2d", { willReadFrequently: true });
+  ctx.save();
+  ctx.translate(preview.width / 2, preview.height / 2);
+  ctx.rotate((rotate * Math.PI) / 180); // clockwise, as the server turns it
+  ctx.drawImage(picture, (-picture.width * scale) / 2, (-picture.height * scale) / 2, picture.width * scale, picture.height * scale);
+  ctx.restore();
+  let pixels = ctx.getImageData(0, 0, preview.width, preview.height);
+  if (control("lux").checked) pixels = luxed(pixels);
+  const name = form.querySelector("input[name=filter]:checked")?.value || "normal";
+  const recipe = recipes[name];
+  const strength = Number(control("filter_strength").value) / 100;
+  if (recipe && strength > 0) {
+    const look = filtered(recipe, pixels);
+    for (let i = 0; i < look.data.length; i++) look.data[i] = pixels.data[i] + (look.data[i] - pixels.data[i]) * strength;
+    pixels = look;
+  }
+  ctx.putImageData(pixels, 0, 0);
+  if (control("tilt_shift").value) blurOutside(preview, ctx);
+  if (control("border").checked && recipe) drawFrame(ctx, recipe.frame, preview.width, preview.height);
+}
+
+function showTools() {
+  const focus = document.getElementById("tilt-focus");
+  if (focus) focus.hidden = !control("tilt_shift")?.value;
+  const shown = document.getElementById("strength-value");
+  if (shown) shown.value = control("filter_strength").value;
+  const angle = document.getElementById("tilt-angle");
+  if (angle) angle.hidden = control("tilt_shift").value !== "linear";
+  drawEdited();
+}
+if (preview) {
+  form.addEventListener("input", (event) => event.target.closest("#tools, .filters") && showTools());
+  preview.addEventListener("click", (event) => {
+    // a tap sets where tilt-shift keeps the photo sharp
+    if (!control("tilt_shift").value) return;
+    control("tilt_x").value = (event.offsetX / preview.clientWidth).toFixed(2);
+    control("tilt_y").value = (event.offsetY / preview.clientHeight).toFixed(2);
+    drawEdited();
+  });
+  showTools();
 }
 
 chosen?.addEventListener("change", async () => {
@@ -146,6 +288,9 @@ chosen?.addEventListener("change", async () => {
     ctx.putImageData(filtered(recipe, source), 0, 0);
     img.src = canvas.toDataURL("image/jpeg", 0.8);
   });
+  picture = bitmap;
+  if (preview) preview.hidden = false;
+  drawEdited();
 });
 
 // Upload: suggest #tags and @people for the word being typed in the caption.
