@@ -86,8 +86,7 @@ def admit_code(user_id: int, ip: str) -> Attempt:
     if not verdict.allowed:
         ratelimit.undo([key], now)  # refused unread
         raise RateLimited(
-            "too many wrong codes for this account; try again in"
-            f" {_minutes(verdict)} minutes"
+            f"too many wrong codes for this account; try again in {_minutes(verdict)} minutes"
         )
     return Attempt(key, now)
 

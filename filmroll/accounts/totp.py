@@ -99,9 +99,7 @@ def check(user: User, code: str) -> bool:
     step = _step(secret, code)
     if step is None:
         return False
-    return bool(
-        SecondFactor.objects.filter(user=user, last_step__lt=step).update(last_step=step)
-    )
+    return bool(SecondFactor.objects.filter(user=user, last_step__lt=step).update(last_step=step))
 
 
 def turn_off(user: User) -> None:

@@ -38,7 +38,7 @@ def begin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
 
 
 def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]]:
-    state = request.session.get(PENDING)
+    state: dict[str, Any] = request.session.get(PENDING) or {}
     try:
         return twofactor.pending_user(state), state
     except twofactor.Expired:
@@ -146,8 +146,8 @@ def settings_page(request: SignedInRequest) -> HttpResponse:
                 raise Invalid(_("Unknown action."))
         except FilmrollError as error:
             context["error"], status = error.message, error.status
-            if action == "totp-confirm" and (secret := totp.pending(user)):
-                context["setup"] = {"secret": secret, "qr": totp.qr_svg(totp.uri(user, secret))}
+            if action == "totp-confirm" and (waiting := totp.pending(user)):
+                context["setup"] = {"secret": waiting, "qr": totp.qr_svg(totp.uri(user, waiting))}
     context.update(
         status=twofactor.status(user),
         keys=securitykeys.listed(user),
@@ -176,10 +176,10 @@ def settings_key(request: SignedInRequest) -> HttpResponse:
         if not isinstance(challenge, str):
             raise Invalid(_("Start again: the registration has expired."))
         body = _json_body(request)
-        _, codes = securitykeys.register(
+        codes = securitykeys.register(
             user, body.get("credential"), bytes.fromhex(challenge), site(request),
             body.get("name") or "",
-        )  # fmt: skip
+        )[1]  # fmt: skip
     except FilmrollError as error:
         return _failed(error)
     _show(request, codes)

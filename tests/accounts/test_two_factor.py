@@ -129,7 +129,9 @@ def test_wrong_codes_are_counted_per_account_and_locked_out(limits):
     assert locked.status_code == 429
     assert "too many wrong codes" in locked.json()["meta"]["error_message"]
     # a fresh challenge (the password is right) does not reopen it
-    assert second(challenge_for(ip="192.0.2.10"), next_code(secret), "192.0.2.10").status_code == 429
+    assert (
+        second(challenge_for(ip="192.0.2.10"), next_code(secret), "192.0.2.10").status_code == 429
+    )
 
 
 def test_second_step_tries_count_against_the_client_address(limits):

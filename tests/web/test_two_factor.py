@@ -147,7 +147,9 @@ def test_turning_off_and_new_codes_need_the_password_on_the_web():
     refused = browser.post(SETTINGS, {"action": "codes", "password": "not it"})
     assert refused.status_code == 400 and recovery.left(ana) == 10
     fresh = browser.post(SETTINGS, {"action": "codes", "password": PASSWORD})
-    new = re.findall(r"<li><code>([a-z0-9-]+)</code>", browser.get(fresh["Location"]).content.decode())
+    new = re.findall(
+        r"<li><code>([a-z0-9-]+)</code>", browser.get(fresh["Location"]).content.decode()
+    )
     assert len(new) == 10 and not set(new) & set(codes)
     off = browser.post(SETTINGS, {"action": "disable", "password": PASSWORD})
     assert off.status_code == 302 and not twofactor.enabled(ana)
@@ -157,7 +159,9 @@ def test_turning_off_and_new_codes_need_the_password_on_the_web():
 
 def test_removing_a_security_key_needs_the_password():
     ana, _ = make_user("ana")
-    key = SecurityKey.objects.create(user=ana, name="Blue key", credential_id="AAEC", public_key=b"x")
+    key = SecurityKey.objects.create(
+        user=ana, name="Blue key", credential_id="AAEC", public_key=b"x"
+    )
     recovery.regenerate(ana)
     browser = web_login_with_key_skipped(ana)
     assert "Blue key" in browser.get(SETTINGS).content.decode()
