@@ -20,6 +20,7 @@ from filmroll.accounts import securitykeys, totp, twofactor
 from filmroll.accounts.models import SecurityKey
 from tests.api.test_oauth import REDIRECT, register_app, web_login
 from tests.support.personas import PASSWORD, make_user
+from tests.web.test_design import axe_source, run_axe
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -52,6 +53,16 @@ def tabs(browser, live_server):
     assert seen.errors == []
 
 
+def accessible(page) -> None:
+    """No serious or critical axe-core finding, in the light and the dark theme."""
+    problems = []
+    for theme in ("light", "dark"):
+        page.emulate_media(color_scheme=theme)
+        problems += run_axe(page, axe_source())
+    page.emulate_media(color_scheme="light")
+    assert problems == [], problems
+
+
 def next_code(secret: str) -> str:
     return pyotp.TOTP(secret).at(time.time() + totp.STEP)
 
@@ -75,12 +86,14 @@ def test_turn_on_an_authenticator_app_then_log_in_with_its_code(tabs):
     page.get_by_role("link", name="Two-factor log-in").click()
     page.get_by_role("button", name="Set up an authenticator app").click()
     assert page.locator(".qr svg").count() == 1
+    accessible(page)
     secret = page.locator("#totp-secret").inner_text()
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()
     page.locator("#recovery-codes").wait_for()
     assert page.locator("#recovery-codes code").count() == 10
     assert page.get_by_text("On: log-ins ask for a code").is_visible()
+    accessible(page)
 
     log_out(page)
     page.goto(tabs.base + "/accounts/login/")
@@ -89,6 +102,7 @@ def test_turn_on_an_authenticator_app_then_log_in_with_its_code(tabs):
     assert page.url.startswith(tabs.base + "/accounts/login/?next=")
     page.goto(tabs.base + "/accounts/login/")
     password_step(page, tabs.base)
+    accessible(page)
     page.get_by_label(re.compile("Code from your authenticator app")).fill("000000")
     page.get_by_role("button", name="Verify").click()
     assert page.get_by_role("alert").inner_text() == "The code is incorrect."
