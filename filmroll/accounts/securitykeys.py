@@ -69,6 +69,8 @@ def register(
 ) -> tuple[SecurityKey, list[str]]:
     """Keep the key the browser made; with the new recovery codes when the account had none."""
     name = (name if isinstance(name, str) else "").strip()[:64] or "Security key"
+    if not isinstance(credential, (dict, str)):
+        raise Invalid("credential is required: the browser's answer, as JSON")
     if SecurityKey.objects.filter(user=user).count() >= MOST_KEYS:
         raise Invalid(f"at most {MOST_KEYS} security keys; remove one first")
     try:
@@ -78,7 +80,7 @@ def register(
             expected_rp_id=site.rp_id,
             expected_origin=site.origin,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError) as error:
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as error:
         raise Invalid(f"the security key could not be registered: {error}") from None
     with transaction.atomic():
         key, created = SecurityKey.objects.get_or_create(
@@ -105,6 +107,8 @@ def authentication_options(user: User, site: Site) -> tuple[str, bytes]:
 
 def check(user: User, credential: Any, challenge: bytes, site: Site) -> bool:
     """Whether `credential` is an assertion by one of the user's keys over `challenge`."""
+    if not isinstance(credential, (dict, str)):
+        return False
     try:
         raw = credential if isinstance(credential, str) else json.dumps(credential)
         parsed = parse_authentication_credential_json(raw)
@@ -121,7 +125,7 @@ def check(user: User, credential: Any, challenge: bytes, site: Site) -> bool:
             credential_public_key=bytes(key.public_key),
             credential_current_sign_count=key.sign_count,
         )
-    except (WebAuthnException, ValueError, TypeError, KeyError):
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError):
         return False
     key.sign_count, key.last_used = verified.new_sign_count, timezone.now()
     key.save(update_fields=["sign_count", "last_used"])

@@ -53,9 +53,7 @@ def uri(user: User, secret: str) -> str:
 
 def qr_svg(address: str) -> str:
     """The QR code as an inline <svg> element (no image request, nothing for the CSP to allow)."""
-    return segno.make(address, error="m").svg_inline(
-        scale=4, border=4, dark="#111", light="#fff"
-    )
+    return segno.make(address, error="m").svg_inline(scale=4, border=4, dark="#111", light="#fff")
 
 
 def _step(secret: str, code: str) -> int | None:

@@ -91,7 +91,7 @@ def verify(
     method = ""
     if by_code:
         plain = str(code).replace(" ", "").strip()
-        if plain.isdigit():
+        if len(plain) == 6 and plain.isdigit():
             method = "totp" if totp.check(user, plain) else ""
         elif recovery.use(user, plain):
             method = "recovery_code"

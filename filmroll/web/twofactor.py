@@ -32,6 +32,8 @@ SHOW_CODES = "two_factor_codes"  # new recovery codes, shown once on the next pa
 
 def begin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     """The password was right and the account has a second factor: on to the second page."""
+    if request.user.is_authenticated:
+        auth.logout(request)  # whoever was logged in here is not any more
     request.session.cycle_key()  # a new key: no session fixation across the two steps
     request.session[PENDING] = {**twofactor.pending_state(user), "next": next_url}
     return HttpResponseRedirect("/accounts/login/two-factor/")

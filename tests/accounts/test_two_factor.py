@@ -14,7 +14,7 @@ from django.test import Client
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.accounts import totp, twofactor
-from filmroll.accounts.models import RecoveryCode, SecondFactor, User
+from filmroll.accounts.models import RecoveryCode, SecondFactor, SecurityKey, User
 from tests.support.personas import PASSWORD, Api, make_user
 
 LOGIN = "/api/v1/accounts/login"
@@ -229,3 +229,24 @@ def test_a_wrong_setup_code_turns_nothing_on():
     assert wrong.status_code == 400
     assert not twofactor.enabled(User.objects.get(id=ana.id))
     assert "access_token" in password_step().json()["data"]
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [{}, {"id": "AAEC"}, {"id": "AAEC", "rawId": "AAEC", "type": "public-key", "response": "x"},
+     {"id": "AAEC", "rawId": "AAEC", "type": "public-key",
+      "response": {"clientDataJSON": "!!", "authenticatorData": "", "signature": ""}},
+     "not json", ["AAEC"], 7],
+)  # fmt: skip
+def test_a_malformed_security_key_answer_is_a_wrong_answer(credential):
+    ana, _ = make_user("ana")
+    SecurityKey.objects.create(user=ana, name="Blue key", credential_id="AAEC", public_key=b"x")
+    first = password_step().json()["data"]
+    assert first["methods"] == ["security_key"]  # no recovery codes: made with the row alone
+    assert first["security_key_options"]["allowCredentials"][0]["id"] == "AAEC"
+    answer = Client().post(
+        SECOND, {"challenge": first["challenge"], "credential": credential},
+        content_type="application/json",
+    )  # fmt: skip
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["meta"]["error_type"] in ("OAuthException", "APIInvalidParametersError")

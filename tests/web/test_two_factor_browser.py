@@ -63,6 +63,23 @@ def accessible(page) -> None:
     assert problems == [], problems
 
 
+# navigator.credentials.get() with options as JSON, its credential as JSON (base64url)
+ASSERT = """async (options) => {
+  const bytes = (t) => Uint8Array.from(atob(t.replace(/-/g, "+").replace(/_/g, "/")
+                                            + "===".slice((t.length + 3) % 4)), c => c.charCodeAt(0));
+  const text = (b) => btoa(String.fromCharCode(...new Uint8Array(b)))
+                        .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+  const publicKey = {...options, challenge: bytes(options.challenge),
+                     allowCredentials: options.allowCredentials.map(c => ({...c, id: bytes(c.id)}))};
+  const c = await navigator.credentials.get({publicKey});
+  return {id: c.id, rawId: text(c.rawId), type: c.type, clientExtensionResults: {},
+          response: {clientDataJSON: text(c.response.clientDataJSON),
+                     authenticatorData: text(c.response.authenticatorData),
+                     signature: text(c.response.signature),
+                     userHandle: c.response.userHandle ? text(c.response.userHandle) : null}};
+}"""
+
+
 def next_code(secret: str) -> str:
     return pyotp.TOTP(secret).at(time.time() + totp.STEP)
 
@@ -173,6 +190,27 @@ def test_register_a_security_key_then_log_in_with_it(tabs):
     assert page.locator("footer", has_text="Signed in as ana").count() == 1
     key.refresh_from_db()
     assert key.last_used is not None
+
+    # The API's second step takes the same key: the challenge's options go to
+    # navigator.credentials.get() (here in the page, as an app's web view would) and its
+    # credential, with the challenge, gets the token.
+    first = page.request.post(
+        tabs.base + "/api/v1/accounts/login", form={"username": "ana", "password": PASSWORD}
+    ).json()["data"]
+    assert first["two_factor_required"] and "security_key" in first["methods"]
+    credential = page.evaluate(ASSERT, first["security_key_options"])
+    token = page.request.post(
+        tabs.base + "/api/v1/accounts/login/two_factor",
+        data={"challenge": first["challenge"], "credential": credential},
+    )
+    assert token.status == 200, token.text()
+    assert token.json()["data"]["user"]["username"] == "ana"
+    # the same answer again: its challenge was signed once, the key's counter has moved on
+    again = page.request.post(
+        tabs.base + "/api/v1/accounts/login/two_factor",
+        data={"challenge": first["challenge"], "credential": credential},
+    )
+    assert again.status == 400
 
     # A key of another account (here: a new virtual authenticator, no credential) gets nowhere.
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})
