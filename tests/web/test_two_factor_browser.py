@@ -19,6 +19,7 @@ from django.test import Client
 from filmroll.accounts import securitykeys, totp, twofactor
 from filmroll.accounts.models import SecurityKey
 from tests.api.test_oauth import REDIRECT, register_app, web_login
+from tests.support.browser import shot
 from tests.support.personas import PASSWORD, make_user
 from tests.web.test_design import axe_source, run_axe
 
@@ -104,6 +105,7 @@ def test_turn_on_an_authenticator_app_then_log_in_with_its_code(tabs):
     page.get_by_role("button", name="Set up an authenticator app").click()
     assert page.locator(".qr svg").count() == 1
     accessible(page)
+    shot(page, "two-factor-setup")
     secret = page.locator("#totp-secret").inner_text()
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()
@@ -111,6 +113,7 @@ def test_turn_on_an_authenticator_app_then_log_in_with_its_code(tabs):
     assert page.locator("#recovery-codes code").count() == 10
     assert page.get_by_text("On: log-ins ask for a code").is_visible()
     accessible(page)
+    shot(page, "two-factor-on")
 
     log_out(page)
     page.goto(tabs.base + "/accounts/login/")
@@ -120,6 +123,7 @@ def test_turn_on_an_authenticator_app_then_log_in_with_its_code(tabs):
     page.goto(tabs.base + "/accounts/login/")
     password_step(page, tabs.base)
     accessible(page)
+    shot(page, "two-factor-log-in")
     page.get_by_label(re.compile("Code from your authenticator app")).fill("000000")
     page.get_by_role("button", name="Verify").click()
     assert page.get_by_role("alert").inner_text() == "The code is incorrect."
