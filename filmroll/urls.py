@@ -23,6 +23,7 @@ from filmroll.web import (
     suggest,
 )
 from filmroll.web import accounts as web_accounts
+from filmroll.web import twofactor as web_twofactor
 from filmroll.web.views import home as status_page
 
 # The API where v1 clients look for it: /v1/ as on Instagram's API host and /api/v1/ (one set of
@@ -66,6 +67,8 @@ urlpatterns = [
     path("admin/password_change/", RedirectView.as_view(url="/settings/password/")),
     path("admin/", admin.site.urls),
     path("accounts/login/", web_accounts.login, name="login"),
+    path("accounts/login/two-factor/", web_twofactor.second_step, name="login-two-factor"),
+    path("accounts/login/two-factor/key", web_twofactor.second_step_key, name="login-key"),
     path("accounts/logout/", web_accounts.logout, name="logout"),
     path("accounts/signup/", web_accounts.signup, name="signup"),
     path("accounts/reset/", reset.request_reset, name="password_reset"),
@@ -87,6 +90,8 @@ urlpatterns = [
     path("p/<str:code>/delete", pages.delete, name="photo-delete"),
     path("settings/", account_settings.settings_page, name="settings"),
     path("settings/password/", account_settings.password_page, name="password"),
+    path("settings/two-factor/", web_twofactor.settings_page, name="two-factor"),
+    path("settings/two-factor/key", web_twofactor.settings_key, name="two-factor-key"),
     path("activity/requests/", account_settings.requests_page, name="requests"),
     path("activity/requests/<str:username>", account_settings.answer_request, name="answer"),
     path("explore/", explore.popular_page, name="explore"),

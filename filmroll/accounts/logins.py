@@ -9,6 +9,11 @@ OAuth grant that carries a password share one count. Each attempt is counted bef
 - per account, every attempt that does not succeed: FILMROLL_LOGIN_FAILURES_PER_HOUR. A success
   takes its count back, and so does an attempt refused unread (it tried no password).
 
+The second step of a log-in (a code from an authenticator app, a recovery code, a security key)
+is counted here as well: every try against the client address's log-in attempts, and every wrong
+one against the account's own FILMROLL_TWO_FACTOR_FAILURES_PER_HOUR, so a six-digit code cannot be
+guessed through any door.
+
 Password-reset mail is limited here too, per e-mail address and per client address.
 """
 
@@ -69,6 +74,21 @@ def admit(username: str, ip: str) -> Attempt:
 def succeeded(attempt: Attempt) -> None:
     """The password was right: the attempt is not a failure."""
     ratelimit.undo([attempt.key], attempt.at)
+
+
+def admit_code(user_id: int, ip: str) -> Attempt:
+    """Count a try at the second factor of the account `user_id` from `ip`, before the code is
+    read; RateLimited when the address or the account's second step is past its limit."""
+    count_address(ip)
+    now = time.time()
+    key = f"2fa-fail:{user_id}"
+    (verdict,) = ratelimit.hit([(key, settings.FILMROLL.two_factor_failures_per_hour)], now)
+    if not verdict.allowed:
+        ratelimit.undo([key], now)  # refused unread
+        raise RateLimited(
+            f"too many wrong codes for this account; try again in {_minutes(verdict)} minutes"
+        )
+    return Attempt(key, now)
 
 
 def count_reset_mail(email: str, ip: str) -> None:

@@ -85,3 +85,40 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.username
+
+
+class SecondFactor(models.Model):
+    """A user's authenticator app (TOTP). The secret is sealed (filmroll.crypto) at rest; a
+    secret being set up waits in `pending_secret` until a code from the app confirms it."""
+
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, related_name="second_factor"
+    )
+    totp_secret = models.TextField(blank=True)
+    pending_secret = models.TextField(blank=True)
+    # The time step of the last code accepted: a code is good once, never again in its window.
+    last_step = models.BigIntegerField(default=0)
+    enabled_at = models.DateTimeField(null=True, blank=True)
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the phone and the keys are lost; only its HMAC is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "digest"], name="recovery_code_digest")]
+
+
+class SecurityKey(models.Model):
+    """A WebAuthn credential (a security key or a passkey) registered as a second factor."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_keys")
+    name = models.CharField(max_length=64)
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()  # COSE
+    sign_count = models.BigIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)

@@ -3,8 +3,9 @@
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 
-from filmroll.accounts import tokens, users
+from filmroll.accounts import tokens, twofactor, users
 from filmroll.api import objects, scopes
+from filmroll.api import twofactor as second_factor
 from filmroll.api.envelope import endpoint, field, ok, upload
 from filmroll.api.request import ApiRequest, PublicRequest
 from filmroll.api.throttle import client_ip
@@ -30,10 +31,16 @@ def signup(request: PublicRequest) -> JsonResponse:
 
 @endpoint("POST", auth=False)
 def login(request: PublicRequest) -> JsonResponse:
-    return _signed_in(
-        request,
-        users.log_in(field(request, "username"), field(request, "password"), client_ip(request)),
-    )
+    user = users.log_in(field(request, "username"), field(request, "password"), client_ip(request))
+    if twofactor.enabled(user):  # no token yet: a challenge for the second step
+        return ok(second_factor.challenge(request, user))
+    return _signed_in(request, user)
+
+
+@endpoint("POST", auth=False)
+def login_two_factor(request: PublicRequest) -> JsonResponse:
+    """The log-in's second step: the challenge from the first and a code or a key's answer."""
+    return _signed_in(request, second_factor.second_step(request))
 
 
 @endpoint("POST", scope=None)

@@ -95,8 +95,12 @@ OPERATIONS: list[tuple] = [
     ("/accounts/signup", "post", "Sign up", None, [],
      {"username": {"type": "string", "pattern": "^[a-z0-9._]{1,30}$"}, "password": WORDS,
       "email": WORDS, "full_name": TEXT}, _ref("SignedIn")),
-    ("/accounts/login", "post", "Log in", None, [],
-     {"username": WORDS, "password": WORDS}, _ref("SignedIn")),
+    ("/accounts/login", "post", "Log in (or, with two-factor log-in on, get its challenge)",
+     None, [], {"username": WORDS, "password": WORDS}, _ref("LogIn")),
+    ("/accounts/login/two_factor", "post",
+     "Log in, second step: the challenge and a code (or a security key's credential)", None,
+     [], {"challenge": WORDS, "code": TEXT, "credential": {"type": "object"}},
+     _ref("SignedIn")),
     ("/accounts/logout", "post", "Revoke this token", "any", [], None, None),
     ("/accounts/password", "post", "Change the password (revokes every token)",
      scopes.FIRST_PARTY, [], {"old_password": WORDS, "new_password": WORDS}, _ref("SignedIn")),
@@ -105,6 +109,19 @@ OPERATIONS: list[tuple] = [
      {"full_name": NULLABLE_TEXT, "bio": NULLABLE_TEXT, "website": NULLABLE_TEXT,
       "is_private": FLAG},
      _ref("User")),
+    ("/users/self/two_factor", "get", "Two-factor log-in: what is on", scopes.FIRST_PARTY, [],
+     None, _ref("TwoFactor")),
+    ("/users/self/two_factor/totp", "post",
+     "Set up an authenticator app: a new secret, on once a code confirms it", scopes.FIRST_PARTY,
+     [], None, _ref("TotpSecret")),
+    ("/users/self/two_factor/totp/confirm", "post",
+     "Confirm the authenticator app with a code (the first time: the recovery codes)",
+     scopes.FIRST_PARTY, [], {"code": WORDS}, _ref("TwoFactor")),
+    ("/users/self/two_factor/disable", "post", "Turn two-factor log-in off (needs the password)",
+     scopes.FIRST_PARTY, [], {"password": WORDS}, _ref("TwoFactor")),
+    ("/users/self/two_factor/recovery_codes", "post",
+     "New recovery codes, the old ones end (needs the password)", scopes.FIRST_PARTY, [],
+     {"password": WORDS}, _ref("TwoFactor")),
     ("/users/self/feed", "get", "Home feed", scopes.BASIC, PAGED, None, MEDIA_LIST),
     ("/users/self/media/liked", "get", "Photos the user liked", scopes.BASIC,
      [COUNT, _query("max_like_id", CURSOR)], None, MEDIA_LIST),
@@ -229,6 +246,10 @@ OPERATIONS: list[tuple] = [
 REQUIRED_BODY = {
     ("/accounts/signup", "post"): ["username", "password", "email"],
     ("/accounts/login", "post"): ["username", "password"],
+    ("/accounts/login/two_factor", "post"): ["challenge"],
+    ("/users/self/two_factor/totp/confirm", "post"): ["code"],
+    ("/users/self/two_factor/disable", "post"): ["password"],
+    ("/users/self/two_factor/recovery_codes", "post"): ["password"],
     ("/accounts/password", "post"): ["old_password", "new_password"],
     ("/users/{user_id}/relationship", "post"): ["action"],
     ("/media/{media_id}/comments", "post"): ["text"],
@@ -290,6 +311,8 @@ def _tag(path: str) -> str:
         return "relationships"
     if parts[:2] in (["users", "self"],) and len(parts) > 2 and parts[2] in ("devices", "push"):
         return "push"
+    if parts[:3] == ["users", "self", "two_factor"]:
+        return "accounts"
     if parts[:3] == ["users", "self", "connections"]:
         return "connections"
     return {"push": "push", "accounts": "accounts"}.get(parts[0], parts[0])

@@ -77,6 +77,31 @@ SCHEMAS: dict[str, dict] = {
         }
     ),  # fmt: skip
     "SignedIn": _obj({"access_token": TEXT, "user": _ref("User")}),
+    "TwoFactorChallenge": _obj(
+        {
+            "two_factor_required": {"type": "boolean", "enum": [True]},
+            "challenge": TEXT,
+            "methods": _list({"type": "string", "enum": ["totp", "security_key", "recovery_code"]}),
+            "expires_in": {"type": "integer"},
+            "security_key_options": {
+                "type": "object",
+                "nullable": True,
+                "description": "for navigator.credentials.get()",
+            },
+        }
+    ),  # fmt: skip
+    "LogIn": {"oneOf": [_ref("SignedIn"), _ref("TwoFactorChallenge")]},
+    "TwoFactor": _obj(
+        {
+            "enabled": {"type": "boolean"},
+            "totp": {"type": "boolean"},
+            "security_keys": {"type": "integer"},
+            "recovery_codes_left": {"type": "integer"},
+            "methods": _list(TEXT),
+        },
+        {"recovery_codes": _list(TEXT)},
+    ),  # fmt: skip
+    "TotpSecret": _obj({"secret": TEXT, "otpauth_uri": TEXT}),
     "Location": _obj(
         {
             "id": {**ID, "nullable": True},
@@ -277,6 +302,21 @@ EXAMPLES: dict[str, Any] = {
 }  # fmt: skip
 EXAMPLES["Liker"] = {**EXAMPLES["User"], "first_name": "Ana", "last_name": "Lima", "type": "user"}
 EXAMPLES["SignedIn"] = {"access_token": "4f1c...e9", "user": EXAMPLES["User"]}
+EXAMPLES["LogIn"] = EXAMPLES["SignedIn"]
+EXAMPLES["TwoFactorChallenge"] = {"two_factor_required": True, "challenge": "eyJ1Ijo...",
+                                  "methods": ["totp", "recovery_code"], "expires_in": 300,
+                                  "security_key_options": None}  # fmt: skip
+EXAMPLES["TwoFactor"] = {
+    "enabled": True,
+    "totp": True,
+    "security_keys": 0,
+    "recovery_codes_left": 10,
+    "methods": ["totp", "recovery_code"],
+}
+EXAMPLES["TotpSecret"] = {
+    "secret": "JBSWY3DPEHPK3PXP",
+    "otpauth_uri": "otpauth://totp/filmroll:ana?secret=JBSWY3DPEHPK3PXP",
+}
 EXAMPLES["Caption"] = EXAMPLES["Media"]["caption"]
 EXAMPLES["Activity"] = {"type": "like", "created_time": "1764489000", "users": [_BO],
                         "media": EXAMPLES["Media"], "text": "bo liked your photo."}  # fmt: skip

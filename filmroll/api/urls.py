@@ -17,6 +17,7 @@ from filmroll.api import (
     push,
     social,
     subscriptions,
+    twofactor,
 )
 from filmroll.api.envelope import endpoint
 from filmroll.errors import NoEndpoint
@@ -40,9 +41,15 @@ def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
 urlpatterns = [
     route("accounts/signup", accounts.signup, "signup"),
     route("accounts/login", accounts.login, "login"),
+    route("accounts/login/two_factor", accounts.login_two_factor, "login-two-factor"),
     route("accounts/logout", accounts.logout, "logout"),
     route("accounts/password", accounts.password, "password"),
     route("users/self", accounts.me, "self"),
+    route("users/self/two_factor", twofactor.status, "two-factor"),
+    route("users/self/two_factor/totp", twofactor.totp_begin, "two-factor-totp"),
+    route("users/self/two_factor/totp/confirm", twofactor.totp_confirm, "two-factor-confirm"),
+    route("users/self/two_factor/disable", twofactor.disable, "two-factor-disable"),
+    route("users/self/two_factor/recovery_codes", twofactor.recovery_codes, "recovery-codes"),
     route("users/self/feed", feeds.feed, "feed"),
     route("users/self/media/liked", feeds.liked, "liked"),
     route("users/self/media/saved", feeds.saved_media, "saved"),

@@ -112,6 +112,7 @@ class Config:
     ratelimit_per_hour: int = setting(5000, "API requests per token per hour (a sliding window); past it, 429 `OAuthRateLimitException`", low=1, high=10**9)
     ratelimit_ip_per_hour: int = setting(20000, "API requests per client IP per hour, with or without a token", low=1, high=10**9)
     login_failures_per_hour: int = setting(10, "failed log-ins for one account per hour, from anywhere and through any door (API, web, admin, OAuth token endpoint, the current password when changing it), before its log-ins are refused for a while; counted before the password is checked, so parallel guesses cannot pass it", low=1, high=10**6)
+    two_factor_failures_per_hour: int = setting(5, "wrong second-factor codes (authenticator, recovery code, security key) for one account per hour, after a right password, before its second step is refused for a while; each also counts against the client's log-in attempts", low=1, high=10**6)
     login_attempts_ip_per_hour: int = setting(100, "log-in and sign-up attempts per client IP per hour (API, web, admin and the OAuth token endpoint)", low=1, high=10**6)
     reset_mails_per_hour: int = setting(5, "password-reset mails requested per hour for one e-mail address (counted whether or not an account has it); past it, 429", low=1, high=10**6)
     reset_mails_ip_per_hour: int = setting(20, "password-reset mails requested per hour from one client IP", low=1, high=10**6)

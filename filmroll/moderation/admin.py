@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
+from filmroll.accounts import twofactor
 from filmroll.api import objects
 from filmroll.errors import FilmrollError, RateLimited
 from filmroll.media import comments, rows, shortcodes
@@ -99,9 +100,16 @@ class StaffLogIn(AdminAuthenticationForm):
 
     def clean(self):
         try:
-            return super().clean()
+            cleaned = super().clean()
         except RateLimited as error:
             raise ValidationError(error.message, code="rate_limited") from None
+        if self.user_cache is not None and twofactor.enabled(self.user_cache):
+            # this form has no second step: the site's log-in has, and comes back here
+            raise ValidationError(
+                "This account uses two-factor log-in: log in at /accounts/login/?next=/admin/",
+                code="two_factor",
+            )
+        return cleaned
 
 
 admin.site.login_form = StaffLogIn

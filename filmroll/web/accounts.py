@@ -7,11 +7,13 @@ from django.contrib import auth
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from filmroll.accounts import users
+from filmroll.accounts import twofactor, users
 from filmroll.api.throttle import client_ip
 from filmroll.errors import FilmrollError
+from filmroll.web import twofactor as second_step
 
 
 def _next(request: HttpRequest, raw: str | None) -> str:
@@ -27,6 +29,8 @@ def _next(request: HttpRequest, raw: str | None) -> str:
 def login(request: HttpRequest) -> HttpResponse:
     next_url = _next(request, request.POST.get("next") or request.GET.get("next"))
     context = {"next": next_url, "username": "", "error": ""}
+    if request.GET.get("expired") == "1":
+        context["error"] = _("The log-in took too long; log in again.")
     if request.method == "POST":
         context["username"] = request.POST.get("username", "")
         try:
@@ -36,6 +40,8 @@ def login(request: HttpRequest) -> HttpResponse:
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "registration/login.html", context, status=error.status)
+        if twofactor.enabled(user):  # not logged in yet: the second page first
+            return second_step.begin(request, user, next_url)
         auth.login(request, user)  # a new session key: no session fixation
         return HttpResponseRedirect(next_url)
     return render(request, "registration/login.html", context)

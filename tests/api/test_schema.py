@@ -55,14 +55,17 @@ def test_the_document_is_served_and_valid():
 # address Django's URL validator refuses, a tag with a character that is no letter (tags are
 # letters of any script, which JSON Schema's regular expressions cannot say), a Web Push
 # subscription that is not the browser's JSON, a token another network refuses, an oEmbed url
-# that is no photo's link, a map's bbox with a number out of range or its south above its north.
+# that is no photo's link, a map's bbox with a number out of range or its south above its north,
+# a second-factor challenge or code that is wrong (or an app not set up).
 SEMANTIC = {"POST /accounts/signup", "POST /accounts/login", "POST /accounts/password",
             "POST /media", "POST /locations", "GET /subscriptions", "POST /subscriptions",
             "DELETE /subscriptions", "POST /users/{user_id}/relationship",
             "GET /locations/search", "POST /users/self", "GET /tags/{name}",
             "GET /tags/{name}/media/recent", "POST /users/self/devices",
             "POST /users/self/connections", "GET /oembed",
-            "GET /users/{user_id}/media/map"}  # fmt: skip
+            "GET /users/{user_id}/media/map", "POST /accounts/login/two_factor",
+            "POST /users/self/two_factor/totp/confirm", "POST /users/self/two_factor/disable",
+            "POST /users/self/two_factor/recovery_codes"}  # fmt: skip
 probed: set[str] = set()
 
 
