@@ -27,6 +27,10 @@ class Media:
     likes: int
     comments: int
     alt_text: str = ""  # what a screen reader says for the image (the caption when empty)
+    # the people tagged in it, ((user_id, x, y), ...) in the order tagged (media/people.py)
+    people: tuple[tuple[int, float, float], ...] = field(
+        default=(), metadata=stored_as(lambda text: tuple(tuple(p) for p in json.loads(text)))
+    )
     # the owner's User, when a read path has fetched it; never cached
     owner: Any = field(default=None, metadata=NOT_STORED)
 
