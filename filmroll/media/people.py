@@ -53,7 +53,10 @@ def _item(raw: Any) -> tuple[str, str, float, float]:
         raise Invalid(f'{FIELD} must be a list of {{"user_id" or "username", "x", "y"}}')
     person = raw.get("user") if isinstance(raw.get("user"), dict) else raw
     where = raw.get("position") if isinstance(raw.get("position"), dict) else raw
-    user_id, username = person.get("user_id", person.get("id")), person.get("username")
+    if person is raw:
+        user_id, username = raw.get("user_id"), raw.get("username")
+    else:  # a user object names its person by ID (its username comes along)
+        user_id, username = person.get("id"), None if "id" in person else person.get("username")
     if (user_id is None) == (username is None):
         raise Invalid(f"{FIELD}: give each person's user_id or username (one of them)")
     x, y = _number(where.get("x"), "x"), _number(where.get("y"), "y")
@@ -120,7 +123,8 @@ def check(owner: User, given: list[tuple[str, str, float, float]]) -> list[Tag]:
         if user_id is None or user_id in blocked:
             raise Invalid(f"{FIELD}: {value} cannot be tagged")
         if any(t[0] == user_id for t in tags):
-            raise Invalid(f"{FIELD}: {value} is tagged twice")
+            named = next(u.username for u in found if u.id == user_id)
+            raise Invalid(f"{FIELD}: {named} is tagged twice")
         tags.append((user_id, x, y))
     return tags
 
