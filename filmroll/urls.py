@@ -11,7 +11,7 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, consent, embed, explore, pages, reset, suggest
+from filmroll.web import account_settings, consent, embed, explore, in_photo, pages, reset, suggest
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -74,6 +74,7 @@ urlpatterns = [
     path("p/<str:code>/report", pages.report, name="photo-report"),
     path("p/<str:code>/edit", pages.edit, name="photo-edit"),
     path("p/<str:code>/delete", pages.delete, name="photo-delete"),
+    path("p/<str:code>/people", in_photo.photo_people, name="photo-people"),
     path("settings/", account_settings.settings_page, name="settings"),
     path("settings/password/", account_settings.password_page, name="password"),
     path("activity/requests/", account_settings.requests_page, name="requests"),
@@ -88,6 +89,7 @@ urlpatterns = [
     path("<str:username>/relationship", pages.relate, name="profile-relationship"),
     path("<str:username>/followers/", account_settings.followers, name="followers"),
     path("<str:username>/following/", account_settings.following, name="following"),
+    path("<str:username>/tagged/", in_photo.tagged_page, name="profile-tagged"),
 ]
 
 
