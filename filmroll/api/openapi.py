@@ -73,9 +73,12 @@ SELF_OR_PUBLIC = scopes.OWN_OR_PUBLIC
 MEDIA, MEDIA_LIST = _ref("Media"), _list(_ref("Media"))
 # people in a photo, as JSON text (a form field) or, in a JSON body, the list itself: each
 # {"user_id": "…" or "username": "…", "x": 0..1, "y": 0..1}, at most 20
-PEOPLE = {**TEXT, "description": 'JSON: [{"user_id": "123", "x": 0.3, "y": 0.6}] or'
-          ' [{"username": "bo", "x": 0.3, "y": 0.6}]; x from the left, y from the top, 0 to 1;'
-          " at most 20 people; on edit the whole list (anyone left out is untagged)"}
+PEOPLE = {
+    **TEXT,
+    "description": 'JSON: [{"user_id": "123", "x": 0.3, "y": 0.6}] or'
+    ' [{"username": "bo", "x": 0.3, "y": 0.6}]; x from the left, y from the top, 0 to 1;'
+    " at most 20 people; on edit the whole list (anyone left out is untagged)",
+}
 USERS = _list(_ref("User"))
 OPERATIONS: list[tuple] = [
     ("/accounts/signup", "post", "Sign up", None, [],
@@ -260,8 +263,10 @@ BODY_EXAMPLES = {
     ("/accounts/login", "post"): {"username": "ana", "password": "a long passphrase"},
     ("/users/self", "post"): {"bio": "Film and ferries."},
     ("/users/{user_id}/relationship", "post"): {"action": "follow"},
-    ("/media/{media_id}", "post"): {"caption": "Evening at the pier #sunset",
-                                    "users_in_photo": '[{"username": "bo", "x": 0.31, "y": 0.62}]'},
+    ("/media/{media_id}", "post"): {
+        "caption": "Evening at the pier #sunset",
+        "users_in_photo": '[{"username": "bo", "x": 0.31, "y": 0.62}]',
+    },
     ("/media/{media_id}/comments", "post"): {"text": "Lovely light!"},
     ("/locations", "post"): {"name": "Pier 39", "lat": 37.8087, "lng": -122.4098},
 }

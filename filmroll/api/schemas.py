@@ -114,8 +114,10 @@ SCHEMAS: dict[str, dict] = {
         {
             "user": _ref("UserSmall"),
             "position": _obj(
-                {"x": {"type": "number", "minimum": 0, "maximum": 1},
-                 "y": {"type": "number", "minimum": 0, "maximum": 1}}
+                {
+                    "x": {"type": "number", "minimum": 0, "maximum": 1},
+                    "y": {"type": "number", "minimum": 0, "maximum": 1},
+                }
             ),
         }
     ),  # fmt: skip

@@ -51,12 +51,12 @@ def _item(raw: Any) -> tuple[str, str, float, float]:
     also the media object's own shape ({"user": {...}, "position": {x, y}})."""
     if not isinstance(raw, dict):
         raise Invalid(f'{FIELD} must be a list of {{"user_id" or "username", "x", "y"}}')
-    person = raw.get("user") if isinstance(raw.get("user"), dict) else raw
-    where = raw.get("position") if isinstance(raw.get("position"), dict) else raw
-    if person is raw:
-        user_id, username = raw.get("user_id"), raw.get("username")
-    else:  # a user object names its person by ID (its username comes along)
+    person, where = raw.get("user"), raw.get("position")
+    where = where if isinstance(where, dict) else raw
+    if isinstance(person, dict):  # a user object names its person by ID (its name comes along)
         user_id, username = person.get("id"), None if "id" in person else person.get("username")
+    else:
+        user_id, username = raw.get("user_id"), raw.get("username")
     if (user_id is None) == (username is None):
         raise Invalid(f"{FIELD}: give each person's user_id or username (one of them)")
     x, y = _number(where.get("x"), "x"), _number(where.get("y"), "y")
@@ -159,14 +159,17 @@ def _change(media_id: int, edit: Callable[[list[Tag]], list[Tag]]) -> None:
                 "UPDATE {media} SET people = %s WHERE id = %s AND people = %s",
                 [json.dumps([list(t) for t in wanted]), media_id, text],
             )
-            record = outbox.remember(shard, SETTLE, owner_id, media_id, changed) if done and changed else 0
             if done:
                 cache.invalidate(media_id)  # a new version: the media object's fragment too
+                record = outbox.remember(shard, SETTLE, owner_id, media_id, changed)
         if done:
-            if record:
-                outbox.finish(shard, record, lambda: settle(owner_id, media_id, changed))
-            return
-    raise Conflict("the photo's people kept changing: try again")
+            break
+    else:
+        raise Conflict("the photo's people kept changing: try again")
+    if changed:
+        outbox.finish(shard, record, lambda: settle(owner_id, media_id, changed))
+    else:  # only places moved: nobody's side changes
+        outbox.done(shard, record)
 
 
 def tag(owner: User, raw_id: Any, tags: list[Tag]) -> None:
@@ -256,7 +259,9 @@ def _mirror(owner_id: int, media_id: int, user_id: int, wanted: bool) -> None:
 def _shown(viewer_id: int | None, person: User, found: list[int]) -> list[Media]:
     """Of these photos, those both the viewer and the tagged person may see (the photo's rule
     for each), that still tag the person."""
-    seen = [m for m in photos.visible_many(viewer_id, found) if any(t[0] == person.id for t in m.people)]
+    seen = [
+        m for m in photos.visible_many(viewer_id, found) if any(t[0] == person.id for t in m.people)
+    ]
     if viewer_id == person.id:
         return seen
     allowed = visibility.visible_owners(person.id, {m.owner.id: m.owner for m in seen}.values())

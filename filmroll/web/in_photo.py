@@ -28,8 +28,9 @@ FIELD = "people"  # the form's field
 def for_viewer(request: HttpRequest, media: Media) -> dict[str, Any]:
     """What the photo's page offers the signed-in person when they are in the photo."""
     me = viewer_id(request)
-    tagged = me is not None and any(t[0] == me for t in media.people)
-    return {"tagged_me": tagged, "hidden_me": tagged and people.is_hidden(me, media.id)}
+    if me is None or all(t[0] != me for t in media.people):
+        return {"tagged_me": False, "hidden_me": False}
+    return {"tagged_me": True, "hidden_me": people.is_hidden(me, media.id)}
 
 
 def as_text(item: dict) -> str:

@@ -159,7 +159,10 @@ def test_a_private_owners_tag_tells_only_people_who_may_see_the_photo(anon):
     assert tag_events(bo) == [] and activity(bo_api) == []
     assert tab(bo_api, bo) == [] and tab(fan_api, bo) == [] and tab(carol_api, bo) == []
     assert tab(anon, bo) == []
-    assert bo_api.get(f"/api/v1/media/{media['id']}").json()["meta"]["error_type"] == "APINotFoundError"
+    assert (
+        bo_api.get(f"/api/v1/media/{media['id']}").json()["meta"]["error_type"]
+        == "APINotFoundError"
+    )
     assert bo_api.client.delete(f"/api/v1/media/{media['id']}/users_in_photo/self",
                                 HTTP_AUTHORIZATION=f"Bearer {bo_api.token}").status_code == 400  # fmt: skip
     # the approved follower is told, and her tab shows it to those who may see carol's photos

@@ -29,6 +29,7 @@ from filmroll.accounts.models import User
 from filmroll.discovery import popular
 from filmroll.graph import relationships
 from filmroll.media import comments, likes, photos, shortcodes
+from filmroll.media.people import tag as tag_people
 from filmroll.media.samples import paint
 from filmroll.places import places
 from filmroll.urls import handler403, handler500
@@ -108,6 +109,7 @@ def build_world() -> dict:
     comments.add(ana, made[0], "Pier 39, just after eight")
     comments.add(ana, own, "Welcome to filmroll @bo")
     likes.like(ana, own)
+    tag_people(ana, made[0], [(bo.id, 0.3, 0.6), (cy.id, 0.7, 0.4)])  # bo sees his buttons
     run_tasks()  # fan-out into feeds, the index, activity
     popular.refresh()
     owner = User.objects.get(username="ana")
@@ -128,6 +130,7 @@ def build_world() -> dict:
         ("photo", "bo", f"/p/{code}/"),
         ("profile", "bo", "/ana/"),
         ("profile-private", "cy", "/carol/"),
+        ("profile-tagged", "cy", "/bo/tagged/"),
         ("explore", "bo", "/explore/"),
         ("tag", "bo", "/explore/tags/sunset/"),
         ("place", "bo", f"/explore/locations/{pier}/"),
