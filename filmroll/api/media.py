@@ -52,8 +52,8 @@ def detail(request: PublicRequest, media_id: str) -> JsonResponse:
             k: field(request, k)
             for k in ("caption", "alt_text", "location", "location_id", "lat", "lng")
         }
-        given = people.parse(field(request, people.FIELD))  # None: the people stay
-        tagged = None if given is None else people.check(signed_in(request), given)
+        # checked before anything changes; None: the people stay as they are
+        tagged = people.for_edit(signed_in(request), media_id, field(request, people.FIELD))
         edited = photos.edit(
             signed_in(request), media_id, {k: v for k, v in fields.items() if v is not None}
         )

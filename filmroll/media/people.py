@@ -129,6 +129,17 @@ def check(owner: User, given: list[tuple[str, str, float, float]]) -> list[Tag]:
     return tags
 
 
+def for_edit(user: User, raw_id: Any, raw: Any) -> list[Tag] | None:
+    """The people an edit of the photo names, checked once the photo is (a photo the user may
+    not see, or another's, is refused first, as every edit refuses it); None: not given."""
+    if raw is None:
+        return None
+    _, owner = photos.visible(user.id, raw_id)
+    if owner.id != user.id:
+        raise Forbidden("only the owner may edit a photo")
+    return check(user, parse(raw) or [])
+
+
 # --- writing: the photo's side, then the people's -------------------------------------------
 
 
