@@ -83,6 +83,10 @@ def test_tags_on_upload_show_in_the_photo_the_activity_and_the_tab(anon):
     }  # fmt: skip
     shown = anon.get(f"/api/v1/media/{media['id']}").json()["data"]
     assert in_photo(shown) == in_photo(media)
+    # a tagged person's new name shows at once (the photo's cached object is keyed by theirs)
+    assert bo_api.post("/api/v1/users/self", {"full_name": "Bo Berg"}).status_code == 200
+    again = anon.get(f"/api/v1/media/{media['id']}").json()["data"]
+    assert again["users_in_photo"][0]["user"]["full_name"] == "Bo Berg"
 
     (item,) = activity(bo_api)
     assert item["text"] == "ana tagged you in a photo."

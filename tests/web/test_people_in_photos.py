@@ -68,8 +68,12 @@ def test_tag_by_clicking_the_photo_then_find_it_under_photos_of_you(visit, tmp_p
     assert label.get_attribute("href") == "/bo/"
     assert "left:25.0%" in page.locator(".in-photo li").get_attribute("style").replace(" ", "")
 
-    # bo's profile: the tab, for bo and for others
+    # bo's profile: the tab, for bo and for others; and his activity says so
     mine = visit.tab(bo)
+    visit.go(mine, "/activity/")
+    told = mine.locator("li.event", has_text="tagged you in a photo.")
+    assert told.locator("a", has_text="photo").get_attribute("href") == f"/p/{code}/"
+    assert told.locator("strong").inner_text() == "ana"
     visit.go(mine, "/bo/")
     mine.get_by_role("link", name="Photos of you").click()
     mine.wait_for_url(visit.base + "/bo/tagged/")
