@@ -16,6 +16,7 @@ from filmroll.web import (
     consent,
     embed,
     explore,
+    in_photo,
     pages,
     photomap,
     reset,
@@ -88,6 +89,7 @@ urlpatterns = [
     path("p/<str:code>/report", pages.report, name="photo-report"),
     path("p/<str:code>/edit", pages.edit, name="photo-edit"),
     path("p/<str:code>/delete", pages.delete, name="photo-delete"),
+    path("p/<str:code>/people", in_photo.photo_people, name="photo-people"),
     path("settings/", account_settings.settings_page, name="settings"),
     path("settings/password/", account_settings.password_page, name="password"),
     path("settings/two-factor/", web_twofactor.settings_page, name="two-factor"),
@@ -108,6 +110,7 @@ urlpatterns = [
     path("<str:username>/map/clusters", photomap.map_clusters, name="photo-map-clusters"),
     path("<str:username>/map/photos/", photomap.map_photos, name="photo-map-photos"),
     path("<str:username>/saved/", saved.saved_page, name="saved"),
+    path("<str:username>/tagged/", in_photo.tagged_page, name="profile-tagged"),
 ]
 
 

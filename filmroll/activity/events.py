@@ -10,7 +10,7 @@ from django.conf import settings
 
 from filmroll.sharding import db, ids, outbox
 
-KINDS = ("like", "comment", "mention", "follow", "follow_request")
+KINDS = ("like", "comment", "mention", "follow", "follow_request", "tag")
 
 
 @dataclass(frozen=True)

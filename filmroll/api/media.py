@@ -7,7 +7,7 @@ from filmroll.api import objects, scopes
 from filmroll.api.envelope import Raw, endpoint, field, ok, upload, viewer_id
 from filmroll.api.request import ApiRequest, PublicRequest, signed_in
 from filmroll.errors import Invalid, NotFound
-from filmroll.media import edits, filters, photos, saved, shortcodes
+from filmroll.media import edits, filters, people, photos, saved, shortcodes
 from filmroll.sharing import shares
 
 
@@ -17,6 +17,8 @@ def post(request: ApiRequest) -> JsonResponse:
     if data is None:
         raise Invalid("image is required: send the photo as a multipart file field named image")
     share_to = shares.accounts_for(request.api_user.id, field(request, "share_to"))
+    given = people.parse(field(request, people.FIELD))  # checked before the photo is made
+    tagged = people.check(request.api_user, given) if given else []
     media_id = photos.post(
         request.api_user,
         data,
@@ -30,6 +32,8 @@ def post(request: ApiRequest) -> JsonResponse:
         spoiler_text=field(request, "spoiler_text"),
         tools={name: field(request, name) for name in edits.FIELDS},
     )
+    if tagged:
+        people.tag(request.api_user, media_id, tagged)
     shares.share(media_id, share_to)
     media, _ = photos.visible(request.api_user.id, media_id)
     return ok(objects.media(media, viewer_id(request), request), status=201)
@@ -46,11 +50,16 @@ def detail(request: PublicRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":
         photos.delete(signed_in(request), media_id)
         return ok(None)
-    if request.method == "POST":  # edit: caption, alt text, content warning, place
+    if request.method == "POST":  # edit: caption, alt text, content warning, place, people
         fields = {k: field(request, k) for k in EDITABLE}
+        # checked before anything changes; None: the people stay as they are
+        tagged = people.for_edit(signed_in(request), media_id, field(request, people.FIELD))
         edited = photos.edit(
             signed_in(request), media_id, {k: v for k, v in fields.items() if v is not None}
         )
+        if tagged is not None:  # the owner's (photos.edit checked): anyone left out is untagged
+            people.tag(signed_in(request), edited.id, tagged)
+            edited, _ = photos.visible(viewer_id(request), edited.id)
         return ok(objects.media(edited, viewer_id(request), request))
     return _shown(request, media_id)
 

@@ -120,6 +120,7 @@ def _rendered(
     shown = previews.get_many([m.id for m in items])
     known = {m.owner.id: m.owner for m in items if m.owner is not None}
     people = {u for p in shown.values() for u in (*p.likers, *(c[1] for c in p.comments))}
+    people |= {t[0] for m in items for t in m.people}  # users_in_photo
     known.update(accounts.cached((people | {m.user_id for m in items}) - set(known)))
     hidden = edges.blocked_between(viewer_id, list(people)) if viewer_id else set()
     located = places.get_many([m.location_id for m in items if m.location_id])
@@ -149,13 +150,13 @@ def _shared(
     base: str,
     request: HttpRequest | None,
 ) -> dict:
-    """What every viewer sees of a photo: everything but `user_has_liked` and
-    `user_has_saved`, and likers and
-    commenters listed whoever they are (active accounts only)."""
+    """What every viewer sees of a photo: everything but `user_has_liked` and `user_has_saved`,
+    and likers, commenters and people in the photo listed whoever they are (active accounts
+    only)."""
     owner = user_small(known[m.user_id], request) if m.user_id in known else None
     small = {
         uid: user_small(known[uid], request)
-        for uid in {*preview.likers, *(c[1] for c in preview.comments)}
+        for uid in {*preview.likers, *(c[1] for c in preview.comments), *(t[0] for t in m.people)}
         if uid in known and known[uid].is_active
     }
     created = str(ids.millis_of(m.id) // 1000)
@@ -189,7 +190,11 @@ def _shared(
                 if author in small
             ],
         },
-        "users_in_photo": [],
+        "users_in_photo": [
+            {"user": small[uid], "position": {"x": x, "y": y}}
+            for uid, x, y in m.people
+            if uid in small
+        ],
         "attribution": None,
         "blurhash": m.blurhash,
     }

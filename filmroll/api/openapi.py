@@ -90,6 +90,14 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
 # `scopes.FIRST_PARTY` marks what only filmroll's own log-in may do.
 SELF_OR_PUBLIC = scopes.OWN_OR_PUBLIC
 MEDIA, MEDIA_LIST = _ref("Media"), _list(_ref("Media"))
+# people in a photo, as JSON text (a form field) or, in a JSON body, the list itself: each
+# {"user_id": "…" or "username": "…", "x": 0..1, "y": 0..1}, at most 20
+PEOPLE = {
+    **TEXT,
+    "description": 'JSON: [{"user_id": "123", "x": 0.3, "y": 0.6}] or'
+    ' [{"username": "bo", "x": 0.3, "y": 0.6}]; x from the left, y from the top, 0 to 1;'
+    " at most 20 people; on edit the whole list (anyone left out is untagged)",
+}
 USERS = _list(_ref("User"))
 OPERATIONS: list[tuple] = [
     ("/accounts/signup", "post", "Sign up", None, [],
@@ -163,6 +171,9 @@ OPERATIONS: list[tuple] = [
      [*PAGED, *WINDOW], None, MEDIA_LIST),
     ("/users/{user_id}/media/map", "get", "A user's geotagged photos as clusters for a map",
      SELF_OR_PUBLIC, [MAP_BOX, MAP_ZOOM], None, _list(_ref("MapCluster"))),
+    ("/users/{user_id}/media/tagged", "get",
+     'Photos a user is tagged in ("Photos of you"), each only if you may see it', SELF_OR_PUBLIC,
+     PAGED, None, MEDIA_LIST),
     ("/users/{user_id}/follows", "get", "Whom a user follows", scopes.FOLLOWERS,
      [COUNT, _query("cursor", CURSOR)], None, USERS),
     ("/users/{user_id}/followed-by", "get", "A user's followers", scopes.FOLLOWERS,
@@ -184,12 +195,18 @@ OPERATIONS: list[tuple] = [
     ("/media/popular", "get", "Popular photos", scopes.PUBLIC, [COUNT], None, MEDIA_LIST),
     ("/media/{media_id}", "get", "A photo", SELF_OR_PUBLIC, [], None, MEDIA),
     ("/media/{media_id}", "post",
-     "Edit a photo's caption, alt text, content warning or place", scopes.FIRST_PARTY,
+     "Edit a photo's caption, alt text, content warning, place or people", scopes.FIRST_PARTY,
      [], {"caption": TEXT, "alt_text": {**TEXT, "maxLength": 1500}, "sensitive": FLAG,
           "spoiler_text": {**TEXT, "maxLength": 200}, "location_id": TEXT,
           "lat": {"type": "number"},
           "lng": {"type": "number"},
-      "location": {"type": "string", "enum": ["none"]}}, MEDIA),  # fmt: skip
+      "location": {"type": "string", "enum": ["none"]}, "users_in_photo": PEOPLE}, MEDIA),  # fmt: skip
+    ("/media/{media_id}/users_in_photo/self", "post",
+     'Take a photo you are tagged in off your "Photos of you" tab (hidden=true; it stays '
+     "tagged), or put it back (hidden=false)", scopes.FIRST_PARTY, [], {"hidden": FLAG},
+     _obj({"hidden": {"type": "boolean"}})),
+    ("/media/{media_id}/users_in_photo/self", "delete", "Take your own tag off a photo",
+     scopes.FIRST_PARTY, [], None, None),
     ("/media/{media_id}", "delete", "Delete a photo", scopes.FIRST_PARTY, [], None, None),
     ("/media/shortcode/{code}", "get", "A photo by its shortcode", SELF_OR_PUBLIC, [], None,
      MEDIA),
@@ -253,6 +270,7 @@ REQUIRED_BODY = {
     ("/accounts/password", "post"): ["old_password", "new_password"],
     ("/users/{user_id}/relationship", "post"): ["action"],
     ("/media/{media_id}/comments", "post"): ["text"],
+    ("/media/{media_id}/users_in_photo/self", "post"): ["hidden"],
     ("/locations", "post"): ["name", "lat", "lng"],
     ("/users/self/connections", "post"): ["provider", "token"],
     ("/subscriptions", "post"): ["client_id", "client_secret", "object", "callback_url"],
@@ -265,6 +283,7 @@ UNWRAPPED = {"/oembed"}
 # GETs an app may make with its client_id alone (no user), as v1 allowed for public content
 PUBLIC_READS = {
     "/users/{user_id}", "/users/{user_id}/media/recent", "/users/{user_id}/media/map",
+    "/users/{user_id}/media/tagged",
     "/media/{media_id}",
     "/media/shortcode/{code}", "/media/search", "/media/popular", "/media/{media_id}/likes",
     "/media/{media_id}/comments", "/tags/{name}", "/tags/{name}/media/recent", "/tags/search",
@@ -287,6 +306,7 @@ TAGS = [
     ("connections", "Sharing to other networks"),
 ]
 PAGED_DATA = {"/users/self/feed", "/users/self/media/liked", "/users/self/media/saved", "/users/{user_id}/media/recent",
+              "/users/{user_id}/media/tagged",
               "/tags/{name}/media/recent", "/locations/{location_id}/media/recent",
               "/media/{media_id}/comments", "/users/{user_id}/follows",
               "/users/{user_id}/followed-by"}  # fmt: skip
@@ -296,7 +316,10 @@ BODY_EXAMPLES = {
     ("/accounts/login", "post"): {"username": "ana", "password": "a long passphrase"},
     ("/users/self", "post"): {"bio": "Film and ferries."},
     ("/users/{user_id}/relationship", "post"): {"action": "follow"},
-    ("/media/{media_id}", "post"): {"caption": "Evening at the pier #sunset"},
+    ("/media/{media_id}", "post"): {
+        "caption": "Evening at the pier #sunset",
+        "users_in_photo": '[{"username": "bo", "x": 0.31, "y": 0.62}]',
+    },
     ("/media/{media_id}/comments", "post"): {"text": "Lovely light!"},
     ("/locations", "post"): {"name": "Pier 39", "lat": 37.8087, "lng": -122.4098},
 }
@@ -373,7 +396,7 @@ def _body(path: str, method: str, body: Any) -> dict | None:
                   "spoiler_text": {**TEXT, "maxLength": 200},
                   "filter": {**TEXT, "description": "a filter's name or display name"},
                   "lat": LAT, "lng": LNG, "location_id": TEXT, "share_to": TEXT,
-                  **EDITING_TOOLS}  # fmt: skip
+                  "users_in_photo": PEOPLE, **EDITING_TOOLS}  # fmt: skip
         schema = {"type": "object", "required": ["image"], "properties": fields}
         return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
     if not body:

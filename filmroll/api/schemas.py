@@ -128,7 +128,7 @@ SCHEMAS: dict[str, dict] = {
             "images": {"type": "object", "additionalProperties": IMAGE},
             "likes": _obj({"count": {"type": "integer"}, "data": _list(_ref("UserSmall"))}),
             "comments": _obj({"count": {"type": "integer"}, "data": _list(_ref("Comment"))}),
-            "users_in_photo": _list({"type": "object"}),
+            "users_in_photo": _list(_ref("UserInPhoto")),
             "attribution": {"type": "object", "nullable": True},
             "user_has_liked": {"type": "boolean"},
             "blurhash": NULLABLE_TEXT,
@@ -141,6 +141,17 @@ SCHEMAS: dict[str, dict] = {
         }
     ),  # fmt: skip
     "Comment": _obj({"id": ID, "created_time": TIME, "text": TEXT, "from": _ref("UserSmall")}),
+    "UserInPhoto": _obj(
+        {
+            "user": _ref("UserSmall"),
+            "position": _obj(
+                {
+                    "x": {"type": "number", "minimum": 0, "maximum": 1},
+                    "y": {"type": "number", "minimum": 0, "maximum": 1},
+                }
+            ),
+        }
+    ),  # fmt: skip
     "Liker": {
         "allOf": [
             _ref("User"),
@@ -276,7 +287,8 @@ EXAMPLES: dict[str, Any] = {
                    "standard_resolution": _image("l", 640)},
         "likes": {"count": 2, "data": [_BO]},
         "comments": {"count": 1, "data": [_COMMENT]},
-        "users_in_photo": [], "attribution": None, "user_has_liked": False,
+        "users_in_photo": [{"user": _BO, "position": {"x": 0.31, "y": 0.62}}],
+        "attribution": None, "user_has_liked": False,
         "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj", "alt_text": "A wooden pier at dusk",
         "sensitive": False, "spoiler_text": "", "user_has_saved": False,
     },

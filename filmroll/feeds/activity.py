@@ -43,6 +43,7 @@ class Item:
             "like": f"{who} liked your photo.",
             "follow": f"{who} started following you.",
             "follow_request": f"{who} asked to follow you.",
+            "tag": f"{who} tagged you in a photo.",
         }.get(self.kind, "")
 
 

@@ -232,6 +232,9 @@ def delete(user: User, raw_id: Any) -> None:
             outbox.enqueue(shard, "feeds.media_deleted", media.id, owner.id)
             outbox.enqueue(shard, "media.forget_activity", media.id, owner.id)
             outbox.enqueue(shard, "discovery.index_media", media.id)
+            if media.people:  # their "Photos of you" rows and events go (media/people.py)
+                tagged = [t[0] for t in media.people]
+                outbox.enqueue(shard, "media.settle_people", owner.id, media.id, tagged)
 
 
 def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
@@ -287,6 +290,7 @@ def _rows_and_owners(
         owner_ids.add(m.user_id)
     people = set(owner_ids)
     if rendering:
+        people.update(t[0] for m in rows.values() for t in m.people)  # users_in_photo
         for media_id, preview in found[1].items():
             _people_of[media_id] = (*preview.likers, *(c[1] for c in preview.comments))
             people.update(_people_of[media_id])

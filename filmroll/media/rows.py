@@ -30,6 +30,10 @@ class Media:
     # a content warning: the photo is shown blurred behind `spoiler_text` until asked for
     sensitive: bool = field(default=False, metadata=stored_as(bool))  # SQLite stores 0 or 1
     spoiler_text: str = ""
+    # the people tagged in it, ((user_id, x, y), ...) in the order tagged (media/people.py)
+    people: tuple[tuple[int, float, float], ...] = field(
+        default=(), metadata=stored_as(lambda text: tuple(tuple(p) for p in json.loads(text)))
+    )
     # the owner's User, when a read path has fetched it; never cached
     owner: Any = field(default=None, metadata=NOT_STORED)
 

@@ -69,4 +69,22 @@ STEPS = [
         CREATE INDEX saved_media_by_user ON {s}saved_media (user_id, id);
         """,
     ),
+    Step(
+        "0005_people_in_photos",
+        # The photo's people live in its row (`people`: JSON [[user_id, x, y], ...]), so the
+        # media object and its cache version carry them; `photos_of` is the reverse index on
+        # each tagged person's shard, kept to match by media/people.settle. `hidden`: 1 when the
+        # person took the photo off their "Photos of you" tab (it stays tagged).
+        """
+        ALTER TABLE {s}media ADD COLUMN people text NOT NULL DEFAULT '[]';
+        CREATE TABLE {s}photos_of (
+            user_id bigint NOT NULL,
+            media_id bigint NOT NULL,
+            owner_id bigint NOT NULL,
+            hidden integer NOT NULL DEFAULT 0,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (user_id, media_id)
+        );
+        """,
+    ),
 ]

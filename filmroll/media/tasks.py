@@ -1,6 +1,6 @@
 from filmroll.activity import events
 from filmroll.files import storage
-from filmroll.media import comments, likes, orphans
+from filmroll.media import comments, likes, orphans, people
 from filmroll.tasks.registry import task
 
 
@@ -20,6 +20,12 @@ def forget_activity(media_id: int, owner_id: int) -> None:
 def settle_like(user_id: int, media_id: int) -> None:
     """Finish a like or unlike a process left half made (its outbox record names this)."""
     likes.settle(user_id, media_id)
+
+
+@task("media.settle_people", queue="default")
+def settle_people(owner_id: int, media_id: int, user_ids: list[int]) -> None:
+    """Make tagged (or untagged) people's "Photos of you" rows match the photo's people."""
+    people.settle(owner_id, media_id, user_ids)
 
 
 @task("media.tell_mentioned", queue="default")

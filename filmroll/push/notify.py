@@ -28,6 +28,7 @@ WORDS = {
     "mention": "{who} mentioned you: {text}",
     "follow": "{who} started following you.",
     "follow_request": "{who} asked to follow you.",
+    "tag": "{who} tagged you in a photo.",
 }
 
 

@@ -21,10 +21,10 @@ from filmroll.api import objects
 from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
-from filmroll.media import comments, edits, filters, likes, photos, shortcodes
+from filmroll.media import comments, edits, filters, likes, people, photos, shortcodes
 from filmroll.moderation import actions
 from filmroll.places import places
-from filmroll.web import lists, lookups
+from filmroll.web import in_photo, lists, lookups
 from filmroll.web.lists import wants_piece as _fetch
 from filmroll.web.lookups import SignedInRequest, before, viewer_id
 
@@ -87,6 +87,7 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
             "error": request.GET.get("error", ""),
             "reported": request.GET.get("reported") == "1",
             "is_owner": viewer is not None and viewer.id == owner.id,
+            **in_photo.for_viewer(request, media),
         },
     )
 
@@ -152,7 +153,8 @@ def edit(request: SignedInRequest, code: str) -> HttpResponse:
     media = _own_media(request, code)
     item = objects.media(media, request.user.id, request)
     context: dict[str, Any] = {"item": item, "error": "", "values": request.POST,
-                               "max_spoiler": photos.MAX_SPOILER_TEXT}  # fmt: skip
+                               "max_spoiler": photos.MAX_SPOILER_TEXT,
+                               "people": in_photo.as_text(item)}  # fmt: skip
     if request.method == "POST":
         try:
             fields: dict[str, Any] = {"caption": request.POST.get("caption", ""),
@@ -160,11 +162,14 @@ def edit(request: SignedInRequest, code: str) -> HttpResponse:
                                       # an unticked box sends nothing: no warning
                                       "sensitive": request.POST.get("sensitive", ""),
                                       "spoiler_text": request.POST.get("spoiler_text", "")}  # fmt: skip
+            tagged = in_photo.from_form(request, request.user)
             if request.POST.get("remove_place"):
                 fields["location"] = "none"
             else:
                 fields.update(_place_fields(request, request.user.id))
             photos.edit(request.user, media.id, fields)
+            if tagged is not None:
+                people.tag(request.user, media.id, tagged)
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "web/edit.html", context, status=400)
@@ -217,6 +222,7 @@ def upload(request: SignedInRequest) -> HttpResponse:
                "max_spoiler": photos.MAX_SPOILER_TEXT}  # fmt: skip
     if request.method == "POST":
         try:
+            tagged = in_photo.from_form(request, request.user)
             place = _place_fields(request, request.user.id)
             image = request.FILES.get("image")
             if image is None:
@@ -232,6 +238,8 @@ def upload(request: SignedInRequest) -> HttpResponse:
                 spoiler_text=request.POST.get("spoiler_text", ""),
                 tools=_tools(request),
             )
+            if tagged:
+                people.tag(request.user, media_id, tagged)
         except StorageUnavailable as error:  # the page again, saying to try in a minute
             context["error"] = error.message
             page = render(request, "web/upload.html", context, status=error.status)
@@ -266,7 +274,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "web/profile.html",
         {"person": objects.user(person, request), "items": items, "more": more,
          "hidden": hidden, "status": status, "is_self": viewer == person.id,
-         "deleted": request.GET.get("deleted") == "1"},
+         "deleted": request.GET.get("deleted") == "1", "tab": "posts"},
     )  # fmt: skip
 
 

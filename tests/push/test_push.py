@@ -287,7 +287,8 @@ def test_preferences_turn_kinds_off(services):
     register(alice_api, "apns", "a1b2c3")
     answer = alice_api.post("/api/v1/users/self/push", {"like": "false"})
     assert answer.json()["data"] == {"like": False, "comment": True, "mention": True,
-                                     "follow": True, "follow_request": True}  # fmt: skip
+                                     "follow": True, "follow_request": True,
+                                     "tag": True}  # fmt: skip
     media_id = upload(alice_api, png_bytes()).json()["data"]["id"]
     run_tasks()
     bob_api.post(f"/api/v1/media/{media_id}/likes")

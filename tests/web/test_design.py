@@ -30,6 +30,7 @@ from filmroll.accounts.models import User
 from filmroll.discovery import popular
 from filmroll.graph import relationships
 from filmroll.media import comments, likes, photos, saved, shortcodes
+from filmroll.media.people import tag as tag_people
 from filmroll.media.samples import paint
 from filmroll.places import places
 from filmroll.urls import handler403, handler500
@@ -114,6 +115,7 @@ def build_world() -> dict:
     likes.like(ana, own)
     saved.save(bo, made[0])
     saved.save(bo, warned)
+    tag_people(ana, made[0], [(bo.id, 0.3, 0.6), (cy.id, 0.7, 0.4)])  # bo sees his buttons
     run_tasks()  # fan-out into feeds, the index, activity
     popular.refresh()
     owner = User.objects.get(username="ana")
@@ -136,6 +138,7 @@ def build_world() -> dict:
         ("profile-private", "cy", "/carol/"),
         ("photo-map", "bo", "/ana/map/"),
         ("saved", "bo", "/bo/saved/"),
+        ("profile-tagged", "cy", "/bo/tagged/"),
         ("explore", "bo", "/explore/"),
         ("tag", "bo", "/explore/tags/sunset/"),
         ("place", "bo", f"/explore/locations/{pier}/"),

@@ -162,6 +162,31 @@ def _save_button(item: dict, request, csrf: str, back: str) -> SafeString:
         pressed="true" if kept else "false", icon=icons.icon("bookmark", filled=bool(kept)),
         label=gettext("Saved") if kept else gettext("Save"),
     )  # fmt: skip
+def _in_photo(item: dict, shot: SafeString) -> tuple[SafeString, SafeString]:
+    """The photo with its people's names at their places, shown by the people button (a
+    <details>: no script needed), and the line of their names under it; as they were when
+    there is nobody in it."""
+    tagged = item.get("users_in_photo") or []
+    if not tagged:
+        return shot, SafeString("")
+    labels = format_html_join(
+        "", '<li style="left:{}%;top:{}%"><a href="/{}/">{}</a></li>',
+        ((f"{t['position']['x'] * 100:.1f}", f"{t['position']['y'] * 100:.1f}",
+          t["user"]["username"], t["user"]["username"]) for t in tagged),
+    )  # fmt: skip
+    wrapped = format_html(
+        '<div class="shot-wrap">{}<details class="in-photo"><summary>{}<span class="sr-only">{}'
+        "</span></summary><ul>{}</ul></details></div>",
+        shot, icons.icon("people"), gettext("People in this photo"), labels,
+    )  # fmt: skip
+    names = format_html_join(
+        ", ", '<a href="/{}/">{}</a>', ((t["user"]["username"],) * 2 for t in tagged)
+    )
+    line = format_html(
+        '<p class="people-line">{}<span class="sr-only">{}</span> {}</p>',
+        icons.icon("people"), gettext("In this photo:"), names,
+    )  # fmt: skip
+    return wrapped, line
 
 
 @register.simple_tag(takes_context=True)
@@ -232,13 +257,13 @@ def photo(
             placeholder=gettext("Add a comment…"), post=gettext("Post"),
             error=format_html('<p class="errors" role="alert">{}</p>', error) if error else "",
         )  # fmt: skip
-    shot = veiled(item, format_html(
+    shot, in_photo = _in_photo(item, veiled(item, format_html(
         '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
         ' loading="lazy" style="{bg}"></a>',
         code=code, src=image["url"], w=image["width"], h=image["height"],
         alt=item.get("alt_text") or caption or gettext("A photo by %(name)s") % {"name": user["username"]},
         bg=placeholder(item.get("blurhash")),
-    ))  # fmt: skip
+    )))  # fmt: skip
     return format_html(
         '<article class="photo card" id="m{id}">'
         '<header class="card-head"><a class="who" href="/{who}/">'
@@ -249,12 +274,12 @@ def photo(
         "{like}"
         '<a class="icon-button" href="/p/{code}/#c{id}">{bubble}<span class="sr-only">{comment}'
         "</span></a>{save}</div>"
-        '<p class="likes">{likes}</p>'
+        '<p class="likes">{likes}</p>{in_photo}'
         '<div class="comments" aria-label="{comments_label}" role="group">'
         "{caption}{more}{shown}</div>{form}</div></article>",
         id=id_, who=user["username"], face=user["profile_picture"], where=where,
         when=format_html('<a class="when" href="/p/{}/">{}</a>', code, ago(item["created_time"])),
-        code=code, shot=shot, csrf=csrf, back=back,
+        code=code, shot=shot, in_photo=in_photo, csrf=csrf, back=back,
         like=like, bubble=icons.icon("comment"), save=_save_button(item, request, csrf, back),
         comment=format_html('{} (<span class="comment-count">{}</span>)', gettext("Comment"),
                             comments_text(count)),

@@ -334,3 +334,83 @@ async function nearbyPlaces() {
 }
 document.getElementById("lat")?.addEventListener("change", nearbyPlaces);
 document.getElementById("lng")?.addEventListener("change", nearbyPlaces);
+
+// People in photos (upload and edit): click where someone is, type their name, and the people
+// field gets "name(x,y)" (from the left and the top, 0 to 1). Without this file the field is
+// typed by hand; the server reads it the same way (web/in_photo.py).
+const tagger = document.querySelector("figure.tagger");
+const peopleField = document.getElementById("people");
+const PERSON = /@?([A-Za-z0-9._]{1,30})(?:\(\s*([0-9.]+)\s*,\s*([0-9.]+)\s*\))?/g;
+
+function drawMarks() {
+  const marks = tagger.querySelector(".tag-marks");
+  marks.replaceChildren();
+  for (const [, name, x, y] of peopleField.value.matchAll(PERSON)) {
+    const mark = document.createElement("li");
+    mark.textContent = name;
+    mark.style.left = `${(x === undefined ? 0.5 : Number(x)) * 100}%`;
+    mark.style.top = `${(y === undefined ? 0.5 : Number(y)) * 100}%`;
+    marks.append(mark);
+  }
+}
+
+if (tagger && peopleField) {
+  const image = tagger.querySelector("img");
+  const ask = tagger.querySelector(".tag-ask");
+  const who = document.getElementById("tag-name");
+  const names = document.getElementById("tag-names");
+  let point = null;
+  if (image.getAttribute("src")) tagger.hidden = false; // the edit page: the photo is there
+  image.addEventListener("click", (event) => {
+    const box = image.getBoundingClientRect();
+    const at = (v) => Math.min(1, Math.max(0, v)).toFixed(2);
+    point = [at((event.clientX - box.left) / box.width), at((event.clientY - box.top) / box.height)];
+    ask.style.left = `${point[0] * 100}%`;
+    ask.style.top = `${point[1] * 100}%`;
+    ask.hidden = false;
+    who.value = "";
+    who.focus();
+  });
+  who.addEventListener("input", async () => {
+    if (!who.value.trim()) return;
+    const answer = await fetch(`/upload/suggest?q=${encodeURIComponent("@" + who.value.trim().replace(/^@/, ""))}`);
+    if (!answer.ok) return;
+    names.replaceChildren(...(await answer.json()).suggestions.map((s) => new Option(s.slice(1))));
+  });
+  const add = () => {
+    const name = who.value.trim().replace(/^@/, "").toLowerCase();
+    if (!point || !/^[a-z0-9._]{1,30}$/.test(name)) return;
+    const others = [...peopleField.value.matchAll(PERSON)].filter((m) => m[1].toLowerCase() !== name);
+    peopleField.value = [...others.map((m) => m[0]), `${name}(${point[0]},${point[1]})`].join(" ");
+    ask.hidden = true;
+    drawMarks();
+  };
+  document.getElementById("tag-add").addEventListener("click", add);
+  who.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); add(); }
+    if (event.key === "Escape") ask.hidden = true;
+  });
+  peopleField.addEventListener("input", drawMarks);
+  drawMarks();
+  // Upload: the chosen photo, cropped as the server crops it (4:5 to 1.91:1), to click on.
+  chosen?.addEventListener("change", async () => {
+    const file = chosen.files[0];
+    if (!file || !file.type.startsWith("image/")) return;
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch {
+      return;
+    }
+    const ratio = Math.min(1.91, Math.max(0.8, bitmap.width / bitmap.height));
+    const [w, h] = bitmap.width / bitmap.height > ratio
+      ? [bitmap.height * ratio, bitmap.height] : [bitmap.width, bitmap.width / ratio];
+    const canvas = document.createElement("canvas");
+    canvas.width = 480;
+    canvas.height = Math.round(480 / ratio);
+    canvas.getContext("2d").drawImage(bitmap, (bitmap.width - w) / 2, (bitmap.height - h) / 2, w, h,
+      0, 0, canvas.width, canvas.height);
+    image.src = canvas.toDataURL("image/jpeg", 0.85);
+    tagger.hidden = false;
+  });
+}
