@@ -11,7 +11,7 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, consent, embed, explore, pages, reset, suggest
+from filmroll.web import account_settings, consent, embed, explore, following, pages, reset, suggest
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -66,6 +66,7 @@ urlpatterns = [
     path("upload/suggest", suggest.words, name="upload-suggest"),
     path("upload/places", suggest.places_nearby, name="upload-places"),
     path("activity/", pages.activity_page, name="activity"),
+    path("activity/following/", following.following_page, name="activity-following"),
     path("p/<str:code>/", pages.photo, name="photo"),
     path("p/<str:code>/embed/", embed.embed, name="photo-embed"),
     path("p/<str:code>/media/", embed.image, name="photo-image"),

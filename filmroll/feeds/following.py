@@ -1,0 +1,212 @@
+"""The Following tab: what the people the viewer follows did lately (liked a photo, commented,
+started following someone), grouped, newest first, as the API and the web page show it.
+
+Read, not fanned out: each person keeps a short list of their own actions (activity/actions.py,
+one write per action), and the tab merges the lists of the viewer's followees (at most
+FOLLOWEES, the most recently followed) into the newest CANDIDATES actions, kept per viewer for
+CACHE_SECONDS. Who may see what is applied on every read, after that cache: an action of someone
+no longer followed, of or about someone in a block with the viewer (either way), or on a photo
+the viewer may not see (private, deleted, its owner in a block) is left out before grouping, so it
+is never shown nor counted. docs/architecture.md says why this and not fan-out on write.
+
+Grouping, within fixed windows of WINDOW_MS (fixed, so a group is the same on every page): the
+followees who did the same to one target ("ana, bo and 3 others liked carl's photo", "ana and bo
+started following carl"), then what one followee did of one kind ("ana liked 5 photos", "ana
+started following carl and dan"); comments stand alone, with their text.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections import defaultdict
+from dataclasses import astuple, dataclass, field
+
+from django.core.cache import cache
+
+from filmroll.accounts.models import User
+from filmroll.activity import actions
+from filmroll.activity.actions import Action
+from filmroll.graph import visibility
+from filmroll.media import photos
+from filmroll.media.rows import Media
+from filmroll.sharding import db, ids
+
+FOLLOWEES = 1000  # whose lists are read: the most recently followed, for those following more
+CANDIDATES = 400  # the newest actions of them all that the tab reaches back through
+CACHE_SECONDS = 30  # the merged candidates per viewer (visibility is applied after it)
+WINDOW_MS = 3 * 3600 * 1000  # actions in one window of time may group
+CHUNK = 60  # actions checked for visibility at a time (whole windows), until a page is full
+
+
+@dataclass
+class Item:
+    kind: str  # like, comment, follow
+    actors: list[User]  # the followees who did it, newest first
+    media: list[Media] = field(default_factory=list)  # like, comment: the photos (owner set)
+    targets: list[User] = field(default_factory=list)  # follow: the people followed
+    text: str = ""  # a comment's
+    newest_id: int = 0  # the newest action's ID: the page cursor
+
+    @property
+    def created(self) -> int:
+        return ids.millis_of(self.newest_id) // 1000
+
+    @property
+    def summary(self) -> str:
+        """In English, for the API: "ana, bo and 3 others liked carl's photo." """
+        who = names([u.username for u in self.actors])
+        if self.kind == "follow":
+            return f"{who} started following {names([u.username for u in self.targets])}."
+        if len(self.media) > 1:
+            return f"{who} liked {len(self.media)} photos."
+        owner = self.media[0].owner
+        whose = f"{owner.username}'s" if owner is not None else "a"
+        if self.kind == "comment":
+            return f"{who} commented on {whose} photo: {self.text}"
+        return f"{who} liked {whose} photo."
+
+
+def names(people: list[str]) -> str:
+    """ "ana", "ana and bo", "ana, bo and cy", "ana, bo and 3 others"."""
+    if len(people) > 3:
+        return f"{people[0]}, {people[1]} and {len(people) - 2} others"
+    return " and ".join(filter(None, [", ".join(people[:-1]), people[-1]]))
+
+
+def window(action_id: int) -> int:
+    return ids.millis_of(action_id) // WINDOW_MS
+
+
+def followees(viewer_id: int) -> list[int]:
+    """Whose actions the tab reads: everyone followed, or the FOLLOWEES most recently followed."""
+    rows = db.fetchall(
+        ids.shard_of(viewer_id),
+        "SELECT target_id FROM {following} WHERE user_id = %s"
+        " ORDER BY created_ms DESC, target_id DESC LIMIT %s",
+        [viewer_id, FOLLOWEES],
+    )
+    return [row[0] for row in rows]
+
+
+def _key(viewer_id: int) -> str:
+    return f"following-tab:{viewer_id}"
+
+
+def candidates(viewer_id: int) -> list[Action]:
+    """The newest actions of the viewer's followees, newest first, before visibility. Kept for
+    CACHE_SECONDS, and made again at once when whom the viewer follows changes."""
+    people = followees(viewer_id)
+    digest = zlib.crc32(struct.pack(f">{len(people)}q", *people))
+    kept = cache.get(_key(viewer_id))
+    if kept is not None and kept[0] == digest:
+        rows = kept[1]
+    else:
+        rows = [astuple(a) for a in actions.store().recent(people, CANDIDATES)]
+        cache.set(_key(viewer_id), (digest, rows), CACHE_SECONDS)
+    following = set(people)
+    return [Action(*row) for row in rows if row[1] in following]
+
+
+def forget(viewer_id: int) -> None:
+    cache.delete(_key(viewer_id))
+
+
+def _shown(viewer_id: int, found: list[Action]) -> list[Item]:
+    """These actions less what the viewer may not see, grouped, newest first."""
+    people = {
+        u.id: u
+        for u in visibility.visible_people_by_id(
+            viewer_id,
+            list(dict.fromkeys([a.actor_id for a in found] + [a.target_id for a in found
+                                                               if a.kind == "follow"])),
+        )
+    }  # fmt: skip
+    media = {
+        m.id: m
+        for m in photos.visible_many(
+            viewer_id, list(dict.fromkeys(a.target_id for a in found if a.kind != "follow"))
+        )
+    }
+    texts = {
+        row[0]: row[2]
+        for row in db.select_by_keys(
+            "comments", [a.extra_id for a in found if a.kind == "comment"], "media_id, text"
+        )
+    }
+    kept: list[Action] = []
+    seen: set[tuple[int, str, int, int]] = set()
+    for a in found:
+        what = (a.actor_id, a.kind, a.target_id, a.extra_id)
+        if a.actor_id not in people or a.actor_id == viewer_id or what in seen:
+            continue
+        if a.kind == "follow":
+            # the followed must be someone the viewer may see; being followed is the You tab's
+            if a.target_id not in people or a.target_id == viewer_id:
+                continue
+        elif a.target_id not in media or media[a.target_id].user_id == viewer_id:
+            continue  # a photo the viewer may not see; or the viewer's own: the You tab's
+        elif a.kind == "comment" and a.extra_id not in texts:
+            continue  # the comment was deleted
+        seen.add(what)
+        kept.append(a)
+    return [_item(group, people, media, texts) for group in group_actions(kept)]
+
+
+def group_actions(found: list[Action]) -> list[list[Action]]:
+    """Actions (newest first) grouped: per window, those of several followees on one target,
+    then the rest per followee and kind; comments alone. Groups ordered by their newest action."""
+    by_window: dict[int, list[Action]] = defaultdict(list)
+    for a in found:
+        by_window[window(a.id)].append(a)
+    groups: list[list[Action]] = []
+    for acts in by_window.values():
+        on_target: dict[tuple[str, int], list[Action]] = defaultdict(list)
+        for a in acts:
+            if a.kind != "comment":
+                on_target[(a.kind, a.target_id)].append(a)
+        shared = {key for key, group in on_target.items() if len({a.actor_id for a in group}) > 1}
+        by_actor: dict[tuple[int, str], list[Action]] = defaultdict(list)
+        for a in acts:
+            if a.kind == "comment":
+                groups.append([a])
+            elif (a.kind, a.target_id) not in shared:
+                by_actor[(a.actor_id, a.kind)].append(a)
+        groups += [on_target[key] for key in shared] + list(by_actor.values())
+    return sorted(groups, key=lambda group: group[0].id, reverse=True)
+
+
+def _item(
+    group: list[Action], people: dict[int, User], media: dict[int, Media], texts: dict[int, str]
+) -> Item:
+    first = group[0]
+    return Item(
+        kind=first.kind,
+        actors=[people[a] for a in dict.fromkeys(a.actor_id for a in group)],
+        media=[media[m] for m in dict.fromkeys(a.target_id for a in group if a.kind != "follow")],
+        targets=[
+            people[t] for t in dict.fromkeys(a.target_id for a in group if a.kind == "follow")
+        ],
+        text=texts.get(first.extra_id, "") if first.kind == "comment" else "",
+        newest_id=first.id,
+    )
+
+
+def assemble(viewer_id: int, max_id: int | None, count: int) -> tuple[list[Item], int | None]:
+    """A page of the viewer's Following tab, newest first, and the cursor of the next page.
+    The groups are made over whole windows, so a page below `max_id` starts in the window that
+    holds it and keeps only the groups newer than nothing it has shown."""
+    found = candidates(viewer_id)
+    if max_id is not None:
+        found = [a for a in found if window(a.id) <= window(max_id)]
+    items: list[Item] = []
+    start = 0
+    while start < len(found) and len(items) <= count:
+        end = min(len(found), start + max(CHUNK, 2 * count))
+        while end < len(found) and window(found[end].id) == window(found[end - 1].id):
+            end += 1  # whole windows: a group is never cut in two
+        shown = _shown(viewer_id, found[start:end])
+        items += [i for i in shown if max_id is None or i.newest_id < max_id]
+        start = end
+    next_id = items[count - 1].newest_id if len(items) > count else None
+    return items[:count], next_id
