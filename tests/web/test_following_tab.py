@@ -17,7 +17,7 @@ pytestmark = [
 ]
 
 
-def test_the_following_tab_shows_what_people_you_follow_did(visit, monkeypatch):
+def test_the_following_tab_shows_what_people_you_follow_did(visit, monkeypatch):  # noqa: F811
     monkeypatch.setattr(following, "PAGE", 3)
     vi, _ = make_user("vi")
     ana, _ = make_user("ana")
