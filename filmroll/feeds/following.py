@@ -5,9 +5,9 @@ Read, not fanned out: each person keeps a short list of their own actions (activ
 one write per action), and the tab merges the lists of the viewer's followees (at most
 FOLLOWEES, the most recently followed) into the newest CANDIDATES actions, kept per viewer for
 CACHE_SECONDS. Who may see what is applied on every read, after that cache: an action of someone
-no longer followed, of or about someone in a block with the viewer (either way), or on a photo
-the viewer may not see (private, deleted, its owner in a block) is left out before grouping, so it
-is never shown nor counted. docs/architecture.md says why this and not fan-out on write.
+no longer followed, of or about someone in a block with the viewer (either way), on a photo the
+viewer may not see (private, deleted, its owner in a block), or taken back (an unlike, an
+unfollow, a deleted comment) is left out before grouping, so it is never shown nor counted. docs/architecture.md says why this and not fan-out on write.
 
 Grouping, within fixed windows of WINDOW_MS (fixed, so a group is the same on every page): the
 followees who did the same to one target ("ana, bo and 3 others liked carl's photo", "ana and bo
@@ -134,12 +134,15 @@ def _shown(viewer_id: int, found: list[Action]) -> list[Item]:
             "comments", [a.extra_id for a in found if a.kind == "comment"], "media_id, text"
         )
     }
+    standing = _still_standing(found)
     kept: list[Action] = []
     seen: set[tuple[int, str, int, int]] = set()
     for a in found:
         what = (a.actor_id, a.kind, a.target_id, a.extra_id)
         if a.actor_id not in people or a.actor_id == viewer_id or what in seen:
             continue
+        if a.kind != "comment" and (a.actor_id, a.target_id) not in standing[a.kind]:
+            continue  # unliked or unfollowed since (the kept candidates may be 30 s old)
         if a.kind == "follow":
             # the followed must be someone the viewer may see; being followed is the You tab's
             if a.target_id not in people or a.target_id == viewer_id:
@@ -151,6 +154,26 @@ def _shown(viewer_id: int, found: list[Action]) -> list[Item]:
         seen.add(what)
         kept.append(a)
     return [_item(group, people, media, texts) for group in group_actions(kept)]
+
+
+def _still_standing(found: list[Action]) -> dict[str, set[tuple[int, int]]]:
+    """Which of these likes and follows stand now, from the shards' truth (the photo's `likes`,
+    the actor's `following`): one query per physical database for each kind."""
+    standing: dict[str, set[tuple[int, int]]] = {"like": set(), "follow": set()}
+    for kind, table, key, column in (
+        ("like", "likes", "media_id", "user_id"),
+        ("follow", "following", "user_id", "target_id"),
+    ):
+        acts = [a for a in found if a.kind == kind]
+        others = list(dict.fromkeys(a.actor_id if kind == "like" else a.target_id for a in acts))
+        keys = [a.target_id if kind == "like" else a.actor_id for a in acts]
+        rows = db.select_by_keys(
+            table, keys, column, key=key,
+            where=f"{column} IN ({', '.join(['%s'] * len(others))})", params=others,
+        ) if acts else []  # fmt: skip
+        # (actor, target) pairs: a like's row is (photo, liker), a follow's (follower, followed)
+        standing[kind] = {(r[1], r[0]) if kind == "like" else (r[0], r[1]) for r in rows}
+    return standing
 
 
 def group_actions(found: list[Action]) -> list[list[Action]]:
