@@ -7,10 +7,12 @@ FOLLOWEES, the most recently followed) into the newest CANDIDATES actions, kept 
 CACHE_SECONDS. Who may see what is applied on every read, after that cache: an action of someone
 no longer followed, of or about someone in a block with the viewer (either way), on a photo the
 viewer may not see (private, deleted, its owner in a block), or taken back (an unlike, an
-unfollow, a deleted comment) is left out before grouping, so it is never shown nor counted. docs/architecture.md says why this and not fan-out on write.
+unfollow, a deleted comment) is left out of its group, and a group left empty goes, so it is
+never shown nor counted. Only the groups a page shows are checked. docs/architecture.md says why
+this and not fan-out on write.
 
-Grouping, within fixed windows of WINDOW_MS (fixed, so a group is the same on every page): the
-followees who did the same to one target ("ana, bo and 3 others liked carl's photo", "ana and bo
+Grouping, of the kept candidates (so a group is the same on every page) within fixed windows of
+WINDOW_MS: the followees who did the same to one target ("ana, bo and 3 others liked carl's photo", "ana and bo
 started following carl"), then what one followee did of one kind ("ana liked 5 photos", "ana
 started following carl and dan"); comments stand alone, with their text.
 """
@@ -36,7 +38,7 @@ FOLLOWEES = 1000  # whose lists are read: the most recently followed, for those 
 CANDIDATES = 400  # the newest actions of them all that the tab reaches back through
 CACHE_SECONDS = 30  # the merged candidates per viewer (visibility is applied after it)
 WINDOW_MS = 3 * 3600 * 1000  # actions in one window of time may group
-CHUNK = 60  # actions checked for visibility at a time (whole windows), until a page is full
+SLACK = 4  # groups checked beyond a page's count, for those that come out empty
 
 
 @dataclass
@@ -46,11 +48,12 @@ class Item:
     media: list[Media] = field(default_factory=list)  # like, comment: the photos (owner set)
     targets: list[User] = field(default_factory=list)  # follow: the people followed
     text: str = ""  # a comment's
-    newest_id: int = 0  # the newest action's ID: the page cursor
+    newest_id: int = 0  # the group's newest action's ID, shown or not: its place, the cursor
+    shown_id: int = 0  # the newest action shown: its time
 
     @property
     def created(self) -> int:
-        return ids.millis_of(self.newest_id) // 1000
+        return ids.millis_of(self.shown_id) // 1000
 
     @property
     def summary(self) -> str:
@@ -112,8 +115,9 @@ def forget(viewer_id: int) -> None:
     cache.delete(_key(viewer_id))
 
 
-def _shown(viewer_id: int, found: list[Action]) -> list[Item]:
-    """These actions less what the viewer may not see, grouped, newest first."""
+def _shown(viewer_id: int, groups: list[list[Action]]) -> list[Item]:
+    """These groups less the actions the viewer may not see; a group left empty goes."""
+    found = [a for group in groups for a in group]
     people = {
         u.id: u
         for u in visibility.visible_people_by_id(
@@ -135,25 +139,25 @@ def _shown(viewer_id: int, found: list[Action]) -> list[Item]:
         )
     }
     standing = _still_standing(found)
-    kept: list[Action] = []
-    seen: set[tuple[int, str, int, int]] = set()
-    for a in found:
-        what = (a.actor_id, a.kind, a.target_id, a.extra_id)
-        if a.actor_id not in people or a.actor_id == viewer_id or what in seen:
-            continue
+
+    def allowed(a: Action) -> bool:
+        if a.actor_id not in people or a.actor_id == viewer_id:
+            return False
         if a.kind != "comment" and (a.actor_id, a.target_id) not in standing[a.kind]:
-            continue  # unliked or unfollowed since (the kept candidates may be 30 s old)
+            return False  # unliked or unfollowed since (the kept candidates may be 30 s old)
         if a.kind == "follow":
             # the followed must be someone the viewer may see; being followed is the You tab's
-            if a.target_id not in people or a.target_id == viewer_id:
-                continue
-        elif a.target_id not in media or media[a.target_id].user_id == viewer_id:
-            continue  # a photo the viewer may not see; or the viewer's own: the You tab's
-        elif a.kind == "comment" and a.extra_id not in texts:
-            continue  # the comment was deleted
-        seen.add(what)
-        kept.append(a)
-    return [_item(group, people, media, texts) for group in group_actions(kept)]
+            return a.target_id in people and a.target_id != viewer_id
+        if a.target_id not in media or media[a.target_id].user_id == viewer_id:
+            return False  # a photo the viewer may not see; or the viewer's own: the You tab's
+        return a.kind != "comment" or a.extra_id in texts  # else the comment was deleted
+
+    items = []
+    for group in groups:
+        kept = [a for a in group if allowed(a)]
+        if kept:
+            items.append(_item(kept, group[0].id, people, media, texts))
+    return items
 
 
 def _still_standing(found: list[Action]) -> dict[str, set[tuple[int, int]]]:
@@ -200,7 +204,11 @@ def group_actions(found: list[Action]) -> list[list[Action]]:
 
 
 def _item(
-    group: list[Action], people: dict[int, User], media: dict[int, Media], texts: dict[int, str]
+    group: list[Action],
+    key: int,
+    people: dict[int, User],
+    media: dict[int, Media],
+    texts: dict[int, str],
 ) -> Item:
     first = group[0]
     return Item(
@@ -211,25 +219,27 @@ def _item(
             people[t] for t in dict.fromkeys(a.target_id for a in group if a.kind == "follow")
         ],
         text=texts.get(first.extra_id, "") if first.kind == "comment" else "",
-        newest_id=first.id,
+        newest_id=key,
+        shown_id=first.id,
     )
 
 
 def assemble(viewer_id: int, max_id: int | None, count: int) -> tuple[list[Item], int | None]:
     """A page of the viewer's Following tab, newest first, and the cursor of the next page.
-    The groups are made over whole windows, so a page below `max_id` starts in the window that
-    holds it and keeps only the groups newer than nothing it has shown."""
-    found = candidates(viewer_id)
+    The groups are made from the kept candidates as they stand (so a group is the same on every
+    page), then only the page's groups are checked, a few more at a time while some come out
+    empty: a read checks what it shows, not all the candidates."""
+    groups = group_actions(
+        [a for a in candidates(viewer_id) if not (a.kind == "follow" and a.target_id == viewer_id)]
+    )
     if max_id is not None:
-        found = [a for a in found if window(a.id) <= window(max_id)]
+        groups = [g for g in groups if g[0].id < max_id]
     items: list[Item] = []
     start = 0
-    while start < len(found) and len(items) <= count:
-        end = min(len(found), start + max(CHUNK, 2 * count))
-        while end < len(found) and window(found[end].id) == window(found[end - 1].id):
-            end += 1  # whole windows: a group is never cut in two
-        shown = _shown(viewer_id, found[start:end])
-        items += [i for i in shown if max_id is None or i.newest_id < max_id]
-        start = end
+    while start < len(groups) and len(items) <= count:
+        batch = groups[start : start + count + 1 - len(items) + SLACK]
+        items += _shown(viewer_id, batch)
+        start += len(batch)
     next_id = items[count - 1].newest_id if len(items) > count else None
-    return items[:count], next_id
+    # in a page, by what is shown: a group whose newest action is hidden takes its shown time
+    return sorted(items[:count], key=lambda item: item.shown_id, reverse=True), next_id
