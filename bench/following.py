@@ -137,10 +137,26 @@ def main() -> None:
     parser.add_argument("--followees", type=int, default=1000)
     parser.add_argument("--posts", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument(
+        "--measure-only", action="store_true", help="read the install the last run seeded"
+    )
     args = parser.parse_args()
-    log("setting up a PostgreSQL install with Redis feeds and memcached...")
-    setup_install()
-    token = seed(args.followees, args.posts)
+    if args.measure_only:
+        import os
+
+        import django
+
+        os.environ.update(ENV)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "filmroll.settings")
+        django.setup()
+        from filmroll.accounts import tokens
+        from filmroll.accounts.models import User
+
+        token = tokens.issue(User.objects.get(username="reader"))
+    else:
+        log("setting up a PostgreSQL install with Redis feeds and memcached...")
+        setup_install()
+        token = seed(args.followees, args.posts)
     times = measure(token, args.rounds)
     figures = {
         key: {
