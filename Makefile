@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean golden bench-photo-tools
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean golden bench-photo-tools bench-following
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -101,7 +101,7 @@ test-cluster: install services cluster-packages
 	FILMROLL_DATA_DIR=var/test-cluster-suite $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
 # Every benchmark, then the summary chart of their ratios against the goals (bench/results/).
-bench: bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-objcache bench-cluster bench-fanout bench-chart
+bench: bench-ids bench-photos bench-photo-tools bench-feeds bench-geo bench-api bench-overhead bench-objcache bench-cluster bench-fanout bench-following bench-chart
 
 bench-chart: install-bench
 	$(BIN)/python bench/chart.py
@@ -132,6 +132,10 @@ bench-objcache: install services
 bench-feeds: install services
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/feeds.py
+
+# the Following tab's read beside the home feed's, cluster backends (bench/following.py)
+bench-following: install services
+	$(BIN)/python bench/following.py
 
 # the embedded default (SQLite): needs no servers
 bench-fanout: install

@@ -17,4 +17,18 @@ STEPS = [
         CREATE INDEX activity_by_user ON {s}activity (user_id, id);
         """,
     ),
+    Step(
+        "0005_following_actions",
+        # each person's own recent actions, for the Following tab (activity/actions.SqlStore)
+        """
+        CREATE TABLE {s}actions (
+            {id},
+            actor_id bigint NOT NULL,
+            kind smallint NOT NULL,
+            target_id bigint NOT NULL,
+            extra_id bigint NOT NULL DEFAULT 0
+        );
+        CREATE INDEX actions_by_actor ON {s}actions (actor_id, id);
+        """,
+    ),
 ]

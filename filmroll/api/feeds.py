@@ -8,7 +8,7 @@ from filmroll.api.envelope import Raw, endpoint, ok, viewer_id
 from filmroll.api.graph import named_user
 from filmroll.api.request import ApiRequest, PublicRequest
 from filmroll.errors import NotAllowed
-from filmroll.feeds import activity, home
+from filmroll.feeds import activity, following, home
 from filmroll.graph import visibility
 from filmroll.media import likes, photos, saved
 
@@ -88,6 +88,38 @@ def activity_feed(request: ApiRequest) -> JsonResponse:
                 "users": [objects.user_small(u, request) for u in item.actors],
                 "media": rendered.get(item.media.id) if item.media else None,
                 "text": item.summary,
+            }
+            for item in items
+        ],
+        pagination=pagination.links(request, next_id),
+    )
+
+
+@endpoint("GET")
+def following_activity(request: ApiRequest) -> JsonResponse:
+    """The Following tab: what the people the viewer follows did, grouped (feeds/following.py)."""
+    count = pagination.count(request, default=30)
+    with objcache.remembering():
+        items, next_id = following.assemble(request.api_user.id, pagination.cursor(request), count)
+        shown = {m.id: m for item in items for m in item.media}
+        rendered = dict(
+            zip(
+                shown,
+                objects.media_list(list(shown.values()), request.api_user.id, request),
+                strict=True,
+            )
+        )
+    return ok(
+        [
+            {
+                "id": str(item.newest_id),
+                "type": item.kind,
+                "created_time": str(item.created),
+                "users": [objects.user_small(u, request) for u in item.actors],
+                "media": [rendered[m.id] for m in item.media if m.id in rendered],
+                "targets": [objects.user_small(u, request) for u in item.targets],
+                "text": item.summary,
+                "comment": item.text or None,
             }
             for item in items
         ],

@@ -141,6 +141,8 @@ OPERATIONS: list[tuple] = [
      _list(_ref("User"))),
     ("/users/self/activity", "get", "Activity (notifications)", scopes.BASIC,
      [COUNT, _query("max_id", CURSOR)], None, _list(_ref("Activity"))),
+    ("/users/self/activity/following", "get", "What the people you follow did, grouped",
+     scopes.BASIC, [COUNT, _query("max_id", CURSOR)], None, _list(_ref("FollowingActivity"))),
     ("/users/self/devices", "get", "Your devices for push notifications", scopes.FIRST_PARTY, [],
      None, _list(_ref("Device"))),
     ("/users/self/devices", "post", "Register a device (token) or a browser (subscription)",

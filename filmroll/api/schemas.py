@@ -204,6 +204,18 @@ SCHEMAS: dict[str, dict] = {
             "text": TEXT,
         }
     ),  # fmt: skip
+    "FollowingActivity": _obj(
+        {
+            "id": ID,
+            "type": {"type": "string", "enum": ["like", "comment", "follow"]},
+            "created_time": TIME,
+            "users": _list(_ref("UserSmall")),
+            "media": _list(_ref("Media")),
+            "targets": _list(_ref("UserSmall")),
+            "text": TEXT,
+            "comment": NULLABLE_TEXT,
+        }
+    ),
     "Filter": _obj({"name": TEXT, "label": TEXT, "preview_url": TEXT}),
     "Device": _obj({"id": ID, "platform": TEXT, "created_time": TIME}),
     "Connection": _obj(
@@ -332,6 +344,10 @@ EXAMPLES["TotpSecret"] = {
 EXAMPLES["Caption"] = EXAMPLES["Media"]["caption"]
 EXAMPLES["Activity"] = {"type": "like", "created_time": "1764489000", "users": [_BO],
                         "media": EXAMPLES["Media"], "text": "bo liked your photo."}  # fmt: skip
+EXAMPLES["FollowingActivity"] = {
+    "id": "3621771406139983873", "type": "like", "created_time": "1764489000", "users": [_BO],
+    "media": [EXAMPLES["Media"]], "targets": [], "text": "bo liked ana's photo.", "comment": None,
+}  # fmt: skip
 
 
 def example_of(schema: dict) -> Any:

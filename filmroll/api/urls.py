@@ -56,6 +56,7 @@ urlpatterns = [
     route("users/self/media/saved", feeds.saved_media, "saved"),
     route("users/self/requested-by", graph.requested_by, "requested-by"),
     route("users/self/activity", feeds.activity_feed, "activity"),
+    route("users/self/activity/following", feeds.following_activity, "activity-following"),
     route("users/self/devices", push.devices, "devices"),
     route("users/self/push", push.preferences, "push-preferences"),
     route("users/self/connections", connections.connections, "connections"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from filmroll.accounts.models import User
-from filmroll.activity import events
+from filmroll.activity import actions, events
 from filmroll.errors import Forbidden, Invalid
 from filmroll.graph import edges, mutes
 from filmroll.sharding import ids, outbox
@@ -19,10 +19,12 @@ def _changed(follower_id: int, followed_id: int, now_follows: bool) -> None:
     shard = ids.shard_of(followed_id)
     if now_follows:
         events.record(followed_id, "follow", follower_id)
+        actions.record(follower_id, "follow", followed_id)  # for the follower's followers
         outbox.enqueue(shard, "feeds.note_follower_count", followed_id)  # too big to fan out?
         outbox.enqueue(shard, "feeds.backfill", follower_id, followed_id)
     else:
         events.forget(followed_id, "follow", follower_id)
+        actions.forget(follower_id, "follow", followed_id)
         outbox.enqueue(shard, "feeds.drop_author", follower_id, followed_id)
 
 

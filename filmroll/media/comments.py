@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from filmroll.accounts.models import User
-from filmroll.activity import events
+from filmroll.activity import actions, events
 from filmroll.errors import Forbidden, Invalid, NotFound
 from filmroll.graph import edges, visibility
 from filmroll.media import cache, photos, tags
@@ -54,6 +54,7 @@ def add(user: User, raw_media_id: Any, text: Any) -> Comment:
         record = outbox.remember(shard, TELL, media.id, comment_id) if mentions(text) else 0
     if record:
         outbox.finish(shard, record, lambda: tell_mentioned(media.id, comment_id))
+    actions.record(user.id, "comment", media.id, comment_id)  # on the commenter's shard
     metrics.COMMENTS.inc()
     return Comment(comment_id, media.id, user.id, text)
 
@@ -140,6 +141,7 @@ def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:
         outbox.finish(
             shard, record, lambda: events.forget_comment(named, author_id, media.id, text)
         )
+    actions.forget(author_id, "comment", media.id, comment_id)
 
 
 def forget_activity(media_id: int, owner_id: int) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from filmroll.accounts.models import User
-from filmroll.activity import events
+from filmroll.activity import actions, events
 from filmroll.graph import visibility
 from filmroll.media import cache, photos
 from filmroll.observe import metrics
@@ -103,8 +103,10 @@ def _mirror(user_id: int, media_id: int, wanted: bool) -> None:
             # earlier one), never left untold.
             if wanted:
                 events.record(media.user_id, "like", user_id, media_id)
+                actions.record(user_id, "like", media_id)  # the liker's own list: one write
             else:
                 events.forget(media.user_id, "like", user_id, media_id)
+                actions.forget(user_id, "like", media_id)
 
 
 def likers(viewer: User | None, raw_id: object, limit: int = 120) -> list[User]:

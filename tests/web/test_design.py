@@ -145,6 +145,7 @@ def build_world() -> dict:
         ("nearby", "bo", "/explore/nearby/?lat=37.8087&lng=-122.4098&distance=1000"),
         ("people", "bo", "/explore/people/?q=a"),
         ("activity", "bo", "/activity/"),
+        ("activity-following", "bo", "/activity/following/"),
         ("upload", "bo", "/upload/"),
         ("settings", "bo", "/settings/"),
         ("requests", "carol", "/activity/requests/"),

@@ -162,6 +162,8 @@ def _save_button(item: dict, request, csrf: str, back: str) -> SafeString:
         pressed="true" if kept else "false", icon=icons.icon("bookmark", filled=bool(kept)),
         label=gettext("Saved") if kept else gettext("Save"),
     )  # fmt: skip
+
+
 def _in_photo(item: dict, shot: SafeString) -> tuple[SafeString, SafeString]:
     """The photo with its people's names at their places, shown by the people button (a
     <details>: no script needed), and the line of their names under it; as they were when
