@@ -110,6 +110,13 @@ SCHEMAS: dict[str, dict] = {
         }
     ),  # fmt: skip
     "Comment": _obj({"id": ID, "created_time": TIME, "text": TEXT, "from": _ref("UserSmall")}),
+    "SuggestedUser": {
+        "allOf": [
+            _ref("User"),
+            _obj({"mutual_count": {"type": "integer", "minimum": 0},
+                  "reason": {"type": "string", "enum": ["mutual", "nearby", "popular"]}}),
+        ]
+    },  # fmt: skip
     "Liker": {
         "allOf": [
             _ref("User"),
@@ -240,6 +247,7 @@ EXAMPLES: dict[str, Any] = {
     },
 }  # fmt: skip
 EXAMPLES["Liker"] = {**EXAMPLES["User"], "first_name": "Ana", "last_name": "Lima", "type": "user"}
+EXAMPLES["SuggestedUser"] = {**EXAMPLES["User"], "mutual_count": 3, "reason": "mutual"}
 EXAMPLES["SignedIn"] = {"access_token": "4f1c...e9", "user": EXAMPLES["User"]}
 EXAMPLES["Caption"] = EXAMPLES["Media"]["caption"]
 EXAMPLES["Activity"] = {"type": "like", "created_time": "1764489000", "users": [_BO],
