@@ -6,9 +6,12 @@ revoked token disconnects the account."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
 import json
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 from oauthlib.oauth1.rfc5849 import signature
@@ -57,7 +60,8 @@ class Networks:
             method, signature.base_string_uri(f"{self.url}{urlsplit(path).path}"),
             signature.normalize_parameters(params),
         )  # fmt: skip
-        wanted = signature.sign_hmac_sha1(base, APP_SECRET, TOKEN_SECRET)
+        key = f"{quote(APP_SECRET, safe='')}&{quote(TOKEN_SECRET, safe='')}".encode()
+        wanted = base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
         return oauth.get("oauth_signature") == wanted
 
     def handle(self, method, path, headers, body):
