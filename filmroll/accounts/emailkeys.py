@@ -37,7 +37,9 @@ def _key(secret_key: str) -> bytes:
 
 def keyed(sha256_hex: str) -> str:
     """The stored value for a client's hash (64 lower-case hex digits)."""
-    return hmac.new(_key(settings.SECRET_KEY), bytes.fromhex(sha256_hex), hashlib.sha256).hexdigest()
+    return hmac.new(
+        _key(settings.SECRET_KEY), bytes.fromhex(sha256_hex), hashlib.sha256
+    ).hexdigest()
 
 
 def email_key(email: str) -> str:

@@ -265,7 +265,8 @@ BODY_EXAMPLES = {
     ("/media/{media_id}/comments", "post"): {"text": "Lovely light!"},
     ("/locations", "post"): {"name": "Pier 39", "lat": 37.8087, "lng": -122.4098},
     ("/users/self/contacts/match", "post"): {
-        "hashes": ["b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"]},
+        "hashes": ["b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"]
+    },
 }
 
 

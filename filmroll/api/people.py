@@ -15,7 +15,9 @@ from filmroll.discovery import contacts, suggestions
 def suggested(request: ApiRequest) -> JsonResponse:
     """User objects, best first, each with `mutual_count` (how many you follow follow them)
     and `reason` (mutual, nearby or popular)."""
-    found = suggestions.for_user(request.api_user.id, pagination.count(request, default=20, most=50))
+    found = suggestions.for_user(
+        request.api_user.id, pagination.count(request, default=20, most=50)
+    )
     shown = objects.users([s.user for s in found], request)
     return ok(
         [{**user, "mutual_count": s.mutual_count, "reason": s.reason}

@@ -113,8 +113,12 @@ SCHEMAS: dict[str, dict] = {
     "SuggestedUser": {
         "allOf": [
             _ref("User"),
-            _obj({"mutual_count": {"type": "integer", "minimum": 0},
-                  "reason": {"type": "string", "enum": ["mutual", "nearby", "popular"]}}),
+            _obj(
+                {
+                    "mutual_count": {"type": "integer", "minimum": 0},
+                    "reason": {"type": "string", "enum": ["mutual", "nearby", "popular"]},
+                }
+            ),
         ]
     },  # fmt: skip
     "Liker": {

@@ -21,7 +21,6 @@ from filmroll.sharing.models import Account, Share
 from filmroll.sharing.providers import PROVIDERS, Refused, Revoked
 from filmroll.tasks.dispatch import enqueue
 
-
 TUMBLR_BLOG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")  # a blog's name or host name
 
 

@@ -5,9 +5,7 @@ suggestions themselves are discovery/suggestions.py's)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from filmroll.discovery import people, search, suggestions

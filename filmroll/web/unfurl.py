@@ -32,12 +32,17 @@ def _card(kind: str, title: str, description: str, url: str, image: dict | None)
         tags += [("property", "og:image", image["url"]), ("property", "og:image:alt", image["alt"])]
         tags += [("property", f"og:image:{side}", str(image[side]))
                  for side in ("width", "height") if image.get(side)]  # fmt: skip
-        tags += [("name", "twitter:image", image["url"]), ("name", "twitter:image:alt", image["alt"])]
+        tags += [
+            ("name", "twitter:image", image["url"]),
+            ("name", "twitter:image:alt", image["alt"]),
+        ]
     return tags
 
 
 def _private(request: HttpRequest) -> Tags:
-    return _card("website", SITE, _("Photos shared on filmroll."), request.build_absolute_uri("/"), None)
+    return _card(
+        "website", SITE, _("Photos shared on filmroll."), request.build_absolute_uri("/"), None
+    )
 
 
 def photo(item: dict, owner: User, request: HttpRequest) -> Tags:
@@ -66,8 +71,18 @@ def profile(person: dict, owner: User, request: HttpRequest) -> Tags:
     about = owner.bio or _("See photos by %(name)s on filmroll.") % {"name": name}
     image = {"url": person["profile_picture"], "alt": _("%(name)s's profile picture") % {"name": name},
              "large": False}  # fmt: skip
-    tags = _card("profile", f"{title} · {SITE}", _truncated(about), request.build_absolute_uri(f"/{name}/"), image)
-    return [*tags, ("property", "profile:username", name), ("property", "filmroll:posts", str(posts))]
+    tags = _card(
+        "profile",
+        f"{title} · {SITE}",
+        _truncated(about),
+        request.build_absolute_uri(f"/{name}/"),
+        image,
+    )
+    return [
+        *tags,
+        ("property", "profile:username", name),
+        ("property", "filmroll:posts", str(posts)),
+    ]
 
 
 def _truncated(text: str, most: int = 200) -> str:

@@ -64,7 +64,10 @@ def test_friends_of_friends_are_ranked_by_mutual_follows_and_each_exclusion_hold
     relationships.follow(me, people["asked"])  # a request: the account is private
     follow(me, people["known"])
     User.objects.filter(id=people["gone"].id).update(is_active=False)
-    assert api.post(f"/api/v1/users/self/suggested/{people['dismissed'].id}/dismiss").status_code == 200
+    assert (
+        api.post(f"/api/v1/users/self/suggested/{people['dismissed'].id}/dismiss").status_code
+        == 200
+    )
 
     found = suggested(api)
     mutual = [u for u in found if u["reason"] == "mutual"]

@@ -47,9 +47,11 @@ class Networks:
         """Flickr's check: HMAC-SHA1 over the method, the URL and every parameter but the
         photo and the signature, under the app's secret and the token's."""
         header = headers.get("Authorization", "")
-        oauth = dict(signature.collect_parameters(
-            headers={"Authorization": header}, exclude_oauth_signature=False
-        ))
+        oauth = dict(
+            signature.collect_parameters(
+                headers={"Authorization": header}, exclude_oauth_signature=False
+            )
+        )
         if oauth.get("oauth_consumer_key") != APP_KEY or oauth.get("oauth_token") != TOKEN:
             return False
         query = urlsplit(path).query
@@ -74,7 +76,10 @@ class Networks:
         if path == "/v2/user/info":
             if bearer != "tumblr-token" or bearer in self.revoked:
                 return answer(401, {"meta": {"status": 401, "msg": "Unauthorized"}, "response": []})
-            blogs = [{"name": "ana-side", "primary": False}, {"name": "ana-photos", "primary": True}]
+            blogs = [
+                {"name": "ana-side", "primary": False},
+                {"name": "ana-photos", "primary": True},
+            ]
             return answer(200, {"meta": {"status": 200, "msg": "OK"},
                                 "response": {"user": {"name": "ana", "blogs": blogs}}})  # fmt: skip
         if path.startswith("/v2/blog/") and path.endswith("/posts") and method == "POST":
@@ -99,9 +104,13 @@ class Networks:
             fields = {k: v.decode() for k, v in parts.items() if k != "photo"}
             if not self._flickr_signed(method, path, headers, fields):
                 self.bad_signatures += 1
-                return answer(200, '<rsp stat="fail"><err code="96" msg="Invalid signature" /></rsp>')
+                return answer(
+                    200, '<rsp stat="fail"><err code="96" msg="Invalid signature" /></rsp>'
+                )
             if TOKEN in self.revoked:
-                return answer(200, '<rsp stat="fail"><err code="98" msg="Invalid auth token" /></rsp>')
+                return answer(
+                    200, '<rsp stat="fail"><err code="98" msg="Invalid auth token" /></rsp>'
+                )
             self.flickr_uploads.append(parts)
             return answer(200, '<?xml version="1.0" encoding="utf-8" ?>\n'
                                '<rsp stat="ok">\n<photoid>52815123456</photoid>\n</rsp>')  # fmt: skip
@@ -174,9 +183,14 @@ def test_a_tumblr_target_blog_is_used_and_checked(networks):
 def test_connecting_checks_tokens_secrets_and_setup(networks, settings):
     _, api = make_user("ana")
     refused = connect(api, "tumblr", "wrong-token")
-    assert refused.status_code == 400 and "refused this token" in refused.json()["meta"]["error_message"]
+    assert (
+        refused.status_code == 400
+        and "refused this token" in refused.json()["meta"]["error_message"]
+    )
     no_secret = connect(api, "flickr", TOKEN)
-    assert no_secret.status_code == 400 and "token_secret" in no_secret.json()["meta"]["error_message"]
+    assert (
+        no_secret.status_code == 400 and "token_secret" in no_secret.json()["meta"]["error_message"]
+    )
     wrong = connect(api, "flickr", TOKEN, token_secret="not the secret")
     assert wrong.status_code == 400 and networks.bad_signatures == 1  # Flickr refused the signature
     settings.FILMROLL = dataclasses.replace(settings.FILMROLL, flickr_api_key="")

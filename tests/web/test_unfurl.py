@@ -57,7 +57,9 @@ def test_a_public_photo_and_profile_unfurl_with_image_caption_and_link():
     assert tags["twitter:card"] == "summary_large_image"
     status, tags, _ = unfurled(Client(), "/ana/")
     assert status == 200 and tags["og:type"] == "profile" and tags["profile:username"] == "ana"
-    assert tags["og:title"] == "Ana (@ana) · filmroll" and tags["og:url"] == "http://testserver/ana/"
+    assert (
+        tags["og:title"] == "Ana (@ana) · filmroll" and tags["og:url"] == "http://testserver/ana/"
+    )
     assert tags["og:image"].startswith("http://testserver/") and tags["twitter:card"] == "summary"
 
 
@@ -75,7 +77,10 @@ def test_a_private_account_unfurls_as_nothing_but_filmroll_to_anyone():
     assert status == 404 and not any(k.startswith(("og:", "twitter:")) for k in tags)
     assert "secret caption words" not in page
     signed_in = Client()
-    assert signed_in.post("/accounts/login/", {"username": "fran", "password": PASSWORD}).status_code == 302
+    assert (
+        signed_in.post("/accounts/login/", {"username": "fran", "password": PASSWORD}).status_code
+        == 302
+    )
     for client, path in ((crawler, "/carol/"), (signed_in, "/carol/"), (signed_in, f"/p/{code}/")):
         status, tags, page = unfurled(client, path)
         assert status == 200, path
