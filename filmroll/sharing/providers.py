@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ElementTree
 from typing import Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from django.conf import settings
@@ -147,8 +147,15 @@ class Tumblr:
         return _check(answer, answer.status_code == 401)["response"]["user"]
 
     def whoami(self, account: Account) -> str:
+        """The blog posts will go to: `target` when it is one of the account's blogs."""
         user = self._user(account)
-        return account.target or user["name"]
+        if not account.target:
+            return user["name"]
+        for blog in user.get("blogs", []):
+            host = urlsplit(blog.get("url") or "").hostname or ""
+            if account.target.lower() in (str(blog.get("name", "")).lower(), host.lower()):
+                return account.target
+        raise Refused(f"{account.target} is not one of this Tumblr account's blogs")
 
     def post(self, account: Account, image: bytes, caption: str, key: str) -> str:
         blog = account.target or next(

@@ -172,6 +172,8 @@ def test_a_photo_goes_to_tumblr_and_flickr_once(networks):
 def test_a_tumblr_target_blog_is_used_and_checked(networks):
     _, api = make_user("ana")
     assert connect(api, "tumblr", "tumblr-token", target="bad blog!").status_code == 400
+    not_hers = connect(api, "tumblr", "tumblr-token", target="someone-else")
+    assert not_hers.status_code == 400 and "not one of" in not_hers.json()["meta"]["error_message"]
     assert connect(api, "tumblr", "tumblr-token", target="ana-side").status_code == 201
     assert connections(api)["tumblr"]["handle"] == "ana-side"
     upload(api, png_bytes(), caption="", share_to="tumblr")
