@@ -20,7 +20,10 @@ pytestmark = [
 
 def signed_in(username: str) -> Client:
     client = Client()
-    assert client.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code
+        == 302
+    )
     return client
 
 
@@ -44,7 +47,9 @@ def test_explore_and_find_people_suggest_people_to_the_signed_in():
         assert "<strong>rude</strong>" not in page and "only for followers" not in page, path
     assert 'class="suggestions"' not in Client().get("/explore/").content.decode()
     # a search shows what was searched for, not suggestions
-    assert 'class="suggestions"' not in client.get("/explore/people/", {"q": "fri"}).content.decode()
+    assert (
+        'class="suggestions"' not in client.get("/explore/people/", {"q": "fri"}).content.decode()
+    )
 
 
 def test_the_dismiss_button_stores_the_dismissal_and_goes_back_on_this_site():
