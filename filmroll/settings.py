@@ -135,6 +135,7 @@ SHARD_SCHEMAS = [
     "filmroll.activity.schema",
     "filmroll.feeds.schema",
     "filmroll.sharding.outbox",
+    "filmroll.discovery.schema",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -106,6 +106,7 @@ urlpatterns = [
     # last: every other first path segment is a username (users.RESERVED keeps names off ours)
     path("<str:username>/", pages.profile, name="profile"),
     path("<str:username>/relationship", pages.relate, name="profile-relationship"),
+    path("<str:username>/dismiss", suggest.dismiss, name="suggestion-dismiss"),
     path("<str:username>/followers/", account_settings.followers, name="followers"),
     path("<str:username>/following/", account_settings.following, name="following"),
     path("<str:username>/map/", photomap.map_page, name="photo-map"),

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from filmroll.accounts import emailkeys
 from filmroll.sharding import ids
 
 
@@ -41,6 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Stored folded to lower case, which makes the unique index case-blind.
     username = models.CharField(max_length=30, unique=True)
     email = models.EmailField(blank=True)
+    # HMAC of the address's SHA-256 (accounts/emailkeys.py), kept by save(): contact matching
+    # looks people up by it. Never the plain hash, which a dictionary of addresses would undo.
+    email_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     full_name = models.CharField(max_length=64, blank=True)
     # The full name case-folded (any script), kept by save(): people search matches its start.
     name_key = models.CharField(max_length=64, blank=True, editable=False)
@@ -75,8 +79,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs) -> None:
         self.name_key = self.full_name.casefold()[:64]
+        self.email_key = emailkeys.email_key(self.email or "")
         if kwargs.get("update_fields") is not None and "full_name" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        if kwargs.get("update_fields") is not None and "email" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "email_key"}
         super().save(*args, **kwargs)
 
     @property

@@ -19,6 +19,7 @@ def connections(request: ApiRequest) -> JsonResponse:
             field(request, "token"),
             field(request, "base_url"),
             field(request, "target"),
+            field(request, "token_secret"),
         )
         return ok(shares.as_json(account), status=201)
     if request.method == "DELETE":

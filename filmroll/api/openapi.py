@@ -159,12 +159,30 @@ OPERATIONS: list[tuple] = [
      None, _list(_ref("Connection"))),
     ("/users/self/connections", "post", "Connect an account (a token the app got from it)",
      scopes.FIRST_PARTY, [],
-     {"provider": {"type": "string", "enum": ["mastodon", "x", "facebook"]},
-      "token": WORDS, "base_url": TEXT, "target": TEXT},
+     {"provider": {"type": "string", "enum": ["mastodon", "x", "facebook", "tumblr", "flickr"]},
+      "token": WORDS, "base_url": TEXT, "target": TEXT,
+      "token_secret": {**TEXT, "description": "Flickr: the OAuth 1.0a token's secret"}},
      _ref("Connection")),
     ("/users/self/connections", "delete", "Disconnect an account", scopes.FIRST_PARTY,
-     [_query("provider", {"type": "string", "enum": ["mastodon", "x", "facebook"]}, True)],
+     [_query("provider", {"type": "string",
+                          "enum": ["mastodon", "x", "facebook", "tumblr", "flickr"]}, True)],
      None, None),
+    ("/users/self/suggested", "get",
+     "People to follow: friends of friends by mutual follows, then popular accounts near your"
+     " photos' places; each with mutual_count and reason (mutual, nearby, popular)",
+     scopes.FOLLOWERS, [{**COUNT, "description": "at most 50 are returned"}], None,
+     _list(_ref("SuggestedUser"))),
+    ("/users/self/suggested/{user_id}", "delete", "Dismiss a suggestion (never suggested again)",
+     scopes.RELATIONSHIPS, [], None, None),
+    ("/users/self/suggested/{user_id}/dismiss", "post",
+     "Dismiss a suggestion (never suggested again)", scopes.RELATIONSHIPS, [], None, None),
+    ("/users/self/contacts/match", "post",
+     "People among an address book's e-mail addresses, sent as SHA-256 hex of each address"
+     " lower-cased and trimmed (at most 500 a request, 2,000 a day; past that 429)",
+     scopes.FIRST_PARTY, [],
+     {"hashes": {"type": "array", "maxItems": 500,
+                 "items": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}},
+     USERS),
     ("/users/search", "get", "Search people", scopes.PUBLIC,
      [_query("q", _words("@"), True), COUNT], None,
      _list(_ref("UserSmall"))),
@@ -275,6 +293,7 @@ REQUIRED_BODY = {
     ("/media/{media_id}/users_in_photo/self", "post"): ["hidden"],
     ("/locations", "post"): ["name", "lat", "lng"],
     ("/users/self/connections", "post"): ["provider", "token"],
+    ("/users/self/contacts/match", "post"): ["hashes"],
     ("/subscriptions", "post"): ["client_id", "client_secret", "object", "callback_url"],
 }
 
@@ -324,6 +343,9 @@ BODY_EXAMPLES = {
     },
     ("/media/{media_id}/comments", "post"): {"text": "Lovely light!"},
     ("/locations", "post"): {"name": "Pier 39", "lat": 37.8087, "lng": -122.4098},
+    ("/users/self/contacts/match", "post"): {
+        "hashes": ["b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"]
+    },
 }
 
 
@@ -361,7 +383,8 @@ def security(path: str, method: str, scope: str | None) -> list[dict]:
 
 
 def _path_param(path: str, name: str) -> dict:
-    if path == "/users/{user_id}":  # /users/self is its own path (it also takes POST)
+    if path == "/users/{user_id}" or path.startswith("/users/self/suggested/"):
+        # /users/self is its own path (it also takes POST); a suggestion is someone else
         return {"type": "string", "pattern": "^[0-9]{1,19}$"}
     return PATH_PARAMS[name]
 

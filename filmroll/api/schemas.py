@@ -152,6 +152,17 @@ SCHEMAS: dict[str, dict] = {
             ),
         }
     ),  # fmt: skip
+    "SuggestedUser": {
+        "allOf": [
+            _ref("User"),
+            _obj(
+                {
+                    "mutual_count": {"type": "integer", "minimum": 0},
+                    "reason": {"type": "string", "enum": ["mutual", "nearby", "popular"]},
+                }
+            ),
+        ]
+    },  # fmt: skip
     "Liker": {
         "allOf": [
             _ref("User"),
@@ -325,6 +336,7 @@ EXAMPLES: dict[str, Any] = {
     },
 }  # fmt: skip
 EXAMPLES["Liker"] = {**EXAMPLES["User"], "first_name": "Ana", "last_name": "Lima", "type": "user"}
+EXAMPLES["SuggestedUser"] = {**EXAMPLES["User"], "mutual_count": 3, "reason": "mutual"}
 EXAMPLES["SignedIn"] = {"access_token": "4f1c...e9", "user": EXAMPLES["User"]}
 EXAMPLES["LogIn"] = EXAMPLES["SignedIn"]
 EXAMPLES["TwoFactorChallenge"] = {"two_factor_required": True, "challenge": "eyJ1Ijo...",

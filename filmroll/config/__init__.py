@@ -143,6 +143,11 @@ class Config:
     mail_from: str = setting("filmroll <no-reply@localhost>", "the sender of that mail")
     x_api_url: str = setting("https://api.x.com", "the X API v2, for sharing", check=values.http_url)
     facebook_graph_url: str = setting("https://graph.facebook.com", "Facebook's Graph API, for sharing", check=values.http_url)
+    tumblr_api_url: str = setting("https://api.tumblr.com", "Tumblr's API (v2), for sharing", check=values.http_url)
+    flickr_api_url: str = setting("https://api.flickr.com/services/rest/", "Flickr's REST API, for checking a connected account", check=values.http_url)
+    flickr_upload_url: str = setting("https://up.flickr.com/services/upload/", "Flickr's upload API, for sharing", check=values.http_url)
+    flickr_api_key: str = setting("", "this install's Flickr app key (OAuth 1.0a consumer key); sharing to Flickr needs it", shown="empty: no Flickr")
+    flickr_api_secret: str = setting("", "the Flickr app's secret (OAuth 1.0a consumer secret)")
     # fmt: on
 
     @property

@@ -27,6 +27,7 @@ from filmroll.limits.models import RateCount
 from filmroll.once import once
 
 WINDOW = 3600
+LONGEST = 86400  # the longest window a rule may count over (its counts are kept twice as long)
 log = logging.getLogger(__name__)
 PREFIX = "rl:"
 
@@ -39,15 +40,21 @@ class Verdict:
     retry_after: int  # seconds until a request is allowed again (0 when allowed)
 
 
-def hit(rules: list[tuple[str, int]], now: float | None = None) -> list[Verdict]:
-    """Count one request against each (key, limit); the verdict for each, in order."""
-    return _judge(rules, now, count=True)
+def hit(
+    rules: list[tuple[str, int]], now: float | None = None, amount: int = 1, window: int = WINDOW
+) -> list[Verdict]:
+    """Count one request (or `amount` things, e.g. hashes looked up) against each (key, limit);
+    the verdict for each, in order. `window` is a whole number of hours up to LONGEST (a day's
+    budget: 86400); a key is always counted with the same window."""
+    return _judge(rules, now, count=True, amount=amount, window=window)
 
 
-def peek(rules: list[tuple[str, int]], now: float | None = None) -> list[Verdict]:
+def peek(
+    rules: list[tuple[str, int]], now: float | None = None, amount: int = 1, window: int = WINDOW
+) -> list[Verdict]:
     """The verdicts `hit` would give without counting (to check before an attempt that only
-    counts when it fails)."""
-    return _judge(rules, now, count=False)
+    counts when it fails, or whether `amount` more would still fit)."""
+    return _judge(rules, now, count=False, amount=amount, window=window)
 
 
 def undo(keys: list[str], now: float) -> None:
@@ -81,13 +88,21 @@ def _stored(key: str) -> str:
     return "h:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _judge(rules: list[tuple[str, int]], now: float | None, count: bool) -> list[Verdict]:
+def _judge(
+    rules: list[tuple[str, int]], now: float | None, count: bool, amount: int = 1,
+    window: int = WINDOW,
+) -> list[Verdict]:  # fmt: skip
+    if window % WINDOW or not WINDOW <= window <= LONGEST:
+        raise ValueError(f"a rate limit's window is whole hours up to a day, not {window} s")
     now = time.time() if now is None else now
-    slot = int(now // WINDOW)
-    into = (now % WINDOW) / WINDOW
+    # Slots count in hours whatever the window (a day's slot is the hour it starts), so that
+    # `sweep` can tell old counts by one number; the previous slot is a window back.
+    hours = window // WINDOW
+    slot = int(now // window) * hours
+    into = (now % window) / window
     counts = _redis_counts if settings.FILMROLL.session_redis else _sql_counts
     try:
-        found = counts([_stored(key) for key, _ in rules], slot, count)
+        found = counts([_stored(key) for key, _ in rules], slot, count, amount, hours)
     except (RedisError, DatabaseError) as error:
         # The counts' store is down: let requests through rather than refuse every one of them
         # (the health checks and the metrics report the store as down).
@@ -97,23 +112,25 @@ def _judge(rules: list[tuple[str, int]], now: float | None, count: bool) -> list
     for (_, limit), (current, previous) in zip(rules, found, strict=True):
         used = current + previous * (1 - into)
         # With `count`, this request is already in `current`; a peek asks about the next one.
-        allowed = used <= limit if count else used + 1 <= limit
-        retry = 0 if allowed else _seconds_until_under(limit, current, previous, into)
+        allowed = used <= limit if count else used + amount <= limit
+        retry = 0 if allowed else _seconds_until_under(limit, current, previous, into, window)
         verdicts.append(Verdict(limit, max(0, math.floor(limit - used)), allowed, retry))
     return verdicts
 
 
-def _seconds_until_under(limit: int, current: int, previous: int, into: float) -> int:
+def _seconds_until_under(
+    limit: int, current: int, previous: int, into: float, window: int = WINDOW
+) -> int:
     """When one more request will be allowed, if none is made meanwhile: last hour's share
     shrinks as the window slides; past the hour, this hour's count becomes last hour's."""
     room = limit - 1  # what the counts may add up to beside the next request
     if previous and current <= room:
         fraction = 1 - (room - current) / previous  # how far into the hour that happens
-        return max(1, math.ceil((fraction - into) * WINDOW))
-    left = (1 - into) * WINDOW
+        return max(1, math.ceil((fraction - into) * window))
+    left = (1 - into) * window
     if current == 0:
         return max(1, math.ceil(left))
-    return max(1, math.ceil(left + max(0.0, 1 - room / current) * WINDOW))
+    return max(1, math.ceil(left + max(0.0, 1 - room / current) * window))
 
 
 def _key(key: str, slot: int) -> str:
@@ -129,15 +146,17 @@ def _redis():
     )
 
 
-def _redis_counts(keys: list[str], slot: int, count: bool) -> list[tuple[int, int]]:
+def _redis_counts(
+    keys: list[str], slot: int, count: bool, amount: int = 1, hours: int = 1
+) -> list[tuple[int, int]]:
     pipe = _redis().pipeline(transaction=False)
     for key in keys:
         if count:
-            pipe.incr(_key(key, slot))
-            pipe.expire(_key(key, slot), 2 * WINDOW)
+            pipe.incrby(_key(key, slot), amount)
+            pipe.expire(_key(key, slot), 2 * hours * WINDOW)
         else:
             pipe.get(_key(key, slot))
-        pipe.get(_key(key, slot - 1))
+        pipe.get(_key(key, slot - hours))
     replies = pipe.execute()
     step = 3 if count else 2
     return [
@@ -146,7 +165,9 @@ def _redis_counts(keys: list[str], slot: int, count: bool) -> list[tuple[int, in
     ]
 
 
-def _sql_counts(keys: list[str], slot: int, count: bool) -> list[tuple[int, int]]:
+def _sql_counts(
+    keys: list[str], slot: int, count: bool, amount: int = 1, hours: int = 1
+) -> list[tuple[int, int]]:
     table = RateCount._meta.db_table
     found: dict[tuple[str, int], int] = {}
     with transaction.atomic(), connection.cursor() as cursor:
@@ -154,24 +175,24 @@ def _sql_counts(keys: list[str], slot: int, count: bool) -> list[tuple[int, int]
             for key in keys:
                 # The count this request made, whatever others commit meanwhile.
                 cursor.execute(
-                    f"INSERT INTO {table} (key, slot, count) VALUES (%s, %s, 1)"
-                    f" ON CONFLICT (key, slot) DO UPDATE SET count = {table}.count + 1"
+                    f"INSERT INTO {table} (key, slot, count) VALUES (%s, %s, %s)"
+                    f" ON CONFLICT (key, slot) DO UPDATE SET count = {table}.count + %s"
                     " RETURNING count",
-                    [key, slot],
+                    [key, slot, amount, amount],
                 )
                 found[key, slot] = cursor.fetchone()[0]
-        slots = (slot - 1,) if count else (slot, slot - 1)
+        slots = (slot - hours,) if count else (slot, slot - hours)
         for key, at, n in RateCount.objects.filter(key__in=keys, slot__in=slots).values_list(
             "key", "slot", "count"
         ):
             found[key, at] = n
-    return [(found.get((k, slot), 0), found.get((k, slot - 1), 0)) for k in keys]
+    return [(found.get((k, slot), 0), found.get((k, slot - hours), 0)) for k in keys]
 
 
 def sweep(now: float | None = None) -> int:
-    """Drop counts older than the window needs; how many rows went."""
+    """Drop counts older than the longest window needs; how many rows went."""
     slot = int((time.time() if now is None else now) // WINDOW)
-    deleted, _ = RateCount.objects.filter(slot__lt=slot - 1).delete()
+    deleted, _ = RateCount.objects.filter(slot__lt=slot - 2 * LONGEST // WINDOW + 1).delete()
     return deleted
 
 

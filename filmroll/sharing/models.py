@@ -5,14 +5,14 @@ class Account(models.Model):
     """Another network a user connected, to share new photos to. The token is sealed at rest
     (filmroll.crypto)."""
 
-    PROVIDERS = ("mastodon", "x", "facebook")
+    PROVIDERS = ("mastodon", "x", "facebook", "tumblr", "flickr")
 
     user_id = models.BigIntegerField()
     provider = models.CharField(max_length=16)
     base_url = models.URLField(blank=True)  # a Mastodon instance
     handle = models.CharField(max_length=200, blank=True)  # who the token acts for, as shown
-    target = models.CharField(max_length=100, blank=True)  # Facebook: the page ID, or "me"
-    token = models.TextField()
+    target = models.CharField(max_length=100, blank=True)  # Facebook: the page ID; Tumblr: the blog
+    token = models.TextField()  # Flickr: its OAuth 1.0a token and secret, as JSON
     active = models.BooleanField(default=True)
     problem = models.TextField(blank=True)  # why it was disconnected, for the user
     created = models.DateTimeField(auto_now_add=True)

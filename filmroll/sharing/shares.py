@@ -3,10 +3,13 @@ ones its owner ticked, from a task, retried, never twice."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from typing import Any
 
 import httpx
+from django.conf import settings
 from django.db import transaction
 
 from filmroll import outgoing
@@ -18,15 +21,40 @@ from filmroll.sharing.models import Account, Share
 from filmroll.sharing.providers import PROVIDERS, Refused, Revoked
 from filmroll.tasks.dispatch import enqueue
 
+TUMBLR_BLOG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")  # a blog's name or host name
+
+
+def _secret(provider: str, token: str, token_secret: Any) -> str:
+    """What is sealed as the token: Flickr's OAuth 1.0a token goes with its secret."""
+    if provider != "flickr":
+        return token
+    if not settings.FILMROLL.flickr_api_key or not settings.FILMROLL.flickr_api_secret:
+        raise Invalid("Flickr is not set up on this server (FILMROLL_FLICKR_API_KEY and _SECRET)")
+    if not isinstance(token_secret, str) or not token_secret.strip() or len(token_secret) > 4096:
+        raise Invalid("token_secret is required for Flickr: the OAuth 1.0a token's secret")
+    return json.dumps({"token": token, "secret": token_secret.strip()})
+
+
+def _target(provider: str, target: Any) -> str:
+    target = target.strip() if isinstance(target, str) and target.strip() else ""
+    if provider == "tumblr":
+        if target and not TUMBLR_BLOG.match(target):
+            raise Invalid("target must be a Tumblr blog's name, or left out for your primary blog")
+    elif target and not target.isdigit():
+        raise Invalid("target must be a Facebook page ID (digits), or left out for your timeline")
+    return target
+
 
 def connect(
-    user_id: int, provider: Any, token: Any, base_url: Any = "", target: Any = ""
-) -> Account:
+    user_id: int, provider: Any, token: Any, base_url: Any = "", target: Any = "",
+    token_secret: Any = None,
+) -> Account:  # fmt: skip
     """Connect (or reconnect) an account with a token the app obtained from the network."""
     if not isinstance(provider, str) or provider not in PROVIDERS:
-        raise Invalid("provider must be mastodon, x or facebook")
+        raise Invalid("provider must be mastodon, x, facebook, tumblr or flickr")
     if not isinstance(token, str) or not token.strip() or len(token) > 4096:
         raise Invalid("access_token is required: the network's OAuth token for the account")
+    sealed = seal(_secret(provider, token.strip(), token_secret))
     base_url = (base_url or "").strip().rstrip("/") if isinstance(base_url, str) else ""
     if provider == "mastodon":
         if not base_url:
@@ -34,11 +62,9 @@ def connect(
                 "base_url is required for Mastodon: the instance, https://mastodon.social"
             )
         base_url = outgoing.check(base_url, "base_url")  # at once; each request checks again
-    target = target.strip() if isinstance(target, str) and target.strip() else ""
-    if target and not target.isdigit():
-        raise Invalid("target must be a Facebook page ID (digits), or left out for your timeline")
+    target = _target(provider, target)
     account = Account(user_id=user_id, provider=provider, base_url=base_url, target=target,
-                      token=seal(token.strip()))  # fmt: skip
+                      token=sealed)  # fmt: skip
     try:
         account.handle = PROVIDERS[provider].whoami(account)[:200]
     except Revoked:
@@ -65,7 +91,7 @@ def accounts_for(user_id: int, raw: Any) -> list[Account]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, str):
-        raise Invalid("share_to must be a comma-separated list: mastodon,x,facebook")
+        raise Invalid("share_to must be a comma-separated list: mastodon,x,facebook,tumblr,flickr")
     wanted = list(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
     found = {a.provider: a for a in Account.objects.filter(user_id=user_id, provider__in=wanted)}
     for provider in wanted:

@@ -30,7 +30,7 @@ def popular_page(request: HttpRequest) -> HttpResponse:
     return _grid(
         request,
         {"title": _("Explore"), "items": objects.media_list(shown, viewer, request),
-         "more": lists.more_url(request, following, "start")},
+         "more": lists.more_url(request, following, "start"), "suggest": True},
     )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from filmroll.graph import relationships, visibility
 from filmroll.media import comments, edits, filters, likes, people, photos, shortcodes
 from filmroll.moderation import actions
 from filmroll.places import places
-from filmroll.web import in_photo, lists, lookups
+from filmroll.web import in_photo, lists, lookups, unfurl
 from filmroll.web.lists import wants_piece as _fetch
 from filmroll.web.lookups import SignedInRequest, before, viewer_id
 
@@ -78,11 +78,13 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
     viewer = request.user if request.user.is_authenticated else None
     # everyone who may see the photo sees its comments (less those of people in a block)
     found = comments.page(viewer, media.id, None, 50)
+    item = objects.media(media, viewer_id(request), request)
     return render(
         request,
         "web/photo.html",
         {
-            "item": objects.media(media, viewer_id(request), request),
+            "item": item,
+            "unfurl": unfurl.photo(item, owner, request),
             "comments": objects.comments(list(reversed(found)), request),
             "error": request.GET.get("error", ""),
             "reported": request.GET.get("reported") == "1",
@@ -269,10 +271,12 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     if _fetch(request):
         return render(request, "web/_grid_page.html", {"items": items, "more": more})
     status = relationships.status(request.user, person) if request.user.is_authenticated else None
+    shown = objects.user(person, request)
     return render(
         request,
         "web/profile.html",
-        {"person": objects.user(person, request), "items": items, "more": more,
+        {"person": shown, "unfurl": unfurl.profile(shown, person, request),
+         "items": items, "more": more,
          "hidden": hidden, "status": status, "is_self": viewer == person.id,
          "deleted": request.GET.get("deleted") == "1", "tab": "posts"},
     )  # fmt: skip

@@ -1,16 +1,18 @@
 """Suggestions while posting: #tags and @people as the caption is typed, and places near the
-point or by name, as JSON for app.js; and people to follow, for a new account's empty feed."""
+point or by name, as JSON for app.js; and dismissing someone suggested to follow (the
+suggestions themselves are discovery/suggestions.py's)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from filmroll.accounts.models import User
-from filmroll.discovery import people, popular, search
+from filmroll.discovery import people, search, suggestions
 from filmroll.errors import FilmrollError
-from filmroll.graph import edges
+from filmroll.web import lookups
 from filmroll.web.lookups import SignedInRequest
+from filmroll.web.pages import signed_in_post
 
 
 @login_required
@@ -44,16 +46,13 @@ def places_nearby(request: SignedInRequest) -> JsonResponse:
     return JsonResponse({"places": [{"id": p["id"], "name": p["name"]} for p in found]})
 
 
-def people_to_follow(viewer_id: int, count: int) -> list[User]:
-    """Who posted the popular photos, then the newest accounts: never the viewer, nobody they
-    follow already, nobody on either side of a block."""
-    ranked = [m.user_id for m in popular.page(viewer_id, 60)]
-    newest = User.objects.filter(is_active=True).order_by("-date_joined")
-    candidates = list(dict.fromkeys([*ranked, *newest.values_list("id", flat=True)[:50]]))
-    candidates = [c for c in candidates if c != viewer_id]
-    unwanted = edges.followed_among(viewer_id, candidates) | edges.blocked_between(
-        viewer_id, candidates
-    )
-    wanted = [c for c in candidates if c not in unwanted][:count]
-    found = {u.id: u for u in User.objects.filter(id__in=wanted, is_active=True)}
-    return [found[c] for c in wanted if c in found]
+@signed_in_post
+def dismiss(request: SignedInRequest, username: str) -> HttpResponseRedirect:
+    """The dismiss button beside a suggestion: never suggest this person again, then back to
+    the page it was on."""
+    person = lookups.person(username)
+    suggestions.dismiss(request.user.id, person.id)
+    back = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(back, None) or not back.startswith("/"):
+        back = "/"
+    return HttpResponseRedirect(back)

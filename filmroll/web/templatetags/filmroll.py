@@ -19,9 +19,10 @@ from django.utils.translation import gettext, ngettext
 
 from filmroll.accounts.models import User
 from filmroll.api import objects
+from filmroll.discovery import suggestions
 from filmroll.media.comments import MENTION
 from filmroll.media.tags import TAG
-from filmroll.web import icons, placeholders, suggest
+from filmroll.web import icons, placeholders
 
 register = template.Library()
 
@@ -294,10 +295,14 @@ def photo(
 
 @register.simple_tag(takes_context=True)
 def people_to_follow(context: template.Context, count: int = 5) -> list[dict]:
-    """For the empty feed of a new account: people to follow, as the API's small user objects."""
+    """People to follow (discovery/suggestions.py), as the API's small user objects with
+    `mutual_count` and `reason`; nobody for someone not signed in."""
     request = context["request"]
-    found = suggest.people_to_follow(request.user.id, count)
-    return [objects.user_small(u, request) for u in found]
+    if not request.user.is_authenticated:
+        return []
+    found = suggestions.for_user(request.user.id, count)
+    return [{**objects.user_small(s.user, request), "mutual_count": s.mutual_count,
+             "reason": s.reason} for s in found]  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)
