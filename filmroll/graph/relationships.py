@@ -48,6 +48,8 @@ def _blocked(user_id: int, other_id: int) -> None:
         edges.remove_request(b, a)
         _disconnect(a, b)
     events.forget_between(user_id, other_id)
+    # and neither stays tagged in the other's photos (media/people.py)
+    outbox.enqueue(ids.shard_of(user_id), "media.untag_between", user_id, other_id)
 
 
 def settle_block(user_id: int, other_id: int) -> None:

@@ -16,6 +16,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from filmroll.accounts.models import User
@@ -197,7 +198,28 @@ def untag_self(user: User, raw_id: Any) -> None:
     if all(t[0] != user.id for t in media.people):
         settle(media.user_id, media.id, [user.id])  # repairs a side an earlier attempt left
         return
-    _change(media.id, lambda tags: [t for t in tags if t[0] != user.id])
+    _change(media.id, partial(_without, user.id))
+
+
+def untag_between(user_id: int, other_id: int) -> None:
+    """A block between two people takes each off the other's photos (a tag of someone in a
+    block with the owner is refused, and one made before the block goes with it). Idempotent:
+    found through the tagged person's `photos_of` rows."""
+    for tagged, owner in ((user_id, other_id), (other_id, user_id)):
+        rows = db.fetchall(
+            ids.shard_of(tagged),
+            "SELECT media_id FROM {photos_of} WHERE user_id = %s AND owner_id = %s",
+            [tagged, owner],
+        )
+        for (media_id,) in rows:
+            try:
+                _change(media_id, partial(_without, tagged))
+            except NotFound:  # the photo went meanwhile: settle its rows away
+                settle(owner, media_id, [tagged])
+
+
+def _without(user_id: int, tags: list[Tag]) -> list[Tag]:
+    return [t for t in tags if t[0] != user_id]
 
 
 def hide(user: User, raw_id: Any, hidden: bool) -> None:
@@ -233,13 +255,11 @@ def settle(owner_id: int, media_id: int, user_ids: Iterable[int]) -> None:
     which is the truth (a deleted photo tags nobody). Idempotent; reads the photo's side again
     after writing, so concurrent settles end agreeing with the last change."""
     for user_id in user_ids:
-        for _ in range(SETTLE_ROUNDS):
-            wanted = _tagged(media_id, user_id)
-            _mirror(owner_id, media_id, user_id, wanted)
-            if _tagged(media_id, user_id) == wanted:
-                break
-        else:
-            raise RuntimeError(f"the people of {media_id} kept changing")
+        outbox.settle(
+            partial(_tagged, media_id, user_id),
+            partial(_mirror, owner_id, media_id, user_id),
+            f"the people of {media_id}",
+        )
 
 
 def _mirror(owner_id: int, media_id: int, user_id: int, wanted: bool) -> None:

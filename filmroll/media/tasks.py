@@ -28,6 +28,12 @@ def settle_people(owner_id: int, media_id: int, user_ids: list[int]) -> None:
     people.settle(owner_id, media_id, user_ids)
 
 
+@task("media.untag_between", queue="default")
+def untag_between(user_id: int, other_id: int) -> None:
+    """After a block: each person's tags on the other's photos go."""
+    people.untag_between(user_id, other_id)
+
+
 @task("media.tell_mentioned", queue="default")
 def tell_mentioned(media_id: int, comment_id: int) -> None:
     comments.tell_mentioned(media_id, comment_id)

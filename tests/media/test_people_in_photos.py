@@ -331,3 +331,24 @@ def test_a_tag_is_pushed_as_its_own_kind_that_can_be_turned_off(services):  # no
     assert len(fcm.received) == 1 and Sent.objects.count() == 1
     (event, *_) = tag_events(bo)
     assert notify.deliver(bo.id, event.id) == 0 and Device.objects.count() == 1
+
+
+@pytest.mark.parametrize("blocker", ["owner", "tagged"])
+def test_a_block_takes_each_off_the_others_photos(anon, blocker):
+    ana, ana_api = make_user("ana")
+    bo, bo_api = make_user("bo")
+    cy, _ = make_user("cy")
+    hers = post(ana_api, ("bo", 0.3, 0.6), ("cy", 0.5, 0.5))["id"]
+    his = post(bo_api, ("ana", 0.2, 0.2))["id"]
+    run_tasks()
+    assert tab(anon, bo) == [hers] and tab(anon, ana) == [his]
+    who, whom = (ana_api, bo) if blocker == "owner" else (bo_api, ana)
+    answer = who.post(f"/api/v1/users/{whom.id}/relationship", {"action": "block"})
+    assert answer.status_code == 200, answer.content
+    run_tasks()
+    # everyone else still sees both photos, with only the people outside the block in them
+    assert [p[0] for p in in_photo(anon.get(f"/api/v1/media/{hers}").json()["data"])] == ["cy"]
+    assert in_photo(anon.get(f"/api/v1/media/{his}").json()["data"]) == []
+    assert tab(anon, bo) == [] and tab(anon, ana) == [] and tab(anon, cy) == [hers]
+    assert photos_of_rows(bo.id) == [] and photos_of_rows(ana.id) == []
+    assert tag_events(bo) == [] and tag_events(ana) == []
