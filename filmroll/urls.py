@@ -11,7 +11,16 @@ from filmroll.api.urls import not_found as api_not_found
 from filmroll.media.views import filter_preview
 from filmroll.media.views import serve as serve_media
 from filmroll.ops.views import healthz, healthz_deep, prometheus
-from filmroll.web import account_settings, consent, embed, explore, pages, reset, suggest
+from filmroll.web import (
+    account_settings,
+    consent,
+    embed,
+    explore,
+    leaving,
+    pages,
+    reset,
+    suggest,
+)
 from filmroll.web import accounts as web_accounts
 from filmroll.web.views import home as status_page
 
@@ -76,6 +85,9 @@ urlpatterns = [
     path("p/<str:code>/delete", pages.delete, name="photo-delete"),
     path("settings/", account_settings.settings_page, name="settings"),
     path("settings/password/", account_settings.password_page, name="password"),
+    path("settings/delete/", leaving.delete_page, name="delete-account"),
+    path("settings/data/", leaving.data_page, name="data"),
+    path("settings/data/<str:export_id>/download", leaving.download, name="data-download"),
     path("activity/requests/", account_settings.requests_page, name="requests"),
     path("activity/requests/<str:username>", account_settings.answer_request, name="answer"),
     path("explore/", explore.popular_page, name="explore"),

@@ -19,6 +19,7 @@ from filmroll.api.schemas import (
     NULLABLE_TEXT,
     SCHEMAS,
     TEXT,
+    TIME,
     WORDS,
     _list,
     _obj,
@@ -72,6 +73,11 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
 SELF_OR_PUBLIC = scopes.OWN_OR_PUBLIC
 MEDIA, MEDIA_LIST = _ref("Media"), _list(_ref("Media"))
 USERS = _list(_ref("User"))
+EXPORT = _obj(
+    {"state": {"type": "string", "enum": ["none", "building", "ready", "expired"]}},
+    {"requested": TIME, "expires": TIME, "next_allowed": TIME,
+     "size": {"type": "integer", "nullable": True}, "url": NULLABLE_TEXT},
+)  # fmt: skip
 OPERATIONS: list[tuple] = [
     ("/accounts/signup", "post", "Sign up", None, [],
      {"username": {"type": "string", "pattern": "^[a-z0-9._]{1,30}$"}, "password": WORDS,
@@ -86,6 +92,14 @@ OPERATIONS: list[tuple] = [
      {"full_name": NULLABLE_TEXT, "bio": NULLABLE_TEXT, "website": NULLABLE_TEXT,
       "is_private": FLAG},
      _ref("User")),
+    ("/users/self", "delete",
+     "Delete your account: gone at once, removed for good after the grace period (logging in"
+     " before then restores it)", scopes.FIRST_PARTY, [], {"password": WORDS, "code": TEXT},
+     _obj({"delete_after": TIME})),
+    ("/users/self/export", "get", "Your data archive: how it stands, and its link once built",
+     scopes.FIRST_PARTY, [], None, EXPORT),
+    ("/users/self/export", "post", "Ask for an archive of your data (one a day)",
+     scopes.FIRST_PARTY, [], None, EXPORT),
     ("/users/self/feed", "get", "Home feed", scopes.BASIC, PAGED, None, MEDIA_LIST),
     ("/users/self/media/liked", "get", "Photos the user liked", scopes.BASIC,
      [COUNT, _query("max_like_id", CURSOR)], None, MEDIA_LIST),
@@ -198,6 +212,7 @@ REQUIRED_BODY = {
     ("/accounts/signup", "post"): ["username", "password", "email"],
     ("/accounts/login", "post"): ["username", "password"],
     ("/accounts/password", "post"): ["old_password", "new_password"],
+    ("/users/self", "delete"): ["password"],
     ("/users/{user_id}/relationship", "post"): ["action"],
     ("/media/{media_id}/comments", "post"): ["text"],
     ("/locations", "post"): ["name", "lat", "lng"],
@@ -237,7 +252,7 @@ PAGED_DATA = {"/users/self/feed", "/users/self/media/liked", "/users/{user_id}/m
               "/media/{media_id}/comments", "/users/{user_id}/follows",
               "/users/{user_id}/followed-by"}  # fmt: skip
 CREATED = {"/media", "/locations", "/accounts/signup", "/users/self/devices",
-           "/users/self/connections"}  # fmt: skip
+           "/users/self/connections", "/users/self/export"}  # fmt: skip
 BODY_EXAMPLES = {
     ("/accounts/login", "post"): {"username": "ana", "password": "a long passphrase"},
     ("/users/self", "post"): {"bio": "Film and ferries."},

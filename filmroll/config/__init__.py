@@ -140,6 +140,9 @@ class Config:
     mail_from: str = setting("filmroll <no-reply@localhost>", "the sender of that mail")
     x_api_url: str = setting("https://api.x.com", "the X API v2, for sharing", check=values.http_url)
     facebook_graph_url: str = setting("https://graph.facebook.com", "Facebook's Graph API, for sharing", check=values.http_url)
+    # Leaving: deleting an account, taking one's data
+    deletion_grace_days: int = setting(30, "days after someone asks to delete their account in which logging in restores it; then everything is purged, and the username stays unusable for as long again", low=0, high=365)
+    export_days: int = setting(7, "how long the link to a \"Download your data\" archive works, in days (then the archive is removed)", low=1, high=90)
     # fmt: on
 
     @property
