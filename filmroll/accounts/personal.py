@@ -4,6 +4,7 @@ The user's own row goes last of all (accounts/leaving.bury), with its tokens and
 from filmroll import objcache
 from filmroll.accounts import logins, tokens
 from filmroll.accounts.models import User
+from filmroll.files import storage
 from filmroll.limits import ratelimit
 from filmroll.sharding.personal import Owned, Store
 
@@ -13,11 +14,13 @@ def _tokens_and_cache(user_id: int) -> None:
     if user is not None:
         tokens.revoke_all(user)
         ratelimit.forget([logins.account_key(user.username)])
+        if user.avatar_key:
+            storage.delete(user.avatar_key)
     objcache.invalidate("user", user_id)
     objcache.invalidate("hidden", user_id)
 
 
 PERSONAL = [
     Owned("counts"),
-    Store("tokens, grants, log-in counts and the cached profile", _tokens_and_cache),
+    Store("tokens, grants, log-in counts, the profile picture and the cached profile", _tokens_and_cache),
 ]

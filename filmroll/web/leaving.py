@@ -8,6 +8,7 @@ from django.contrib import auth
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -75,7 +76,7 @@ def _owner(request: HttpRequest) -> int | None:
     return None
 
 
-def download(request: HttpRequest, export_id: str) -> HttpResponse:
+def download(request: HttpRequest, export_id: str) -> HttpResponseBase:
     """The archive, for its owner only: anyone else (signed in or not) gets a 404, exactly as
     for an archive that does not exist. Served from local disk, or by a redirect to a signed
     address good for a minute (S3)."""
@@ -88,7 +89,7 @@ def download(request: HttpRequest, export_id: str) -> HttpResponse:
         raise Http404("no such archive") from None
     filename = f"filmroll-{found.requested:%Y-%m-%d}.zip"
     signed = storage.signed_url(found.key, SIGNED_URL_SECONDS, filename)
-    response: HttpResponse | FileResponse
+    response: HttpResponseBase
     if signed is not None:
         response = HttpResponseRedirect(signed)
     else:
