@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-leaving bench-chart bench-profile soak clean
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -131,6 +131,10 @@ bench-feeds: install services
 # the embedded default (SQLite): needs no servers
 bench-fanout: install
 	$(BIN)/python bench/fanout.py
+
+# deleting an account of 10,000 photos and 100,000 followers, on the embedded default
+bench-leaving: install
+	$(BIN)/python bench/leaving.py $(BENCH_ARGS)
 
 install-bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'

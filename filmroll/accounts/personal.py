@@ -22,5 +22,8 @@ def _tokens_and_cache(user_id: int) -> None:
 
 PERSONAL = [
     Owned("counts"),
-    Store("tokens, grants, log-in counts, the profile picture and the cached profile", _tokens_and_cache),
+    Store(
+        "tokens, grants, log-in counts, the profile picture and the cached profile",
+        _tokens_and_cache,
+    ),
 ]

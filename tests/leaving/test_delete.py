@@ -43,8 +43,12 @@ def visible_to_bo(w: world.World) -> dict[str, object]:
         "feed": sorted(int(m["id"]) for m in feed if int(m["id"]) in w.media),
         "tag": sorted(int(m["id"]) for m in tag),
         "search": [u["username"] for u in api.get("/api/v1/users/search", q="ana").json()["data"]],
-        "followers": [u["username"] for u in api.get("/api/v1/users/self/followed-by").json()["data"]],
-        "likers": [u["username"] for u in api.get(f"/api/v1/media/{w.bo_photo}/likes").json()["data"]],
+        "followers": [
+            u["username"] for u in api.get("/api/v1/users/self/followed-by").json()["data"]
+        ],
+        "likers": [
+            u["username"] for u in api.get(f"/api/v1/media/{w.bo_photo}/likes").json()["data"]
+        ],
         "web profile": Client().get("/ana/").status_code,
     }
 
@@ -170,7 +174,9 @@ def test_the_username_is_kept_for_the_grace_period_after_the_purge():
     taken = Client().post("/api/v1/accounts/signup", {"username": "ana", "password": PASSWORD,
                                                        "email": "x@example.com"})  # fmt: skip
     assert taken.status_code == 409, taken.content
-    assert Tombstone.objects.get(username="ana").until > timezone.now() + timezone.timedelta(days=29)
+    assert Tombstone.objects.get(username="ana").until > timezone.now() + timezone.timedelta(
+        days=29
+    )
     Tombstone.objects.filter(username="ana").update(until=timezone.now())
     free = Client().post("/api/v1/accounts/signup", {"username": "ana", "password": PASSWORD,
                                                       "email": "x@example.com"})  # fmt: skip

@@ -96,8 +96,13 @@ def test_the_archive_holds_everything_and_answers_only_its_owner(mailoutbox):
         images = photos.visible(w.ana.id, media_id)[0].images
         assert stored == storage.read(images["high_resolution" if "high_resolution" in images
                                              else "standard_resolution"]["key"])  # fmt: skip
-    assert sorted(int(x["media_id"]) for x in read("likes.json")) == sorted([w.media[0], w.bo_photo])
-    assert sorted(c["text"] for c in read("comments.json")) == ["#leavingtest again", "what a ferry @cy"]
+    assert sorted(int(x["media_id"]) for x in read("likes.json")) == sorted(
+        [w.media[0], w.bo_photo]
+    )
+    assert sorted(c["text"] for c in read("comments.json")) == [
+        "#leavingtest again",
+        "what a ferry @cy",
+    ]
     assert [p["username"] for p in read("followers.json")] == sorted(
         ["bo", "cy"], key=lambda n: {"bo": w.bo.id, "cy": w.cy.id}[n]
     )

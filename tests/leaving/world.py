@@ -75,7 +75,11 @@ def build() -> World:
     Account.objects.create(user_id=ana.id, provider="mastodon", token="sealed", handle="@ana")
     run_tasks()
     ana.refresh_from_db()
-    files = [size["key"] for m in (first, second) for size in photos.visible(ana.id, m)[0].images.values()]
+    files = [
+        size["key"]
+        for m in (first, second)
+        for size in photos.visible(ana.id, m)[0].images.values()
+    ]
     files.append(ana.avatar_key)
     for key in files:
         assert storage.exists(key)
@@ -83,7 +87,9 @@ def build() -> World:
 
 
 def expire_grace(user: User) -> None:
-    User.objects.filter(id=user.id).update(delete_after=timezone.now() - timezone.timedelta(seconds=1))
+    User.objects.filter(id=user.id).update(
+        delete_after=timezone.now() - timezone.timedelta(seconds=1)
+    )
 
 
 def _columns(shard: int, table: str) -> list[str]:
