@@ -8,7 +8,7 @@ from django.db import transaction
 from filmroll.feeds.models import ActivitySeen, Celebrity
 from filmroll.feeds.store import RedisStore, SqlStore, store
 from filmroll.sharding import db, ids
-from filmroll.sharding.personal import BATCH, Owned, Store
+from filmroll.sharding.personal import BATCH, Owned, Store, by_database
 
 
 def _followers(user_id: int):
@@ -37,12 +37,11 @@ def drop_many(user_ids: list[int]) -> None:
             feeds.clients[node].delete(*keys)
         return
     assert isinstance(feeds, SqlStore)
-    for shards in db.by_physical(user_ids).values():
-        for shard, found in shards.items():
-            marks = ", ".join(["%s"] * len(found))
-            with db.atomic(shard):
-                db.execute(shard, f"DELETE FROM {{feeds}} WHERE user_id IN ({marks})", found)
-                db.execute(shard, f"DELETE FROM {{feeds_built}} WHERE user_id IN ({marks})", found)
+    for shard, found in by_database(user_ids):
+        marks = ", ".join(["%s"] * len(found))
+        with db.atomic(shard):
+            db.execute(shard, f"DELETE FROM {{feeds}} WHERE user_id IN ({marks})", found)
+            db.execute(shard, f"DELETE FROM {{feeds_built}} WHERE user_id IN ({marks})", found)
 
 
 def _feeds(user_id: int) -> None:

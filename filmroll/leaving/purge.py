@@ -12,9 +12,11 @@ for as long as the user's row is there.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from filmroll.accounts import leaving
@@ -24,6 +26,12 @@ from filmroll.sharding import personal, replicas
 log = logging.getLogger(__name__)
 
 Step = tuple[str, Callable[[], object]]
+
+# One purge of a person at a time (the hourly `leaving.purge_due` may queue one while another
+# still runs): a claim in the shared cache, renewed after each step. A purge killed mid-way
+# leaves its claim to lapse; running two at once would do no harm (every step is idempotent),
+# only double the work.
+CLAIM_SECONDS = 900
 
 
 def steps(user_id: int) -> list[Step]:
@@ -75,15 +83,25 @@ def purge(user_id: int, first: int = 0, last: int | None = None) -> bool:
     tests that stop a purge midway)."""
     if not purgeable(user_id):
         return False
+    claim = f"leaving:purge:{user_id}"
+    token = secrets.token_hex(8)
+    if not cache.add(claim, token, CLAIM_SECONDS):
+        log.info("purge of %s: already under way elsewhere", user_id)
+        return False
     started = time.perf_counter()
-    for name, run in steps(user_id)[first:last]:
-        step_started = time.perf_counter()
-        run()
-        log.info(
-            "purge of %s: %s", user_id, name,
-            extra={"user_id": str(user_id), "step": name,
-                   "ms": round((time.perf_counter() - step_started) * 1000, 1)},
-        )  # fmt: skip
+    try:
+        for name, run in steps(user_id)[first:last]:
+            step_started = time.perf_counter()
+            run()
+            cache.set(claim, token, CLAIM_SECONDS)  # still at it
+            log.info(
+                "purge of %s: %s", user_id, name,
+                extra={"user_id": str(user_id), "step": name,
+                       "ms": round((time.perf_counter() - step_started) * 1000, 1)},
+            )  # fmt: skip
+    finally:
+        if cache.get(claim) == token:
+            cache.delete(claim)
     log.info("purge of %s done in %.1f s", user_id, time.perf_counter() - started)
     return True
 

@@ -121,6 +121,19 @@ def media_ids(user_id: int) -> Iterator[list[int]]:
         after = rows[-1][0]
 
 
+def by_database(keys: list[int]) -> list[tuple[int, list[int]]]:
+    """IDs grouped for one statement each, with the shard to run it on: per logical shard on
+    PostgreSQL (a schema each), all of a SQLite database's at once (its logical shards share one
+    set of tables), so a batch of 500 people spread over 256 shards is one statement there."""
+    groups: list[tuple[int, list[int]]] = []
+    for alias, shards in db.by_physical(keys).items():
+        if db.is_postgres(alias):
+            groups += list(shards.items())
+        else:
+            groups.append((min(shards), [k for found in shards.values() for k in found]))
+    return groups
+
+
 def _marks(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
@@ -148,9 +161,8 @@ def _purge_via(user_id: int, d: Naming) -> int:
         if not rows:
             return gone
         keys = [row[0] for row in rows]
-        for shards in db.by_physical(keys).values():
-            for other, found in shards.items():
-                gone += _delete(other, d, f"{d.key} IN ({_marks(found)})", found, user_id)
+        for other, found in by_database(keys):
+            gone += _delete(other, d, f"{d.key} IN ({_marks(found)})", found, user_id)
         after = keys[-1]
 
 
