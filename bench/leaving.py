@@ -232,9 +232,10 @@ def main() -> None:
             User.objects.filter(id=leaver.id).update(
                 is_active=False, delete_after=timezone.now() - timezone.timedelta(seconds=1)
             )
+            worker_log = open(DATA / "worker.log", "wb")  # noqa: SIM115  (closed below)
             worker = subprocess.Popen(
                 [sys.executable, "-m", "filmroll.cli", "worker", "--verbosity", "0"],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=env, stdout=worker_log, stderr=subprocess.STDOUT,
             )  # fmt: skip
             time.sleep(3)  # the worker's start-up is not the purge's
             begin = time.monotonic()
@@ -262,6 +263,11 @@ def main() -> None:
     left = db.fetchone(ids.shard_of(leaver.id), "SELECT count(*) FROM {media} WHERE user_id = %s",
                        [leaver.id])[0]  # fmt: skip
     files_left = sum(1 for path in files if path.exists())
+    steps: dict[str, float] = {}
+    for line in (DATA / "worker.log").read_text(errors="replace").splitlines():
+        if '"step"' in line:
+            entry = json.loads(line)
+            steps[entry["step"]] = round(steps.get(entry["step"], 0) + entry["ms"] / 1000, 2)
     assert left == 0 and leaving.buried("leaver"), "the purge left the person's photos"
     seconds = end - begin
     idle_p99, busy_p99 = p99([s[1] for s in idle]), p99([s[1] for s in during])
@@ -273,6 +279,7 @@ def main() -> None:
         "feed_read_p99_ms_during_purge": round(busy_p99, 1),
         "feed_reads_during_purge": len(during), "failed_reads_during_purge": errors,
         "photo_files": len(files), "photo_files_left": files_left,
+        "slowest_steps_seconds": dict(sorted(steps.items(), key=lambda kv: -kv[1])[:8]),
     }  # fmt: skip
     print(
         f"purge of a person with {args.photos:,} photos and {args.followers:,} followers:"
