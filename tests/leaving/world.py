@@ -93,9 +93,24 @@ def expire_grace(user: User) -> None:
 
 
 def _columns(shard: int, table: str) -> list[str]:
-    with connections[shardmap.physical_of(shard)].cursor() as cursor:
-        cursor.execute(db.render(shard, f"SELECT * FROM {{{table}}} LIMIT 0"))
-        return [c[0] for c in cursor.description]
+    """The table's integer columns named as IDs (`id`, `..._id`): what can hold a person's or a
+    photo's ID (a text column such as the outbox's request_id cannot)."""
+    alias = shardmap.physical_of(shard)
+    with connections[alias].cursor() as cursor:
+        if db.is_postgres(alias):
+            cursor.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = %s AND table_name = %s",
+                [schema.schema_name(shard), table],
+            )
+            found = cursor.fetchall()
+        else:
+            cursor.execute(f"PRAGMA table_info({table})")
+            found = [(row[1], row[2]) for row in cursor.fetchall()]
+    return [
+        name for name, kind in found
+        if "int" in kind.lower() and (name == "id" or name.endswith("_id"))
+    ]  # fmt: skip
 
 
 def shard_rows_naming(values: set[int]) -> dict[str, int]:
@@ -108,8 +123,6 @@ def shard_rows_naming(values: set[int]) -> dict[str, int]:
         for shard in shards if db.is_postgres(alias) else shards[:1]:
             for table in schema.tables():
                 for column in _columns(shard, table):
-                    if column != "id" and not column.endswith("_id"):
-                        continue
                     (n,) = db.fetchone(
                         shard, f"SELECT count(*) FROM {{{table}}} WHERE {column} IN ({marks})",
                         list(values),
