@@ -146,7 +146,7 @@ PERSONAL_DATA = [
     "filmroll.places.personal",
     "filmroll.activity.personal",
     "filmroll.feeds.personal",
-    "filmroll.sharding.outbox",
+    "filmroll.sharding.personal",
     "filmroll.discovery.personal",
     "filmroll.realtime.personal",
     "filmroll.push.personal",

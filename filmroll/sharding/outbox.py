@@ -30,7 +30,6 @@ from django.db import transaction
 
 from filmroll.observe.context import request_id
 from filmroll.sharding import db, replicas, shardmap
-from filmroll.sharding.personal import NotPersonal
 from filmroll.sharding.schema import Step
 from filmroll.tasks import dispatch
 from filmroll.tasks.registry import TASKS, task
@@ -51,9 +50,6 @@ STEPS = [
         """,
     ),
 ]
-
-# Tasks in flight name people only in their arguments; each finds a deleted person gone.
-PERSONAL = [NotPersonal("outbox", "tasks in flight, sent within seconds; none outlives a purge")]
 
 # A row this young may still be in the hands of the request that wrote it: the relay leaves it.
 GRACE_SECONDS = 10
