@@ -247,28 +247,31 @@ def private_path(key: str) -> Path:
     return Path(settings.MEDIA_ROOT) / check_private_key(key)
 
 
-def save_private(data: bytes) -> str:
-    """Store a ZIP archive under a fresh, unguessable private key; the key."""
+def private_folder() -> Path:
+    """Where archives are written before they are stored (on local disk, beside where they go,
+    so that storing one is a rename)."""
+    folder = Path(settings.MEDIA_ROOT) / "private"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_private(source: Path) -> str:
+    """Store a ZIP archive (a file written in `private_folder()`, which this takes) under a fresh,
+    unguessable private key; the key. Read from disk as it goes: an archive may be gigabytes."""
     key = f"private/{secrets.token_hex(16)}.zip"
     store = backend()
-    if isinstance(store, S3):
-        try:
-            store.client.put_object(
-                Bucket=store.bucket, Key=key, Body=data, ContentType="application/zip",
-                CacheControl="private, no-store",
-            )  # fmt: skip
-        except Exception as error:
-            log.error("cannot store %s in bucket %s: %s", key, store.bucket, error)
-            raise StorageUnavailable() from error
-        return key
-    path = private_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
+        if isinstance(store, S3):
+            store.client.upload_file(
+                str(source), store.bucket, key,
+                ExtraArgs={"ContentType": "application/zip", "CacheControl": "private, no-store"},
+            )  # fmt: skip
+            source.unlink(missing_ok=True)
+        else:
+            os.replace(source, private_path(key))
+    except Exception as error:
+        log.error("cannot store the archive %s: %s", key, error)
+        source.unlink(missing_ok=True)
         raise StorageUnavailable() from error
     return key
 

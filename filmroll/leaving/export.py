@@ -17,12 +17,14 @@ The archive holds:
 from __future__ import annotations
 
 import datetime
-import io
 import json
+import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -113,10 +115,18 @@ def build(export_id: int, link: str) -> None:
     user = User.objects.filter(id=export.user_id).first()
     if user is None:
         return
-    data = archive(user)
-    key = storage.save_private(data)
+    with tempfile.NamedTemporaryFile(
+        dir=storage.private_folder(), suffix=".partial", delete=False
+    ) as out:
+        try:
+            archive(user, out)
+        except BaseException:
+            Path(out.name).unlink(missing_ok=True)
+            raise
+        size = out.tell()
+    key = storage.save_private(Path(out.name))
     updated = Export.objects.filter(id=export_id, key="").update(
-        key=key, size=len(data), ready=timezone.now()
+        key=key, size=size, ready=timezone.now()
     )
     if not updated:  # another run got there first
         storage.delete_private(key)
@@ -133,7 +143,11 @@ def build(export_id: int, link: str) -> None:
 
 
 def expire() -> int:
-    """Remove archives past their time (files, then rows); how many."""
+    """Remove archives past their time (files, then rows); how many. Also what a build killed
+    mid-way left half written, a day on."""
+    for partial in storage.private_folder().glob("*.partial"):
+        if partial.stat().st_mtime < time.time() - ONCE_EVERY.total_seconds():
+            partial.unlink(missing_ok=True)
     gone = 0
     for export in Export.objects.filter(expires__lte=timezone.now()):
         if export.key:
@@ -213,7 +227,9 @@ def _photos(out: zipfile.ZipFile, user_id: int) -> None:
             name = next((n for n in LARGEST_FIRST if n in media.images), None)
             file = f"photos/{media_id}.jpg"
             if name is not None:
-                out.writestr(file, storage.read(media.images[name]["key"]))
+                # JPEG does not shrink: stored as it is
+                data = storage.read(media.images[name]["key"])
+                out.writestr(file, data, compress_type=zipfile.ZIP_STORED)
             place = places_found.get(media.location_id) if media.location_id else None
             listed.append({
                 "id": str(media_id), "file": file if name else None,
@@ -237,10 +253,9 @@ def _own_rows(out: zipfile.ZipFile, user_id: int) -> None:
         out.writestr(f"tables/{d.table}.json", _json([list(row) for row in rows]))
 
 
-def archive(user: User) -> bytes:
-    """The ZIP of everything the person put into filmroll."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+def archive(user: User, target: IO[bytes]) -> None:
+    """Write the ZIP of everything the person put into filmroll to `target`, a file at a time."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         out.writestr("profile.json", _json({
             "id": str(user.id), "username": user.username, "full_name": user.full_name,
             "email": user.email, "bio": user.bio, "website": user.website,
@@ -263,4 +278,3 @@ def archive(user: User) -> bytes:
         out.writestr("followers.json", _json(_people(user.id, "followers", "follower_id")))
         out.writestr("following.json", _json(_people(user.id, "following", "target_id")))
         _own_rows(out, user.id)
-    return buffer.getvalue()
