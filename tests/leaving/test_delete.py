@@ -213,3 +213,17 @@ def test_a_purge_stopped_between_steps_or_inside_one_finishes_when_run_again(mon
     assert purge.purge(w.ana.id)
     assert not purge.purge(w.ana.id)  # done: nothing more to do
     assert_nothing_left(w, counted)
+
+
+def test_staff_see_accounts_waiting_for_deletion_in_the_admin():
+    w = world.build()
+    assert delete(w.ana_api).status_code == 200
+    staff = User.objects.create_superuser("staff", "staff@example.com", PASSWORD)
+    browser = Client()
+    browser.force_login(staff)
+    waiting = browser.get("/admin/accounts/user/", {"delete_after__isempty": "0"})
+    assert waiting.status_code == 200
+    listed = waiting.content.decode()
+    assert ">ana<" in listed and ">bo<" not in listed
+    page = browser.get(f"/admin/accounts/user/{w.ana.id}/change/").content.decode()
+    assert "Delete after" in page
