@@ -213,7 +213,7 @@ def main() -> None:
          "--workers", "2", "--no-tasks"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    worker = None
+    worker, worker_log = None, None
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -232,6 +232,7 @@ def main() -> None:
             User.objects.filter(id=leaver.id).update(
                 is_active=False, delete_after=timezone.now() - timezone.timedelta(seconds=1)
             )
+            # its warnings and errors, to read after a failed run
             worker_log = open(DATA / "worker.log", "wb")  # noqa: SIM115  (closed below)
             worker = subprocess.Popen(
                 [sys.executable, "-m", "filmroll.cli", "worker", "--verbosity", "0"],
@@ -258,16 +259,13 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if worker_log is not None:
+            worker_log.close()
     from filmroll.sharding import db, ids
 
     left = db.fetchone(ids.shard_of(leaver.id), "SELECT count(*) FROM {media} WHERE user_id = %s",
                        [leaver.id])[0]  # fmt: skip
     files_left = sum(1 for path in files if path.exists())
-    steps: dict[str, float] = {}
-    for line in (DATA / "worker.log").read_text(errors="replace").splitlines():
-        if '"step"' in line:
-            entry = json.loads(line)
-            steps[entry["step"]] = round(steps.get(entry["step"], 0) + entry["ms"] / 1000, 2)
     assert left == 0 and leaving.buried("leaver"), "the purge left the person's photos"
     seconds = end - begin
     idle_p99, busy_p99 = p99([s[1] for s in idle]), p99([s[1] for s in during])
@@ -279,7 +277,6 @@ def main() -> None:
         "feed_read_p99_ms_during_purge": round(busy_p99, 1),
         "feed_reads_during_purge": len(during), "failed_reads_during_purge": errors,
         "photo_files": len(files), "photo_files_left": files_left,
-        "slowest_steps_seconds": dict(sorted(steps.items(), key=lambda kv: -kv[1])[:8]),
     }  # fmt: skip
     print(
         f"purge of a person with {args.photos:,} photos and {args.followers:,} followers:"
