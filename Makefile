@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean golden bench-photo-tools bench-following
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile soak clean golden bench-photo-tools bench-following bench-leaving
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -140,6 +140,10 @@ bench-following: install services
 # the embedded default (SQLite): needs no servers
 bench-fanout: install
 	$(BIN)/python bench/fanout.py
+
+# deleting an account of 10,000 photos and 100,000 followers, on the embedded default
+bench-leaving: install
+	$(BIN)/python bench/leaving.py $(BENCH_ARGS)
 
 install-bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "filmroll.push",
     "filmroll.sharing",
     "filmroll.moderation",
+    "filmroll.leaving",
     "filmroll.api",
     "filmroll.ops",
     "filmroll.web",
@@ -136,6 +137,24 @@ SHARD_SCHEMAS = [
     "filmroll.feeds.schema",
     "filmroll.sharding.outbox",
     "filmroll.discovery.schema",
+]
+
+# Where each package declares what it keeps about a person (sharding/personal.py): what deleting
+# an account removes and "Download your data" reads. A package new to personal data adds its own.
+PERSONAL_DATA = [
+    "filmroll.accounts.personal",
+    "filmroll.graph.personal",
+    "filmroll.media.personal",
+    "filmroll.places.personal",
+    "filmroll.activity.personal",
+    "filmroll.feeds.personal",
+    "filmroll.sharding.personal",
+    "filmroll.discovery.personal",
+    "filmroll.realtime.personal",
+    "filmroll.push.personal",
+    "filmroll.sharing.personal",
+    "filmroll.moderation.personal",
+    "filmroll.leaving.personal",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

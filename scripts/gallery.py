@@ -30,6 +30,8 @@ PAGES = {
     "activity": "Activity",
     "upload": "Post a photo",
     "settings": "Settings",
+    "delete-account": "Delete your account",
+    "data": "Download your data",
     "requests": "Follow requests",
     "oauth-authorize": "An app asks for access (OAuth)",
     "api-docs": "API reference",

@@ -18,8 +18,14 @@ class UserAdmin(admin.ModelAdmin):
         "is_staff",
         "two_factor",
         "date_joined",
+        "delete_after",
     )
-    list_filter = ("is_active", "is_private", "is_staff")
+    list_filter = (
+        "is_active",
+        "is_private",
+        "is_staff",
+        ("delete_after", admin.EmptyFieldListFilter),
+    )
     search_fields = ("username", "email", "full_name")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default
     fields = (
@@ -32,8 +38,11 @@ class UserAdmin(admin.ModelAdmin):
         "is_active",
         "is_staff",
         "two_factor",
+        "delete_after",
     )
-    readonly_fields = ("two_factor",)
+    # delete_after: set by the person's own request (accounts/leaving.py): staff see it, the
+    # purge acts on it
+    readonly_fields = ("two_factor", "delete_after")
 
     actions = ["reset_two_factor"]
 

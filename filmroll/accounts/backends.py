@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from filmroll.accounts import logins
+from filmroll.accounts import leaving, logins
 from filmroll.accounts.models import User
 from filmroll.netaddr import client_address
 
@@ -34,8 +34,20 @@ class Throttled(ModelBackend):
         ip = client_ip or (client_address(request.META) if request is not None else "unknown")
         attempt = logins.admit(username, ip)
         user = super().authenticate(request, username=username, password=password)
+        if user is None:
+            user = self._coming_back(username, password)
         if user is not None:
             logins.succeeded(attempt)
+        return user
+
+    def _coming_back(self, username: str, password: str) -> User | None:
+        """An account waiting for deletion whose owner logs in within the grace period: the log-in
+        restores it (accounts/leaving.py). Sessions of such an account stay ended meanwhile:
+        get_user still refuses inactive users."""
+        user = leaving.pending(username)
+        if user is None or not user.check_password(password):
+            return None
+        leaving.restore(user)
         return user
 
     async def aauthenticate(self, request, username=None, password=None, **kwargs):

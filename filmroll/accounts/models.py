@@ -53,6 +53,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_private = models.BooleanField(default=False)
     avatar_key = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    # Set when the person asked to delete the account (is_active is then False: gone everywhere,
+    # as a deactivated account is); logging in before then restores it, after it the purge
+    # (leaving/purge.py) removes everything. See accounts/leaving.py.
+    delete_after = models.DateTimeField(null=True, blank=True, db_index=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -129,3 +133,13 @@ class SecurityKey(models.Model):
     sign_count = models.BigIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     last_used = models.DateTimeField(null=True, blank=True)
+
+
+class Tombstone(models.Model):
+    """A username whose account was deleted: nobody may sign up with it until `until`."""
+
+    username = models.CharField(max_length=30, primary_key=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.username

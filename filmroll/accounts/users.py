@@ -12,7 +12,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
 from filmroll import objcache
-from filmroll.accounts import logins, tokens
+from filmroll.accounts import leaving, logins, tokens
 from filmroll.accounts.models import User
 from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound
 from filmroll.files import images, storage
@@ -101,7 +101,7 @@ def sign_up(username: Any, password: Any, email: Any, full_name: Any = "", ip: s
         raise Invalid("email is not a valid e-mail address") from None
     full_name = _bounded("full_name", full_name)
     _password_errors(password, User(username=username, email=email, full_name=full_name))
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(username=username).exists() or leaving.buried(username):
         raise Conflict(f"the username {username!r} is taken")
     try:
         with transaction.atomic():

@@ -58,6 +58,10 @@ class ActionStore(Protocol):
         """The newest `limit` actions of all these actors together, newest first."""
         ...
 
+    def drop(self, actor_id: int) -> None:
+        """Every action of the actor (an account purged)."""
+        ...
+
 
 def _new_id(actor_id: int) -> int:
     return db.new_ids(ids.shard_of(actor_id))[0]
@@ -83,6 +87,9 @@ class SqlStore(ActionStore):
 
     def forget(self, actor_id: int, kind: str, target_id: int, extra_id: int = 0) -> None:
         self._delete(actor_id, kind, target_id, extra_id)
+
+    def drop(self, actor_id: int) -> None:
+        db.execute(ids.shard_of(actor_id), "DELETE FROM {actions} WHERE actor_id = %s", [actor_id])
 
     @staticmethod
     def _delete(actor_id: int, kind: str, target_id: int, extra_id: int) -> None:
@@ -157,6 +164,9 @@ class RedisStore(ActionStore):
     def forget(self, actor_id: int, kind: str, target_id: int, extra_id: int = 0) -> None:
         what = ENTRY.pack(0, KINDS[kind], target_id, extra_id)[8:]
         self.forget_script[self.node(actor_id)](keys=[self.key(actor_id)], args=[what])
+
+    def drop(self, actor_id: int) -> None:
+        self.clients[self.node(actor_id)].delete(self.key(actor_id))
 
     def recent(self, actor_ids: Iterable[int], limit: int) -> list[Action]:
         by_node: dict[int, list[int]] = defaultdict(list)

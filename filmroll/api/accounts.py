@@ -4,7 +4,7 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 
 from filmroll.accounts import tokens, twofactor, users
-from filmroll.api import objects, scopes
+from filmroll.api import leaving, objects, scopes
 from filmroll.api import twofactor as second_factor
 from filmroll.api.envelope import endpoint, field, ok, upload
 from filmroll.api.request import ApiRequest, PublicRequest
@@ -60,9 +60,14 @@ def password(request: ApiRequest) -> JsonResponse:
     return _signed_in(request, request.api_user)
 
 
-@endpoint("GET", "POST", scope={"GET": scopes.BASIC, "POST": scopes.FIRST_PARTY})
+@endpoint(
+    "GET", "POST", "DELETE",
+    scope={"GET": scopes.BASIC, "POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY},
+)  # fmt: skip
 def me(request: ApiRequest) -> JsonResponse:
     user = request.api_user
+    if request.method == "DELETE":
+        return leaving.delete_account(request)
     if request.method == "POST":
         user.refresh_from_db()  # the token's copy of the user may come from the cache
         picture = upload(request, "profile_picture")

@@ -19,6 +19,7 @@ from filmroll.api.schemas import (
     NULLABLE_TEXT,
     SCHEMAS,
     TEXT,
+    TIME,
     WORDS,
     _list,
     _obj,
@@ -99,6 +100,11 @@ PEOPLE = {
     " at most 20 people; on edit the whole list (anyone left out is untagged)",
 }
 USERS = _list(_ref("User"))
+EXPORT = _obj(
+    {"state": {"type": "string", "enum": ["none", "building", "ready", "expired"]}},
+    {"requested": TIME, "expires": TIME, "next_allowed": TIME,
+     "size": {"type": "integer", "nullable": True}, "url": NULLABLE_TEXT},
+)  # fmt: skip
 OPERATIONS: list[tuple] = [
     ("/accounts/signup", "post", "Sign up", None, [],
      {"username": {"type": "string", "pattern": "^[a-z0-9._]{1,30}$"}, "password": WORDS,
@@ -130,6 +136,14 @@ OPERATIONS: list[tuple] = [
     ("/users/self/two_factor/recovery_codes", "post",
      "New recovery codes, the old ones end (needs the password)", scopes.FIRST_PARTY, [],
      {"password": WORDS}, _ref("TwoFactor")),
+    ("/users/self", "delete",
+     "Delete your account: gone at once, removed for good after the grace period (logging in"
+     " before then restores it)", scopes.FIRST_PARTY, [], {"password": WORDS, "code": TEXT},
+     _obj({"delete_after": TIME})),
+    ("/users/self/export", "get", "Your data archive: how it stands, and its link once built",
+     scopes.FIRST_PARTY, [], None, EXPORT),
+    ("/users/self/export", "post", "Ask for an archive of your data (one a day)",
+     scopes.FIRST_PARTY, [], None, EXPORT),
     ("/users/self/feed", "get", "Home feed", scopes.BASIC, PAGED, None, MEDIA_LIST),
     ("/users/self/media/liked", "get", "Photos the user liked", scopes.BASIC,
      [COUNT, _query("max_like_id", CURSOR)], None, MEDIA_LIST),
@@ -288,6 +302,7 @@ REQUIRED_BODY = {
     ("/users/self/two_factor/disable", "post"): ["password"],
     ("/users/self/two_factor/recovery_codes", "post"): ["password"],
     ("/accounts/password", "post"): ["old_password", "new_password"],
+    ("/users/self", "delete"): ["password"],
     ("/users/{user_id}/relationship", "post"): ["action"],
     ("/media/{media_id}/comments", "post"): ["text"],
     ("/media/{media_id}/users_in_photo/self", "post"): ["hidden"],
@@ -332,7 +347,7 @@ PAGED_DATA = {"/users/self/feed", "/users/self/media/liked", "/users/self/media/
               "/media/{media_id}/comments", "/users/{user_id}/follows",
               "/users/{user_id}/followed-by"}  # fmt: skip
 CREATED = {"/media", "/locations", "/accounts/signup", "/users/self/devices",
-           "/users/self/connections"}  # fmt: skip
+           "/users/self/connections", "/users/self/export"}  # fmt: skip
 BODY_EXAMPLES = {
     ("/accounts/login", "post"): {"username": "ana", "password": "a long passphrase"},
     ("/users/self", "post"): {"bio": "Film and ferries."},

@@ -103,7 +103,7 @@ class Config:
     activity_cap: int = setting(500, "entries kept per activity feed", low=10, high=100_000)
     fanout_limit: int = setting(100_000, "accounts with more followers are not fanned out; their posts are merged in when feeds are read", low=1, high=10**9)
     fanout_batch: int = setting(5000, "followers per fan-out task (a big fan-out is a chain of tasks)", low=1, high=1_000_000)
-    test_pause: str = setting("", "for the tests that kill a process mid-write only: `POINT:FILE` makes a process reaching fault point POINT (`finish`: between the two shards' transactions of a follow, block or like) write its process ID to FILE, if there is no FILE yet, and wait to be killed. Never set it in use.", shown="empty")
+    test_pause: str = setting("", "for the tests that kill a process mid-write only: `POINT:FILE` makes a process reaching fault point POINT (`finish`: between the two shards' transactions of a follow, block or like; `purge`: between two batches of an account's purge) write its process ID to FILE, if there is no FILE yet, and wait to be killed. Never set it in use.", shown="empty")
     task_lease_seconds: int = setting(15, "how long the embedded queue's worker holds a task before another may take it again; while the task runs, its worker's heartbeat renews the lease every third of this, so a task left by a dead worker runs again within this many seconds", low=1, high=86400)
     task_workers: int = setting(0, "tasks the embedded queue's worker runs at once (threads of `filmroll worker` and of the one `filmroll serve` starts)", low=0, high=256, shown="0: one per CPU core")
     task_heartbeat_stale_seconds: int = setting(30, "`/healthz/deep` and `filmroll check` report the embedded task worker down when its last heartbeat is older than this (it beats every few seconds)", low=5, high=86400)
@@ -148,6 +148,9 @@ class Config:
     flickr_upload_url: str = setting("https://up.flickr.com/services/upload/", "Flickr's upload API, for sharing", check=values.http_url)
     flickr_api_key: str = setting("", "this install's Flickr app key (OAuth 1.0a consumer key); sharing to Flickr needs it", shown="empty: no Flickr")
     flickr_api_secret: str = setting("", "the Flickr app's secret (OAuth 1.0a consumer secret)")
+    # Leaving: deleting an account, taking one's data
+    deletion_grace_days: int = setting(30, "days after someone asks to delete their account in which logging in restores it; then everything is purged, and the username stays unusable for as long again", low=0, high=365)
+    export_days: int = setting(7, "how long the link to a \"Download your data\" archive works, in days (then the archive is removed)", low=1, high=90)
     # fmt: on
 
     @property

@@ -228,3 +228,95 @@ def base_url(request: HttpRequest | None = None) -> str:
 def url(key: str, request: HttpRequest | None = None) -> str:
     """The absolute URL of one stored file."""
     return f"{base_url(request)}/{check_key(key)}"
+
+
+# Private files (a "Download your data" archive): stored beside the photos under keys of their
+# own shape, which the photo routes (media/views.serve: check_key) refuse and the orphan sweeper
+# never lists, so only the view that checks their owner hands them out.
+PRIVATE_KEY = re.compile(r"^private/[0-9a-f]{32}\.zip$")
+
+
+def check_private_key(key: str) -> str:
+    if not PRIVATE_KEY.match(key):
+        raise ValueError(f"not a private storage key: {key!r}")
+    return key
+
+
+def private_path(key: str) -> Path:
+    """Where a private file lies on local disk (the embedded default)."""
+    return Path(settings.MEDIA_ROOT) / check_private_key(key)
+
+
+def private_folder() -> Path:
+    """Where archives are written before they are stored (on local disk, beside where they go,
+    so that storing one is a rename)."""
+    folder = Path(settings.MEDIA_ROOT) / "private"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_private(source: Path) -> str:
+    """Store a ZIP archive (a file written in `private_folder()`, which this takes) under a fresh,
+    unguessable private key; the key. Read from disk as it goes: an archive may be gigabytes."""
+    key = f"private/{secrets.token_hex(16)}.zip"
+    store = backend()
+    try:
+        if isinstance(store, S3):
+            store.client.upload_file(
+                str(source), store.bucket, key,
+                ExtraArgs={"ContentType": "application/zip", "CacheControl": "private, no-store"},
+            )  # fmt: skip
+            source.unlink(missing_ok=True)
+        else:
+            os.replace(source, private_path(key))
+    except Exception as error:
+        log.error("cannot store the archive %s: %s", key, error)
+        source.unlink(missing_ok=True)
+        raise StorageUnavailable() from error
+    return key
+
+
+def delete_private(key: str) -> None:
+    store = backend()
+    if isinstance(store, S3):
+        store.client.delete_object(Bucket=store.bucket, Key=check_private_key(key))
+    else:
+        private_path(key).unlink(missing_ok=True)
+
+
+def exists_private(key: str) -> bool:
+    store = backend()
+    if isinstance(store, S3):
+        from botocore.exceptions import ClientError
+
+        try:
+            store.client.head_object(Bucket=store.bucket, Key=check_private_key(key))
+            return True
+        except ClientError:
+            return False
+    return private_path(key).is_file()
+
+
+def read_private(key: str) -> bytes:
+    store = backend()
+    if isinstance(store, S3):
+        body = store.client.get_object(Bucket=store.bucket, Key=check_private_key(key))["Body"]
+        return body.read()
+    return private_path(key).read_bytes()
+
+
+def signed_url(key: str, seconds: int, filename: str) -> str | None:
+    """A short-lived signed address of a private file in S3 (None for local disk, where the app
+    serves it itself)."""
+    store = backend()
+    if not isinstance(store, S3):
+        return None
+    return store.client.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": store.bucket,
+            "Key": check_private_key(key),
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+        },
+        ExpiresIn=seconds,
+    )

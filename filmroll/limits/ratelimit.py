@@ -216,3 +216,11 @@ def _batches(items, size: int):
             batch = []
     if batch:
         yield batch
+
+
+def forget(keys: list[str], now: float | None = None) -> None:
+    """Drop the counts of these keys in the window (an account that is gone)."""
+    slot = int((time.time() if now is None else now) // WINDOW)
+    if settings.FILMROLL.session_redis:
+        _redis().delete(*(_key(key, s) for key in keys for s in (slot, slot - 1)))
+    RateCount.objects.filter(key__in=[_stored(key) for key in keys]).delete()

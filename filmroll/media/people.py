@@ -212,10 +212,25 @@ def untag_between(user_id: int, other_id: int) -> None:
             [tagged, owner],
         )
         for (media_id,) in rows:
-            try:
-                _change(media_id, partial(_without, tagged))
-            except NotFound:  # the photo went meanwhile: settle its rows away
-                settle(owner, media_id, [tagged])
+            _untag(media_id, owner, tagged)
+
+
+def untag_everywhere(user_id: int) -> None:
+    """The person's tags go from every photo they are in (an account purged). Idempotent."""
+    rows = db.fetchall(
+        ids.shard_of(user_id),
+        "SELECT media_id, owner_id FROM {photos_of} WHERE user_id = %s",
+        [user_id],
+    )
+    for media_id, owner_id in rows:
+        _untag(media_id, owner_id, user_id)
+
+
+def _untag(media_id: int, owner_id: int, user_id: int) -> None:
+    try:
+        _change(media_id, partial(_without, user_id))
+    except NotFound:  # the photo went meanwhile: settle its rows away
+        settle(owner_id, media_id, [user_id])
 
 
 def _without(user_id: int, tags: list[Tag]) -> list[Tag]:

@@ -148,6 +148,8 @@ def build_world() -> dict:
         ("activity-following", "bo", "/activity/following/"),
         ("upload", "bo", "/upload/"),
         ("settings", "bo", "/settings/"),
+        ("delete-account", "bo", "/settings/delete/"),
+        ("data", "bo", "/settings/data/"),
         ("requests", "carol", "/activity/requests/"),
         ("oauth-authorize", "bo", oauth),
         ("api-docs", None, "/api/v1/docs"),
