@@ -249,6 +249,8 @@ def map_cluster(found: MapCluster, request: HttpRequest | None) -> dict:
                 "width": thumbnail["width"],
                 "height": thumbnail["height"],
             },
+            # a content warning: clients draw the cover veiled (the web map blurs it)
+            "sensitive": bool(cover.sensitive),
         },
         "media_ids": None if found.media_ids is None else [str(m) for m in found.media_ids],
     }

@@ -250,7 +250,15 @@ SCHEMAS: dict[str, dict] = {
                 "maxItems": 4,
                 "description": "minLng, minLat, maxLng, maxLat of the cluster's photos",
             },
-            "cover": _obj({"id": ID, "shortcode": TEXT, "link": TEXT, "thumbnail": IMAGE}),
+            "cover": _obj(
+                {
+                    "id": ID,
+                    "shortcode": TEXT,
+                    "link": TEXT,
+                    "thumbnail": IMAGE,
+                    "sensitive": {"type": "boolean"},
+                }
+            ),  # fmt: skip
             "media_ids": {
                 **_list(ID),
                 "nullable": True,

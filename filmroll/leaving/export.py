@@ -36,6 +36,7 @@ from filmroll.accounts.models import User
 from filmroll.errors import NotFound, RateLimited
 from filmroll.files import storage
 from filmroll.leaving.models import Export
+from filmroll.media import photos
 from filmroll.media.rows import load_many
 from filmroll.places import places
 from filmroll.sharding import db, ids, personal, replicas, shardmap
@@ -249,8 +250,16 @@ def _own_rows(out: zipfile.ZipFile, user_id: int) -> None:
     for d in personal.declarations():
         if not isinstance(d, personal.Owned):
             continue
-        rows = db.fetchall(shard, f"SELECT * FROM {{{d.table}}} WHERE {d.column} = %s", [user_id])
-        out.writestr(f"tables/{d.table}.json", _json([list(row) for row in rows]))
+        found = db.fetchall(
+            shard,
+            f"SELECT {d.seen_media or 'NULL'}, * FROM {{{d.table}}} WHERE {d.column} = %s",
+            [user_id],
+        )
+        if d.seen_media:  # only photos the person may see now (a private owner's: not told)
+            seen = {m.id for m in photos.visible_many(user_id, [r[0] for r in found])}
+            found = [r for r in found if r[0] in seen]
+        rows = [list(row[1:]) for row in found]
+        out.writestr(f"tables/{d.table}.json", _json(rows))
 
 
 def archive(user: User, target: IO[bytes]) -> None:

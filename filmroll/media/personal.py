@@ -74,9 +74,9 @@ PERSONAL = [
     # the person's tags on others' photos go from those photos (found through `photos_of`,
     # before its rows go below), and others' "Photos of you" rows of the person's photos
     Store("the person's tags in others' photos", people.untag_everywhere),
-    Owned("photos_of"),
+    Owned("photos_of", seen_media="media_id"),
     Naming("photos_of", "owner_id", key="user_id"),
-    Owned("saved_media"),
+    Owned("saved_media", seen_media="media_id"),
     Naming("saved_media", "media_id", key="user_id", of_media=True),
     Store("the likers' lists of the person's photos", _likers_lists),
 ]

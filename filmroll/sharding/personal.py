@@ -35,10 +35,13 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Owned:
-    """Rows on the person's own shard whose `column` is the person."""
+    """Rows on the person's own shard whose `column` is the person. `seen_media`: a column naming
+    a photo, perhaps another person's (a save, a tag of the person): the export gives such a row
+    only while the person may see that photo, so it never tells of one they may not."""
 
     table: str
     column: str = "user_id"
+    seen_media: str | None = None
 
 
 @dataclass(frozen=True)

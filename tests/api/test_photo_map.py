@@ -189,3 +189,20 @@ def test_a_bad_box_or_zoom_is_refused(alice, bob, params):
     meta = answer.json()["meta"]
     assert meta["error_type"] == "APIInvalidParametersError"
     assert ("bbox" if "bbox" in params else "zoom") in meta["error_message"]
+
+
+def test_a_cover_with_a_content_warning_says_so_and_the_web_map_veils_it(alice):
+    from django.test import Client
+
+    user, api = alice
+    lat, lng = PLACES["sydney"]
+    plain = upload(api, png_bytes(), lat=lat, lng=lng)
+    assert plain.status_code == 201, plain.content
+    lat, lng = PLACES["berlin1"]
+    warned = upload(api, png_bytes(), lat=lat, lng=lng, sensitive="true", spoiler_text="a bite")
+    assert warned.status_code == 201, warned.content
+    covers = {c["cover"]["id"]: c["cover"]["sensitive"] for c in clusters(api, user, zoom=2)}
+    assert covers == {plain.json()["data"]["id"]: False, warned.json()["data"]["id"]: True}
+    # the page's list for browsers without JavaScript draws the warned cover blurred
+    page = Client().get(f"/{user.username}/map/").content.decode()
+    assert page.count('class="veiled"') == 1

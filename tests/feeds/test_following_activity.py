@@ -260,3 +260,21 @@ def test_each_actor_keeps_a_capped_list():
     assert len(kept) == actions.CAP
     assert [a.target_id for a in kept[:2]] == [10_000 + actions.CAP + 2, 10_000 + actions.CAP + 4]
     assert len({a.target_id for a in kept}) == actions.CAP
+
+
+def test_the_web_tab_draws_a_photo_with_a_content_warning_blurred():
+    from django.test import Client
+
+    vi, _ = make_user("vi")
+    ana, _ = make_user("ana")
+    ow, ow_api = make_user("ow")
+    follow(vi, ana)
+    warned = upload(ow_api, png_bytes(), sensitive="true", spoiler_text="a bite")
+    plain = upload(ow_api, png_bytes())
+    for answer in (warned, plain):
+        assert answer.status_code == 201, answer.content
+        likes.like(ana, int(answer.json()["data"]["id"]))
+    browser = Client()
+    browser.force_login(vi)
+    page = browser.get("/activity/following/").content.decode()
+    assert page.count("<img src=") >= 2 and page.count('class="veiled"') == 1

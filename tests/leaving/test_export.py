@@ -173,3 +173,21 @@ def test_a_deleted_account_takes_its_archives_with_it():
     world.expire_grace(w.ana)
     assert purge.purge(w.ana.id)
     assert not storage.exists_private(key) and not Export.objects.exists()
+
+
+def test_the_archive_tells_of_no_photo_its_owner_may_not_see():
+    """A private account's photo that tags ana, who does not follow it, is not in her archive,
+    as it is not on her "Photos of you" tab; a public one's tag of her is."""
+    from filmroll.media import people, photos
+    from tests.support.images import png_bytes
+
+    w = world.build()
+    hidden = photos.post(w.carol, png_bytes())  # carol is private; ana only asked to follow
+    people.tag(w.carol, hidden, [(w.ana.id, 0.5, 0.5)])
+    run_tasks()
+    packed = io.BytesIO()
+    export.archive(w.ana, packed)
+    with zipfile.ZipFile(packed) as archive:
+        tagged = json.loads(archive.read("tables/photos_of.json"))
+    assert [int(row[1]) for row in tagged] == [w.bo_photo]
+    assert hidden not in [int(row[1]) for row in tagged]

@@ -71,6 +71,7 @@
     const cover = document.createElement("img");
     cover.src = cluster.cover.thumbnail.url;
     cover.alt = "";
+    if (cluster.cover.sensitive) cover.className = "veiled";  // a content warning: blurred
     cover.width = 44;
     cover.height = 44;
     const count = document.createElement("span");
