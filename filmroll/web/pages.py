@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from filmroll import objcache
+from filmroll.accounts.models import User
 from filmroll.api import objects
 from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
@@ -96,11 +97,20 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
 
 @signed_in_post
 def like(request: SignedInRequest, code: str) -> HttpResponse:
+    return toggle(request, code, "unlike", likes.like, likes.unlike)
+
+
+def toggle(
+    request: SignedInRequest,
+    code: str,
+    undo: str,
+    do_it: Callable[[User, int], object],
+    undo_it: Callable[[User, int], object],
+) -> HttpResponse:
+    """A card's two-way button (like, save): `action=undo` undoes, anything else does; app.js
+    gets the card back, a browser without it goes back where it was."""
     media, _ = _media(request, code)
-    if request.POST.get("action") == "unlike":
-        likes.unlike(request.user, media.id)
-    else:
-        likes.like(request.user, media.id)
+    (undo_it if request.POST.get("action") == undo else do_it)(request.user, media.id)
     back = _back(request, f"/p/{code}/")
     if _fetch(request):
         return _card(request, code, back)

@@ -4,27 +4,19 @@ saved photos (media/saved.py), which only its owner can open."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from filmroll.api import objects
 from filmroll.media import saved
 from filmroll.web import lists
 from filmroll.web.lookups import SignedInRequest, before
-from filmroll.web.pages import PROFILE_PAGE, _back, _card, _media, signed_in_post
+from filmroll.web.pages import PROFILE_PAGE, signed_in_post, toggle
 
 
 @signed_in_post
 def save(request: SignedInRequest, code: str) -> HttpResponse:
-    media, _ = _media(request, code)
-    if request.POST.get("action") == "unsave":
-        saved.unsave(request.user, media.id)
-    else:
-        saved.save(request.user, media.id)
-    back = _back(request, f"/p/{code}/")
-    if lists.wants_piece(request):
-        return _card(request, code, back)
-    return HttpResponseRedirect(back)
+    return toggle(request, code, "unsave", saved.save, saved.unsave)
 
 
 @login_required
