@@ -152,3 +152,12 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+class WebSession(models.Model):
+    """The key of a web session that signed a person in (accounts/sessions.py): what lets every
+    session of theirs, on every device, end at once, in whichever store keeps sessions."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    created = models.DateTimeField(default=timezone.now)
