@@ -102,6 +102,9 @@ def _database(url: str, test_name: str) -> dj_database_url.DBConfig:
     if db["ENGINE"].endswith("sqlite3"):
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue up instead of failing with "database is locked" on lock upgrade.
+        # Django's, but a connection that met an operational error is opened again, not kept:
+        # one opened while the file could not be written stays read-only (sharding/sqlite3)
+        db["ENGINE"] = "filmroll.sharding.sqlite3"
         db["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",

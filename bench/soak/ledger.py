@@ -28,6 +28,10 @@ class Ledger:
     likes: set[tuple[int, int]] = field(default_factory=set)  # (liker, photo)
     comments: dict[int, tuple[int, int]] = field(default_factory=dict)  # comment -> (photo, author)
     writes_answered_5xx: int = 0
+    # uploads answered 5xx or not at all: (owner, sent, answered: Unix times, status or "conn"),
+    # to tell a photo made under a 503 (which says nothing was posted) from one whose answer a
+    # kill cut off
+    failed_uploads: list[tuple[int, float, float, str]] = field(default_factory=list)
 
     def person(self, person: Person) -> None:
         with self.lock:
@@ -40,6 +44,10 @@ class Ledger:
     def upload(self, media_id: int, owner: int, sent: float) -> None:
         with self.lock:
             self.uploads[media_id] = (owner, sent)
+
+    def upload_failed(self, owner: int, sent: float, status: int) -> None:
+        with self.lock:
+            self.failed_uploads.append((owner, sent, time.time(), str(status or "conn")))
 
     def like(self, liker: int, media_id: int) -> None:
         with self.lock:

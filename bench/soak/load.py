@@ -135,6 +135,8 @@ class Persona:
         )
         if self._written(status):
             self.ledger.upload(int(body["data"]["id"]), self.person.id, sent)
+        elif status >= 500 or status == 0:
+            self.ledger.upload_failed(self.person.id, sent, status)
 
     def signup(self) -> None:
         sign_up(self.base, self.tally, self.ledger)  # new people are picked up as follow targets

@@ -34,12 +34,17 @@ def render(header: list[str], tally: Tally, lost: dict[str, int], audit: dict[st
         "reads that failed",
         "uploads answered 5xx but made",
     )
-    write_kinds = [k for k in lost if k not in apart]
+    write_kinds = [k for k in lost if k not in apart and not k.startswith(apart[-1])]
     total_lost = sum(lost.get(k, 0) for k in write_kinds)
     detail = ", ".join(f"{k} {lost[k]}" for k in write_kinds if lost[k])
     rows.append(("acknowledged writes lost", f"{total_lost}" + (f" ({detail})" if detail else "")))
     made = lost.get("uploads answered 5xx but made", 0)
-    rows.append(("uploads answered 5xx but made", str(made)))
+    answers = ", ".join(
+        f"{k.rsplit(': ', 1)[1]} {n}"
+        for k, n in sorted(lost.items())
+        if k.startswith(apart[-1] + ":")
+    )  # a 503 says nothing was posted: one made under it is a defect; `conn`, a kill cut it off
+    rows.append(("uploads answered 5xx but made", str(made) + (f" ({answers})" if answers else "")))
     rows.append(("feed entries missing", str(lost.get("feed entries missing", 0))))
     dup_api = lost.get("feed duplicates", 0)
     dup_store = audit.get("duplicate feed entries", 0) if audit else "?"

@@ -15,6 +15,21 @@ def _ids(items: list | None) -> set[int] | None:
     return None if items is None else {int(item["id"]) for item in items}
 
 
+def _answers_of(photos: dict[int, int], ledger: Ledger) -> Counter[str]:
+    """What each of these photos' uploads was answered (a status, `conn` for none): the failed
+    upload of its owner sent before the photo's ID was made and answered after."""
+    found: Counter[str] = Counter()
+    for media_id, owner in photos.items():
+        made = ids.millis_of(media_id) / 1000
+        answers = [
+            status
+            for who, sent, answered, status in ledger.failed_uploads
+            if who == owner and sent - 1 <= made <= answered + 1
+        ]
+        found[answers[0] if len(answers) == 1 else "unknown"] += 1
+    return found
+
+
 def read_back(base: str, ledger: Ledger, threads: int = 4) -> dict[str, int]:
     """Counts of acknowledged writes not found (and of reads that failed, which hide findings)."""
     people = ledger.people
@@ -31,7 +46,10 @@ def read_back(base: str, ledger: Ledger, threads: int = 4) -> dict[str, int]:
     if any(found is None for found in existing.values()):
         lost["reads that failed"] += 1
     made = {m: pid for pid, found in existing.items() for m in found or ()}
-    lost["uploads answered 5xx but made"] = len(set(made) - set(ledger.uploads))
+    unacknowledged = {m: pid for m, pid in made.items() if m not in ledger.uploads}
+    lost["uploads answered 5xx but made"] = len(unacknowledged)
+    for status, n in _answers_of(unacknowledged, ledger).items():
+        lost[f"uploads answered 5xx but made: {status}"] = n
 
     def check_person(pid: int) -> Counter[str]:
         found: Counter[str] = Counter()
