@@ -272,6 +272,35 @@ def test_commenting_updates_the_count_and_logged_out_visitors_see_the_comments(v
     assert outside.get_by_label("Add a comment").count() == 0
 
 
+def test_a_photo_page_with_many_comments_links_to_the_older_ones(visit, monkeypatch):
+    monkeypatch.setattr(pages, "COMMENTS_PAGE", 3)
+    ana, ana_api = make_user("ana")
+    bo, _ = make_user("bo")
+    code = post(ana_api, "pier")
+    for n in range(7):
+        comments.add(bo, shortcodes.decode(code), f"comment no. {n}")
+    page = visit.tab(ana)
+    visit.go(page, f"/p/{code}/")
+    said = []
+    while True:  # the newest page first, each below the link to the one before it
+        shown = [t.split("comment no. ")[1].split()[0] for t in
+                 page.locator("p.comment").all_inner_texts()]  # fmt: skip
+        said = shown + said
+        older = page.get_by_role("link", name="View older comments")
+        if older.count() == 0:
+            break
+        older.click()
+        page.wait_for_url(re.compile(r"\?max_id=\d+$"))
+    assert said == [str(n) for n in range(7)]
+    assert page.locator(".comment-count").first.text_content() == "7 comments"
+    # liking in place on the photo's page keeps the link to the older comments
+    visit.go(page, f"/p/{code}/")
+    page.get_by_role("button", name="Like", exact=True).click()
+    page.get_by_role("button", name="Liked", exact=True).wait_for()
+    assert page.locator("p.comment").count() == 3
+    assert page.get_by_role("link", name="View older comments").count() == 1
+
+
 # -- lists that go on ----------------------------------------------------------------------
 
 
