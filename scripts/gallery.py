@@ -13,29 +13,42 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "var" / "test-embedded" / "screenshots" / "design"
 DOCS = ROOT / "docs"
-PAGES = {
+PAGES = {  # in the order of tests/web/test_design.py's PAGES
     "welcome": "Welcome (signed out)",
     "signup": "Sign up",
     "login": "Log in",
+    "password-reset": "Forgotten password",
     "feed": "Home feed",
     "feed-empty": "A new account's empty feed, with people to follow",
     "photo": "A photo's page",
+    "edit": "Edit your photo",
     "profile": "Profile",
     "profile-private": "A private profile, seen by a stranger",
+    "block-confirm": "Block asks first",
+    "mute-confirm": "Mute asks first",
+    "followers": "Followers",
+    "following": "Following",
+    "photo-map": "Photo Map",
+    "saved": "Saved photos",
+    "profile-tagged": "Photos of you",
     "explore": "Explore: popular",
     "tag": "A tag",
     "place": "A place",
     "nearby": "Nearby",
     "people": "Find people",
     "activity": "Activity",
+    "activity-following": "Activity: Following",
     "upload": "Post a photo",
     "settings": "Settings",
+    "password": "Change password",
+    "two-factor": "Two-factor log-in",
     "delete-account": "Delete your account",
     "data": "Download your data",
     "requests": "Follow requests",
     "oauth-authorize": "An app asks for access (OAuth)",
     "api-docs": "API reference",
     "not-found": "Not found (404)",
+    "forbidden": "Not allowed (403)",
 }
 KEPT = (("phone", "light", 390), ("phone", "dark", 390), ("desktop", "light", 1280))
 

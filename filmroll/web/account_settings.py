@@ -22,6 +22,7 @@ from filmroll.web import lists, lookups
 from filmroll.web.lookups import SignedInRequest
 
 PEOPLE_PAGE = 50
+REQUESTS_PAGE = 50  # follow requests a page shows (tests shorten it)
 
 
 @login_required
@@ -68,9 +69,11 @@ def password_page(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 def requests_page(request: SignedInRequest) -> HttpResponse:
-    found = edges.page("follow_requests", request.user.id, None, 100)
+    found = edges.page("follow_requests", request.user.id, lookups.before(request), REQUESTS_PAGE)
     shown = visibility.visible_people_by_id(request.user.id, found)
-    return render(request, "web/requests.html", {"people": objects.users(shown, request)})
+    more = found[-1] if len(found) == REQUESTS_PAGE else None  # keyset on the last raw row
+    context = {"people": objects.users(shown, request), "more": lists.more_url(request, more)}
+    return lists.page(request, "web/requests.html", "web/_requests_page.html", context)
 
 
 @login_required

@@ -73,12 +73,15 @@ def nearby_page(request: HttpRequest) -> HttpResponse:
             point, metres = search.point_and_distance(
                 request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance") or None
             )
-            found, _ = search.media_near(viewer, point, metres, (None, None), None, 30)
+            found, next_id = search.media_near(
+                viewer, point, metres, (None, None), before(request), GRID_PAGE
+            )
             context["items"] = objects.media_list(found, viewer, request)
+            context["more"] = lists.more_url(request, next_id)
             context["searched"] = True
         except FilmrollError as error:
             context["error"] = error.message
-    return render(request, "web/nearby.html", context)
+    return lists.page(request, "web/nearby.html", "web/_grid_page.html", context)
 
 
 def people_page(request: HttpRequest) -> HttpResponse:

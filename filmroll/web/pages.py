@@ -31,6 +31,7 @@ from filmroll.web.lookups import SignedInRequest, before, viewer_id
 
 # How many items a page of each list shows (tests shorten them).
 FEED_PAGE, PROFILE_PAGE, ACTIVITY_PAGE = 12, 30, 30
+COMMENTS_PAGE = 50  # a photo page's comments, newest; a link opens the older ones
 
 
 def feed(request: HttpRequest) -> HttpResponse:
@@ -78,7 +79,7 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
     media, owner = _media(request, code)
     viewer = request.user if request.user.is_authenticated else None
     # everyone who may see the photo sees its comments (less those of people in a block)
-    found = comments.page(viewer, media.id, None, 50)
+    shown, older = _comments_of(request, viewer, media.id, code, before(request))
     item = objects.media(media, viewer_id(request), request)
     return render(
         request,
@@ -86,7 +87,8 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
         {
             "item": item,
             "unfurl": unfurl.photo(item, owner, request),
-            "comments": objects.comments(list(reversed(found)), request),
+            "comments": shown,
+            "older_comments": older,
             "error": request.GET.get("error", ""),
             "reported": request.GET.get("reported") == "1",
             "is_owner": viewer is not None and viewer.id == owner.id,
@@ -117,14 +119,24 @@ def toggle(
     return HttpResponseRedirect(back)
 
 
+def _comments_of(
+    request: HttpRequest, viewer: User | None, media_id: int, code: str, max_id: int | None
+) -> tuple[list[dict], str]:
+    """A page of a photo's comments, oldest first as they are read, and the address of the
+    page of those before them (empty when there are none)."""
+    found = comments.page(viewer, media_id, max_id, COMMENTS_PAGE)
+    older = f"/p/{code}/?max_id={found[-1].id}" if len(found) == COMMENTS_PAGE else ""
+    return objects.comments(list(reversed(found)), request), older
+
+
 def _card(request: SignedInRequest, code: str, back: str) -> HttpResponse:
     """The photo's card as it now stands, for app.js to put in place of the old one: with all
     its comments on the photo's own page, the latest few elsewhere."""
     media, _ = _media(request, code)
     context = {"item": objects.media(media, request.user.id, request), "back": back}
     if back.split("#")[0] == f"/p/{code}/":
-        found = comments.page(request.user, media.id, None, 50)
-        context["comments"] = objects.comments(list(reversed(found)), request)
+        shown, older = _comments_of(request, request.user, media.id, code, None)
+        context.update(comments=shown, older_comments=older)
     return render(request, "web/_photo.html", context)
 
 

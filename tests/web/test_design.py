@@ -11,6 +11,7 @@ one browser, two contexts per person."""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import io
 import json
 import random
@@ -79,6 +80,50 @@ def session_cookie(user: User, base: str) -> dict:
             "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}  # fmt: skip
 
 
+# Every page the design test draws: (name, who looks, path, its {placeholders} filled in by
+# build_world). Pages reached by a button, not an address, are in CLICKS; the status a page
+# answers with, when not 200, in STATUS. scripts/gallery.py shows each of them.
+PAGES = [
+    ("welcome", None, "/"),
+    ("signup", None, "/accounts/signup/"),
+    ("login", None, "/accounts/login/"),
+    ("password-reset", None, "/accounts/reset/"),
+    ("feed", "bo", "/"),
+    ("feed-empty", "cy", "/"),
+    ("photo", "bo", "/p/{code}/"),
+    ("edit", "bo", "/p/{own}/edit"),
+    ("profile", "bo", "/ana/"),
+    ("profile-private", "cy", "/carol/"),
+    ("block-confirm", "bo", "/ana/"),
+    ("mute-confirm", "bo", "/ana/"),
+    ("followers", None, "/ana/followers/"),
+    ("following", "bo", "/bo/following/"),
+    ("photo-map", "bo", "/ana/map/"),
+    ("saved", "bo", "/bo/saved/"),
+    ("profile-tagged", "cy", "/bo/tagged/"),
+    ("explore", "bo", "/explore/"),
+    ("tag", "bo", "/explore/tags/sunset/"),
+    ("place", "bo", "/explore/locations/{pier}/"),
+    ("nearby", "bo", "/explore/nearby/?lat=37.8087&lng=-122.4098&distance=1000"),
+    ("people", "bo", "/explore/people/?q=a"),
+    ("activity", "bo", "/activity/"),
+    ("activity-following", "bo", "/activity/following/"),
+    ("upload", "bo", "/upload/"),
+    ("settings", "bo", "/settings/"),
+    ("password", "bo", "/settings/password/"),
+    ("two-factor", "bo", "/settings/two-factor/"),
+    ("delete-account", "bo", "/settings/delete/"),
+    ("data", "bo", "/settings/data/"),
+    ("requests", "carol", "/activity/requests/"),
+    ("oauth-authorize", "bo", "{oauth}"),
+    ("api-docs", None, "/api/v1/docs"),
+    ("not-found", "bo", "/p/AAAAAAAAAAA/"),
+    ("forbidden", "bo", "/p/{code}/edit"),  # another's photo: the 403 page
+]
+CLICKS = {"block-confirm": ("Block", "Block ana?"), "mute-confirm": ("Mute", "Mute ana?")}
+STATUS = {"not-found": 404, "forbidden": 403}
+
+
 def build_world() -> dict:
     """People, photos and what happens between them; the paths the pages need."""
     ana, _ = make_user("ana")
@@ -126,35 +171,8 @@ def build_world() -> dict:
     code = shortcodes.encode(made[0])
     oauth = (f"/oauth/authorize/?client_id={app.client_id}&response_type=code"
              f"&redirect_uri={REDIRECT}&scope=basic&state=xyz")  # fmt: skip
-    # (name, who looks, path)
-    pages = [
-        ("welcome", None, "/"),
-        ("signup", None, "/accounts/signup/"),
-        ("login", None, "/accounts/login/"),
-        ("feed", "bo", "/"),
-        ("feed-empty", "cy", "/"),
-        ("photo", "bo", f"/p/{code}/"),
-        ("profile", "bo", "/ana/"),
-        ("profile-private", "cy", "/carol/"),
-        ("photo-map", "bo", "/ana/map/"),
-        ("saved", "bo", "/bo/saved/"),
-        ("profile-tagged", "cy", "/bo/tagged/"),
-        ("explore", "bo", "/explore/"),
-        ("tag", "bo", "/explore/tags/sunset/"),
-        ("place", "bo", f"/explore/locations/{pier}/"),
-        ("nearby", "bo", "/explore/nearby/?lat=37.8087&lng=-122.4098&distance=1000"),
-        ("people", "bo", "/explore/people/?q=a"),
-        ("activity", "bo", "/activity/"),
-        ("activity-following", "bo", "/activity/following/"),
-        ("upload", "bo", "/upload/"),
-        ("settings", "bo", "/settings/"),
-        ("delete-account", "bo", "/settings/delete/"),
-        ("data", "bo", "/settings/data/"),
-        ("requests", "carol", "/activity/requests/"),
-        ("oauth-authorize", "bo", oauth),
-        ("api-docs", None, "/api/v1/docs"),
-        ("not-found", "bo", "/p/AAAAAAAAAAA/"),
-    ]
+    values = {"code": code, "own": shortcodes.encode(own), "pier": pier, "oauth": oauth}
+    pages = [(name, who, path.format(**values)) for name, who, path in PAGES]
     people = {u.username: u for u in User.objects.filter(username__in=["bo", "cy", "carol"])}
     return {"pages": pages, "people": people}
 
@@ -198,10 +216,14 @@ def test_every_page_is_accessible_in_both_themes_at_both_sizes(browser, live_ser
             answer = page.goto(base + path)
             if name == "api-docs":
                 page.locator("redoc h1").first.wait_for()  # drawn by its script
-            expected = 404 if name == "not-found" else 200
+            expected = STATUS.get(name, 200)
             assert answer.status == expected, f"{name}: {answer.status}"
-            # (a 404's own "failed to load resource" line is the page itself, not a fault)
-            faults = [e for e in errors if not (name == "not-found" and "404" in e)]
+            if name in CLICKS:  # the page a button opens: the confirmation it asks
+                button, heading = CLICKS[name]
+                page.get_by_role("button", name=button, exact=True).click()
+                page.get_by_role("heading", name=heading).wait_for()
+            # (a 4xx page's own "failed to load resource" line is the page itself, not a fault)
+            faults = [e for e in errors if not (name in STATUS and str(expected) in e)]
             if faults:
                 problems.append(f"{name} {size}: console: {faults}")
             spent["load"] += time.perf_counter() - started
@@ -315,6 +337,22 @@ def test_first_paint_of_the_home_feed_on_a_phone(browser, live_server):
         f"{timing['dcl']:.0f} ms, load {timing['load']:.0f} ms, page {timing['bytes']} bytes"
     )
     context.close()
+
+
+def test_the_gallery_shows_every_page_the_design_test_draws():
+    """docs/screenshots.md has each page's kept shots (scripts/gallery.py), committed."""
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("gallery", root / "scripts" / "gallery.py")
+    assert spec and spec.loader
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    assert list(gallery.PAGES) == [name for name, _, _ in PAGES]
+    text = (root / "docs" / "screenshots.md").read_text()
+    for name, title in gallery.PAGES.items():
+        assert f"## {title}\n" in text, name
+        for size, theme, _ in gallery.KEPT:
+            shot = f"screenshots/{name}-{size}-{theme}.png"
+            assert f"]({shot})" in text and (root / "docs" / shot).is_file(), shot
 
 
 def test_times_are_short_with_the_exact_time_on_hover():

@@ -272,6 +272,35 @@ def test_commenting_updates_the_count_and_logged_out_visitors_see_the_comments(v
     assert outside.get_by_label("Add a comment").count() == 0
 
 
+def test_a_photo_page_with_many_comments_links_to_the_older_ones(visit, monkeypatch):
+    monkeypatch.setattr(pages, "COMMENTS_PAGE", 3)
+    ana, ana_api = make_user("ana")
+    bo, _ = make_user("bo")
+    code = post(ana_api, "pier")
+    for n in range(7):
+        comments.add(bo, shortcodes.decode(code), f"comment no. {n}")
+    page = visit.tab(ana)
+    visit.go(page, f"/p/{code}/")
+    said = []
+    while True:  # the newest page first, each below the link to the one before it
+        shown = [t.split("comment no. ")[1].split()[0] for t in
+                 page.locator("p.comment").all_inner_texts()]  # fmt: skip
+        said = shown + said
+        older = page.get_by_role("link", name="View older comments")
+        if older.count() == 0:
+            break
+        older.click()
+        page.wait_for_url(re.compile(r"\?max_id=\d+$"))
+    assert said == [str(n) for n in range(7)]
+    assert page.locator(".comment-count").first.text_content() == "7 comments"
+    # liking in place on the photo's page keeps the link to the older comments
+    visit.go(page, f"/p/{code}/")
+    page.get_by_role("button", name="Like", exact=True).click()
+    page.get_by_role("button", name="Liked", exact=True).wait_for()
+    assert page.locator("p.comment").count() == 3
+    assert page.get_by_role("link", name="View older comments").count() == 1
+
+
 # -- lists that go on ----------------------------------------------------------------------
 
 
@@ -335,6 +364,48 @@ def test_every_list_loads_more_as_you_scroll_with_no_repeats_and_no_gaps(visit, 
         more.click()
         plain.wait_for_load_state()
     assert seen == newest_first
+
+
+def test_nearby_photos_and_follow_requests_load_more_too(visit, monkeypatch):
+    """The two lists that stopped (at 30 photos nearby, at 100 requests) go on like the rest."""
+    monkeypatch.setattr(explore, "GRID_PAGE", 3)
+    monkeypatch.setattr(account_settings, "REQUESTS_PAGE", 3)
+    ana, _ = make_user("ana", private=True)
+    askers = [make_user(f"fan{n}")[0] for n in range(7)]
+    for asker in askers:
+        follow(asker, ana)  # ana is private: each is a request
+    _, bo_api = make_user("bo")
+    place = bo_api.post_json("/api/v1/locations", {"name": "Pier", "lat": 1.5, "lng": 2.5})
+    place_id = place.json()["data"]["id"]
+    codes = [post(bo_api, f"no. {n}", location_id=place_id) for n in range(7)]
+    run_tasks()  # the place index
+    lists = {
+        "/explore/nearby/?lat=1.5&lng=2.5&distance=1000": (
+            None, "#list > a", "href", [f"/p/{c}/" for c in reversed(codes)]),
+        "/activity/requests/": (
+            ana, "#list > li", "id", [f"u{a.id}" for a in sorted(askers, key=lambda a: -a.id)]),
+    }  # fmt: skip
+    for path, (who, items, attribute, expected) in lists.items():
+        plain = visit.tab(who, javascript=False)  # (app.js may load on at once)
+        visit.go(plain, path)
+        assert plain.locator(items).count() == 3, path  # one page, then "load more"
+        assert plain.get_by_role("link", name="Load more").count() == 1, path
+        plain.context.close()
+        page = visit.tab(who)
+        visit.go(page, path)
+        scroll_to_the_end(page)
+        assert [e.get_attribute(attribute) for e in page.locator(items).all()] == expected, path
+        assert page.locator("h1").count() == 1, path
+        page.context.close()
+    # without JavaScript, the requests' "load more" opens the next page, whose buttons answer
+    plain = visit.tab(ana, javascript=False)
+    visit.go(plain, "/activity/requests/")
+    plain.get_by_role("link", name="Load more").click()
+    plain.wait_for_load_state()
+    assert "max_id=" in plain.url and plain.locator("#list > li").count() == 3
+    plain.locator("#list > li").first.get_by_role("button", name="Approve").click()
+    plain.wait_for_url(visit.base + "/activity/requests/")
+    assert plain.locator("#list > li").count() == 3  # six left: a page of three, and more
 
 
 # -- captions, comments, times, avatars ----------------------------------------------------

@@ -246,6 +246,11 @@ def photo(
             code,
             ngettext("View the comment", "View all %(count)d comments", count) % {"count": count},
         )
+    elif comments is not None and context.get("older_comments"):  # the photo's page
+        more = format_html(
+            '<p class="more-comments"><a href="{}">{}</a></p>',
+            context["older_comments"], gettext("View older comments"),
+        )  # fmt: skip
     form = SafeString("")
     if request.user.is_authenticated:
         form = format_html(
