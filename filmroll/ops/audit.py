@@ -19,7 +19,6 @@ The scans read whole tables a shard at a time, from primaries; `progress` is tol
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from filmroll.accounts.models import User
 from filmroll.feeds import store as feeds
 from filmroll.files import storage
 from filmroll.media import cache as media_cache
+from filmroll.media.rows import file_keys
 from filmroll.sharding import db, ids, replicas, shardmap
 
 Progress = Callable[[str], None]
@@ -207,12 +207,11 @@ def stored_files() -> Iterator[tuple[str, float]]:
 
 
 def referenced_files() -> set[str]:
-    """Keys that rows name: every size of every photo, and avatars."""
+    """Keys that rows name: every size of every photo (each of an album's), and avatars."""
     keys = {
-        size["key"]
-        for (images,) in _rows("media", "images")
-        for size in json.loads(images).values()
-    }
+        key for images, carousel in _rows("media", "images, carousel")
+        for key in file_keys(images, carousel)
+    }  # fmt: skip
     keys.update(User.objects.exclude(avatar_key="").values_list("avatar_key", flat=True))
     return keys
 

@@ -21,7 +21,7 @@ from filmroll.accounts import counts
 from filmroll.files import storage
 from filmroll.media import orphans
 from filmroll.tasks import registry
-from tests.support.images import jpeg_bytes, stored_keys, upload
+from tests.support.images import jpeg_bytes, stored_keys, upload, upload_album
 from tests.support.servers import free_port, make_bucket, s3_server
 
 
@@ -84,6 +84,20 @@ def test_a_full_disk_answers_503_leaves_no_file_and_recovers_at_once(small_disk,
     assert reply.status_code == 201, reply.content
     assert len(files_under(small_disk)) == 4  # each size, nothing else
     assert counts.for_users([user.id])[user.id]["media"] == 1
+
+
+def test_a_full_disk_takes_back_the_album_photos_stored_before_the_one_that_did_not_fit(
+    small_disk, alice
+):
+    user, api = alice
+    small = jpeg_bytes((200, 150))
+    assert_storage_error(upload_album(api, [small, small, big_photo()]))
+    # the first two photos' sizes were stored, the third's did not fit: none stays
+    assert files_under(small_disk) == []
+    assert counts.for_users([user.id])[user.id]["media"] == 0
+    remount(small_disk, "size=64m")
+    assert upload_album(api, [small, small, big_photo()]).status_code == 201
+    assert len(files_under(small_disk)) == 3 * 4
 
 
 def test_a_read_only_disk_answers_503_and_recovers(small_disk, alice):
