@@ -22,10 +22,7 @@ def post(request: ApiRequest) -> JsonResponse:
     share_to = shares.accounts_for(request.api_user.id, field(request, "share_to"))
     given = people.parse(field(request, people.FIELD))  # checked before the photo is made
     tagged = people.check(request.api_user, given) if given else []
-    if album:
-        media_id = _post_album(request, album)
-    else:
-        media_id = _post_photo(request, data or b"")
+    media_id = _post_album(request, album) if album else _post_photo(request, data or b"")
     if tagged:
         people.tag(request.api_user, media_id, tagged)
     shares.share(media_id, share_to)

@@ -227,7 +227,9 @@ def _photos(out: zipfile.ZipFile, user_id: int) -> None:
                 continue
             # an album's photos after the cover as photos/<id>_2.jpg, _3, ...
             files = [
-                _photo_file(out, photo["images"], f"photos/{media_id}{f'_{n}' if n > 1 else ''}.jpg")
+                _photo_file(
+                    out, photo["images"], f"photos/{media_id}{f'_{n}' if n > 1 else ''}.jpg"
+                )
                 for n, photo in enumerate(media.photos, start=1)
             ]
             file = files[0]

@@ -29,7 +29,7 @@ from oauth2_provider.models import Application
 from filmroll.accounts.models import User
 from filmroll.discovery import popular
 from filmroll.graph import relationships
-from filmroll.media import comments, likes, photos, saved, shortcodes
+from filmroll.media import albums, comments, likes, photos, saved, shortcodes
 from filmroll.media.people import tag as tag_people
 from filmroll.media.samples import paint
 from filmroll.places import places
@@ -101,6 +101,11 @@ def build_world() -> dict:
             (4, "", "moon"),
         ]
     ]
+    # an album of three, its cover in the grids and the feed, its strip on its page and card
+    album = albums.post(ana, [jpeg(9), jpeg(10, 640, 480), jpeg(11, 512, 640)],
+                        caption="Three from the ferry #sunset", location_id=pier,
+                        filter_names=["normal", "valencia", "moon"],
+                        alt_texts=["The ferry's wake", "The bridge in fog", ""])  # fmt: skip
     own = photos.post(bo, jpeg(7), caption="My new camera #fog", filter_name="juno")
     photos.post(carol, jpeg(8), caption="Only for friends")
     relationships.follow(bo, ana)
@@ -134,6 +139,7 @@ def build_world() -> dict:
         ("feed", "bo", "/"),
         ("feed-empty", "cy", "/"),
         ("photo", "bo", f"/p/{code}/"),
+        ("photo-album", "bo", f"/p/{shortcodes.encode(album)}/"),
         ("profile", "bo", "/ana/"),
         ("profile-private", "cy", "/carol/"),
         ("photo-map", "bo", "/ana/map/"),
