@@ -169,9 +169,11 @@ def test_the_sweeper_removes_day_old_files_no_row_names(local, alice):
     root = Path(django_settings.MEDIA_ROOT)
     photo = upload(api, jpeg_bytes()).json()["data"]
     api.post("/api/v1/users/self", {"profile_picture": _named(jpeg_bytes(), "me.jpg")})
+    album = upload_album(api, [jpeg_bytes((400, 300))] * 2)  # every photo of it is named
+    assert album.status_code == 201, album.content
     user.refresh_from_db()
     named = stored_keys()
-    assert len(named) == 5 and user.avatar_key in named
+    assert len(named) == 5 + 2 * 4 and user.avatar_key in named
     old_orphan = storage.save(b"\xff\xd8\xff" + b"x" * 50, "jpg")
     new_orphan = storage.save(b"\xff\xd8\xff" + b"y" * 50, "jpg")
     partial = root / (old_orphan[:2]) / ("0" * 32 + ".jpg.partial")
