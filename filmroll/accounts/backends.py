@@ -41,13 +41,14 @@ class Throttled(ModelBackend):
         return user
 
     def _coming_back(self, username: str, password: str) -> User | None:
-        """An account waiting for deletion whose owner logs in within the grace period: the log-in
-        restores it (accounts/leaving.py). Sessions of such an account stay ended meanwhile:
-        get_user still refuses inactive users."""
+        """An account waiting for deletion whose owner gives the right password within the grace
+        period: it passes the password step as it is, still inactive. Only the whole log-in (the
+        second factor too, when it is on) restores it: accounts/users.finish_log_in, which every
+        log-in calls before its session or token. Until then Django's get_user refuses it, and
+        the callers that check a password for a signed-in person never meet it."""
         user = leaving.pending(username)
         if user is None or not user.check_password(password):
             return None
-        leaving.restore(user)
         return user
 
     async def aauthenticate(self, request, username=None, password=None, **kwargs):

@@ -3,9 +3,13 @@
 Asking (`request_deletion`, with the password and, when on, the second factor) deactivates the
 account at once and sets `delete_after` (now + FILMROLL_DELETION_GRACE_DAYS): the account is gone
 everywhere as a deactivated one is (graph/visibility.py reads `is_active`), its tokens are ended
-and its sessions stop working (Django ends the session of an inactive user). Logging in before
-`delete_after` (web, API, OAuth: the authentication backend) restores it whole: nothing was
-removed, so photos, follows and counts are all there again. After it, the purge
+and every web session of it, on every device, is deleted from the session store
+(accounts/sessions.py), so coming back takes a fresh log-in. Logging in before
+`delete_after` restores it whole: nothing was removed, so photos, follows and counts are all
+there again. The password alone does not: the authentication backend lets the account through
+the password step still inactive, and `restore` runs when the whole log-in has passed (the second
+factor too, when it is on: accounts/users.finish_log_in, on the web, the API, the admin, and so
+before an OAuth consent page). After it, the purge
 (leaving/purge.py) removes everything and leaves a `Tombstone` of the username, which nobody may
 take for another grace period.
 """
@@ -21,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from filmroll import objcache
-from filmroll.accounts import tokens, twofactor
+from filmroll.accounts import sessions, tokens, twofactor
 from filmroll.accounts.models import Tombstone, User
 from filmroll.errors import BadCredentials, Forbidden, Invalid
 from filmroll.tasks.dispatch import enqueue
@@ -66,6 +70,7 @@ def request_deletion(user: User, password: Any, code: Any, ip: str) -> User:
         user.save(update_fields=["is_active", "delete_after"])
         tokens.revoke_all(user)
         objcache.invalidate("user", user.id)
+    sessions.end_all(user.id)  # every device's, not only this one's (the store may be Redis)
     enqueue("discovery.index_user", user.id)  # its photos leave tag and place pages
     return user
 
@@ -79,8 +84,9 @@ def pending(username: str) -> User | None:
     ).first()
 
 
-def restore(user: User) -> None:
-    """Undo a deletion request (the person logged in within the grace period)."""
+def restore(user: User) -> bool:
+    """Undo a deletion request (the person logged in within the grace period); False when the
+    account was not waiting for deletion, or its grace period is over."""
     with transaction.atomic():
         updated = User.objects.filter(
             pk=user.pk, is_active=False, delete_after__gt=timezone.now()
@@ -90,6 +96,7 @@ def restore(user: User) -> None:
         user.is_active, user.delete_after = True, None
         tokens.uncache(user)
         enqueue("discovery.index_user", user.id)  # its photos come back to the index
+    return bool(updated)
 
 
 def due(now: Any = None) -> list[int]:

@@ -32,6 +32,14 @@ class UserManager(BaseUserManager["User"]):
             username, email, password, is_staff=True, is_superuser=True, **extra
         )
 
+    def may_log_in(self) -> models.QuerySet[User]:
+        """The accounts whose owner may finish a log-in: the active ones, and those waiting for
+        deletion within their grace period (the whole log-in brings them back,
+        accounts/users.finish_log_in). Accounts deactivated for any other reason may not."""
+        return self.filter(
+            models.Q(is_active=True) | models.Q(is_active=False, delete_after__gt=timezone.now())
+        )
+
     def get_by_natural_key(self, username: str | None) -> User:
         # None (the base class allows it) names nobody, as the empty name does
         return self.get(username=self.model.normalize_username(username or ""))
@@ -54,8 +62,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     avatar_key = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     # Set when the person asked to delete the account (is_active is then False: gone everywhere,
-    # as a deactivated account is); logging in before then restores it, after it the purge
-    # (leaving/purge.py) removes everything. See accounts/leaving.py.
+    # as a deactivated account is); a whole log-in (the second factor too, when on) before then
+    # restores it, after it the purge (leaving/purge.py) removes everything. See
+    # accounts/leaving.py.
     delete_after = models.DateTimeField(null=True, blank=True, db_index=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -143,3 +152,12 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+class WebSession(models.Model):
+    """The key of a web session that signed a person in (accounts/sessions.py): what lets every
+    session of theirs, on every device, end at once, in whichever store keeps sessions."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    created = models.DateTimeField(default=timezone.now)

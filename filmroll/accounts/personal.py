@@ -2,7 +2,7 @@
 The user's own row goes last of all (accounts/leaving.bury), with its tokens and apps."""
 
 from filmroll import objcache
-from filmroll.accounts import logins, tokens
+from filmroll.accounts import logins, sessions, tokens
 from filmroll.accounts.models import User
 from filmroll.files import storage
 from filmroll.limits import ratelimit
@@ -26,4 +26,5 @@ PERSONAL = [
         "tokens, grants, log-in counts, the profile picture and the cached profile",
         _tokens_and_cache,
     ),
+    Store("web sessions on every device", sessions.end_all),
 ]

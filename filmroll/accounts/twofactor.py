@@ -121,12 +121,13 @@ class Expired(BadCredentials):
 
 def pending_user(state: Any) -> User:
     """The user whose password step `state` records; Expired when it is too old, unreadable,
-    or the password or the account changed since."""
+    or the password or the account changed since (deactivated, or its grace period over)."""
     if not isinstance(state, dict) or not isinstance(state.get("u"), int):
         raise Expired("the log-in has expired; log in again")
     if _now() - state.get("t", 0) > PENDING_SECONDS:
         raise Expired("the log-in has expired; log in again")
-    user = User.objects.filter(id=state["u"], is_active=True).first()
+    # an account waiting for deletion may pass the second step: the log-in then restores it
+    user = User.objects.may_log_in().filter(id=state["u"]).first()
     if user is None or state.get("h") != _bound(user):
         raise Expired("the log-in has expired; log in again")
     return user

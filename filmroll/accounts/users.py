@@ -12,7 +12,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
 from filmroll import objcache
-from filmroll.accounts import leaving, logins, tokens
+from filmroll.accounts import leaving, logins, tokens, twofactor
 from filmroll.accounts.models import User
 from filmroll.errors import BadCredentials, Conflict, Invalid, NotFound
 from filmroll.files import images, storage
@@ -113,12 +113,25 @@ def sign_up(username: Any, password: Any, email: Any, full_name: Any = "", ip: s
 
 
 def log_in(username: Any, password: Any, ip: str = "") -> User:
-    """The user with these credentials; one answer for a wrong name and a wrong password.
-    The log-in throttle (accounts/logins, through the authentication backend) counts first."""
+    """The log-in's password step: the user with these credentials; one answer for a wrong name
+    and a wrong password. The log-in throttle (accounts/logins, through the authentication
+    backend) counts first. An account waiting for deletion passes it still inactive: the caller
+    asks for the second factor when it is on, and ends with `finish_log_in` either way."""
     username, password = _text("username", username), _text("password", password)
     user = authenticate(username=username, password=password, client_ip=ip)
     if user is None:
         raise BadCredentials("the username or password is incorrect")
+    return user
+
+
+def finish_log_in(user: User) -> User:
+    """The whole log-in has passed (the password, and the second factor when it is on): the one
+    step every log-in (web, API, the admin's form) takes before it gives a session or a token.
+    An account waiting for deletion comes back here (accounts/leaving.restore), never at the
+    password alone; twofactor.Expired (a BadCredentials) when its grace period ended
+    meanwhile."""
+    if not user.is_active and not leaving.restore(user):
+        raise twofactor.Expired("the log-in has expired; log in again")
     return user
 
 

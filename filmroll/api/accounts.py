@@ -32,15 +32,15 @@ def signup(request: PublicRequest) -> JsonResponse:
 @endpoint("POST", auth=False)
 def login(request: PublicRequest) -> JsonResponse:
     user = users.log_in(field(request, "username"), field(request, "password"), client_ip(request))
-    if twofactor.enabled(user):  # no token yet: a challenge for the second step
+    if twofactor.enabled(user):  # no token yet, nor a restored account: the second step first
         return ok(second_factor.challenge(request, user))
-    return _signed_in(request, user)
+    return _signed_in(request, users.finish_log_in(user))
 
 
 @endpoint("POST", auth=False)
 def login_two_factor(request: PublicRequest) -> JsonResponse:
     """The log-in's second step: the challenge from the first and a code or a key's answer."""
-    return _signed_in(request, second_factor.second_step(request))
+    return _signed_in(request, users.finish_log_in(second_factor.second_step(request)))
 
 
 @endpoint("POST", scope=None)

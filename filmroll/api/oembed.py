@@ -1,5 +1,9 @@
 """GET /oembed?url=: v1's oEmbed answer for a public photo's page (type rich: an iframe of its
-embed page). Not in the envelope, as v1 answered; JSONP with `callback` like the API."""
+embed page). Not in the envelope, as v1 answered; JSONP with `callback` like the API.
+
+A photo with a content warning is shown veiled in the embed page, but a consumer may show the
+thumbnail and the title bare: it gets no thumbnail (oEmbed's three thumbnail fields are optional,
+all or none) and its warning for a title."""
 
 from __future__ import annotations
 
@@ -40,13 +44,21 @@ def oembed(request: HttpRequest) -> JsonResponse:
     thumb = item["images"]["standard_resolution"]
     embed = request.build_absolute_uri(f"/p/{item['shortcode']}/embed/")
     height = round(width * thumb["height"] / thumb["width"]) + 110  # the header and caption
+    title = (item["caption"] or {}).get("text", "")
+    pictured = {
+        "thumbnail_url": thumb["url"],
+        "thumbnail_width": thumb["width"],
+        "thumbnail_height": thumb["height"],
+    }
+    if item.get("sensitive"):
+        title, pictured = item.get("spoiler_text") or "Sensitive content", {}
     return JsonResponse(
         {
             "version": "1.0",
             "type": "rich",
             "provider_name": "filmroll",
             "provider_url": request.build_absolute_uri("/"),
-            "title": (item["caption"] or {}).get("text", ""),
+            "title": title,
             "author_name": owner.username,
             "author_url": request.build_absolute_uri(f"/{owner.username}/"),
             "author_id": str(owner.id),
@@ -58,8 +70,6 @@ def oembed(request: HttpRequest) -> JsonResponse:
             ),
             "width": width,
             "height": None,
-            "thumbnail_url": thumb["url"],
-            "thumbnail_width": thumb["width"],
-            "thumbnail_height": thumb["height"],
+            **pictured,
         }
     )

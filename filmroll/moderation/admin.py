@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
-from filmroll.accounts import twofactor
+from filmroll.accounts import twofactor, users
 from filmroll.api import objects
 from filmroll.errors import FilmrollError, RateLimited
 from filmroll.media import comments, rows, shortcodes
@@ -96,20 +96,30 @@ def _media_id(query: str) -> int | None:
 
 class StaffLogIn(AdminAuthenticationForm):
     """The admin's log-in form: the authentication backend counts it like every log-in, and
-    past a limit says why instead of failing the request."""
+    past a limit says why instead of failing the request. It has no second step, so it refuses
+    accounts with a second factor (before anything else: an account of theirs waiting for
+    deletion stays so); for the others the password is the whole log-in, which brings back a
+    staff account waiting for deletion (accounts/users.finish_log_in)."""
 
     def clean(self):
         try:
-            cleaned = super().clean()
+            return super().clean()
         except RateLimited as error:
             raise ValidationError(error.message, code="rate_limited") from None
-        if self.user_cache is not None and twofactor.enabled(self.user_cache):
+
+    def confirm_login_allowed(self, user) -> None:
+        if twofactor.enabled(user):
             # this form has no second step: the site's log-in has, and comes back here
             raise ValidationError(
                 "This account uses two-factor log-in: log in at /accounts/login/?next=/admin/",
                 code="two_factor",
             )
-        return cleaned
+        if user.is_staff:
+            try:
+                users.finish_log_in(user)
+            except FilmrollError as error:
+                raise ValidationError(error.message, code="expired") from None
+        super().confirm_login_allowed(user)  # active, and staff
 
 
 admin.site.login_form = StaffLogIn

@@ -6,6 +6,10 @@ What it finds, and what `--repair` does about it:
 - half-made edges: a follow, like or block whose two rows live on two shards, one of them missing
   (a process died between the two transactions, or a shard server was down): the missing half
   is added, since the first half committed means the request was made;
+- half-made tags of people in photos: a tag in a photo's `people` with no `photos_of` row on the
+  tagged person's shard, or a `photos_of` row the photo does not tag (or a photo that is gone):
+  the photo's row is the truth (media/people.py), so the person's side is settled to match it,
+  the missing row added or the stray one removed, as the outbox's task would have;
 - counts that differ from their rows (a user's media, follows and followers; a photo's likes and
   comments): recounted from the rows, in one statement on the owner's shard;
 - cached photos (memcached) whose counts differ from their rows: the cached copy is dropped;
@@ -19,6 +23,7 @@ The scans read whole tables a shard at a time, from primaries; `progress` is tol
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,6 +36,7 @@ from filmroll.accounts.models import User
 from filmroll.feeds import store as feeds
 from filmroll.files import storage
 from filmroll.media import cache as media_cache
+from filmroll.media import people
 from filmroll.media.rows import file_keys
 from filmroll.sharding import db, ids, replicas, shardmap
 
@@ -52,6 +58,8 @@ class Report:
     (liker, photo), a block (blocker, blocked), with the side whose row is missing."""
 
     half_edges: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    # (person, photo, its owner, the side without the tag: "photos_of" or "people")
+    half_tags: list[tuple[int, int, int, str]] = field(default_factory=list)
     user_counts: dict[int, tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
     media_counts: dict[int, tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=dict)
     stale_cache: list[int] = field(default_factory=list)
@@ -65,6 +73,7 @@ class Report:
     def counts(self) -> dict[str, int]:
         """One number per kind of problem, in the order the table prints them."""
         found = {f"half-made {kind}s": len(self.half_edges.get(kind, [])) for kind in EDGES}
+        found["half-made tags"] = len(self.half_tags)
         found["user counts off"] = len(self.user_counts)
         found["photo counts off"] = len(self.media_counts)
         found["stale cached counts"] = len(self.stale_cache)
@@ -106,6 +115,23 @@ def _half_edges(progress: Progress) -> dict[str, list[tuple[int, int, str]]]:
             missing = [(b, a, side) for a, b, side in missing if a in alive]
         found[kind] = sorted(missing)
     return found
+
+
+def _half_tags(progress: Progress) -> list[tuple[int, int, int, str]]:
+    progress("reading photos' people and photos_of")
+    tagged = {
+        (int(person[0]), media_id): owner_id
+        for media_id, owner_id, text in _rows("media", "id, user_id, people")
+        for person in json.loads(text or "[]")
+    }
+    listed = {
+        (a, b): owner_id for a, b, owner_id in _rows("photos_of", "user_id, media_id, owner_id")
+    }
+    missing = [(a, b, owner_id, "photos_of") for (a, b), owner_id in tagged.items()
+               if (a, b) not in listed]  # fmt: skip
+    missing += [(a, b, owner_id, "people") for (a, b), owner_id in listed.items()
+                if (a, b) not in tagged]  # fmt: skip
+    return sorted(missing)
 
 
 def _media_ids(wanted: set[int]) -> set[int]:
@@ -228,6 +254,7 @@ def check(progress: Progress = lambda line: None, orphan_age: float = DAY) -> Re
     """Read every store; what is inconsistent."""
     return Report(
         half_edges=_half_edges(progress),
+        half_tags=_half_tags(progress),
         user_counts=_user_counts(progress),
         media_counts=_media_counts(progress),
         stale_cache=_stale_cache(progress),
@@ -271,6 +298,22 @@ def still_half(kind: str, a: int, b: int, missing: str) -> bool:
     present = there if missing == here else here
     with replicas.primary():
         return _has(present, a, b) and not _has(missing, a, b)
+
+
+def tag_still_half(user_id: int, media_id: int) -> bool:
+    """Whether the photo's people and the person's `photos_of` still disagree about a tag (an
+    edit in flight at the check may have settled since)."""
+    with replicas.primary():
+        stored = db.fetchone(
+            ids.shard_of(media_id), "SELECT people FROM {media} WHERE id = %s", [media_id]
+        )
+        listed = db.fetchone(
+            ids.shard_of(user_id),
+            "SELECT 1 FROM {photos_of} WHERE user_id = %s AND media_id = %s",
+            [user_id, media_id],
+        )
+    in_photo = stored is not None and any(int(t[0]) == user_id for t in json.loads(stored[0]))
+    return in_photo != bool(listed)
 
 
 def _add_half(kind: str, a: int, b: int, missing: str) -> tuple[set[int], set[int]]:
@@ -348,6 +391,12 @@ def repair(report: Report, progress: Progress = lambda line: None) -> dict[str, 
             users |= moved_users
             media |= moved_media
             done[f"half-made {kind}s"] += 1
+    if report.half_tags:
+        progress(f"settling {len(report.half_tags)} half-made tag(s) to their photos' people")
+    for user_id, media_id, owner_id, _ in report.half_tags:
+        if tag_still_half(user_id, media_id):
+            people.settle(owner_id, media_id, [user_id])
+            done["half-made tags"] += 1
     if users or media:
         progress(f"recounting {len(users)} user(s) and {len(media)} photo(s) from their rows")
     for user_id in sorted(users):

@@ -37,11 +37,12 @@ def login(request: HttpRequest) -> HttpResponse:
             user = users.log_in(
                 request.POST.get("username"), request.POST.get("password"), client_ip(request)
             )
+            if twofactor.enabled(user):  # not logged in (nor restored) yet: the second page
+                return second_step.begin(request, user, next_url)
+            users.finish_log_in(user)
         except FilmrollError as error:
             context["error"] = error.message
             return render(request, "registration/login.html", context, status=error.status)
-        if twofactor.enabled(user):  # not logged in yet: the second page first
-            return second_step.begin(request, user, next_url)
         auth.login(request, user)  # a new session key: no session fixation
         return HttpResponseRedirect(next_url)
     return render(request, "registration/login.html", context)

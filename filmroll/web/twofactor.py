@@ -2,7 +2,8 @@
 
 After a right password (web/accounts.py) the session holds only the half-done log-in
 (PENDING: whose password, when, where to go next), good for a few minutes; the user is logged
-in (auth.login) only once the second page is passed. Security keys talk to the browser through
+in (auth.login), and an account waiting for deletion restored (accounts/users.finish_log_in),
+only once the second page is passed. Security keys talk to the browser through
 securitykeys.js (navigator.credentials): the JSON endpoints here hand it the options, keep their
 challenge in the session, and check its answer."""
 
@@ -18,7 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from filmroll.accounts import securitykeys, totp, twofactor
+from filmroll.accounts import securitykeys, totp, twofactor, users
 from filmroll.accounts.models import User
 from filmroll.api.throttle import client_ip
 from filmroll.api.twofactor import site
@@ -49,7 +50,10 @@ def _pending(request: HttpRequest) -> tuple[User, dict[str, Any]]:
 
 
 def _finish(request: HttpRequest, user: User, state: dict[str, Any]) -> str:
+    """The second page passed: the log-in is whole (an account waiting for deletion comes back
+    now, not at the password); twofactor.Expired when it may no longer come back."""
     request.session.pop(PENDING, None)
+    users.finish_log_in(user)
     auth.login(request, user, backend="filmroll.accounts.backends.Throttled")
     return str(state.get("next") or "/")
 
@@ -65,10 +69,13 @@ def second_step(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             twofactor.verify(user, client_ip(request), code=request.POST.get("code") or "")
+            next_url = _finish(request, user, state)
+        except twofactor.Expired:
+            return HttpResponseRedirect("/accounts/login/?expired=1")
         except FilmrollError as error:
             context["error"] = _("The code is incorrect.") if error.status == 400 else error.message
             return render(request, "registration/two_factor.html", context, status=error.status)
-        return HttpResponseRedirect(_finish(request, user, state))
+        return HttpResponseRedirect(next_url)
     return render(request, "registration/two_factor.html", context)
 
 
@@ -105,9 +112,10 @@ def second_step_key(request: HttpRequest) -> HttpResponse:
             key_challenge=twofactor.key_challenge(state),
             site=site(request),
         )
+        next_url = _finish(request, user, state)
     except FilmrollError as error:
         return _failed(error)
-    return JsonResponse({"next": _finish(request, user, state)})
+    return JsonResponse({"next": next_url})
 
 
 def _kept(state: dict[str, Any]) -> dict[str, Any]:

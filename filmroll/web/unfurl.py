@@ -4,7 +4,9 @@ and Twitter-card tags, as (attribute, name, content) triples for `web/_unfurl.ht
 Link previews are fetched by crawlers without a session, but a follower of a private account
 may paste a link too, and whatever the page says then goes to whoever sees the preview. So the
 tags depend on the owner alone, never on the viewer: a private account's profile and its photos
-unfurl as a generic filmroll card with no name, no image, no caption."""
+unfurl as a generic filmroll card with no name, no image, no caption. A preview has no veil
+either, so a photo with a content warning unfurls with no image of it and its warning in place
+of its caption."""
 
 from __future__ import annotations
 
@@ -50,6 +52,10 @@ def photo(item: dict, owner: User, request: HttpRequest) -> Tags:
     if owner.is_private:
         return _private(request)
     name = owner.username
+    if item.get("sensitive"):
+        warning = (item.get("spoiler_text") or "").strip() or _("Sensitive content")
+        title = _("%(name)s on filmroll") % {"name": name}
+        return _card("article", title, _truncated(warning), item["link"], None)
     caption = ((item.get("caption") or {}).get("text") or "").strip()
     largest = item["images"]["standard_resolution"]
     image = {"url": largest["url"], "width": largest.get("width"), "height": largest.get("height"),

@@ -8,6 +8,7 @@ from django.test import Client
 
 from filmroll.media import shortcodes
 from tests.api.world import World, build
+from tests.support.images import png_bytes, upload
 from tests.support.personas import PASSWORD
 
 
@@ -78,3 +79,21 @@ def test_the_image_link_redirects_to_a_size_of_a_public_photo(world):
     hidden = shortcodes.encode(int(w.hidden))
     assert Client().get(f"/p/{hidden}/media/").status_code == 404
     assert signed_in("dee").get(f"/p/{w.code}/media/").status_code == 404
+
+
+def test_a_photo_behind_a_content_warning_embeds_veiled_with_no_bare_thumbnail(world):
+    w = world
+    made = upload(w.ana_api, png_bytes((400, 300)), caption="the last scene, explained",
+                  sensitive="true", spoiler_text="Film spoilers")  # fmt: skip
+    code = made.json()["data"]["shortcode"]
+    shown = Client().get("/oembed/", {"url": f"https://filmroll.example/p/{code}/"}).json()
+    # oEmbed's thumbnail fields are optional, all three or none: none, so no consumer shows
+    # the photo bare beside the link; the title is the warning, not the caption
+    assert not any(key.startswith("thumbnail_") for key in shown)
+    assert shown["title"] == "Film spoilers"
+    assert {"version", "type", "html", "width", "height"} <= shown.keys()
+    assert shown["type"] == "rich" and f"/p/{code}/embed/" in shown["html"]
+    # what the iframe shows keeps the veil: the warning over the photo, and a way to see it
+    page = Client().get(f"/p/{code}/embed/").content.decode()
+    assert '<details class="cw"><summary>Film spoilers' in page
+    assert "filter: blur(" in page

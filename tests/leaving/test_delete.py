@@ -136,6 +136,7 @@ def assert_nothing_left(w: world.World, counted: dict) -> None:
     assert [key for key in w.files if storage.exists(key)] == []
     assert not Device.objects.filter(user_id=ana_id).exists()
     assert not Account.objects.filter(user_id=ana_id).exists()
+    assert world.sessions_of(ana_id) == []  # no web session of hers on any device
     # the others' counts lose exactly her part
     after = world.counts_of(w.bo, w.cy)
     assert after["bo"] == {**counted["bo"], "follows": counted["bo"]["follows"] - 1,
@@ -155,8 +156,12 @@ def test_the_purge_leaves_nothing_anywhere():
     w = world.build()
     counted = world.counts_of(w.bo, w.cy)
     assert world.shard_rows_naming({w.ana.id}) != {}  # the scan sees her before
+    for _ in range(2):  # signed in on the web on two devices
+        Client().force_login(w.ana)
+    assert len(world.sessions_of(w.ana.id)) == 2  # the scan sees her sessions
     assert delete(w.ana_api).status_code == 200
     run_tasks()
+    Client().force_login(w.ana)  # a session the request did not see (a log-in racing it)
     world.expire_grace(w.ana)
     from filmroll.leaving import tasks
 

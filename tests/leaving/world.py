@@ -7,6 +7,7 @@ it is left after her purge."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.conf import settings
 from django.db import connections
@@ -197,3 +198,24 @@ def cached(ana_id: int, media_ids: list[int]) -> list[str]:
 def counts_of(*people: User) -> dict[str, dict[str, int]]:
     found = counts.for_users([p.id for p in people])
     return {p.username: found[p.id] for p in people}
+
+
+def sessions_of(user_id: int) -> list[str]:
+    """Every web session in the configured session store that signs this person in: the
+    database's table read whole, or the sessions Redis's keys scanned whole."""
+    engine = import_module(settings.SESSION_ENGINE)
+    if settings.SESSION_ENGINE.endswith(".cache"):
+        from django.core.cache import caches
+
+        client = caches[settings.SESSION_CACHE_ALIAS]._cache.get_client()
+        prefix = engine.KEY_PREFIX
+        keys = [k.decode().split(prefix, 1)[1] for k in client.scan_iter(match=f"*{prefix}*")]
+    else:
+        from django.contrib.sessions.models import Session
+
+        keys = list(Session.objects.values_list("session_key", flat=True))
+    return sorted(
+        key
+        for key in keys
+        if engine.SessionStore(session_key=key).load().get("_auth_user_id") == str(user_id)
+    )

@@ -12,11 +12,12 @@ from filmroll.accounts import counts
 from filmroll.feeds import store as feeds
 from filmroll.files import storage
 from filmroll.graph import edges, relationships
-from filmroll.media import cache, likes
+from filmroll.media import cache, likes, people, photos
 from filmroll.ops import audit
 from filmroll.sharding import db, ids
 from tests.support.images import empty_store, jpeg_bytes, stored_keys, upload, upload_album
 from tests.support.install import reset_install
+from tests.support.personas import make_user
 from tests.support.tasks import run_tasks
 
 pytestmark = [
@@ -151,6 +152,48 @@ def test_a_half_made_block(alice, dan):
     assert not passed and found(output, "half-made blocks") == 1
     assert check("--repair")[0]
     assert edges.blocked_between(dan_user.id, [alice_user.id]) == {alice_user.id}
+
+
+def _photos_of(user_id: int) -> list[int]:
+    rows = db.fetchall(
+        ids.shard_of(user_id), "SELECT media_id FROM {photos_of} WHERE user_id = %s", [user_id]
+    )
+    return [media_id for (media_id,) in rows]
+
+
+def test_half_made_tags_either_way_are_settled_to_the_photos_people(alice, bob):
+    (alice_user, alice_api), (bob_user, _) = alice, bob
+    cy, _ = make_user("cy")
+    media_id = a_photo(alice_api)
+    people.tag(alice_user, media_id, [(bob_user.id, 0.3, 0.6)])
+    run_tasks()
+    assert _photos_of(bob_user.id) == [media_id] and check()[0]
+    # bob's "Photos of you" row goes, as a worker killed before it settled; and cy gets a row
+    # for a photo that does not tag her, as an untag that never settled
+    db.execute(
+        ids.shard_of(bob_user.id), "DELETE FROM {photos_of} WHERE user_id = %s", [bob_user.id]
+    )
+    db.execute(
+        ids.shard_of(cy.id),
+        "INSERT INTO {photos_of} (user_id, media_id, owner_id, hidden, created_ms)"
+        " VALUES (%s, %s, %s, 0, 1)",
+        [cy.id, media_id, alice_user.id],
+    )
+    passed, output = check()
+    assert not passed
+    assert found(output, "half-made tags") == 2
+    assert f"tag of {bob_user.id} in {media_id}: no photos_of row" in output
+    assert f"tag of {cy.id} in {media_id}: a photos_of row, no tag in the photo" in output
+
+    passed, output = check("--repair")
+    assert passed, output
+    assert found(output, "half-made tags") == 0
+    assert _photos_of(bob_user.id) == [media_id] and _photos_of(cy.id) == []
+    page, _ = people.tab_page(bob_user.id, bob_user, None, 10)
+    assert [m.id for m in page] == [media_id]
+    # the photo's people, the truth, are as the owner left them
+    assert [t[0] for t in photos.visible(alice_user.id, media_id)[0].people] == [bob_user.id]
+    assert check()[0]
 
 
 def test_counts_that_differ_from_their_rows_are_recounted(alice, bob):

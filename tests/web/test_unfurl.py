@@ -96,3 +96,28 @@ def test_a_private_account_unfurls_as_nothing_but_filmroll_to_anyone():
             assert secret not in told, (path, secret)
     # the follower does see the photo itself on the page: only the card is generic
     assert "secret caption words" in unfurled(signed_in, f"/p/{code}/")[2]
+
+
+def test_a_photo_behind_a_content_warning_unfurls_with_its_warning_and_no_image():
+    ana, api = make_user("ana")
+    made = upload(api, png_bytes((400, 300)), caption="the last scene, explained",
+                  alt_text="The hero falls", sensitive="true", spoiler_text="Film spoilers")  # fmt: skip
+    code = made.json()["data"]["shortcode"]
+    status, tags, page = unfurled(Client(), f"/p/{code}/")
+    assert status == 200
+    assert (
+        tags["og:title"] == "ana on filmroll" and tags["og:url"] == f"http://testserver/p/{code}/"
+    )
+    assert tags["og:description"] == "Film spoilers" == tags["twitter:description"]
+    assert tags["twitter:card"] == "summary"
+    assert not any(k.startswith(("og:image", "twitter:image")) for k in tags)
+    told = " ".join(tags.values())
+    for hidden in ("the last scene", "The hero falls", ".jpg"):
+        assert hidden not in told, hidden
+    # with no words of its own the warning is the generic one, in the page's language
+    plain = upload(api, png_bytes(), caption="a bite", sensitive="true")
+    code = plain.json()["data"]["shortcode"]
+    tags = unfurled(Client(), f"/p/{code}/")[1]
+    assert tags["og:description"] == "Sensitive content" and "og:image" not in tags
+    german = unfurled(Client(HTTP_ACCEPT_LANGUAGE="de"), f"/p/{code}/")[1]
+    assert german["og:description"] not in ("Sensitive content", "a bite")

@@ -100,6 +100,13 @@ class Command(DjangoCheck):
         for kind, halves in report.half_edges.items():
             for a, b, missing in halves[:EXAMPLES]:
                 self.stdout.write(f"        {kind} {a} -> {b}: no {missing} row")
+        for person, media_id, _, side in report.half_tags[:EXAMPLES]:
+            told = (
+                "no photos_of row"
+                if side == "photos_of"
+                else "a photos_of row, no tag in the photo"
+            )
+            self.stdout.write(f"        tag of {person} in {media_id}: {told}")
         for user_id, (stored, rows) in list(report.user_counts.items())[:EXAMPLES]:
             self.stdout.write(f"        user {user_id}: counts {stored}, rows {rows}")
         for media_id, (stored_m, rows_m) in list(report.media_counts.items())[:EXAMPLES]:
