@@ -21,6 +21,7 @@ PAGES = {  # in the order of tests/web/test_design.py's PAGES
     "feed": "Home feed",
     "feed-empty": "A new account's empty feed, with people to follow",
     "photo": "A photo's page",
+    "photo-album": "An album: several photos in one post",
     "edit": "Edit your photo",
     "profile": "Profile",
     "profile-private": "A private profile, seen by a stranger",

@@ -328,6 +328,26 @@ def field(request: PublicRequest, name: str) -> Any:
     return value
 
 
+def field_list(request: PublicRequest, name: str) -> list[Any]:
+    """A form parameter sent once per item (`filter[]`), in the order sent."""
+    values = request.POST.getlist(name)
+    if any("\x00" in value for value in values):
+        raise Invalid(f"{name} must not contain NUL characters")
+    return values
+
+
+def uploads(request: HttpRequest, name: str, most: int) -> list[bytes]:
+    """The bytes of files uploaded under one name (`image[]`), in order: more than `most`
+    refused before any is read, each refused by size before it is read."""
+    files = request.FILES.getlist(name)
+    if len(files) > most:
+        raise Invalid(f"{name} takes at most {most} files; {len(files)} were sent")
+    limit = settings.FILMROLL.max_upload_bytes
+    if any((file.size or 0) > limit for file in files):
+        raise Invalid(f"{name} has a file over the limit of {limit // (1024 * 1024)} MB")
+    return [file.read() for file in files]
+
+
 def upload(request: HttpRequest, name: str) -> bytes | None:
     """The bytes of an uploaded file, refused by size before they are read into memory."""
     file = request.FILES.get(name)

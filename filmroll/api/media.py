@@ -4,22 +4,56 @@ from django.http import HttpRequest, JsonResponse
 
 from filmroll import objcache
 from filmroll.api import objects, scopes
-from filmroll.api.envelope import Raw, endpoint, field, ok, upload, viewer_id
+from filmroll.api.envelope import Raw, endpoint, field, field_list, ok, upload, uploads, viewer_id
 from filmroll.api.request import ApiRequest, PublicRequest, signed_in
 from filmroll.errors import Invalid, NotFound
-from filmroll.media import edits, filters, people, photos, saved, shortcodes
+from filmroll.media import albums, edits, filters, people, photos, saved, shortcodes
 from filmroll.sharing import shares
 
 
 @endpoint("POST", scope=scopes.FIRST_PARTY)
 def post(request: ApiRequest) -> JsonResponse:
+    album = uploads(request, "image[]", albums.MAX_PHOTOS)  # an album's photos, the cover first
     data = upload(request, "image")
-    if data is None:
+    if album and data is not None:
+        raise Invalid("send either image (one photo) or image[] (an album), not both")
+    if data is None and not album:
         raise Invalid("image is required: send the photo as a multipart file field named image")
     share_to = shares.accounts_for(request.api_user.id, field(request, "share_to"))
     given = people.parse(field(request, people.FIELD))  # checked before the photo is made
     tagged = people.check(request.api_user, given) if given else []
-    media_id = photos.post(
+    media_id = _post_album(request, album) if album else _post_photo(request, data or b"")
+    if tagged:
+        people.tag(request.api_user, media_id, tagged)
+    shares.share(media_id, share_to)
+    media, _ = photos.visible(request.api_user.id, media_id)
+    return ok(objects.media(media, viewer_id(request), request), status=201)
+
+
+def _post_album(request: ApiRequest, album: list[bytes]) -> int:
+    """`filter[]` and `alt_text[]` parallel to `image[]`; a photo without its own `filter[]`
+    takes `filter` (all of them, when `filter[]` is not sent), the cover without its own
+    `alt_text[]` takes `alt_text`."""
+    alt_texts = field_list(request, "alt_text[]") or [field(request, "alt_text")]
+    return albums.post(
+        request.api_user,
+        album,
+        caption=field(request, "caption"),
+        filter_names=albums.per_photo(
+            field_list(request, "filter[]"), len(album), "filter[]", field(request, "filter")
+        ),
+        alt_texts=alt_texts,
+        lat=field(request, "lat"),
+        lng=field(request, "lng"),
+        location_id=field(request, "location_id"),
+        sensitive=field(request, "sensitive"),
+        spoiler_text=field(request, "spoiler_text"),
+        tools={name: field(request, name) for name in edits.FIELDS},
+    )
+
+
+def _post_photo(request: ApiRequest, data: bytes) -> int:
+    return photos.post(
         request.api_user,
         data,
         caption=field(request, "caption"),
@@ -32,11 +66,6 @@ def post(request: ApiRequest) -> JsonResponse:
         spoiler_text=field(request, "spoiler_text"),
         tools={name: field(request, name) for name in edits.FIELDS},
     )
-    if tagged:
-        people.tag(request.api_user, media_id, tagged)
-    shares.share(media_id, share_to)
-    media, _ = photos.visible(request.api_user.id, media_id)
-    return ok(objects.media(media, viewer_id(request), request), status=201)
 
 
 @endpoint(

@@ -161,10 +161,10 @@ def _shared(
     }
     created = str(ids.millis_of(m.id) // 1000)
     code = shortcodes.encode(m.id)
-    return {
+    shown = {
         "id": str(m.id),
         "shortcode": code,
-        "type": "image",
+        "type": "carousel" if m.carousel else "image",
         "link": _absolute(f"/p/{code}/", request),
         "created_time": created,
         "user": owner,
@@ -177,10 +177,7 @@ def _shared(
         "filter": filters.display_name(m.filter),
         "tags": tags.parse(m.caption),
         "location": _location(m, located),
-        "images": {
-            name: {"url": f"{base}/{size['key']}", "width": size["width"], "height": size["height"]}
-            for name, size in m.images.items()
-        },
+        "images": _images(m.images, base),
         "likes": {"count": m.likes, "data": [small[u] for u in preview.likers if u in small]},
         "comments": {
             "count": m.comments,
@@ -197,6 +194,21 @@ def _shared(
         ],
         "attribution": None,
         "blurhash": m.blurhash,
+    }
+    if m.carousel:  # an album: every photo, the cover (the object's own images) first
+        shown["carousel_media"] = [
+            {"id": f"{m.id}_{number}", "type": "image", "images": _images(photo["images"], base),
+             "alt_text": photo["alt_text"], "filter": filters.display_name(photo["filter"]),
+             "blurhash": photo["blurhash"]}
+            for number, photo in enumerate(m.photos, start=1)
+        ]  # fmt: skip
+    return shown
+
+
+def _images(sizes: dict[str, dict], base: str) -> dict[str, dict]:
+    return {
+        name: {"url": f"{base}/{size['key']}", "width": size["width"], "height": size["height"]}
+        for name, size in sizes.items()
     }
 
 

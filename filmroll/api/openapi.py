@@ -220,8 +220,8 @@ OPERATIONS: list[tuple] = [
      {"action": {"type": "string", "enum": ["follow", "unfollow", "approve", "ignore", "deny",
                                             "block", "unblock", "mute", "unmute"]}},
      _ref("Relationship")),  # fmt: skip
-    ("/media", "post", "Post a photo (multipart, field image)", scopes.FIRST_PARTY, [],
-     "multipart", MEDIA),
+    ("/media", "post", "Post a photo (multipart, field image) or an album (image[])",
+     scopes.FIRST_PARTY, [], "multipart", MEDIA),
     ("/media/filters", "get", "The filters", None, [], None, _list(_ref("Filter"))),
     ("/media/search", "get", "Photos near a point", scopes.PUBLIC,
      [*NEAR, *WINDOW, COUNT, _query("max_id", CURSOR), _query("min_id", CURSOR)], None,
@@ -437,7 +437,20 @@ def _body(path: str, method: str, body: Any) -> dict | None:
                   "filter": {**TEXT, "description": "a filter's name or display name"},
                   "lat": LAT, "lng": LNG, "location_id": TEXT, "share_to": TEXT,
                   "users_in_photo": PEOPLE, **EDITING_TOOLS}  # fmt: skip
-        schema = {"type": "object", "required": ["image"], "properties": fields}
+        binary = {"type": "string", "format": "binary"}
+        fields |= {
+            "image[]": {"type": "array", "items": binary, "maxItems": 10,
+                        "description": "an album (a carousel post) instead of image: 2 to 10"
+                        " photos, the first the cover; one makes a single photo"},
+            "filter[]": {"type": "array", "items": TEXT, "maxItems": 10,
+                         "description": "each album photo's filter, parallel to image[]; a photo"
+                         " without one takes filter"},
+            "alt_text[]": {"type": "array", "items": {**TEXT, "maxLength": 1500}, "maxItems": 10,
+                           "description": "each album photo's alt text, parallel to image[];"
+                           " without it, alt_text describes the cover"},
+        }  # fmt: skip
+        schema = {"type": "object", "properties": fields,
+                  "oneOf": [{"required": ["image"]}, {"required": ["image[]"]}]}  # fmt: skip
         return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
     if not body:
         return None

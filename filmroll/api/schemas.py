@@ -116,7 +116,11 @@ SCHEMAS: dict[str, dict] = {
         {
             "id": ID,
             "shortcode": TEXT,
-            "type": {"type": "string", "enum": ["image"]},
+            "type": {
+                "type": "string",
+                "enum": ["image", "carousel"],
+                "description": "carousel: an album, its photos in carousel_media",
+            },
             "link": TEXT,
             "created_time": TIME,
             "user": _ref("UserSmall"),
@@ -138,8 +142,25 @@ SCHEMAS: dict[str, dict] = {
                 "type": "boolean",
                 "description": "in your Saved list (true only for you)",
             },
-        }
+        },
+        {
+            "carousel_media": {
+                **_list(_ref("CarouselItem")),
+                "description": "an album's photos (type carousel only), the cover first: the"
+                " object's own images, alt_text and filter are the cover's",
+            }
+        },
     ),  # fmt: skip
+    "CarouselItem": _obj(
+        {
+            "id": TEXT,
+            "type": {"type": "string", "enum": ["image"]},
+            "images": {"type": "object", "additionalProperties": IMAGE},
+            "alt_text": {**TEXT, "description": "the photo described; empty: the caption"},
+            "filter": TEXT,
+            "blurhash": NULLABLE_TEXT,
+        }
+    ),
     "Comment": _obj({"id": ID, "created_time": TIME, "text": TEXT, "from": _ref("UserSmall")}),
     "UserInPhoto": _obj(
         {

@@ -225,15 +225,20 @@ def _photos(out: zipfile.ZipFile, user_id: int) -> None:
             media = rows.get(media_id)
             if media is None:
                 continue
-            name = next((n for n in LARGEST_FIRST if n in media.images), None)
-            file = f"photos/{media_id}.jpg"
-            if name is not None:
-                # JPEG does not shrink: stored as it is
-                data = storage.read(media.images[name]["key"])
-                out.writestr(file, data, compress_type=zipfile.ZIP_STORED)
+            # an album's photos after the cover as photos/<id>_2.jpg, _3, ...
+            files = [
+                _photo_file(
+                    out, photo["images"], f"photos/{media_id}{f'_{n}' if n > 1 else ''}.jpg"
+                )
+                for n, photo in enumerate(media.photos, start=1)
+            ]
+            file = files[0]
             place = places_found.get(media.location_id) if media.location_id else None
+            album = [{"file": f, "alt_text": photo["alt_text"], "filter": photo["filter"]}
+                     for f, photo in zip(files, media.photos, strict=True)]  # fmt: skip
             listed.append({
-                "id": str(media_id), "file": file if name else None,
+                **({"album": album} if media.carousel else {}),  # every photo, the cover first
+                "id": str(media_id), "file": file,
                 "created_time": _time(media_id), "caption": media.caption,
                 "alt_text": media.alt_text, "filter": media.filter,
                 "location": place if place is not None else (
@@ -242,6 +247,16 @@ def _photos(out: zipfile.ZipFile, user_id: int) -> None:
                 "likes": media.likes, "comments": by_media.get(media_id, []),
             })  # fmt: skip
     out.writestr("photos.json", _json(listed))
+
+
+def _photo_file(out: zipfile.ZipFile, sizes: dict[str, dict], file: str) -> str | None:
+    """A photo's largest stored size into the archive as `file`; None when it has none."""
+    name = next((n for n in LARGEST_FIRST if n in sizes), None)
+    if name is None:
+        return None
+    # JPEG does not shrink: stored as it is
+    out.writestr(file, storage.read(sizes[name]["key"]), compress_type=zipfile.ZIP_STORED)
+    return file
 
 
 def _own_rows(out: zipfile.ZipFile, user_id: int) -> None:

@@ -7,11 +7,11 @@ The sweeper removes those a day old: an upload in flight is never that old.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from filmroll.accounts.models import User
 from filmroll.files import storage
+from filmroll.media.rows import file_keys
 from filmroll.sharding import db, shardmap
 
 DAY = 24 * 3600
@@ -21,9 +21,8 @@ def named() -> Iterator[str]:
     """Every key a row names: each size of every photo on every logical shard, and every
     profile picture."""
     for shard in range(shardmap.logical_count()):
-        for (images,) in db.fetchall(shard, "SELECT images FROM {media}"):
-            for size in json.loads(images).values():
-                yield size["key"]
+        for images, carousel in db.fetchall(shard, "SELECT images, carousel FROM {media}"):
+            yield from file_keys(images, carousel)  # every photo of an album
     yield from User.objects.exclude(avatar_key="").values_list("avatar_key", flat=True)
 
 

@@ -2,11 +2,11 @@
 person's photos and their files, the likes and comments on them, and the person's likes and
 comments on others' photos (each photo's counts corrected as they go)."""
 
-import json
 from collections import defaultdict
 
 from filmroll.files import storage
 from filmroll.media import cache, people
+from filmroll.media.rows import file_keys
 from filmroll.sharding import db, ids
 from filmroll.sharding.personal import BATCH, Naming, OfMedia, Owned, Store, media_ids
 
@@ -17,14 +17,17 @@ def _uncache(media_ids: list[int]) -> None:
 
 
 def _files(user_id: int) -> None:
-    """Every stored size of every photo (the rows go later: a purge run again finds them)."""
+    """Every stored size of every photo, each of an album's too (the rows go later: a purge
+    run again finds them)."""
     shard = ids.shard_of(user_id)
     for batch in media_ids(user_id):
         marks = ", ".join(["%s"] * len(batch))
-        rows = db.fetchall(shard, f"SELECT id, images FROM {{media}} WHERE id IN ({marks})", batch)
-        for media_id, images in rows:
-            for size in json.loads(images).values():
-                storage.delete(size["key"])
+        rows = db.fetchall(
+            shard, f"SELECT id, images, carousel FROM {{media}} WHERE id IN ({marks})", batch
+        )
+        for media_id, images, carousel in rows:
+            for key in file_keys(images, carousel):
+                storage.delete(key)
             cache.invalidate(media_id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from filmroll import objcache
@@ -72,7 +72,7 @@ def check_spoiler_text(raw: Any) -> str:
     return raw.strip()
 
 
-def _resolve_location(
+def resolve_location(
     lat: Any, lng: Any, location_id: Any
 ) -> tuple[int | None, float | None, float | None]:
     if location_id not in (None, ""):
@@ -93,21 +93,33 @@ def _resolve_location(
 
 def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption: str = "",
             location: tuple[int | None, float | None, float | None] = (None, None, None),
-            alt_text: str = "", warning: tuple[bool, str] = (False, "")) -> int:  # fmt: skip
-    """Store a rendered photo's sizes, then record it: the new media ID. Files are durable
+            alt_text: str = "", warning: tuple[bool, str] = (False, ""),
+            more: Sequence[tuple[pipeline.Rendered, str, str]] = ()) -> int:  # fmt: skip
+    """Store a rendered photo's sizes, then record it: the new media ID. `more`: an album's
+    other photos after this one, its cover, each (rendered, filter, alt text). Files are durable
     before the row exists, so a row never points at a missing file; when any step fails, the
     files stored so far go again."""
-    stored: dict[str, dict] = {}
+    keys: list[str] = []
     shard = ids.shard_of(user_id)
     location_id, latitude, longitude = location
+
+    def store(photo: pipeline.Rendered) -> dict[str, dict]:
+        sizes = {}
+        for name, (data, width, height) in photo.sizes.items():
+            keys.append(storage.save(data, "jpg"))
+            sizes[name] = {"key": keys[-1], "width": width, "height": height}
+        return sizes
+
     try:
-        for name, (data, width, height) in rendered.sizes.items():
-            stored[name] = {"key": storage.save(data, "jpg"), "width": width, "height": height}
+        stored = store(rendered)
+        album = [{"images": store(photo), "filter": name, "alt_text": alt, "blurhash": photo.blurhash}
+                 for photo, name, alt in more]  # fmt: skip
         with db.atomic(shard):
             media_id = db.insert(
                 shard,
                 "media",
                 {
+                    **({"carousel": json.dumps(album)} if album else {}),
                     "user_id": user_id,
                     "caption": caption,
                     "alt_text": alt_text,
@@ -126,7 +138,7 @@ def publish(user_id: int, rendered: pipeline.Rendered, filter_name: str, caption
             for name in ("feeds.fan_out", "discovery.index_media", "realtime.media_posted"):
                 outbox.enqueue(shard, name, media_id)
     except BaseException:
-        storage.discard(size["key"] for size in stored.values())
+        storage.discard(keys)
         raise
     metrics.PHOTOS.inc()
     return media_id
@@ -147,7 +159,7 @@ def post(user: User, data: bytes, caption: Any = "", filter_name: Any = "normal"
     if not isinstance(filter_name, str):
         raise Invalid("filter must be a filter's name")
     filter_name = filters.named(filter_name)
-    location = _resolve_location(lat, lng, location_id)
+    location = resolve_location(lat, lng, location_id)
     asked = edits.parse(tools or {})
     rendered = pipeline.process(data, filter_name, asked)
     return publish(user.id, rendered, filter_name, caption, location, alt_text, warning)
@@ -174,7 +186,7 @@ def edit(user: User, raw_id: Any, fields: dict[str, Any]) -> Media:
     if fields.get("location") == "none":
         changes.update(location_id=None, latitude=None, longitude=None)
     elif any(fields.get(k) not in (None, "") for k in ("location_id", "lat", "lng")):
-        location_id, lat, lng = _resolve_location(
+        location_id, lat, lng = resolve_location(
             fields.get("lat"), fields.get("lng"), fields.get("location_id")
         )
         changes.update(location_id=location_id, latitude=lat, longitude=lng)
@@ -227,8 +239,7 @@ def delete(user: User, raw_id: Any) -> None:
             counts.bump(owner.id, "media", -1)
             cache.invalidate(media.id)  # now, and again when this commits
             # sent once the delete commits (a task never sees the row still there)
-            keys = [size["key"] for size in media.images.values()]
-            outbox.enqueue(shard, "media.delete_files", keys)
+            outbox.enqueue(shard, "media.delete_files", media.file_keys)  # an album's: all
             outbox.enqueue(shard, "feeds.media_deleted", media.id, owner.id)
             outbox.enqueue(shard, "media.forget_activity", media.id, owner.id)
             outbox.enqueue(shard, "discovery.index_media", media.id)

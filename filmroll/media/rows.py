@@ -34,6 +34,11 @@ class Media:
     people: tuple[tuple[int, float, float], ...] = field(
         default=(), metadata=stored_as(lambda text: tuple(tuple(p) for p in json.loads(text)))
     )
+    # an album's photos after the first (the row's own images, filter and alt text are the
+    # cover's): ({"images", "filter", "alt_text", "blurhash"}, ...); () for a single photo
+    carousel: tuple[dict[str, Any], ...] = field(
+        default=(), metadata=stored_as(lambda text: tuple(json.loads(text)))
+    )
     # the owner's User, when a read path has fetched it; never cached
     owner: Any = field(default=None, metadata=NOT_STORED)
 
@@ -41,6 +46,24 @@ class Media:
     def shortcode(self) -> str:
         """The photo's name in /p/ URLs."""
         return shortcodes.encode(self.id)
+
+    @property
+    def photos(self) -> list[dict[str, Any]]:
+        """Every photo of the post, the cover first: one for a single photo."""
+        cover = {"images": self.images, "filter": self.filter, "alt_text": self.alt_text,
+                 "blurhash": self.blurhash}  # fmt: skip
+        return [cover, *self.carousel]
+
+    @property
+    def file_keys(self) -> list[str]:
+        """The storage keys of every size of every photo of the post."""
+        return [size["key"] for photo in self.photos for size in photo["images"].values()]
+
+
+def file_keys(images: str, carousel: str = "[]") -> list[str]:
+    """The storage keys a media row names, from its `images` and `carousel` columns' text."""
+    photos = [json.loads(images), *(photo["images"] for photo in json.loads(carousel))]
+    return [size["key"] for sizes in photos for size in sizes.values()]
 
 
 def load_many(media_ids: list[int]) -> dict[int, Media]:

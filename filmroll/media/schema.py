@@ -87,4 +87,12 @@ STEPS = [
         );
         """,
     ),
+    Step(
+        "0006_carousel",
+        # An album (a carousel post): the row is the post and its first photo, the cover, so
+        # grids, feeds and search read it as any photo; the other photos of the album are a
+        # JSON list here, each [{"images": {size: {key, width, height}}, "filter", "alt_text",
+        # "blurhash"}, ...] (media/albums.py). '[]' for a single photo.
+        "ALTER TABLE {s}media ADD COLUMN carousel text NOT NULL DEFAULT '[]';",
+    ),
 ]

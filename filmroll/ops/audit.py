@@ -37,6 +37,7 @@ from filmroll.feeds import store as feeds
 from filmroll.files import storage
 from filmroll.media import cache as media_cache
 from filmroll.media import people
+from filmroll.media.rows import file_keys
 from filmroll.sharding import db, ids, replicas, shardmap
 
 Progress = Callable[[str], None]
@@ -232,12 +233,11 @@ def stored_files() -> Iterator[tuple[str, float]]:
 
 
 def referenced_files() -> set[str]:
-    """Keys that rows name: every size of every photo, and avatars."""
+    """Keys that rows name: every size of every photo (each of an album's), and avatars."""
     keys = {
-        size["key"]
-        for (images,) in _rows("media", "images")
-        for size in json.loads(images).values()
-    }
+        key for images, carousel in _rows("media", "images, carousel")
+        for key in file_keys(images, carousel)
+    }  # fmt: skip
     keys.update(User.objects.exclude(avatar_key="").values_list("avatar_key", flat=True))
     return keys
 

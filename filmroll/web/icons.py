@@ -25,6 +25,9 @@ SHAPES = {
     "map": '<path d="M3 6.5 9 4l6 2.5L21 4v13.5L15 20l-6-2.5L3 20z"/><path d="M9 4v13.5M15 6.5V20"/>',
     "grid": '<rect x="3" y="3" width="18" height="18" rx="2"/><path d="M9 3v18M15 3v18M3 9h18M3 15h18"/>',
     "bookmark": '<path d="M6 3.5h12v17l-6-4.5-6 4.5z"/>',
+    "prev": '<path d="m14.5 5-7 7 7 7"/>',
+    "next": '<path d="m9.5 5 7 7-7 7"/>',
+    "album": '<rect x="7" y="7" width="14" height="14" rx="2"/><path d="M17 3.5H5.5a2 2 0 0 0-2 2V17"/>',
     "people": '<circle cx="9" cy="8" r="3.5"/><path d="M2.5 20c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6"/>'
     '<circle cx="17" cy="9" r="2.8"/><path d="M16.5 14.1c2.9 0 5 2.2 5 5.4"/>',
 }

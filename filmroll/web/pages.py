@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -19,10 +20,10 @@ from django.views.decorators.http import require_POST
 from filmroll import objcache
 from filmroll.accounts.models import User
 from filmroll.api import objects
-from filmroll.errors import FilmrollError, NotFound, StorageUnavailable
+from filmroll.errors import FilmrollError, Invalid, NotFound, StorageUnavailable
 from filmroll.feeds import activity, home
 from filmroll.graph import relationships, visibility
-from filmroll.media import comments, edits, filters, likes, people, photos, shortcodes
+from filmroll.media import albums, comments, edits, filters, likes, people, photos, shortcodes
 from filmroll.moderation import actions
 from filmroll.places import places
 from filmroll.web import in_photo, lists, lookups, unfurl
@@ -243,25 +244,23 @@ def _tools(request: HttpRequest) -> dict[str, Any]:
 def upload(request: SignedInRequest) -> HttpResponse:
     context = {"filters": filters.FILTERS, "error": "", "values": request.POST,
                "recipes": filters.for_browser(), "max_alt": photos.MAX_ALT_TEXT,
-               "max_spoiler": photos.MAX_SPOILER_TEXT}  # fmt: skip
+               "max_spoiler": photos.MAX_SPOILER_TEXT, "max_photos": albums.MAX_PHOTOS,
+               "album_alts": [(n, request.POST.get(f"alt_text_{n}", ""))
+                              for n in range(2, albums.MAX_PHOTOS + 1)]}  # fmt: skip
     if request.method == "POST":
         try:
             tagged = in_photo.from_form(request, request.user)
             place = _place_fields(request, request.user.id)
-            image = request.FILES.get("image")
-            if image is None:
+            chosen = request.FILES.getlist("image")
+            if not chosen:
                 raise NotFound(gettext("choose a photo to post"))
-            media_id = photos.post(
-                request.user,
-                image.read(),
-                caption=request.POST.get("caption", ""),
-                filter_name=request.POST.get("filter") or "normal",
-                location_id=place.get("location_id"),
-                alt_text=request.POST.get("alt_text", ""),
-                sensitive=request.POST.get("sensitive", ""),
-                spoiler_text=request.POST.get("spoiler_text", ""),
-                tools=_tools(request),
-            )
+            if len(chosen) > albums.MAX_PHOTOS:
+                raise Invalid(gettext("an album holds at most %(most)d photos")
+                              % {"most": albums.MAX_PHOTOS})  # fmt: skip
+            if len(chosen) > 1:
+                media_id = _post_album(request, chosen, place)
+            else:
+                media_id = _post_photo(request, chosen[0], place)
             if tagged:
                 people.tag(request.user, media_id, tagged)
         except StorageUnavailable as error:  # the page again, saying to try in a minute
@@ -274,6 +273,37 @@ def upload(request: SignedInRequest) -> HttpResponse:
             return render(request, "web/upload.html", context, status=400)
         return HttpResponseRedirect(f"/p/{shortcodes.encode(media_id)}/")
     return render(request, "web/upload.html", context)
+
+
+def _post_album(request: SignedInRequest, chosen: list[UploadedFile], place: dict) -> int:
+    """Several photos chosen at once: an album, the first the cover. The filter and the editing
+    tools apply to each; the alt text describes the first, `alt_text_2` ... the others."""
+    return albums.post(
+        request.user,
+        [file.read() for file in chosen],
+        caption=request.POST.get("caption", ""),
+        filter_names=[request.POST.get("filter") or "normal"] * len(chosen),
+        alt_texts=[request.POST.get("alt_text", "")]
+        + [request.POST.get(f"alt_text_{n}", "") for n in range(2, len(chosen) + 1)],
+        location_id=place.get("location_id"),
+        sensitive=request.POST.get("sensitive", ""),
+        spoiler_text=request.POST.get("spoiler_text", ""),
+        tools=_tools(request),
+    )
+
+
+def _post_photo(request: SignedInRequest, image: UploadedFile, place: dict) -> int:
+    return photos.post(
+        request.user,
+        image.read(),
+        caption=request.POST.get("caption", ""),
+        filter_name=request.POST.get("filter") or "normal",
+        location_id=place.get("location_id"),
+        alt_text=request.POST.get("alt_text", ""),
+        sensitive=request.POST.get("sensitive", ""),
+        spoiler_text=request.POST.get("spoiler_text", ""),
+        tools=_tools(request),
+    )
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:

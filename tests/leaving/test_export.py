@@ -94,6 +94,16 @@ def test_the_archive_holds_everything_and_answers_only_its_owner(mailoutbox):
         ("bo", "lovely, @cy should see this"), ("ana", "#leavingtest again"),
     ]  # fmt: skip
     assert first["likes"] == 2
+    album = listed[w.media[1]]["album"]  # the album: every photo, the cover first
+    assert [(p["file"], p["alt_text"]) for p in album] == [
+        (f"photos/{w.media[1]}.jpg", "photo 1"), (f"photos/{w.media[1]}_2.jpg", "photo 2"),
+        (f"photos/{w.media[1]}_3.jpg", "photo 3"),
+    ]  # fmt: skip
+    from filmroll.media import photos as album_photos
+
+    kept = album_photos.visible(w.ana.id, w.media[1])[0].photos
+    for photo, item in zip(kept, album, strict=True):
+        assert archive.read(item["file"]) == storage.read(photo["images"]["high_resolution"]["key"])
     for media_id, item in listed.items():
         stored = archive.read(item["file"])
         assert stored[:2] == b"\xff\xd8"  # a JPEG

@@ -24,7 +24,7 @@ from filmroll.media import cache, comments, likes, people, photos, saved
 from filmroll.push.models import Device
 from filmroll.sharding import db, schema, shardmap
 from filmroll.sharing.models import Account
-from tests.support.images import png_bytes, upload
+from tests.support.images import png_bytes, upload, upload_album
 from tests.support.personas import Api, make_user
 from tests.support.tasks import run_tasks
 
@@ -48,6 +48,14 @@ def post(api: Api, caption: str, **fields) -> int:
     return int(answer.json()["data"]["id"])
 
 
+def post_album(api: Api, caption: str, count: int) -> int:
+    answer = upload_album(api, [png_bytes()] * count, caption=caption,
+                          **{"alt_text[]": [f"photo {n}" for n in range(1, count + 1)]})  # fmt: skip
+    assert answer.status_code == 201, answer.content
+    assert len(answer.json()["data"]["carousel_media"]) == count
+    return int(answer.json()["data"]["id"])
+
+
 def build() -> World:
     ana, ana_api = make_user("ana")
     bo, bo_api = make_user("bo")
@@ -62,7 +70,7 @@ def build() -> World:
     relationships.act(ee, ana, "block")
     first = post(ana_api, "pier at dusk #leavingtest", lat="52.52", lng="13.405",
                  alt_text="A wooden pier in orange light")  # fmt: skip
-    second = post(ana_api, "second #leavingtest")
+    second = post_album(ana_api, "second #leavingtest", 3)  # an album: its photos go too
     bo_photo = post(bo_api, "bo's ferry")
     likes.like(bo, first)
     likes.like(ana, bo_photo)
@@ -87,11 +95,8 @@ def build() -> World:
     Account.objects.create(user_id=ana.id, provider="mastodon", token="sealed", handle="@ana")
     run_tasks()
     ana.refresh_from_db()
-    files = [
-        size["key"]
-        for m in (first, second)
-        for size in photos.visible(ana.id, m)[0].images.values()
-    ]
+    files = [key for m in (first, second) for key in photos.visible(ana.id, m)[0].file_keys]
+    assert len(files) == 4 * 4  # four sizes of each of her four photos
     files.append(ana.avatar_key)
     for key in files:
         assert storage.exists(key)

@@ -21,7 +21,7 @@ from filmroll.accounts import counts
 from filmroll.files import storage
 from filmroll.media import orphans
 from filmroll.tasks import registry
-from tests.support.images import jpeg_bytes, stored_keys, upload
+from tests.support.images import jpeg_bytes, stored_keys, upload, upload_album
 from tests.support.servers import free_port, make_bucket, s3_server
 
 
@@ -84,6 +84,20 @@ def test_a_full_disk_answers_503_leaves_no_file_and_recovers_at_once(small_disk,
     assert reply.status_code == 201, reply.content
     assert len(files_under(small_disk)) == 4  # each size, nothing else
     assert counts.for_users([user.id])[user.id]["media"] == 1
+
+
+def test_a_full_disk_takes_back_the_album_photos_stored_before_the_one_that_did_not_fit(
+    small_disk, alice
+):
+    user, api = alice
+    small = jpeg_bytes((200, 150))
+    assert_storage_error(upload_album(api, [small, small, big_photo()]))
+    # the first two photos' sizes were stored, the third's did not fit: none stays
+    assert files_under(small_disk) == []
+    assert counts.for_users([user.id])[user.id]["media"] == 0
+    remount(small_disk, "size=64m")
+    assert upload_album(api, [small, small, big_photo()]).status_code == 201
+    assert len(files_under(small_disk)) == 3 * 4
 
 
 def test_a_read_only_disk_answers_503_and_recovers(small_disk, alice):
@@ -155,9 +169,11 @@ def test_the_sweeper_removes_day_old_files_no_row_names(local, alice):
     root = Path(django_settings.MEDIA_ROOT)
     photo = upload(api, jpeg_bytes()).json()["data"]
     api.post("/api/v1/users/self", {"profile_picture": _named(jpeg_bytes(), "me.jpg")})
+    album = upload_album(api, [jpeg_bytes((400, 300))] * 2)  # every photo of it is named
+    assert album.status_code == 201, album.content
     user.refresh_from_db()
     named = stored_keys()
-    assert len(named) == 5 and user.avatar_key in named
+    assert len(named) == 5 + 2 * 4 and user.avatar_key in named
     old_orphan = storage.save(b"\xff\xd8\xff" + b"x" * 50, "jpg")
     new_orphan = storage.save(b"\xff\xd8\xff" + b"y" * 50, "jpg")
     partial = root / (old_orphan[:2]) / ("0" * 32 + ".jpg.partial")

@@ -15,7 +15,7 @@ from filmroll.graph import edges, relationships
 from filmroll.media import cache, likes, people, photos
 from filmroll.ops import audit
 from filmroll.sharding import db, ids
-from tests.support.images import empty_store, jpeg_bytes, stored_keys, upload
+from tests.support.images import empty_store, jpeg_bytes, stored_keys, upload, upload_album
 from tests.support.install import reset_install
 from tests.support.personas import make_user
 from tests.support.tasks import run_tasks
@@ -281,7 +281,9 @@ def test_duplicate_feed_entries(alice, bob):
 def test_orphan_files_are_deleted_once_old_enough(alice):
     _, alice_api = alice
     a_photo(alice_api)
+    assert upload_album(alice_api, [jpeg_bytes((400, 300))] * 3).status_code == 201
     photo_files = stored_keys()
+    assert len(photo_files) == 4 + 3 * 4  # an album's photos are named by its row too
     orphan = storage.save(jpeg_bytes(), "jpg")  # as an upload whose row never came
     # young: may be an upload in flight, so reported apart and kept
     passed, output = check("--repair")

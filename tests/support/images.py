@@ -73,6 +73,15 @@ def stored_keys() -> set[str]:
     )
 
 
+def upload_album(api: Api, photos: list[bytes], **fields: Any):
+    """POST /api/v1/media with the photos as image[] (an album)."""
+    files = []
+    for number, data in enumerate(photos, start=1):
+        files.append(io.BytesIO(data))
+        files[-1].name = f"photo{number}.jpg"
+    return api.post("/api/v1/media", {"image[]": files, **fields})
+
+
 def upload(api: Api, data: bytes, name: str = "photo.jpg", **fields: Any):
     file = io.BytesIO(data)
     file.name = name

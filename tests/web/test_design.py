@@ -30,7 +30,7 @@ from oauth2_provider.models import Application
 from filmroll.accounts.models import User
 from filmroll.discovery import popular
 from filmroll.graph import relationships
-from filmroll.media import comments, likes, photos, saved, shortcodes
+from filmroll.media import albums, comments, likes, photos, saved, shortcodes
 from filmroll.media.people import tag as tag_people
 from filmroll.media.samples import paint
 from filmroll.places import places
@@ -91,6 +91,7 @@ PAGES = [
     ("feed", "bo", "/"),
     ("feed-empty", "cy", "/"),
     ("photo", "bo", "/p/{code}/"),
+    ("photo-album", "bo", "/p/{album}/"),
     ("edit", "bo", "/p/{own}/edit"),
     ("profile", "bo", "/ana/"),
     ("profile-private", "cy", "/carol/"),
@@ -146,6 +147,11 @@ def build_world() -> dict:
             (4, "", "moon"),
         ]
     ]
+    # an album of three, its cover in the grids and the feed, its strip on its page and card
+    album = albums.post(ana, [jpeg(9), jpeg(10, 640, 480), jpeg(11, 512, 640)],
+                        caption="Three from the ferry #sunset", location_id=pier,
+                        filter_names=["normal", "valencia", "moon"],
+                        alt_texts=["The ferry's wake", "The bridge in fog", ""])  # fmt: skip
     own = photos.post(bo, jpeg(7), caption="My new camera #fog", filter_name="juno")
     photos.post(carol, jpeg(8), caption="Only for friends")
     relationships.follow(bo, ana)
@@ -171,7 +177,10 @@ def build_world() -> dict:
     code = shortcodes.encode(made[0])
     oauth = (f"/oauth/authorize/?client_id={app.client_id}&response_type=code"
              f"&redirect_uri={REDIRECT}&scope=basic&state=xyz")  # fmt: skip
-    values = {"code": code, "own": shortcodes.encode(own), "pier": pier, "oauth": oauth}
+    values = {
+        "code": code, "own": shortcodes.encode(own), "album": shortcodes.encode(album),
+        "pier": pier, "oauth": oauth,
+    }
     pages = [(name, who, path.format(**values)) for name, who, path in PAGES]
     people = {u.username: u for u in User.objects.filter(username__in=["bo", "cy", "carol"])}
     return {"pages": pages, "people": people}

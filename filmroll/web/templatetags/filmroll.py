@@ -132,10 +132,14 @@ def grid_photo(item: dict) -> SafeString:
         or caption
         or gettext("A photo by %(name)s") % {"name": item["user"]["username"]}
     )
+    marked = SafeString("")
+    if item.get("carousel_media"):  # an album: its cover, marked as one
+        marked = format_html('<span class="grid-album">{}<span class="sr-only">{}</span></span>',
+                             icons.icon("album"), gettext("Album"))  # fmt: skip
     picture = format_html(
-        '<a href="/p/{}/"{}><img src="{}" alt="{}" loading="lazy" width="150" height="150"></a>',
+        '<a href="/p/{}/"{}><img src="{}" alt="{}" loading="lazy" width="150" height="150">{}</a>',
         item["shortcode"], "" if item.get("sensitive") else format_html(' id="g{}"', item["id"]),
-        item["images"]["thumbnail"]["url"], alt,
+        item["images"]["thumbnail"]["url"], alt, marked,
     )  # fmt: skip
     if not item.get("sensitive"):
         return picture
@@ -192,6 +196,37 @@ def _in_photo(item: dict, shot: SafeString) -> tuple[SafeString, SafeString]:
     return wrapped, line
 
 
+def album(id_: str, shots: list[SafeString]) -> SafeString:
+    """An album's photos in a strip that swipes (CSS scroll-snap: no script needed), with the
+    arrows app.js moves it by (shown only where it runs) and where in the album one is."""
+    total = len(shots)
+    labels = [gettext("Photo %(number)d of %(total)d") % {"number": n, "total": total}
+              for n in range(1, total + 1)]  # fmt: skip
+    slides = format_html_join(
+        "", '<div class="slide" id="m{}-{}" role="group" aria-roledescription="{}"'
+        ' aria-label="{}">{}</div>',
+        ((id_, n, gettext("photo"), label, shot)
+         for n, (label, shot) in enumerate(zip(labels, shots, strict=True), start=1)),
+    )  # fmt: skip
+    dots = format_html_join("", '<span class="dot{}"></span>', ((" on" if n == 0 else "",)
+                                                               for n in range(total)))  # fmt: skip
+    return format_html(
+        '<div class="album" role="group" aria-roledescription="{album}" aria-label="{named}">'
+        '<div class="strip" id="m{id}-strip">{slides}</div>'
+        '<button type="button" class="album-nav album-prev" aria-label="{prev}"'
+        ' aria-controls="m{id}-strip" aria-disabled="true">{prev_icon}</button>'
+        '<button type="button" class="album-nav album-next" aria-label="{next}"'
+        ' aria-controls="m{id}-strip">{next_icon}</button>'
+        '<p class="album-at"><span class="album-count" aria-live="polite">{first}</span>'
+        '<span class="dots" aria-hidden="true">{dots}</span></p></div>',
+        album=gettext("album"),
+        named=ngettext("An album of %(count)d photo", "An album of %(count)d photos", total)
+        % {"count": total},
+        slides=slides, id=id_, prev=gettext("Previous photo"), next=gettext("Next photo"),
+        prev_icon=icons.icon("prev"), next_icon=icons.icon("next"), first=labels[0], dots=dots,
+    )  # fmt: skip
+
+
 @register.simple_tag(takes_context=True)
 def photo(
     context: template.Context, item: dict, comments: list | None = None, error: str = ""
@@ -214,7 +249,6 @@ def photo(
         where = format_html(
             '<span class="place">{}</span>', f"{place['latitude']:.3f}, {place['longitude']:.3f}"
         )
-    image = item["images"].get("standard_resolution") or item["images"]["low_resolution"]
     liked = item["user_has_liked"]
     button = (
         format_html('<input type="hidden" name="action" value="unlike">'
@@ -265,13 +299,20 @@ def photo(
             placeholder=gettext("Add a comment…"), post=gettext("Post"),
             error=format_html('<p class="errors" role="alert">{}</p>', error) if error else "",
         )  # fmt: skip
-    shot, in_photo = _in_photo(item, veiled(item, format_html(
-        '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
-        ' loading="lazy" style="{bg}"></a>',
-        code=code, src=image["url"], w=image["width"], h=image["height"],
-        alt=item.get("alt_text") or caption or gettext("A photo by %(name)s") % {"name": user["username"]},
-        bg=placeholder(item.get("blurhash")),
-    )))  # fmt: skip
+    alt = caption or gettext("A photo by %(name)s") % {"name": user["username"]}
+    pictures = item.get("carousel_media") or [item]  # an album's photos, the cover first
+    shots = [
+        format_html(
+            '<a class="shot" href="/p/{code}/"><img src="{src}" width="{w}" height="{h}" alt="{alt}"'
+            ' loading="lazy" style="{bg}"></a>',
+            code=code, src=size["url"], w=size["width"], h=size["height"],
+            alt=picture.get("alt_text") or alt, bg=placeholder(picture.get("blurhash")),
+        )
+        for picture in pictures
+        for size in [picture["images"].get("standard_resolution") or picture["images"]["low_resolution"]]
+    ]  # fmt: skip
+    shown_photos = shots[0] if len(shots) == 1 else album(id_, shots)
+    shot, in_photo = _in_photo(item, veiled(item, shown_photos))
     return format_html(
         '<article class="photo card" id="m{id}">'
         '<header class="card-head"><a class="who" href="/{who}/">'

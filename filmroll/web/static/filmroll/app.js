@@ -44,7 +44,9 @@ document.addEventListener("submit", async (event) => {
     const card = fragment(await (await send(form)).text()).firstElementChild;
     const old = form.closest("article");
     const typing = form.matches(".comment-form");
+    const shown = old.querySelector(".album .strip")?.scrollLeft; // an album stays on its photo
     old.replaceWith(card);
+    if (shown) card.querySelector(".album .strip")?.scrollTo({ left: shown });
     if (typing) card.querySelector(".comment-form input[name=text]")?.focus();
   } catch (error) {
     if (!(error instanceof LoggingIn)) form.submit(); // let the server answer the plain way
@@ -414,3 +416,35 @@ if (tagger && peopleField) {
     tagger.hidden = false;
   });
 }
+
+// Albums: the arrows move the strip a photo at a time, and where one is (the count, the dots,
+// which arrows apply) follows the strip however it moved: an arrow, a swipe, a key. Without
+// this file the strip still swipes and scrolls (CSS scroll-snap) and the arrows stay hidden.
+document.documentElement.classList.add("scripted");
+
+const albumAt = (strip) => Math.round(strip.scrollLeft / Math.max(1, strip.clientWidth));
+
+function showWhere(strip) {
+  const album = strip.closest(".album");
+  const slides = strip.querySelectorAll(".slide");
+  const at = Math.min(slides.length - 1, Math.max(0, albumAt(strip)));
+  const count = album.querySelector(".album-count");
+  const label = slides[at].getAttribute("aria-label");
+  if (count.textContent !== label) count.textContent = label; // the server's words
+  album.querySelectorAll(".dot").forEach((dot, i) => dot.classList.toggle("on", i === at));
+  album.querySelector(".album-prev").setAttribute("aria-disabled", String(at === 0));
+  album.querySelector(".album-next").setAttribute("aria-disabled", String(at === slides.length - 1));
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.(".album-nav");
+  if (!button || button.getAttribute("aria-disabled") === "true") return;
+  const strip = button.closest(".album").querySelector(".strip");
+  const step = button.matches(".album-next") ? 1 : -1;
+  strip.scrollTo({ left: (albumAt(strip) + step) * strip.clientWidth, behavior: "smooth" });
+});
+
+// scroll events do not bubble: caught on their way down
+document.addEventListener("scroll", (event) => {
+  if (event.target instanceof Element && event.target.matches(".album .strip")) showWhere(event.target);
+}, { capture: true, passive: true });
