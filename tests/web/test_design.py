@@ -178,8 +178,11 @@ def build_world() -> dict:
     oauth = (f"/oauth/authorize/?client_id={app.client_id}&response_type=code"
              f"&redirect_uri={REDIRECT}&scope=basic&state=xyz")  # fmt: skip
     values = {
-        "code": code, "own": shortcodes.encode(own), "album": shortcodes.encode(album),
-        "pier": pier, "oauth": oauth,
+        "code": code,
+        "own": shortcodes.encode(own),
+        "album": shortcodes.encode(album),
+        "pier": pier,
+        "oauth": oauth,
     }
     pages = [(name, who, path.format(**values)) for name, who, path in PAGES]
     people = {u.username: u for u in User.objects.filter(username__in=["bo", "cy", "carol"])}
