@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "filmroll.web.security.ContentSecurityPolicy",
+    # a database, Redis or photo store fault in a page: 503 with Retry-After, not 500 (last:
+    # its process_exception is asked first)
+    "filmroll.web.unavailable.Unavailable",
 ]
 
 ROOT_URLCONF = "filmroll.urls"

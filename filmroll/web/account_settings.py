@@ -16,7 +16,7 @@ from filmroll.accounts import users
 from filmroll.accounts.models import User
 from filmroll.api import objects
 from filmroll.api.throttle import client_ip
-from filmroll.errors import FilmrollError
+from filmroll.errors import FilmrollError, StorageUnavailable
 from filmroll.graph import edges, relationships, visibility
 from filmroll.web import lists, lookups
 from filmroll.web.lookups import SignedInRequest
@@ -38,6 +38,11 @@ def settings_page(request: SignedInRequest) -> HttpResponse:
                 users.update_profile(user, fields)
                 if picture is not None:
                     users.set_avatar(user, picture.read())
+        except StorageUnavailable as error:  # the page again, saying to try in a minute
+            context["error"], context["me"] = error.message, user
+            page = render(request, "web/settings.html", context, status=error.status)
+            page["Retry-After"] = str(error.retry_after)
+            return page
         except FilmrollError as error:
             context["error"] = error.message
         else:

@@ -29,6 +29,7 @@ from oauth2_provider.models import Application
 
 from filmroll.accounts.models import User
 from filmroll.discovery import popular
+from filmroll.feeds.store import store as feed_store
 from filmroll.graph import relationships
 from filmroll.media import albums, comments, likes, photos, saved, shortcodes
 from filmroll.media.people import tag as tag_people
@@ -38,6 +39,7 @@ from filmroll.urls import handler403, handler500
 from filmroll.web.templatetags.filmroll import ago
 from tests.support.browser import SHOTS
 from tests.support.personas import make_user
+from tests.support.servers import free_port
 from tests.support.tasks import run_tasks
 
 pytestmark = [
@@ -297,7 +299,7 @@ def test_keyboard_reaches_the_skip_link_the_nav_and_the_like_button(browser, liv
     assert page.locator("article.photo .likes").first.inner_text() == "2 likes"
 
 
-def test_error_pages_are_the_apps_own(browser, live_server, rf):
+def test_error_pages_are_the_apps_own(browser, live_server, rf, settings):
     page = browser.new_context(viewport=SIZES["phone"]).new_page()
     answer = page.goto(live_server.url + "/no/such/page/here")
     assert answer.status == 404
@@ -310,10 +312,35 @@ def test_error_pages_are_the_apps_own(browser, live_server, rf):
     assert refused.status_code == 403 and "open this page" in refused.content.decode()
     assert "filmroll.css" in refused.content.decode()
     assert page.goto(live_server.url + "/favicon.ico").url.endswith("favicon.svg")
+    _the_503_page(page, live_server.url, settings)
     manifest = page.goto(live_server.url + "/static/filmroll/manifest.webmanifest").json()
     assert manifest["start_url"] == "/" and manifest["icons"]
     for icon in manifest["icons"]:
         assert page.goto(live_server.url + icon["src"]).status == 200
+
+
+def _the_503_page(page, base: str, settings) -> None:
+    """A fault that is the service's state (here the feed's Redis gone): the page that says to
+    try again (web/unavailable.py), checked by axe in both themes."""
+    ana, _ = make_user("ana")
+    page.context.add_cookies([session_cookie(ana, base)])
+    settings.FILMROLL = dataclasses.replace(
+        settings.FILMROLL, feed_redis=(f"redis://127.0.0.1:{free_port()}/0",)
+    )  # nothing listens there
+    feed_store.cache_clear()
+    try:
+        answer = page.goto(base + "/")
+    finally:
+        feed_store.cache_clear()
+    assert answer.status == 503 and int(answer.headers["retry-after"]) > 0
+    assert page.locator("h1").inner_text() == "This can't be done right now"
+    assert page.locator("link[rel=stylesheet]").get_attribute("href").endswith("filmroll.css")
+    source = axe_source()
+    for theme in THEMES:
+        page.emulate_media(color_scheme=theme)
+        assert run_axe(page, source) == [], theme
+    page.emulate_media(color_scheme="light")
+    page.context.clear_cookies()
 
 
 def test_first_paint_of_the_home_feed_on_a_phone(browser, live_server):
