@@ -48,7 +48,12 @@ demo: $(BIN)/.installed-demo
 	@FILMROLL_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/filmroll demo --photos $(DEMO_PHOTOS)
 	@FILMROLL_DATA_DIR=$(DEMO_DATA_DIR) exec $(BIN)/filmroll serve --bind 127.0.0.1:$(DEMO_PORT) --take-terminal
 
-test: install lint services test-embedded test-postgres test-cluster
+# The embedded and the cluster-backend runs share no files, databases or ports (the embedded one
+# uses no server of `make services`), so they run at once; tests/cluster, which starts whole
+# clusters and breaks them, runs alone after. Each run's output is printed whole when it ends.
+test: install lint services
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-embedded test-postgres
+	$(MAKE) --no-print-directory test-cluster
 
 # The whole stack as separate processes on this machine (deploy/), state under $(CLUSTER_DIR).
 cluster: install cluster-packages
@@ -82,10 +87,18 @@ messages: install
 	cd filmroll && FILMROLL_DATA_DIR=../var/messages DJANGO_SETTINGS_MODULE=filmroll.settings \
 		../$(BIN)/django-admin compilemessages
 
-# The everyday loop: the whole suite on the embedded default, no servers to start.
+# The everyday loop: the whole suite on the embedded default, no servers to start. Its test files
+# are spread over TEST_WORKERS processes (pytest-xdist; a file's tests stay in one process, in
+# order), each with a data directory of its own: var/test-embedded-gw0, … (SQLite files, metrics,
+# heartbeats); the browser tests' screenshots still go to var/test-embedded/screenshots/.
+# TEST_WORKERS=0 (the default, until a run with workers is shown to report every test) runs them
+# in one process with var/test-embedded, as before; try TEST_WORKERS=3.
+TEST_WORKERS ?= 0
+EMBEDDED_WORKERS := $(if $(filter-out 0,$(TEST_WORKERS)),--dist loadfile $(foreach n,$(shell seq 0 $$(($(TEST_WORKERS) - 1))),--tx popen//id=gw$(n)//env:FILMROLL_DATA_DIR=var/test-embedded-gw$(n)))
 test-embedded: install
 	scripts/test-packages
-	FILMROLL_DATA_DIR=var/test-embedded $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS)
+	FILMROLL_DATA_DIR=var/test-embedded SCREENSHOTS_DIR=var/test-embedded/screenshots \
+		$(BIN)/pytest --ignore=tests/cluster $(EMBEDDED_WORKERS) $(PYTEST_ARGS)
 
 # Write the filters' and editing tools' golden images anew (tests/media/golden/), after a change
 # of look that is meant; review the PNGs before committing them.
@@ -160,7 +173,7 @@ bench-ids: install
 	$(BIN)/python bench/ids.py
 
 clean:
-	rm -rf var/test-embedded var/test-postgres var/test-cluster var/test-cluster-suite
+	rm -rf var/test-embedded var/test-embedded-gw* var/test-postgres var/test-cluster var/test-cluster-suite
 
 # Personas through the real API with faults on a schedule, then a drain and an audit of every
 # store, printed as one table (bench/soak/). SOAK_ARGS: --mode cluster, --duration, --rate,

@@ -18,6 +18,7 @@ from oauth2_provider.models import Application
 
 from filmroll.media import shortcodes
 from tests.api.world import PIER, SECRET, build
+from tests.support.locks import machine_lock
 from tests.support.servers import live_filmroll
 from tests.support.tasks import run_tasks
 
@@ -33,15 +34,16 @@ def install_client() -> Path:
     """instagram-node under var/npm (once: later runs reuse it); its node_modules folder."""
     where = Path(settings.FILMROLL.data_dir).parent / "npm"
     modules = where / "node_modules"
-    if not (modules / "instagram-node" / "package.json").exists():
-        npm = shutil.which("npm")
-        assert npm, "npm is missing: `make test-embedded` installs Debian's nodejs and npm"
-        where.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--prefix", str(where), "--no-audit", "--no-fund",
-             "--no-save", PACKAGE],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
+    with machine_lock("npm"):  # `make test` runs its two runs at once, in one var/
+        if not (modules / "instagram-node" / "package.json").exists():
+            npm = shutil.which("npm")
+            assert npm, "npm is missing: `make test-embedded` installs Debian's nodejs and npm"
+            where.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [npm, "install", "--prefix", str(where), "--no-audit", "--no-fund",
+                 "--no-save", PACKAGE],
+                check=True, capture_output=True, timeout=300,
+            )  # fmt: skip
     return modules
 
 

@@ -12,17 +12,20 @@ from filmroll.feeds.store import RedisStore, SqlStore
 from filmroll.media import cache
 from filmroll.sharding import db, ids
 from tests.support.images import jpeg_bytes, upload
+from tests.support.locks import machine_lock
 
 URLS = ("redis://127.0.0.1:6379/3", "redis://127.0.0.1:6380/3")
 
 
 @pytest.fixture
 def redis_store():
-    for url in URLS:
-        redis.Redis.from_url(url).flushdb()
-    yield RedisStore(URLS)
-    for url in URLS:
-        redis.Redis.from_url(url).flushdb()
+    # Every test run on this machine uses these two databases (both of `make test`'s runs at once)
+    with machine_lock("redis-db-3"):
+        for url in URLS:
+            redis.Redis.from_url(url).flushdb()
+        yield RedisStore(URLS)
+        for url in URLS:
+            redis.Redis.from_url(url).flushdb()
 
 
 def make_ids(count: int, shard: int = 1) -> list[int]:
