@@ -38,11 +38,14 @@ def serve(env: dict[str, str], workers: int = 2) -> subprocess.Popen:
         if os.environ.get("BENCH_SERVER_LOG")
         else subprocess.DEVNULL,
     )  # fmt: skip
-    for _ in range(100):
+    deadline = time.monotonic() + 90  # a loaded machine may take a minute to start Gunicorn
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
             return server
         except OSError:
+            if server.poll() is not None:
+                break
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("the benchmark server did not start: run `make services` first")

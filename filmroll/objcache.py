@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.cache.backends.memcached import PyMemcacheCache
 from django.db import connections, transaction
 
+from filmroll import multiget
 from filmroll.observe import metrics
 from filmroll.sharding import replicas
 
@@ -27,6 +28,15 @@ class KeptPyMemcacheCache(PyMemcacheCache):
 
     def close(self, **kwargs: Any) -> None:
         pass
+
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+        """Every server asked at once, at a few microseconds a key (filmroll/multiget.py)."""
+        keys = list(keys)
+        if version is not None:
+            return super().get_many(keys, version=version)
+        return multiget.get_many(
+            self, keys, lambda: super(KeptPyMemcacheCache, self).get_many(keys)
+        )
 
 
 DAY = 24 * 3600

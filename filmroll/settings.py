@@ -62,16 +62,18 @@ MIDDLEWARE = [
     # input that cannot be stored or parsed: refused before anything reads it (CSRF reads forms)
     "filmroll.api.inputs.RefuseMalformedInput",
     "filmroll.sharding.replicas.ReplicaReads",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # static files, sessions, CSRF, request.user and messages for the pages, not for the API
+    # (filmroll.api.hosts.web_only: the API reads none of them)
+    "filmroll.api.hosts.StaticFiles",
+    "filmroll.api.hosts.Sessions",
     # the pages' language from Accept-Language, else FILMROLL_LANGUAGE (after sessions, before
     # CommonMiddleware, as Django asks)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "filmroll.api.hosts.ApiHost",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "filmroll.api.hosts.Csrf",
+    "filmroll.api.hosts.Authentication",
+    "filmroll.api.hosts.Messages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "filmroll.web.security.ContentSecurityPolicy",
     # a database, Redis or photo store fault in a page: 503 with Retry-After, not 500 (last:
