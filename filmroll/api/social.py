@@ -34,8 +34,10 @@ def media_comments(request: PublicRequest, media_id: str) -> JsonResponse:
         return ok(objects.comments([comment], request)[0])
     count = pagination.count(request, default=50)
     found = comments.page(request.api_user, media_id, pagination.cursor(request), count)
-    next_id = found[-1].id if len(found) == count else None
-    return ok(objects.comments(found[::-1], request), pagination=pagination.links(request, next_id))
+    return ok(
+        objects.comments(found.comments[::-1], request),
+        pagination=pagination.links(request, found.older),
+    )
 
 
 @endpoint("DELETE", scope=scopes.COMMENTS)

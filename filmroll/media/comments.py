@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from filmroll.accounts.models import User
 from filmroll.activity import actions, events
@@ -91,7 +91,15 @@ def tell_mentioned(media_id: int, comment_id: int) -> None:
             events.record(person.id, "mention", author_id, media_id, text)
 
 
-def page(viewer: User | None, raw_media_id: Any, max_id: int | None, count: int) -> list[Comment]:
+class Page(NamedTuple):
+    """Comments a viewer may see, newest first, and the cursor (`max_id`) of the older ones:
+    taken from what was read, so a page thinned by blocks still leads on (None at the end)."""
+
+    comments: list[Comment]
+    older: int | None
+
+
+def page(viewer: User | None, raw_media_id: Any, max_id: int | None, count: int) -> Page:
     """A photo's comments, newest first, less those of anyone in a block with the viewer or
     gone (no one is in a block with an app reading public photos without a user)."""
     viewer_id = viewer.id if viewer else None
@@ -105,7 +113,8 @@ def page(viewer: User | None, raw_media_id: Any, max_id: int | None, count: int)
         db.Keyset("id", max_id, count),
     )
     authors = {u.id for u in visibility.visible_people_by_id(viewer_id, [c.user_id for c in found])}
-    return [c for c in found if c.user_id in authors]
+    older = found[-1].id if len(found) == count else None
+    return Page([c for c in found if c.user_id in authors], older)
 
 
 def delete(viewer: User, raw_media_id: Any, raw_comment_id: Any) -> None:

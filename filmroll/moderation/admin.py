@@ -75,7 +75,7 @@ class ReportAdmin(admin.ModelAdmin):
                 found = {  # seen as its owner sees it
                     "item": objects.media(media, owner.id, request),
                     "comments": objects.comments(
-                        comments.page(owner, media.id, None, 100), request
+                        comments.page(owner, media.id, None, 100).comments, request
                     ),
                 }
         context = {**self.admin_site.each_context(request), "title": "Photos", "q": query,

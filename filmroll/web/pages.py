@@ -126,8 +126,8 @@ def _comments_of(
     """A page of a photo's comments, oldest first as they are read, and the address of the
     page of those before them (empty when there are none)."""
     found = comments.page(viewer, media_id, max_id, COMMENTS_PAGE)
-    older = f"/p/{code}/?max_id={found[-1].id}" if len(found) == COMMENTS_PAGE else ""
-    return objects.comments(list(reversed(found)), request), older
+    older = f"/p/{code}/?max_id={found.older}" if found.older else ""
+    return objects.comments(found.comments[::-1], request), older
 
 
 def _card(request: SignedInRequest, code: str, back: str) -> HttpResponse:

@@ -108,7 +108,7 @@ ana, ben = User.objects.get(username="bkana"), User.objects.get(username="bkben"
 media = {photo}
 print(json.dumps({{
     "liked": media in likes.liked_by_viewer(ben.id, [media]),
-    "comments": [c.text for c in comments.page(ben, str(media), None, 10)],
+    "comments": [c.text for c in comments.page(ben, str(media), None, 10).comments],
     "follows": edges.follows(ben.id, ana.id),
 }}))
 """],
