@@ -16,7 +16,7 @@ from bench.soak.client import Tally
 from bench.soak.ledger import Ledger
 
 EMBEDDED_FAULTS = "app-worker,task-worker,disk-full,store-readonly,db-readonly,server"
-CLUSTER_FAULTS = "app-server,celery,redis,memcached,rabbitmq,postgres"
+CLUSTER_FAULTS = "app-server,celery,redis,memcached,rabbitmq,backup,postgres"
 
 
 def options() -> argparse.Namespace:
@@ -84,6 +84,7 @@ def main() -> None:
         sys.exit(f"unknown faults for {args.mode} mode: {', '.join(unknown)}")
     rng = random.Random(args.seed)
     tally, ledger = Tally(), Ledger()
+    target.ledger = ledger
     fault_log: list[str] = []
     marks: list[tuple[float, str]] = []
     print(f"soak: starting {args.mode} target", flush=True)
@@ -136,6 +137,10 @@ def main() -> None:
         except RuntimeError as error:
             print(f"soak: audit failed: {error}", file=sys.stderr)
             audit = None
+        restored = None
+        if "backup" in chosen and target.before_backup is not None:
+            print("soak: restoring the backup into a fresh install", flush=True)
+            restored = backup_rows(target.before_backup, target.restore_fresh())
         header = [
             f"soak: {args.mode} mode, {loaded:.0f} s of load, {args.rate:g} actions/s over"
             f" {len(threads)} threads, {len(ledger.people)} people at the end",
@@ -152,6 +157,7 @@ def main() -> None:
             fault_log,
             ledger.writes_answered_5xx,
             faults.failures_by_fault(tally.failures, marks),
+            restored or [],
         )
         print(report, flush=True)
         if args.out:
@@ -160,6 +166,26 @@ def main() -> None:
     finally:
         if not args.keep:
             target.down()
+
+
+def backup_rows(before: dict[str, list], found: dict) -> list[tuple[str, str]]:
+    """The table's rows for the backup fault: the writes acknowledged before `filmroll backup`
+    began, looked up in the fresh install it was restored into."""
+    missing = dict(found.get("missing", {}))
+    files = missing.pop("photo files checked", 0)
+    lacking = sum(missing.values())
+    detail = ", ".join(f"{k} {n}" for k, n in missing.items())
+    answer = f"{files - missing.get('photo files', 0)} of {files}"
+    verdict = ("passed, " if found["passed"] else "FAILED, ") + found["restore"]
+    return [
+        ("backup: acknowledged before it", ", ".join(f"{len(v)} {k}" for k, v in before.items())),
+        (
+            "backup: of those, missing after restore",
+            found.get("lookup") or f"{lacking}" + (f" ({detail})" if detail else ""),
+        ),
+        ("restore: their photo files answer", answer),
+        ("restore: its own check", verdict),
+    ]
 
 
 def git_head() -> str:

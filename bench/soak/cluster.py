@@ -4,12 +4,14 @@ RabbitMQ is its own, on 5682 + offset; the machine's on 5672 is never touched)."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 import urllib3
@@ -26,6 +28,9 @@ class Cluster:
         self.data_dir, self.offset = data_dir.resolve(), offset
         self.env = {**os.environ, **ENV, "FILMROLL_DATA_DIR": str(self.data_dir)}
         self.base = f"https://127.0.0.1:{8443 + offset}"
+        self.ledger: Any = None  # the soak's, set before the load: `backup` copies it
+        self.before_backup: dict[str, list] | None = None  # acknowledged when the backup began
+        self.backup_folder = self.data_dir.with_name(self.data_dir.name + "-backup")
         urllib3.disable_warnings()  # the cluster's own self-signed certificate
 
     def filmroll(self, *args: str) -> subprocess.CompletedProcess:
@@ -119,6 +124,89 @@ class Cluster:
             f" {time.monotonic() - start:.1f} s: {said[-1] if said else ''}"
         )
 
+    def current_env(self) -> dict[str, str]:
+        """The settings as they are now (after a promotion, maintenance goes to the replica)."""
+        return {**self.env, **self.topology().app_env()}
+
+    def backup(self) -> str:
+        self.before_backup = self.ledger.acknowledged()
+        shutil.rmtree(self.backup_folder, ignore_errors=True)
+        start = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "filmroll.cli", "backup", str(self.backup_folder)],
+            env=self.current_env(), capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode:
+            self.before_backup = None
+            raise RuntimeError(f"`filmroll backup` exit {done.returncode}: {done.stderr[-500:]}")
+        photos = json.loads((self.backup_folder / "manifest.json").read_text())["photos"]
+        return (
+            f"`filmroll backup` under load: {time.monotonic() - start:.1f} s, {photos} photo"
+            f" files; {len(self.before_backup['uploads'])} uploads acknowledged before it"
+        )
+
+    def restore_fresh(self) -> dict[str, Any]:
+        """The backup restored into a fresh install, as tests/cluster/test_backup.py does: new
+        databases on this cluster's servers, a new data directory (photo store), a throwaway
+        sessions Redis, no memcached; then the writes acknowledged before the backup looked up
+        in it (`bench.soak.restored`)."""
+        from filmroll.cluster.topology import PHYSICALS
+        from tests.support.servers import free_port
+
+        where, name = self.topology(), "soakrestore"
+        fresh = self.data_dir.with_name(self.data_dir.name + "-restored")
+        shutil.rmtree(fresh, ignore_errors=True)
+        (fresh / "media").mkdir(parents=True)
+
+        def direct(alias: str, server: str) -> str:
+            return f"{alias}={where.pg_url(where.primary(server), f'{name}_{alias}', pooled=False)}"
+
+        env = {
+            **self.current_env(),
+            "FILMROLL_DATA_DIR": str(fresh),
+            "FILMROLL_SESSION_REDIS": f"redis://127.0.0.1:{(port := free_port())}/0",
+            "FILMROLL_CACHE_SERVERS": "",
+            "FILMROLL_DATABASE_URL": where.pg_url("global", f"{name}_global"),
+            "FILMROLL_INDEX_DATABASE": where.pg_url("global", f"{name}_index"),
+            "FILMROLL_SHARD_DATABASES": ",".join(
+                f"{p}={where.pg_url(p, f'{name}_{p}')}" for p in PHYSICALS
+            ),
+            "FILMROLL_SHARD_REPLICAS": "",
+            "FILMROLL_MAINTENANCE_DATABASES": ",".join(
+                [direct("global", "global"), direct("index", "global"),
+                 *(direct(p, p) for p in PHYSICALS)]
+            ),
+        }  # fmt: skip
+        sessions = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+             "--dir", str(fresh)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            time.sleep(1)
+            done = subprocess.run(
+                [sys.executable, "-m", "filmroll.cli", "restore", str(self.backup_folder)],
+                env=env, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+        finally:
+            sessions.terminate()
+            sessions.wait()
+        said = [line for line in done.stdout.splitlines() if "restored and checked" in line]
+        found = {
+            "restore": f"exit {done.returncode}: "
+            + (said[-1] if said else (done.stdout + done.stderr).strip()[-300:]),
+            "passed": done.returncode == 0 and bool(said),
+        }
+        looked = subprocess.run(
+            [sys.executable, "-m", "bench.soak.restored"], env=env, capture_output=True,
+            text=True, input=json.dumps(self.before_backup), check=False,
+        )  # fmt: skip
+        if looked.returncode:
+            found["lookup"] = f"failed: {looked.stderr.strip()[-300:]}"
+        else:
+            found["missing"] = json.loads(looked.stdout.strip().splitlines()[-1])
+        return found
+
     FAULTS = {
         "app-server": ("kill_app_server", None),
         "celery": ("kill_celery", None),
@@ -126,4 +214,5 @@ class Cluster:
         "memcached": ("kill_memcached", None),
         "rabbitmq": ("stop_rabbitmq", "start_rabbitmq"),
         "postgres": ("kill_postgres", None),
+        "backup": ("backup", None),  # restored into a fresh install after the audit
     }

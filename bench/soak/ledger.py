@@ -57,6 +57,16 @@ class Ledger:
         with self.lock:
             self.comments[comment_id] = (media_id, author)
 
+    def acknowledged(self) -> dict[str, list]:
+        """The acknowledged writes as they stand now, as JSON (`bench.soak.restored` reads it)."""
+        with self.lock:
+            return {
+                "uploads": list(self.uploads),
+                "follows": list(self.follows),
+                "likes": list(self.likes),
+                "comments": [[c, m] for c, (m, _) in self.comments.items()],
+            }
+
     def followed_by(self, follower: int) -> list[int]:
         with self.lock:
             return [b for a, b in self.follows if a == follower]

@@ -17,7 +17,8 @@ def _p(values: list[float], q: float) -> float:
 
 def render(header: list[str], tally: Tally, lost: dict[str, int], audit: dict[str, int] | None,
            drain: float | None, fault_log: list[str], writes_5xx: int,
-           by_fault: dict[str, Counter[str]]) -> str:  # fmt: skip
+           by_fault: dict[str, Counter[str]],
+           extra: list[tuple[str, str]] | None = None) -> str:  # fmt: skip
     rows: list[tuple[str, str]] = []
     rows.append(("requests", str(tally.requests)))
     errors = tally.errors()
@@ -70,6 +71,7 @@ def render(header: list[str], tally: Tally, lost: dict[str, int], audit: dict[st
         rows.append(("store audit", "failed: see above"))
     rows.append(("reads that failed in the audit", str(lost.get("reads that failed", 0))))
     rows.append(("time to drain", f"{drain:.1f} s" if drain is not None else "did not drain"))
+    rows += extra or []  # the backup fault's restore into a fresh install
     width = max(len(k) for k, _ in rows)
     lines = [*header, ""]
     lines += [f"{k:<{width}}  {v}" for k, v in rows]
