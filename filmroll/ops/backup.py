@@ -97,12 +97,15 @@ def _snapshot(stem: str, alias: str, stack: contextlib.ExitStack) -> tuple[str, 
 def _named_keys(snapshots: dict[str, tuple[str, psycopg.Connection]]) -> list[str]:
     """Every storage key the dumped rows name, read in the dumps' own snapshots."""
     from filmroll.accounts.models import User
+    from filmroll.media.rows import file_keys
 
     named: set[str] = set()
     for shard in range(shardmap.logical_count()):
         _, conn = snapshots[f"shard-{shardmap.physical_of(shard)}"]
-        for (images,) in conn.execute(f"SELECT images FROM {schema_name(shard)}.media"):
-            named.update(size["key"] for size in json.loads(images).values())
+        for images, carousel in conn.execute(
+            f"SELECT images, carousel FROM {schema_name(shard)}.media"
+        ):
+            named.update(file_keys(images, carousel))  # every photo of an album too
     _, conn = snapshots["global"]
     table = User._meta.db_table
     named.update(

@@ -39,6 +39,22 @@ def fresh(cluster: Cluster, name: str, data_dir: Path, sessions_port: int) -> di
     }
 
 
+def post_album(cluster: Cluster, user: str) -> str:
+    """Post a three-photo album through nginx; its media ID."""
+    from tests.support.images import jpeg_bytes
+
+    with cluster.client(user) as http:
+        reply = http.post(
+            "/api/v1/media",
+            files=[
+                ("image[]", (f"{n}.jpg", jpeg_bytes((320 - 20 * n, 240)), "image/jpeg"))
+                for n in range(3)
+            ],
+        )
+    assert reply.status_code == 201, reply.text
+    return reply.json()["data"]["id"]
+
+
 def sessions_primary(cluster: Cluster) -> redis.Redis:
     sentinel = redis.Redis(port=cluster.where.port("redis_sentinel"))
     host, port = sentinel.sentinel_get_master_addr_by_name("sessions")
@@ -49,6 +65,7 @@ def test_a_backup_restores_into_empty_databases_with_every_row(cluster: Cluster,
     for name in ("bkana", "bkben"):
         cluster.sign_up(name)
     photo = post_photo(cluster, "bkana", "to keep")
+    album = post_album(cluster, "bkana")
     with cluster.client("bkben") as http:
         http.post(f"/api/v1/media/{photo}/likes").raise_for_status()
         http.post(f"/api/v1/media/{photo}/comments", data={"text": "kept"}).raise_for_status()
@@ -70,7 +87,10 @@ def test_a_backup_restores_into_empty_databases_with_every_row(cluster: Cluster,
     media = cluster.where.data_dir / "media"
     with cluster.client("bkana") as http:
         images = http.get(f"/api/v1/media/{photo}").json()["data"]["images"]
+        pictures = http.get(f"/api/v1/media/{album}").json()["data"]["carousel_media"]
     keys = [size["url"].split("/media/", 1)[1] for size in images.values()]
+    # every photo of an album, not only its cover (the row's carousel column)
+    keys += [s["url"].split("/media/", 1)[1] for p in pictures for s in p["images"].values()]
     listed = (folder / "photos.txt").read_text().split()
     assert set(keys) <= set(listed) and manifest["photos"] == len(listed)
     for key in keys:
