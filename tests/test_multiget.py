@@ -5,12 +5,8 @@ answer is read, and a server that is down handled as pymemcache handles it."""
 from __future__ import annotations
 
 import functools
-import os
-import shutil
 import socket
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,39 +16,14 @@ from pymemcache.client.rendezvous import RendezvousHash
 
 from filmroll.objcache import KeptPyMemcacheCache
 from filmroll.settings import _crc32
-from tests.support.servers import free_port
-
-
-def memcached() -> tuple[subprocess.Popen, str]:
-    binary = shutil.which("memcached")
-    assert binary, "these tests need the memcached binary on PATH"
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "-l", "127.0.0.1", "-p", str(port), "-m", "16", "-U", "0"]
-        + (["-u", "nobody"] if os.geteuid() == 0 else []),  # it refuses root without -u
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert server.poll() is None, "memcached did not start"
-            time.sleep(0.05)
-    return server, f"127.0.0.1:{port}"
+from tests.support.servers import free_port, memcached_server
 
 
 @pytest.fixture
 def servers() -> Iterator[list[str]]:
     """Two memcached servers of the test's own: their addresses."""
-    started = [memcached(), memcached()]
-    try:
-        yield [where for _, where in started]
-    finally:
-        for server, _ in started:
-            server.terminate()
-            server.wait(5)
+    with memcached_server() as one, memcached_server() as two:
+        yield [one, two]
 
 
 def backend(locations: list[str], timeout: float = 1) -> KeptPyMemcacheCache:

@@ -1,5 +1,7 @@
 """Views for /api/v1/media/*: thin, the logic is in filmroll.media."""
 
+from typing import Any
+
 from django.http import HttpRequest, JsonResponse
 
 from filmroll import objcache
@@ -34,21 +36,14 @@ def _post_album(request: ApiRequest, album: list[bytes]) -> int:
     """`filter[]` and `alt_text[]` parallel to `image[]`; a photo without its own `filter[]`
     takes `filter` (all of them, when `filter[]` is not sent), the cover without its own
     `alt_text[]` takes `alt_text`."""
-    alt_texts = field_list(request, "alt_text[]") or [field(request, "alt_text")]
     return albums.post(
         request.api_user,
         album,
-        caption=field(request, "caption"),
         filter_names=albums.per_photo(
             field_list(request, "filter[]"), len(album), "filter[]", field(request, "filter")
         ),
-        alt_texts=alt_texts,
-        lat=field(request, "lat"),
-        lng=field(request, "lng"),
-        location_id=field(request, "location_id"),
-        sensitive=field(request, "sensitive"),
-        spoiler_text=field(request, "spoiler_text"),
-        tools={name: field(request, name) for name in edits.FIELDS},
+        alt_texts=field_list(request, "alt_text[]") or [field(request, "alt_text")],
+        **_post_fields(request),
     )
 
 
@@ -56,16 +51,23 @@ def _post_photo(request: ApiRequest, data: bytes) -> int:
     return photos.post(
         request.api_user,
         data,
-        caption=field(request, "caption"),
         filter_name=field(request, "filter"),
-        lat=field(request, "lat"),
-        lng=field(request, "lng"),
-        location_id=field(request, "location_id"),
         alt_text=field(request, "alt_text"),
-        sensitive=field(request, "sensitive"),
-        spoiler_text=field(request, "spoiler_text"),
-        tools={name: field(request, name) for name in edits.FIELDS},
+        **_post_fields(request),
     )
+
+
+def _post_fields(request: ApiRequest) -> dict[str, Any]:
+    """The fields a photo and an album are posted with alike."""
+    return {
+        "caption": field(request, "caption"),
+        "lat": field(request, "lat"),
+        "lng": field(request, "lng"),
+        "location_id": field(request, "location_id"),
+        "sensitive": field(request, "sensitive"),
+        "spoiler_text": field(request, "spoiler_text"),
+        "tools": {name: field(request, name) for name in edits.FIELDS},
+    }
 
 
 @endpoint(

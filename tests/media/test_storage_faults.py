@@ -5,6 +5,7 @@ same upload works the moment the store is back. Files no row names go after a da
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
@@ -145,8 +146,9 @@ def s3(settings) -> Iterator[str]:
     storage.backend.cache_clear()
 
 
-def test_s3_unreachable_answers_503(settings, alice):
-    _, api = alice
+@contextlib.contextmanager
+def s3_unreachable(settings) -> Iterator[None]:
+    """The photo store configured as an S3 endpoint where nothing listens."""
     settings.FILMROLL = dataclasses.replace(
         settings.FILMROLL, storage="s3", s3_bucket="photos",
         s3_endpoint_url=f"http://127.0.0.1:{free_port()}",  # nothing listens there
@@ -154,9 +156,15 @@ def test_s3_unreachable_answers_503(settings, alice):
     )  # fmt: skip
     storage.backend.cache_clear()
     try:
-        assert_storage_error(upload(api, jpeg_bytes()))
+        yield
     finally:
         storage.backend.cache_clear()
+
+
+def test_s3_unreachable_answers_503(settings, alice):
+    _, api = alice
+    with s3_unreachable(settings):
+        assert_storage_error(upload(api, jpeg_bytes()))
 
 
 def _age(root: Path, key: str, seconds: float) -> None:

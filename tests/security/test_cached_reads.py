@@ -9,11 +9,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
-import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -29,7 +24,7 @@ from filmroll.graph import relationships
 from filmroll.settings import _crc32
 from tests.support.images import jpeg_bytes, png_bytes, upload
 from tests.support.personas import PASSWORD, Api, make_user
-from tests.support.servers import free_port
+from tests.support.servers import memcached_server
 from tests.support.tasks import run_tasks
 
 _cluster = bool(settings.FILMROLL.cache_servers)  # the run's own configuration
@@ -43,27 +38,8 @@ pytestmark = [
 @pytest.fixture
 def own_memcached() -> Iterator[str]:
     """A memcached of this test's own on a free loopback port: its address."""
-    binary = shutil.which("memcached")
-    assert binary, "these tests need the memcached binary on PATH"
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "-l", "127.0.0.1", "-p", str(port), "-m", "16", "-U", "0"]
-        + (["-u", "nobody"] if os.geteuid() == 0 else []),  # it refuses root without -u
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert server.poll() is None, "memcached did not start"
-                time.sleep(0.05)
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(5)
+    with memcached_server() as where:
+        yield where
 
 
 @pytest.fixture(params=["configured", "memcached"])

@@ -9,6 +9,7 @@ import datetime
 import ipaddress
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -94,6 +95,26 @@ def wait_port(port: int, seconds: float = 5) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"nothing listens on 127.0.0.1:{port}") from None
             time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def memcached_server() -> Iterator[str]:
+    """A memcached of the caller's own on a free loopback port: its address."""
+    binary = shutil.which("memcached")
+    assert binary, "these tests need the memcached binary on PATH"
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "-l", "127.0.0.1", "-p", str(port), "-m", "16", "-U", "0"]
+        + (["-u", "nobody"] if os.geteuid() == 0 else []),  # it refuses root without -u
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port)
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(5)
 
 
 @contextlib.contextmanager

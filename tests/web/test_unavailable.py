@@ -15,9 +15,9 @@ from django.test import Client, RequestFactory
 from filmroll.accounts import counts
 from filmroll.accounts.models import User
 from filmroll.feeds.store import store
-from filmroll.files import storage
 from filmroll.web.unavailable import Unavailable
 from tests.api.test_database_faults import read_only
+from tests.media.test_storage_faults import s3_unreachable
 from tests.support.images import jpeg_bytes, upload
 from tests.support.personas import make_user
 from tests.support.servers import free_port
@@ -104,20 +104,12 @@ def test_the_home_page_with_its_feed_redis_unreachable_answers_the_503_page(sett
 def test_an_avatar_the_photo_store_cannot_take_answers_503_and_changes_nothing(settings):
     bo, _ = make_user("bo")
     browser = browser_of(bo)
-    settings.FILMROLL = dataclasses.replace(
-        settings.FILMROLL, storage="s3", s3_bucket="photos",
-        s3_endpoint_url=f"http://127.0.0.1:{free_port()}",  # nothing listens there
-        s3_access_key_id="test", s3_secret_access_key="test",
-    )  # fmt: skip
-    storage.backend.cache_clear()
     picture = jpeg_bytes()
-    try:
+    with s3_unreachable(settings):
         page = browser.post(
             "/settings/",
             {"full_name": "Bo Changed", "profile_picture": _named(picture, "me.jpg")},
         )
-    finally:
-        storage.backend.cache_clear()
     assert page.status_code == 503, page.content[:300]
     assert int(page["Retry-After"]) > 0
     assert "try again in a minute" in page.content.decode()
