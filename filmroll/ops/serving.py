@@ -204,7 +204,7 @@ def serve(
             "worker_class": "gthread",
             "threads": 4,
             "timeout": 60,
-            "graceful_timeout": 10,
+            "graceful_timeout": 30,  # a loaded machine can take over 10 s to end a worker
             # the app decides whom to believe about HTTPS (FILMROLL_TRUSTED_PROXIES), not
             # Gunicorn, which would take X-Forwarded-Proto from any loopback peer
             "secure_scheme_headers": {},
