@@ -186,17 +186,21 @@ def fanout_benchmarks(followers: int) -> None:
     print(
         f"feed memory at the cap (1000 entries): {at_cap:.1f} bytes per entry (goal <= 16; a sorted set ~86)"
     )
+    ratios = [
+        results_file.Ratio("feed deliveries into Redis / redis-benchmark ZADD", store_rate / zadd,
+                           0.25),
+        results_file.Ratio("feed memory at the cap, bytes per entry", at_cap, 16,
+                           higher_is_better=False),
+    ]  # fmt: skip
+    if followers == 1_000_000:  # the time's goal is for a million; fixed costs rule smaller runs
+        ratios.insert(0, results_file.Ratio("fan-out of one post to 1,000,000 followers, seconds",
+                                            elapsed, 10, higher_is_better=False))  # fmt: skip
     results_file.write(
         "feeds_fanout",
         {"followers": followers, "fanout_seconds": round(elapsed, 2),
          "store_deliveries_per_second": round(store_rate), "redis_benchmark_zadd_per_second": zadd,
          "bytes_per_entry_22": round(per_key / 22, 1), "bytes_per_entry_at_cap": at_cap},
-        [results_file.Ratio(f"fan-out of one post to {followers:,} followers, seconds", elapsed,
-                            10 * followers / 1_000_000, higher_is_better=False),
-         results_file.Ratio("feed deliveries into Redis / redis-benchmark ZADD",
-                            store_rate / zadd, 0.25),
-         results_file.Ratio("feed memory at the cap, bytes per entry", at_cap, 16,
-                            higher_is_better=False)],
+        ratios,
     )  # fmt: skip
     for client in feeds.clients:
         client.flushdb()
