@@ -114,7 +114,8 @@ test-cluster: install services cluster-packages
 	FILMROLL_DATA_DIR=var/test-cluster-suite $(BIN)/pytest tests/cluster $(PYTEST_ARGS)
 
 # Every benchmark, then the summary chart of their ratios against the goals (bench/results/).
-bench: bench-ids bench-photos bench-photo-tools bench-feeds bench-geo bench-api bench-overhead bench-objcache bench-cluster bench-fanout bench-following bench-chart
+bench: bench-ids bench-photos bench-photo-tools bench-feeds bench-geo bench-api bench-overhead bench-objcache bench-cluster bench-fanout bench-following bench-leaving
+	$(MAKE) --no-print-directory bench-chart
 
 bench-chart: install-bench
 	$(BIN)/python bench/chart.py

@@ -7,6 +7,8 @@
 - the rate at which the index absorbs new photos: index_media per photo, as each post's task
   runs it, and in batches of 1,000, as `filmroll index rebuild` does.
 
+Figures also go to bench/results/geo.json.
+
     make bench-geo      (needs the servers `make services` starts)
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import install  # noqa: E402
+from bench import install, results  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1"
 ENV = {
@@ -31,6 +33,9 @@ ENV = {
     "FILMROLL_INDEX_DATABASE": f"{PG}:5432/filmroll_bench_geo_index",
 }
 CITIES = 50
+P99_GOAL_MS = 10
+# No goal was printed for the index's speed-up; the chart asks for an order of magnitude.
+SPEEDUP_GOAL = 10
 
 
 def log(message: str) -> None:
@@ -173,11 +178,25 @@ def main() -> None:
     print(f"PostGIS GiST index:   p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  ({len(indexed)} searches)")
     print(f"no spatial index:     p50 {b50:7.2f} ms  p99 {b99:7.2f} ms  ({len(plain)} searches)")
     print(
-        f"ratio (p50) {b50 / p50:.0f}x faster; p99 goal <= 10 ms: {'met' if p99 <= 10 else 'not met'}"
+        f"ratio (p50) {b50 / p50:.0f}x faster; p99 goal <= {P99_GOAL_MS} ms: {'met' if p99 <= P99_GOAL_MS else 'not met'}"
     )
     print(
         f"index absorbs {single:,.0f} photos/s one task per photo, {batched:,.0f} photos/s in batches of 1,000"
     )
+    results.write(
+        "geo",
+        {"photos": args.photos, "searches": len(indexed), "baseline_searches": len(plain),
+         "median_found": statistics.median(found),
+         "gist_index": {"p50_ms": round(p50, 3), "p99_ms": round(p99, 3)},
+         "no_spatial_index": {"p50_ms": round(b50, 3), "p99_ms": round(b99, 3)},
+         "absorb_photos_per_second": {"one_task_per_photo": round(single, 1),
+                                      "batches_of_1000": round(batched, 1)}},
+        [results.Ratio("1 km search p50, no spatial index / PostGIS GiST index", b50 / p50,
+                       SPEEDUP_GOAL),
+         # not a ratio but a time against its goal, drawn as a share of it like the ratios
+         results.Ratio(f"1 km search p99 in ms, GiST index, {args.photos:,} photos", p99,
+                       P99_GOAL_MS, higher_is_better=False)],
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Inserts per second into a sharded table whose IDs come from the shard's next_id() function,
-beside the same insert into a table keyed by a plain bigserial, in one run.
+beside the same insert into a table keyed by a plain bigserial, in one run. Figures also go to
+bench/results/ids.json.
 
     make bench-ids        (or: .venv/bin/python bench/ids.py [--rounds 5] [--rows 3000])
 
@@ -20,6 +21,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import results  # noqa: E402
 from filmroll.sharding.schema import postgres_base  # noqa: E402
 
 SHARD = 42
@@ -29,6 +31,9 @@ TABLES = {
     "sharded": f"shard_{SHARD:04d}.photos",
     "bigserial": "public.photos_serial",
 }
+WORKLOADS = {"single_row_autocommit": ("single-row autocommit", 1),
+             "batches_of_500": ("500-row transactions", 500)}  # fmt: skip
+GOAL = 0.9  # next_id() inserts at least 90% as fast as bigserial ones
 
 
 def setup() -> None:
@@ -80,23 +85,28 @@ def main() -> None:
     args = parser.parse_args()
     setup()
     print(f"PostgreSQL at 127.0.0.1:5432, {args.clients} clients, {args.rows} rows each per round")
+    figures: dict[str, object] = {"rounds": args.rounds, "rows": args.rows, "clients": args.clients}
+    ratios = []
     with get_context("spawn").Pool(args.clients) as pool:
-        for label, batch in (("single-row autocommit", 1), ("500-row transactions", 500)):
-            results: dict[str, list[float]] = {name: [] for name in TABLES}
+        for key, (label, batch) in WORKLOADS.items():
+            rates: dict[str, list[float]] = {name: [] for name in TABLES}
             for round_no in range(args.rounds):
                 # ABBA order, so a drift in the machine's speed falls on both sides alike
                 order = list(TABLES) if round_no % 2 == 0 else list(reversed(TABLES))
                 for name in order:
-                    results[name].append(
-                        measure(pool, TABLES[name], args.clients, args.rows, batch)
-                    )
+                    rates[name].append(measure(pool, TABLES[name], args.clients, args.rows, batch))
                 print(f"  {label}: round {round_no + 1}/{args.rounds} done", file=sys.stderr)
-            ours = statistics.median(results["sharded"])
-            base = statistics.median(results["bigserial"])
+            ours = statistics.median(rates["sharded"])
+            base = statistics.median(rates["bigserial"])
             print(
                 f"{label:<24} next_id(): {ours:>9.0f} rows/s   bigserial: {base:>9.0f} rows/s"
-                f"   ratio {ours / base:.2f} (goal >= 0.9)"
+                f"   ratio {ours / base:.2f} (goal >= {GOAL:g})"
             )
+            figures[key] = {"next_id_rows_per_second": round(ours, 1),
+                            "bigserial_rows_per_second": round(base, 1)}  # fmt: skip
+            ratios.append(results.Ratio(f"inserts with next_id() / bigserial, {label}",
+                                        ours / base, GOAL))  # fmt: skip
+    results.write("ids", figures, ratios)
     with psycopg.connect(f"{DSN} dbname=postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
