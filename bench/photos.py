@@ -237,9 +237,10 @@ def cpu_ms(work: Callable[[], object], times: int = 7) -> float:
 
 
 def steps(data: bytes) -> dict[str, float]:
-    """Milliseconds of CPU per step, in the pipeline's order, and both sides' whole photo."""
+    """Milliseconds of CPU per step, in the pipeline's order (its own functions), and both
+    sides' whole photo."""
     import blurhash
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     from filmroll.files import images, storage
     from filmroll.media import filters, pipeline
@@ -247,33 +248,24 @@ def steps(data: bytes) -> dict[str, float]:
     pipeline.keep_freed_pixels()
     decoded = images.open_image(data, fit=pipeline.needed)
     cropped = pipeline.crop_to_aspect(decoded)
-    largest = pipeline._width(cropped, pipeline.LARGEST, Image.Resampling.HAMMING)
+    largest = pipeline.shrink(cropped)
     filtered = filters.apply(FILTER, largest)
-    sized = {"high_resolution": filtered}
-    above = filtered
-
-    def smaller() -> None:
-        step = filtered
-        for name, width in (("standard_resolution", 640), ("low_resolution", 320)):
-            step = sized[name] = pipeline._width(step, width, Image.Resampling.BICUBIC)
-        sized["thumbnail"] = ImageOps.fit(step, (150, 150), Image.Resampling.BICUBIC)
-
-    smaller()
-    above = sized["thumbnail"]
+    sized = pipeline.smaller_sizes(filtered)
+    thumbnail = sized["thumbnail"]
     payload = images.jpeg_bytes(filtered)
     figures = {
         f"decode {decoded.width}x{decoded.height}": cpu_ms(
             lambda: images.open_image(data, fit=pipeline.needed)
         ),
-        "resize to 1080": cpu_ms(
-            lambda: pipeline._width(cropped, pipeline.LARGEST, Image.Resampling.HAMMING)
-        ),
+        f"resize to {largest.width}": cpu_ms(lambda: pipeline.shrink(cropped)),
         f"filter {FILTER}": cpu_ms(lambda: filters.apply(FILTER, largest)),
-        "resize 640, 320, 150": cpu_ms(smaller),
+        "resize 640, 320, 150": cpu_ms(lambda: pipeline.smaller_sizes(filtered)),
         "encode 4 sizes": cpu_ms(lambda: [images.jpeg_bytes(image) for image in sized.values()]),
         "blurhash": cpu_ms(
             lambda: blurhash.encode(
-                above.resize((32, 32), Image.Resampling.BILINEAR), x_components=4, y_components=3
+                thumbnail.resize((32, 32), Image.Resampling.BILINEAR),
+                x_components=4,
+                y_components=3,
             )
         ),
         "store 1080 (CPU only)": cpu_ms(lambda: storage.save(payload, "jpg")),
@@ -369,13 +361,12 @@ TOOLS_GOAL = 0.7  # with the tools, at least 70% of the photos/s without them
 
 def tool_steps(data: bytes) -> dict[str, float]:
     """Milliseconds of CPU for each tool on the 1080-wide photo, and the whole photo each way."""
-    from PIL import Image
 
     from filmroll.files import images
     from filmroll.media import edits, filters, pipeline
 
     decoded = images.open_image(data, fit=pipeline.needed)
-    largest = pipeline._width(pipeline.crop_to_aspect(decoded), 1080, Image.Resampling.HAMMING)
+    largest = pipeline.shrink(pipeline.crop_to_aspect(decoded))
     spec = tools_for(data).tilt_shift
     assert spec is not None
 
