@@ -55,17 +55,44 @@ def needed(width: int, height: int) -> float:
     return LARGEST / (right - left)
 
 
-def _width(image: Image.Image, width: int, resample: Image.Resampling) -> Image.Image:
+def _width(
+    image: Image.Image, width: int, resample: Image.Resampling, gap: float | None = None
+) -> Image.Image:
     if image.width <= width:
         return image
     height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), resample)
+    return image.resize((width, height), resample, reducing_gap=gap)
+
+
+# Bilinear for every reduction: the cost of Hamming (about half bicubic's), and beside a Lanczos
+# reduction of the whole frame as close as Hamming on photos (52.0 vs 51.6 dB at 1080) but
+# without Hamming's stair-steps on fine lines (28 vs 23 dB).
+REDUCE = Image.Resampling.BILINEAR
+
+
+def shrink(image: Image.Image) -> Image.Image:
+    """The one big reduction, to the largest size."""
+    return _width(image, LARGEST, REDUCE)
+
+
+def smaller_sizes(largest: Image.Image) -> dict[str, Image.Image]:
+    """Every size, each smaller one made from the one above it (cheaper than from the original,
+    and no visible difference). Where a size is half the one above (640 to 320) Pillow takes the
+    2x2 mean (reducing_gap 1): a sixth of the cost, and as close to Lanczos on photos."""
+    sized: dict[str, Image.Image] = {}
+    above = largest
+    for name, width in sorted(SIZES.items(), key=lambda item: -item[1]):
+        if name == "thumbnail":
+            side = min(width, above.width, above.height)
+            sized[name] = ImageOps.fit(above, (side, side), Image.Resampling.BICUBIC)
+        else:
+            above = sized[name] = _width(above, width, REDUCE, gap=1.0)
+    return sized
 
 
 def render(image: Image.Image, filter_name: str, tools: edits.Edits = edits.NONE) -> Rendered:
     """Rotate and crop as asked, crop to the kept aspect, shrink to the largest size, then the
-    look once (Lux, filter, tilt-shift, border: edits.look), then make each smaller size from the
-    one above it (cheaper than from the original, and no visible difference)."""
+    look once (Lux, filter, tilt-shift, border: edits.look), then the smaller sizes."""
     if filter_name not in filters.FILTERS:
         raise Invalid(f"no filter named {filter_name!r}; GET /api/v1/media/filters lists them")
     image = edits.reshape(image, tools)
@@ -74,18 +101,7 @@ def render(image: Image.Image, filter_name: str, tools: edits.Edits = edits.NONE
             f"the crop leaves {image.width}x{image.height} pixels; photos need"
             f" {images.MIN_SIDE} or more each way"
         )
-    # Hamming for the one big reduction: as sharp as bicubic here at the cost of bilinear.
-    largest = edits.look(
-        _width(crop_to_aspect(image), LARGEST, Image.Resampling.HAMMING), filter_name, tools
-    )
-    sized: dict[str, Image.Image] = {}
-    above = largest
-    for name, width in sorted(SIZES.items(), key=lambda item: -item[1]):
-        if name == "thumbnail":
-            side = min(width, above.width, above.height)
-            sized[name] = ImageOps.fit(above, (side, side), Image.Resampling.BICUBIC)
-        else:
-            above = sized[name] = _width(above, width, Image.Resampling.BICUBIC)
+    sized = smaller_sizes(edits.look(shrink(crop_to_aspect(image)), filter_name, tools))
     small = sized["thumbnail"].resize((32, 32), Image.Resampling.BILINEAR)
     return Rendered(
         sizes={
