@@ -65,12 +65,12 @@ def caller(path: str, headers: dict[str, str]):
 
 def seed_unread(reader: str, count: int) -> None:
     """`count` events for the reader: likes of a photo of theirs by the authors."""
+    import random
+
     from filmroll.accounts.models import User
     from filmroll.media import likes, photos, pipeline
     from filmroll.media.samples import paint
     from filmroll.tasks import worker
-
-    import random
 
     user = User.objects.get(username=reader)
     media_id = photos.publish(user.id, pipeline.render(paint(random.Random(2), 64, 64), "normal"),
