@@ -10,9 +10,7 @@ forms come back to, and how long ago each time was (a <time>'s short text)."""
 from __future__ import annotations
 
 import functools
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +18,8 @@ import orjson
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
+
+from filmroll.web.kept import Kept
 
 KEPT = 1024  # cards a process keeps, least recently used out first (~7 KB each with its key)
 CSRF, BACK = "\x00c\x00", "\x00b\x00"  # slots; NUL is in no stored text (wellformed refuses it)
@@ -31,8 +31,7 @@ class Drawn:
     slots: tuple[str, ...]  # "c" the CSRF token, "b" the page's address, else a time's seconds
 
 
-_kept: OrderedDict[tuple[str | None, bytes], Drawn] = OrderedDict()
-_lock = threading.Lock()
+_kept: Kept[Drawn] = Kept(KEPT)
 
 
 def kept(
@@ -61,21 +60,15 @@ def kept(
 def _drawn(item: dict, language: str | None, draw: Callable[..., SafeString]) -> Drawn | None:
     """The item's card drawn with its slots, kept; None for an item holding a NUL (no slot
     could be told from its text), which is drawn each time."""
-    key = (language, orjson.dumps(item))
-    with _lock:
-        found = _kept.get(key)
-        if found is not None:
-            _kept.move_to_end(key)
-            return found
-    if b"\\u0000" in key[1]:
+    key = orjson.dumps(item)
+    if b"\\u0000" in key:
         return None
-    parts = draw(item, CSRF, BACK, short=lambda seconds: f"\x00{seconds}\x00").split("\x00")
-    drawn = Drawn(tuple(parts[0::2]), tuple(parts[1::2]))
-    with _lock:
-        _kept[key] = drawn
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
-    return drawn
+
+    def made() -> Drawn:
+        parts = draw(item, CSRF, BACK, short=lambda seconds: f"\x00{seconds}\x00").split("\x00")
+        return Drawn(tuple(parts[0::2]), tuple(parts[1::2]))
+
+    return _kept.get((language, key), made)
 
 
 def age_text(seconds: int, now: float, language: str | None = None) -> str:
@@ -102,5 +95,4 @@ def _units(language: str | None) -> tuple[str, ...]:
 
 def forget() -> None:
     """Drop every kept card (tests)."""
-    with _lock:
-        _kept.clear()
+    _kept.clear()

@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 from django import template
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from filmroll.accounts.models import User
 from filmroll.api import objects
@@ -25,6 +26,7 @@ from filmroll.discovery import suggestions
 from filmroll.media.comments import MENTION
 from filmroll.media.tags import TAG
 from filmroll.web import cards, icons, placeholders
+from filmroll.web.kept import Kept
 
 register = template.Library()
 
@@ -368,6 +370,26 @@ def draw(
                             who=user["username"], text=linked(caption)) if caption else "",
         more=more, shown=format_html_join("", "{}", ((_comment(c, short),) for c in shown)), form=form,
     )  # fmt: skip
+
+
+_headers: Kept[SafeString] = Kept(1024)
+
+
+@register.simple_tag(takes_context=True)
+def header(context: template.Context) -> SafeString:
+    """Every page's header (web/_header.html), drawn once a process for each language, person,
+    address and unread count (all it is given) and kept: a few dozen template nodes on every
+    page otherwise."""
+    user, request = context.get("user"), context.get("request")
+    signed_in = bool(user is not None and user.is_authenticated)
+    given = {
+        "user": {"is_authenticated": signed_in, "username": user.username if signed_in else ""},
+        "request": {"path": request.path if request is not None else ""},
+        "unread": context.get("unread"),
+    }
+    key = (get_language(), signed_in, given["user"]["username"], given["request"]["path"],
+           given["unread"])  # fmt: skip
+    return _headers.get(key, lambda: mark_safe(render_to_string("web/_header.html", given)))
 
 
 @register.simple_tag(takes_context=True)
