@@ -10,12 +10,12 @@ forms come back to, and how long ago each time was (a <time>'s short text)."""
 from __future__ import annotations
 
 import functools
+import html
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import orjson
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
@@ -41,7 +41,8 @@ def kept(
     csrf, back, short=...)` draws a card once (`short` gives a time's short text), then it
     is kept."""
     language, now = get_language(), time.time()
-    filled = {"c": escape(csrf), "b": escape(back)}
+    # each slot's text, escaped as format_html escapes (Django's escape is html.escape)
+    filled = {"c": html.escape(str(csrf)), "b": html.escape(back)}
     out: list[str] = []
     for item in items:
         drawn = _drawn(item, language, draw)
@@ -49,10 +50,10 @@ def kept(
             out.append(draw(item, csrf, back))
             continue
         for piece, slot in zip(drawn.pieces, drawn.slots, strict=False):
+            if slot not in filled:
+                filled[slot] = html.escape(age_text(int(slot), now, language))
             out.append(piece)
-            out.append(
-                filled[slot] if slot in filled else escape(age_text(int(slot), now, language))
-            )
+            out.append(filled[slot])
         out.append(drawn.pieces[-1])
     return mark_safe("".join(out))  # pieces drawn escaped, slots escaped above
 
