@@ -38,8 +38,12 @@ def every_kind_of_card() -> tuple[list[dict], list[dict]]:
     posted = [
         photos.post(ana, png_bytes(), caption="light & <shade> #film @bo", location_id=pier),
         photos.post(ana, png_bytes(), sensitive=True, spoiler_text="spiders <3"),
-        albums.post(ana, [jpeg_bytes((120, 90)), jpeg_bytes((90, 110))], caption="two",
-                    alt_texts=["cover \"one\"", "second"]),  # fmt: skip
+        albums.post(
+            ana,
+            [jpeg_bytes((120, 90)), jpeg_bytes((90, 110))],
+            caption="two",
+            alt_texts=['cover "one"', "second"],
+        ),  # fmt: skip
         photos.post(ana, png_bytes(), lat="48.1", lng="11.5"),
     ]
     people.tag(ana, posted[0], [(bo.id, 0.25, 0.5), (cy.id, 0.75, 0.5)])
@@ -98,3 +102,23 @@ def test_home_pages_show_each_viewer_their_own_card_and_token():
     tokens = [set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
               for page in pages.values()]  # fmt: skip
     assert all(tokens) and not tokens[0] & tokens[1]
+
+
+def test_the_kept_header_follows_the_person_the_page_and_the_unread_count():
+    ana, _ = make_user("ana")
+    bo, _ = make_user("bo")
+    browser = Client()
+    browser.post("/accounts/login/", {"username": "bo", "password": PASSWORD})
+    for _ in range(2):  # drawn, then kept
+        home = browser.get("/").content.decode()
+        explore = browser.get("/explore/").content.decode()
+    assert '<a href="/" aria-current="page">' in home and 'href="/explore/" >' in home
+    assert '<a href="/explore/" aria-current="page">' in explore and '<a href="/" >' in explore
+    assert 'class="badge"' not in home and "(bo)" in home
+    relationships.act(ana, bo, "follow")  # "ana started following you"
+    run_tasks()
+    assert 'aria-label="1 unread">1</span>' in browser.get("/").content.decode()
+    other = Client()
+    other.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
+    theirs = other.get("/").content.decode()
+    assert "(ana)" in theirs and "(bo)" not in theirs and 'class="badge"' not in theirs

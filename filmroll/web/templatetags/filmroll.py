@@ -382,13 +382,12 @@ def header(context: template.Context) -> SafeString:
     page otherwise."""
     user, request = context.get("user"), context.get("request")
     signed_in = bool(user is not None and user.is_authenticated)
-    given = {
-        "user": {"is_authenticated": signed_in, "username": user.username if signed_in else ""},
-        "request": {"path": request.path if request is not None else ""},
-        "unread": context.get("unread"),
-    }
-    key = (get_language(), signed_in, given["user"]["username"], given["request"]["path"],
-           given["unread"])  # fmt: skip
+    username = user.username if user is not None and signed_in else ""
+    path = request.path if request is not None else ""
+    unread = context.get("unread")
+    given = {"user": {"is_authenticated": signed_in, "username": username},
+             "request": {"path": path}, "unread": unread}  # fmt: skip
+    key = (get_language(), signed_in, username, path, unread)
     return _headers.get(key, lambda: mark_safe(render_to_string("web/_header.html", given)))
 
 
