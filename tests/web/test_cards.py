@@ -84,6 +84,15 @@ def test_the_token_the_address_and_the_times_are_never_kept():
         assert ">now</time>" not in cards.kept(as_bo, "t", "/", draw)
 
 
+def test_an_object_holding_a_nul_is_drawn_each_time():
+    """No slot could be told from its text: nothing stored holds one, but nothing is kept."""
+    item = every_kind_of_card()[0][0]
+    item["caption"]["text"] += "\x00c\x00"
+    kept_before = len(cards._kept)
+    assert cards.kept([item], "token", "/", draw) == draw(item, "token", "/")
+    assert len(cards._kept) == kept_before
+
+
 def test_home_pages_show_each_viewer_their_own_card_and_token():
     ana, _ = make_user("ana")
     viewers = {name: make_user(name)[0] for name in ("bo", "cy")}
