@@ -3,6 +3,8 @@ no icon font), drawn in the text's colour so both themes need nothing more."""
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,6 +35,7 @@ SHAPES = {
 }
 
 
+@functools.cache  # a few dozen on every page, each the same string every time
 def icon(name: str, filled: bool = False) -> SafeString:
     """An icon for beside a visible or visually hidden label: hidden from assistive tech."""
     fill = "currentColor" if filled else "none"

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django import template
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from filmroll.accounts.models import User
 from filmroll.api import objects
 from filmroll.discovery import suggestions
 from filmroll.media.comments import MENTION
 from filmroll.media.tags import TAG
-from filmroll.web import icons, placeholders
+from filmroll.web import cards, icons, placeholders
+from filmroll.web.kept import Kept
 
 register = template.Library()
 
@@ -65,27 +69,22 @@ def comments_text(n: int) -> str:
     return ngettext("%(count)d comment", "%(count)d comments", n) % {"count": n}
 
 
-def ago(created: str | int, now: float | None = None) -> SafeString:
+def ago(
+    created: str | int, now: float | None = None, short: Callable[[int], str] | None = None
+) -> SafeString:
     """A <time>: how long ago, short as on a phone ("5m", "3h", "2d", "4w"), the exact UTC time
-    on hover."""
+    on hover. `short` makes the short text instead (a kept card's slot, web/cards.py)."""
     seconds = int(created)
-    age = max(0, int((time.time() if now is None else now) - seconds))
-    if age < 60:
-        short = gettext("now")
-    elif age < 3600:
-        short = gettext("%(n)dm") % {"n": age // 60}
-    elif age < 86400:
-        short = gettext("%(n)dh") % {"n": age // 3600}
-    elif age < 7 * 86400:
-        short = gettext("%(n)dd") % {"n": age // 86400}
+    if short is None:
+        text = cards.age_text(seconds, time.time() if now is None else now)
     else:
-        short = gettext("%(n)dw") % {"n": age // (7 * 86400)}
+        text = short(seconds)
     at = datetime.fromtimestamp(seconds, UTC)
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         at.strftime("%Y-%m-%d %H:%M UTC"),
-        short,
+        text,
     )
 
 
@@ -99,12 +98,12 @@ def when(created: str | int) -> SafeString:
     return ago(created)
 
 
-def _comment(c: dict) -> SafeString:
+def _comment(c: dict, short: Callable[[int], str] | None = None) -> SafeString:
     return format_html(
         '<p class="comment" id="comment-{id}"><a href="/{who}/"><img class="avatar small" src="{face}"'
         ' width="20" height="20" alt=""><strong>{who}</strong></a> {text} {when}</p>',
         id=c["id"], who=c["from"]["username"], face=c["from"]["profile_picture"],
-        text=linked(c["text"]), when=ago(c["created_time"]),
+        text=linked(c["text"]), when=ago(c["created_time"], short=short),
     )  # fmt: skip
 
 
@@ -147,9 +146,9 @@ def grid_photo(item: dict) -> SafeString:
     return format_html('<div class="cell" id="g{}">{}</div>', item["id"], veil)
 
 
-def _save_button(item: dict, request, csrf: str, back: str) -> SafeString:
+def _save_button(item: dict, signed_in: bool, csrf: str, back: str) -> SafeString:
     """The bookmark: save the photo to (or take it off) the viewer's private Saved list."""
-    if not request.user.is_authenticated:
+    if not signed_in:
         return format_html(
             '<a class="icon-button save" href="/accounts/login/?{}">{}<span class="sr-only">{}</span></a>',
             urlencode({"next": back}), icons.icon("bookmark"), gettext("Save"),
@@ -227,16 +226,50 @@ def album(id_: str, shots: list[SafeString]) -> SafeString:
     )  # fmt: skip
 
 
+def _forms(context: template.Context) -> tuple[HttpRequest, str, str]:
+    """The request, its CSRF token (made once a page, not once a photo) and where a card's forms
+    come back to: the page it is on (a piece answering app.js is given the page the request
+    came from, never the POST's own address)."""
+    request = context["request"]
+    csrf = context.get("csrf_token") or get_token(request)
+    return request, csrf, (context.get("back") or request.get_full_path()).split("#")[0]
+
+
 @register.simple_tag(takes_context=True)
 def photo(
     context: template.Context, item: dict, comments: list | None = None, error: str = ""
 ) -> SafeString:
     """One photo's card; `comments` all of them (the photo's page) instead of the latest few."""
-    request = context["request"]  # the page's CSRF token is made once, not once a photo
-    csrf = context.get("csrf_token") or get_token(request)
-    # where the card's forms come back to: the page it is on (a piece answering app.js is given
-    # the page the request came from, never the POST's own address)
-    back = (context.get("back") or request.get_full_path()).split("#")[0]
+    request, csrf, back = _forms(context)
+    if comments is None and not error and request.user.is_authenticated:
+        return cards.kept([item], csrf, back, draw)
+    return draw(item, csrf, back, request.user.is_authenticated, comments, error,
+                context.get("older_comments"))  # fmt: skip
+
+
+@register.simple_tag(takes_context=True)
+def photos(context: template.Context, items: list[dict]) -> SafeString:
+    """A list's cards (the home feed) in one call: `photo` for each."""
+    if not items:
+        return SafeString("")
+    request, csrf, back = _forms(context)
+    if request.user.is_authenticated:
+        return cards.kept(items, csrf, back, draw)
+    return mark_safe("".join(draw(item, csrf, back, False) for item in items))  # each escaped
+
+
+def draw(
+    item: dict,
+    csrf: str,
+    back: str,
+    signed_in: bool = True,
+    comments: list | None = None,
+    error: str = "",
+    older_comments: str | None = None,
+    short: Callable[[int], str] | None = None,
+) -> SafeString:
+    """The card itself: `photo` without the request; `short` makes each time's short text
+    (ago)."""
     user, code, id_ = item["user"], item["shortcode"], item["id"]
     caption = (item.get("caption") or {}).get("text") or ""
     place = item.get("location")
@@ -266,7 +299,7 @@ def photo(
         '<input type="hidden" name="next" value="{back}#m{id}">{button}</form>',
         code=code, csrf=csrf, back=back, id=id_, button=button,
     )  # fmt: skip
-    if not request.user.is_authenticated:  # log in first, then back to this page
+    if not signed_in:  # log in first, then back to this page
         like = format_html(
             '<a class="icon-button" href="/accounts/login/?{}">{}<span class="sr-only">{}</span></a>',
             urlencode({"next": back}), icons.icon("heart"), gettext("Like"),
@@ -280,13 +313,13 @@ def photo(
             code,
             ngettext("View the comment", "View all %(count)d comments", count) % {"count": count},
         )
-    elif comments is not None and context.get("older_comments"):  # the photo's page
+    elif comments is not None and older_comments:  # the photo's page
         more = format_html(
             '<p class="more-comments"><a href="{}">{}</a></p>',
-            context["older_comments"], gettext("View older comments"),
+            older_comments, gettext("View older comments"),
         )  # fmt: skip
     form = SafeString("")
-    if request.user.is_authenticated:
+    if signed_in:
         form = format_html(
             '<form class="comment-form" method="post" action="/p/{code}/comment">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">{error}'
@@ -327,16 +360,35 @@ def photo(
         '<div class="comments" aria-label="{comments_label}" role="group">'
         "{caption}{more}{shown}</div>{form}</div></article>",
         id=id_, who=user["username"], face=user["profile_picture"], where=where,
-        when=format_html('<a class="when" href="/p/{}/">{}</a>', code, ago(item["created_time"])),
+        when=format_html('<a class="when" href="/p/{}/">{}</a>', code, ago(item["created_time"], short=short)),
         code=code, shot=shot, in_photo=in_photo, csrf=csrf, back=back,
-        like=like, bubble=icons.icon("comment"), save=_save_button(item, request, csrf, back),
+        like=like, bubble=icons.icon("comment"), save=_save_button(item, signed_in, csrf, back),
         comment=format_html('{} (<span class="comment-count">{}</span>)', gettext("Comment"),
                             comments_text(count)),
         likes=likes_text(item["likes"]["count"]), comments_label=gettext("Comments"),
         caption=format_html('<p class="caption"><a href="/{who}/"><strong>{who}</strong></a> {text}</p>',
                             who=user["username"], text=linked(caption)) if caption else "",
-        more=more, shown=format_html_join("", "{}", ((_comment(c),) for c in shown)), form=form,
+        more=more, shown=format_html_join("", "{}", ((_comment(c, short),) for c in shown)), form=form,
     )  # fmt: skip
+
+
+_headers: Kept[SafeString] = Kept(1024)
+
+
+@register.simple_tag(takes_context=True)
+def header(context: template.Context) -> SafeString:
+    """Every page's header (web/_header.html), drawn once a process for each language, person,
+    address and unread count (all it is given) and kept: a few dozen template nodes on every
+    page otherwise."""
+    user, request = context.get("user"), context.get("request")
+    signed_in = bool(user is not None and user.is_authenticated)
+    username = user.username if user is not None and signed_in else ""
+    path = request.path if request is not None else ""
+    unread = context.get("unread")
+    given = {"user": {"is_authenticated": signed_in, "username": username},
+             "request": {"path": path}, "unread": unread}  # fmt: skip
+    key = (get_language(), signed_in, username, path, unread)
+    return _headers.get(key, lambda: mark_safe(render_to_string("web/_header.html", given)))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,134 @@
+"""Kept cards (web/cards.py): a signed-in viewer's photo card is drawn once per form of its
+object and kept; the page's CSRF token, its address and the times are spliced in. What the page
+shows is exactly the card drawn afresh."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, RequestFactory
+from django.utils import translation
+
+from filmroll.api import objects
+from filmroll.graph import relationships
+from filmroll.media import albums, comments, likes, people, photos, saved
+from filmroll.places import places
+from filmroll.web import cards
+from filmroll.web.templatetags.filmroll import draw
+from tests.support.images import jpeg_bytes, png_bytes
+from tests.support.personas import PASSWORD, make_user
+from tests.support.tasks import run_tasks
+
+
+@pytest.fixture(autouse=True)
+def fresh_cards():
+    cards.forget()
+    yield
+    cards.forget()
+
+
+def every_kind_of_card() -> tuple[list[dict], list[dict]]:
+    """ana's photos of every kind (album, content warning, people in it, a place, comments with
+    #tags and @mentions, liked and saved), as bo and as cy see them: bo liked and saved them."""
+    ana, _ = make_user("ana")
+    bo, _ = make_user("bo")
+    cy, _ = make_user("cy")
+    pier = places.create(ana.id, places.check("Pier 39", "37.8087", "-122.4098"))
+    posted = [
+        photos.post(ana, png_bytes(), caption="light & <shade> #film @bo", location_id=pier),
+        photos.post(ana, png_bytes(), sensitive=True, spoiler_text="spiders <3"),
+        albums.post(
+            ana,
+            [jpeg_bytes((120, 90)), jpeg_bytes((90, 110))],
+            caption="two",
+            alt_texts=['cover "one"', "second"],
+        ),  # fmt: skip
+        photos.post(ana, png_bytes(), lat="48.1", lng="11.5"),
+    ]
+    people.tag(ana, posted[0], [(bo.id, 0.25, 0.5), (cy.id, 0.75, 0.5)])
+    for n in range(5):
+        comments.add(bo if n % 2 else cy, posted[0], f"comment {n} #tag @ana it's <b>")
+    for media_id in posted[:2]:
+        likes.like(bo, media_id)
+        saved.save(bo, media_id)
+    request = RequestFactory().get("/", HTTP_HOST="testserver")
+    rows = photos.visible_many(bo.id, posted)
+    return objects.media_list(rows, bo.id, request), objects.media_list(rows, cy.id, request)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_kept_card_is_the_card_drawn_afresh(language):
+    as_bo, as_cy = every_kind_of_card()
+    token, back = 'tok<"en>&', '/?max_id=1&next="x"'  # what escaping would show
+    with translation.override(language):
+        for items in (as_bo, as_cy):
+            fresh = "".join(draw(item, token, back) for item in items)
+            assert cards.kept(items, token, back, draw) == fresh  # drawn and kept
+            assert cards.kept(items, token, back, draw) == fresh  # from what was kept
+    assert len(cards._kept) == len(as_bo) + 2  # bo liked and saved two: his differ from cy's
+
+
+@translation.override("en")
+def test_the_token_the_address_and_the_times_are_never_kept():
+    as_bo, _ = every_kind_of_card()
+    first = cards.kept(as_bo, "first-token", "/", draw)
+    later = cards.kept(as_bo, "second-token", "/?max_id=5", draw)
+    assert "first-token" in first and "first-token" not in later
+    assert later.count('value="second-token"') == 3 * len(as_bo)  # like, save, comment
+    assert later.count('value="/?max_id=5#m') == 3 * len(as_bo)
+    assert ">now</time>" in later
+    created = int(as_bo[0]["created_time"])
+    assert cards.age_text(created, created + 3600) == "1h"
+    with translation.override("de"):
+        assert ">now</time>" not in cards.kept(as_bo, "t", "/", draw)
+
+
+def test_an_object_holding_a_nul_is_drawn_each_time():
+    """No slot could be told from its text: nothing stored holds one, but nothing is kept."""
+    item = every_kind_of_card()[0][0]
+    item["caption"]["text"] += "\x00c\x00"
+    kept_before = len(cards._kept)
+    assert cards.kept([item], "token", "/", draw) == draw(item, "token", "/")
+    assert len(cards._kept) == kept_before
+
+
+def test_home_pages_show_each_viewer_their_own_card_and_token():
+    ana, _ = make_user("ana")
+    viewers = {name: make_user(name)[0] for name in ("bo", "cy")}
+    for person in viewers.values():
+        relationships.act(person, ana, "follow")
+    media_id = photos.post(ana, png_bytes(), caption="shared")
+    likes.like(viewers["bo"], media_id)
+    run_tasks()  # into their feeds
+    pages = {}
+    for name in viewers:
+        browser = Client()
+        browser.post("/accounts/login/", {"username": name, "password": PASSWORD})
+        browser.get("/")  # drawn, then kept
+        pages[name] = browser.get("/").content.decode()
+    liked = 'class="icon-button liked" aria-pressed="true"'
+    assert liked in pages["bo"] and liked not in pages["cy"]
+    tokens = [set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+              for page in pages.values()]  # fmt: skip
+    assert all(tokens) and not tokens[0] & tokens[1]
+
+
+def test_the_kept_header_follows_the_person_the_page_and_the_unread_count():
+    ana, _ = make_user("ana")
+    bo, _ = make_user("bo")
+    browser = Client()
+    browser.post("/accounts/login/", {"username": "bo", "password": PASSWORD})
+    for _ in range(2):  # drawn, then kept
+        home = browser.get("/").content.decode()
+        explore = browser.get("/explore/").content.decode()
+    assert '<a href="/" aria-current="page">' in home and 'href="/explore/" >' in home
+    assert '<a href="/explore/" aria-current="page">' in explore and '<a href="/" >' in explore
+    assert 'class="badge"' not in home and "(bo)" in home
+    relationships.act(ana, bo, "follow")  # "ana started following you"
+    run_tasks()
+    assert 'aria-label="1 unread">1</span>' in browser.get("/").content.decode()
+    other = Client()
+    other.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
+    theirs = other.get("/").content.decode()
+    assert "(ana)" in theirs and "(bo)" not in theirs and 'class="badge"' not in theirs
