@@ -8,6 +8,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.http import HttpRequest
 
 from filmroll.accounts import leaving, logins
@@ -51,6 +53,42 @@ class Throttled(ModelBackend):
             return None
         return user
 
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in person of every web request: the same row and the same refusal of an
+        inactive account as Django's, read by one plain SELECT (`_by_id`) instead of a query
+        the ORM builds afresh each time (~0.25 ms of CPU a page)."""
+        try:
+            user_id = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = _by_id(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     async def aauthenticate(self, request, username=None, password=None, **kwargs):
         # Django's async path checks the password itself; send it through the same count.
         return await sync_to_async(self.authenticate)(request, username, password, **kwargs)
+
+
+_compiled: dict[str, tuple[str, list[str], Any, dict]] = {}
+
+
+def _by_id(user_id: int) -> User | None:
+    """One user by primary key: the SQL, the columns and the converters the ORM compiles for
+    `filter(pk=...)`, compiled once a database and then run as they are."""
+    db = router.db_for_read(User)
+    if db not in _compiled:
+        compiler = User._default_manager.filter(pk=0).query.get_compiler(db)
+        compiler.pre_sql_setup()
+        sql, _ = compiler.as_sql()
+        names = [column.target.attname for column, _, _ in compiler.select]
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        _compiled[db] = (sql, names, compiler, converters)
+    sql, names, compiler, converters = _compiled[db]
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    return User.from_db(db, names, list(row))
