@@ -50,6 +50,13 @@ class Batch:
     keys: Iterable[int]
     load: Callable[[list[int]], dict[int, Any]]
     most_seconds: int = DAY
+    # the kind whose versions this one's entries are checked against: rows that every write
+    # changes together share one version (a photo and its preview), one key fewer to ask each
+    versioned_as: str | None = None
+
+    @property
+    def versions(self) -> str:
+        return self.versioned_as or self.kind
 
 
 ABSENT = object()  # what `remembering` keeps for a key its loader did not find
@@ -125,7 +132,8 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
     names = [f"{b.kind}:{k}" for b, keys in asked for k in keys]
     if not names:
         return results
-    got = cache.get_many([*names, *(f"v:{name}" for name in names)])
+    versions = dict.fromkeys(f"v:{b.versions}:{k}" for b, keys in asked for k in keys)
+    got = cache.get_many([*names, *versions])
     for (batch, keys), found in zip(asked, results, strict=True):
         if keys:
             found.update(_settle(batch, keys, got, memo))
@@ -137,7 +145,7 @@ def _settle(
 ) -> dict[int, Any]:
     """One batch's rows from the multi-get's answer, its misses loaded and stored."""
     kind = batch.kind
-    version = {key: got.get(f"v:{kind}:{key}") for key in keys}
+    version = {key: got.get(f"v:{batch.versions}:{key}") for key in keys}
     found: dict[int, Any] = {}
     for key in keys:
         entry = got.get(f"{kind}:{key}")
@@ -147,7 +155,7 @@ def _settle(
     metrics.CACHE.labels(kind, "hit").inc(len(found))
     metrics.CACHE.labels(kind, "miss").inc(len(missing))
     if missing:
-        version.update(_versions(kind, [key for key in missing if version[key] is None]))
+        version.update(_versions(batch.versions, [key for key in missing if version[key] is None]))
         # from primaries: a copy from a lagging replica would stay in the cache past the lag
         with replicas.primary():
             loaded = batch.load(missing)
@@ -183,13 +191,15 @@ def _versions(kind: str, keys: list[int]) -> dict[int, str]:
     return {key: got[f"v:{kind}:{key}"] for key in keys if f"v:{kind}:{key}" in got}
 
 
-def invalidate(kind: str, key: int) -> None:
-    """After a write to the row: every cached copy of it is stale from now on. A write still
-    inside a transaction is not visible yet, and a reader could load the old row under the new
-    version meanwhile: the version is replaced again once each open transaction commits."""
+def invalidate(kind: str, key: int, *sharing: str) -> None:
+    """After a write to the row: every cached copy of it is stale from now on, and of the rows
+    of the kinds `sharing` its version (Batch.versioned_as). A write still inside a transaction
+    is not visible yet, and a reader could load the old row under the new version meanwhile: the
+    version is replaced again once each open transaction commits."""
     memo = _memo.get()
     if memo is not None:
-        memo.pop((kind, key), None)
+        for each in (kind, *sharing):
+            memo.pop((each, key), None)
     if not settings.FILMROLL.cache_servers:
         return
 
