@@ -333,11 +333,8 @@ class RedisStore(FeedStore):
         )
 
     def read(self, user_id: int) -> list[int] | None:
-        client = self.clients[self.node(user_id)]
-        with client.pipeline(transaction=False) as pipe:
-            pipe.get(self.key(user_id))
-            pipe.expire(self.key(user_id), TTL)
-            data, _ = pipe.execute()
+        # GETEX (Redis 6.2): the feed and its TTL renewed in one command, not a pipeline of two
+        data = self.clients[self.node(user_id)].getex(self.key(user_id), ex=TTL)
         return None if data is None else unpack(data)
 
     def drop(self, user_id: int) -> None:
