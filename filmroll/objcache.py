@@ -124,7 +124,7 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
         # Gunicorn worker could not be told of a write made in another: read the (local) rows.
         for (batch, keys), found in zip(asked, results, strict=True):
             if keys:
-                metrics.CACHE.labels(batch.kind, "miss").inc(len(keys))
+                _count(batch.kind, "miss", len(keys))
                 loaded = batch.load(keys)
                 found.update(loaded)
                 _remember(memo, batch.kind, keys, {}, loaded)
@@ -152,8 +152,8 @@ def _settle(
         if entry is not None and version[key] is not None and entry[0] == version[key]:
             found[key] = entry[1]
     missing = [key for key in keys if key not in found]
-    metrics.CACHE.labels(kind, "hit").inc(len(found))
-    metrics.CACHE.labels(kind, "miss").inc(len(missing))
+    _count(kind, "hit", len(found))
+    _count(kind, "miss", len(missing))
     if missing:
         version.update(_versions(batch.versions, [key for key in missing if version[key] is None]))
         # from primaries: a copy from a lagging replica would stay in the cache past the lag
@@ -170,6 +170,13 @@ def _settle(
         found.update(loaded)
     _remember(memo, kind, keys, version, found)
     return found
+
+
+def _count(kind: str, result: str, n: int) -> None:
+    """Lookups counted per kind of row: a viewer's flags (`liked:ID`) count as `liked`, one
+    series for all viewers (a series per viewer would grow the metrics without end)."""
+    if n:
+        metrics.CACHE.labels(kind.partition(":")[0], result).inc(n)
 
 
 def _remember(
