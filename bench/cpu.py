@@ -105,6 +105,30 @@ def call(app, path: str, token: str | None) -> tuple[str, bytes]:
     return status[0], body
 
 
+def drop_entries(app, reads: dict) -> None:
+    """Delete the object cache entries (not the versions) the reads ask for, so that they are
+    stored again by this code."""
+    from django.core.cache import cache
+
+    from filmroll import objcache
+
+    asked: list[str] = []
+    get_many = objcache.KeptPyMemcacheCache.get_many
+
+    def recording(self, keys, version=None):
+        keys = list(keys)
+        asked.extend(keys)
+        return get_many(self, keys, version)
+
+    objcache.KeptPyMemcacheCache.get_many = recording
+    try:
+        for path, token in reads.values():
+            call(app, path, token)
+    finally:
+        objcache.KeptPyMemcacheCache.get_many = get_many
+    cache.delete_many([k for k in set(asked) if not k.startswith(("v:", "token:"))])
+
+
 def parts(names: str, reads: dict, app, reps: int) -> None:
     """CPU ms per request inside each named function (inclusive; a call inside another timed
     call counts in both), for each read: what a profiler's overhead would distort."""
@@ -145,7 +169,7 @@ def ab(a: str, b: str, reads: dict, app, reps: int) -> None:
     before each request, interleaved; CPU ms per request, medians, and B's saving."""
     variants = {"A": compile(a, "a", "exec"), "B": compile(b, "b", "exec")}
     times = {(v, name): [] for v in variants for name in reads}
-    for variant, code in variants.items():  # warm both
+    for code in variants.values():  # warm both
         exec(code, {})
         for path, token in reads.values():
             for _ in range(10):
@@ -169,6 +193,11 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--profile", choices=["feed", "media", "bare"])
     parser.add_argument(
+        "--fresh-entries",
+        action="store_true",
+        help="drop the reads' object cache entries first (stored by older code)",
+    )
+    parser.add_argument(
         "--loop", choices=["feed", "media", "bare"], help="only make --reps of this read (py-spy)"
     )
     parser.add_argument("--sort", default="cumulative")
@@ -186,6 +215,8 @@ def main() -> None:
         "media": (seeded["media"], seeded["token"]),
         "bare": ("/bench/bare", None),
     }
+    if args.fresh_entries:
+        drop_entries(app, reads)
     for path, token in reads.values():
         for _ in range(20):  # warm: caches, connections, the process's memory of rows
             status, body = call(app, path, token)

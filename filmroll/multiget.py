@@ -200,13 +200,23 @@ _SHARED = (str, int, float, bool, type(None), frozenset, datetime.date)  # datet
 
 def _thaw_of(value: Any) -> Callable[[Any], Any] | None:
     """How to hand out a copy of a kept entry; None to keep nothing."""
-    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)):
+    if not (isinstance(value, tuple) and len(value) in (2, 3) and isinstance(value[0], str)):
         return None
-    row = value[1]
+    row_copier = copier(value[1])
+    if row_copier is None:
+        return None
+    if row_copier is _same:
+        return _same
+    return lambda entry: (entry[0], row_copier(entry[1]), *entry[2:])
+
+
+def copier(row: Any) -> Callable[[Any], Any] | None:
+    """How to copy an object cache row so that each reader has its own of whatever could be
+    changed in place; None for a row of another shape (not to be kept)."""
     if isinstance(row, Model):
-        return _entry_with_model if _plain(row) else None
+        return _model_copy if _plain(row) else None
     if isinstance(row, dict) and all(isinstance(v, _SHARED) for v in row.values()):
-        return _entry_with_dict
+        return dict
     if isinstance(row, _SHARED) or _frozen(row):
         return _same
     return None
@@ -222,8 +232,7 @@ def _plain(row: Model) -> bool:
     """A model instance of columns only: no related instances or prefetches cached on it, no
     attribute that could be changed in place (a JSON field's dict)."""
     return not row._state.__dict__.get("fields_cache") and all(
-        isinstance(value, _SHARED) or name == "_state"
-        for name, value in row.__dict__.items()
+        isinstance(value, _SHARED) or name == "_state" for name, value in row.__dict__.items()
     )
 
 
@@ -231,18 +240,13 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _entry_with_dict(entry: tuple[str, dict]) -> tuple[str, dict]:
-    return entry[0], dict(entry[1])
-
-
-def _entry_with_model(entry: tuple[str, Model]) -> tuple[str, Model]:
-    """The entry with its own instance, as unpickling would make it: its attributes (immutable
-    values: `_plain`) and a state of its own."""
-    kept = entry[1]
+def _model_copy(kept: Model) -> Model:
+    """An instance of its own, as unpickling would make it: its attributes (immutable values:
+    `_plain`) and a state of its own."""
     row = kept.__class__.__new__(kept.__class__)
     attrs = row.__dict__
     attrs.update(kept.__dict__)
     state = attrs["_state"] = ModelState()
     state.db = kept._state.db
     state.adding = kept._state.adding
-    return entry[0], row
+    return row

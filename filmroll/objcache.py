@@ -5,6 +5,7 @@ served stale after that (versions below). The embedded default keeps no rows: se
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -129,28 +130,47 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
                 found.update(loaded)
                 _remember(memo, batch.kind, keys, {}, loaded)
         return results
-    names = [f"{b.kind}:{k}" for b, keys in asked for k in keys]
-    if not names:
+    if not any(keys for _, keys in asked):
         return results
+    # Every version; the entries of rows this process does not keep (_kept), and then those
+    # it keeps under an older version. A warm read asks the versions alone.
     versions = dict.fromkeys(f"v:{b.versions}:{k}" for b, keys in asked for k in keys)
+    now = time.monotonic()
+    names = [f"{b.kind}:{k}" for b, keys in asked for k in keys if not _keeps(b.kind, k, now)]
     got = cache.get_many([*names, *versions])
+    later = [
+        f"{b.kind}:{k}"
+        for b, keys in asked
+        for k in keys
+        if _keeps(b.kind, k, now) and _kept_version(b.kind, k) != got.get(f"v:{b.versions}:{k}")
+    ]
+    if later:
+        got.update(cache.get_many(later))
     for (batch, keys), found in zip(asked, results, strict=True):
         if keys:
-            found.update(_settle(batch, keys, got, memo))
+            found.update(_settle(batch, keys, got, memo, now))
     return results
 
 
 def _settle(
-    batch: Batch, keys: list[int], got: dict[str, Any], memo: dict | None
+    batch: Batch, keys: list[int], got: dict[str, Any], memo: dict | None, now: float
 ) -> dict[int, Any]:
-    """One batch's rows from the multi-get's answer, its misses loaded and stored."""
+    """One batch's rows from the multi-get's answer (or this process's copy of an entry under
+    the current version), its misses loaded and stored."""
     kind = batch.kind
     version = {key: got.get(f"v:{batch.versions}:{key}") for key in keys}
     found: dict[int, Any] = {}
     for key in keys:
+        current = version[key]
+        if current is None:
+            continue
+        kept = _kept.get((kind, key))
+        if kept is not None and kept[0] == current and kept[2] > now:
+            found[key] = kept[3](kept[1])
+            continue
         entry = got.get(f"{kind}:{key}")
-        if entry is not None and version[key] is not None and entry[0] == version[key]:
-            found[key] = entry[1]
+        if entry is not None and entry[0] == current:
+            found[key] = _keep(kind, key, entry, batch.most_seconds, now)
     missing = [key for key in keys if key not in found]
     _count(kind, "hit", len(found))
     _count(kind, "miss", len(missing))
@@ -159,17 +179,50 @@ def _settle(
         # from primaries: a copy from a lagging replica would stay in the cache past the lag
         with replicas.primary():
             loaded = batch.load(missing)
+        stored = time.time()
+        entries = {k: (version[k], value, stored) for k, value in loaded.items() if version[k]}
         cache.set_many(
-            {
-                f"{kind}:{key}": (version[key], value)
-                for key, value in loaded.items()
-                if version[key]
-            },
+            {f"{kind}:{key}": entry for key, entry in entries.items()},
             min(DAY, batch.most_seconds),
         )
+        for key, entry in entries.items():
+            _keep(kind, key, entry, batch.most_seconds, now)
         found.update(loaded)
     _remember(memo, kind, keys, version, found)
     return found
+
+
+# This process's copies of the entries it read or stored: (kind, key) -> (version, row,
+# monotonic deadline, copier). Served while memcached's version is still theirs, so a warm read
+# asks memcached for the versions alone. As exact as the entries: an entry is only served under
+# its version, which every write replaces; and it is kept no longer than memcached keeps it
+# (its time to live from when it was stored), so a change made outside filmroll's write paths
+# shows no later than before. Each read gets its own copy of what could be changed in place.
+KEPT = 20_000
+_kept: dict[tuple[str, int], tuple[str, Any, float, Callable[[Any], Any]]] = {}
+
+
+def _keeps(kind: str, key: int, now: float) -> bool:
+    kept = _kept.get((kind, key))
+    return kept is not None and kept[2] > now
+
+
+def _kept_version(kind: str, key: int) -> str | None:
+    kept = _kept.get((kind, key))  # .get: another thread may clear them meanwhile
+    return None if kept is None else kept[0]
+
+
+def _keep(kind: str, key: int, entry: tuple, most_seconds: int, now: float) -> Any:
+    """The entry's row, a copy of it kept in `_kept` when it can be copied and has time left
+    (entries stored without their time, before this, are not kept)."""
+    row = entry[1]
+    copier = multiget.copier(row)
+    left = min(DAY, most_seconds) - (time.time() - entry[2]) if len(entry) > 2 else 0
+    if copier is not None and left > 0:
+        if len(_kept) >= KEPT:
+            _kept.clear()
+        _kept[(kind, key)] = (entry[0], copier(row), now + left, copier)
+    return row
 
 
 def _count(kind: str, result: str, n: int) -> None:
