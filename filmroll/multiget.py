@@ -193,7 +193,7 @@ def _pickled(key: str, data: bytes, flags: int) -> Any:
 # Only the object cache's entries `(version, row)` are kept, and each read gets its own copy of
 # whatever could be changed in place (a model instance, a dict); frozen dataclasses (media rows,
 # previews), frozensets and scalars are shared.
-KEPT_VALUES = 50_000
+KEPT_VALUES = 10_000  # a few MB: the object cache keeps its rows itself (objcache._kept)
 _decoded: dict[bytes, tuple[Callable[[Any], Any], Any]] = {}
 _SHARED = (str, int, float, bool, type(None), frozenset, datetime.date)  # datetimes too
 
