@@ -130,42 +130,63 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
                 found.update(loaded)
                 _remember(memo, batch.kind, keys, {}, loaded)
         return results
-    if not any(keys for _, keys in asked):
-        return results
     # Every version; the entries of rows this process does not keep (_kept), and then those
     # it keeps under an older version. A warm read asks the versions alone.
-    versions = dict.fromkeys(f"v:{b.versions}:{k}" for b, keys in asked for k in keys)
     now = time.monotonic()
-    names = [f"{b.kind}:{k}" for b, keys in asked for k in keys if not _keeps(b.kind, k, now)]
-    got = cache.get_many([*names, *versions])
-    later = [
-        f"{b.kind}:{k}"
-        for b, keys in asked
-        for k in keys
-        if _keeps(b.kind, k, now) and _kept_version(b.kind, k) != got.get(f"v:{b.versions}:{k}")
-    ]
+    plans = [_plan(batch, keys, now) if keys else None for batch, keys in asked]
+    names = [name for plan in plans if plan for name in plan.ask]
+    if not names:
+        return results
+    got = cache.get_many(dict.fromkeys(names))  # a version two kinds share, asked once
+    later = [name for plan in plans if plan for name in plan.stale(got)]
     if later:
         got.update(cache.get_many(later))
-    for (batch, keys), found in zip(asked, results, strict=True):
-        if keys:
-            found.update(_settle(batch, keys, got, memo, now))
+    for plan, found in zip(plans, results, strict=True):
+        if plan:
+            found.update(_settle(plan, got, memo, now))
     return results
 
 
-def _settle(
-    batch: Batch, keys: list[int], got: dict[str, Any], memo: dict | None, now: float
-) -> dict[int, Any]:
+@dataclass
+class _Plan:
+    """One batch's keys, their version keys and what this process keeps of each (or None)."""
+
+    batch: Batch
+    keys: list[int]
+    versions: list[str]
+    kept: list[tuple | None]
+    ask: list[str]
+
+    def stale(self, got: dict[str, Any]) -> list[str]:
+        """Entries kept under a version that is no longer the current one: to ask for."""
+        kind = self.batch.kind
+        return [
+            f"{kind}:{key}"
+            for key, name, kept in zip(self.keys, self.versions, self.kept, strict=True)
+            if kept is not None and kept[0] != got.get(name)
+        ]
+
+
+def _plan(batch: Batch, keys: list[int], now: float) -> _Plan:
+    kind = batch.kind
+    versions = [f"v:{batch.versions}:{key}" for key in keys]
+    kept = [_kept.get((kind, key)) for key in keys]  # .get: another thread may clear it
+    kept = [k if k is not None and k[2] > now else None for k in kept]
+    ask = [f"{kind}:{key}" for key, k in zip(keys, kept, strict=True) if k is None]
+    return _Plan(batch, keys, versions, kept, ask + versions)
+
+
+def _settle(plan: _Plan, got: dict[str, Any], memo: dict | None, now: float) -> dict[int, Any]:
     """One batch's rows from the multi-get's answer (or this process's copy of an entry under
     the current version), its misses loaded and stored."""
-    kind = batch.kind
-    version = {key: got.get(f"v:{batch.versions}:{key}") for key in keys}
+    batch, keys, kind = plan.batch, plan.keys, plan.batch.kind
+    version = {key: got.get(name) for key, name in zip(keys, plan.versions, strict=True)}
     found: dict[int, Any] = {}
-    for key in keys:
+    for key, kept in zip(keys, plan.kept, strict=True):
         current = version[key]
         if current is None:
             continue
-        kept = _kept.get((kind, key))
-        if kept is not None and kept[0] == current and kept[2] > now:
+        if kept is not None and kept[0] == current:
             found[key] = kept[3](kept[1])
             continue
         entry = got.get(f"{kind}:{key}")
@@ -200,16 +221,6 @@ def _settle(
 # shows no later than before. Each read gets its own copy of what could be changed in place.
 KEPT = 20_000
 _kept: dict[tuple[str, int], tuple[str, Any, float, Callable[[Any], Any]]] = {}
-
-
-def _keeps(kind: str, key: int, now: float) -> bool:
-    kept = _kept.get((kind, key))
-    return kept is not None and kept[2] > now
-
-
-def _kept_version(kind: str, key: int) -> str | None:
-    kept = _kept.get((kind, key))  # .get: another thread may clear them meanwhile
-    return None if kept is None else kept[0]
 
 
 def _keep(kind: str, key: int, entry: tuple, most_seconds: int, now: float) -> Any:
