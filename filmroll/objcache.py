@@ -104,7 +104,8 @@ def get_many(
     (`invalidate`). An entry is stored with the version read before its row was loaded and is
     served only while that version is current, so a reader that loaded a row just before a
     write can never put the old row back after the write's invalidation. Entries and versions
-    come in the same multi-get: one round trip, as before.
+    come in the same multi-get: one round trip, as before (the versions alone for entries this
+    process keeps: `_kept`).
     """
     return fetch(Batch(kind, keys, load, most_seconds))[0]
 
@@ -163,7 +164,7 @@ class _Plan:
         return [
             f"{kind}:{key}"
             for key, name, kept in zip(self.keys, self.versions, self.kept, strict=True)
-            if kept is not None and kept[0] != got.get(name)
+            if kept is not None and got.get(name) not in (None, kept[0])  # None: a miss anyway
         ]
 
 
