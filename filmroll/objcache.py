@@ -5,6 +5,7 @@ served stale after that (versions below). The embedded default keeps no rows: se
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,6 +51,13 @@ class Batch:
     keys: Iterable[int]
     load: Callable[[list[int]], dict[int, Any]]
     most_seconds: int = DAY
+    # the kind whose versions this one's entries are checked against: rows that every write
+    # changes together share one version (a photo and its preview), one key fewer to ask each
+    versioned_as: str | None = None
+
+    @property
+    def versions(self) -> str:
+        return self.versioned_as or self.kind
 
 
 ABSENT = object()  # what `remembering` keeps for a key its loader did not find
@@ -96,7 +104,8 @@ def get_many(
     (`invalidate`). An entry is stored with the version read before its row was loaded and is
     served only while that version is current, so a reader that loaded a row just before a
     write can never put the old row back after the write's invalidation. Entries and versions
-    come in the same multi-get: one round trip, as before.
+    come in the same multi-get: one round trip, as before (the versions alone for entries this
+    process keeps: `_kept`).
     """
     return fetch(Batch(kind, keys, load, most_seconds))[0]
 
@@ -117,51 +126,122 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
         # Gunicorn worker could not be told of a write made in another: read the (local) rows.
         for (batch, keys), found in zip(asked, results, strict=True):
             if keys:
-                metrics.CACHE.labels(batch.kind, "miss").inc(len(keys))
+                _count(batch.kind, "miss", len(keys))
                 loaded = batch.load(keys)
                 found.update(loaded)
                 _remember(memo, batch.kind, keys, {}, loaded)
         return results
-    names = [f"{b.kind}:{k}" for b, keys in asked for k in keys]
+    # Every version; the entries of rows this process does not keep (_kept), and then those
+    # it keeps under an older version. A warm read asks the versions alone.
+    now = time.monotonic()
+    plans = [_plan(batch, keys, now) if keys else None for batch, keys in asked]
+    names = [name for plan in plans if plan for name in plan.ask]
     if not names:
         return results
-    got = cache.get_many([*names, *(f"v:{name}" for name in names)])
-    for (batch, keys), found in zip(asked, results, strict=True):
-        if keys:
-            found.update(_settle(batch, keys, got, memo))
+    got = cache.get_many(dict.fromkeys(names))  # a version two kinds share, asked once
+    later = [name for plan in plans if plan for name in plan.stale(got)]
+    if later:
+        got.update(cache.get_many(later))
+    for plan, found in zip(plans, results, strict=True):
+        if plan:
+            found.update(_settle(plan, got, memo, now))
     return results
 
 
-def _settle(
-    batch: Batch, keys: list[int], got: dict[str, Any], memo: dict | None
-) -> dict[int, Any]:
-    """One batch's rows from the multi-get's answer, its misses loaded and stored."""
+@dataclass
+class _Plan:
+    """One batch's keys, their version keys and what this process keeps of each (or None)."""
+
+    batch: Batch
+    keys: list[int]
+    versions: list[str]
+    kept: list[tuple | None]
+    ask: list[str]
+
+    def stale(self, got: dict[str, Any]) -> list[str]:
+        """Entries kept under a version that is no longer the current one: to ask for."""
+        kind = self.batch.kind
+        return [
+            f"{kind}:{key}"
+            for key, name, kept in zip(self.keys, self.versions, self.kept, strict=True)
+            if kept is not None and got.get(name) not in (None, kept[0])  # None: a miss anyway
+        ]
+
+
+def _plan(batch: Batch, keys: list[int], now: float) -> _Plan:
     kind = batch.kind
-    version = {key: got.get(f"v:{kind}:{key}") for key in keys}
+    versions = [f"v:{batch.versions}:{key}" for key in keys]
+    kept = [_kept.get((kind, key)) for key in keys]  # .get: another thread may clear it
+    kept = [k if k is not None and k[2] > now else None for k in kept]
+    ask = [f"{kind}:{key}" for key, k in zip(keys, kept, strict=True) if k is None]
+    return _Plan(batch, keys, versions, kept, ask + versions)
+
+
+def _settle(plan: _Plan, got: dict[str, Any], memo: dict | None, now: float) -> dict[int, Any]:
+    """One batch's rows from the multi-get's answer (or this process's copy of an entry under
+    the current version), its misses loaded and stored."""
+    batch, keys, kind = plan.batch, plan.keys, plan.batch.kind
+    version = {key: got.get(name) for key, name in zip(keys, plan.versions, strict=True)}
     found: dict[int, Any] = {}
-    for key in keys:
+    for key, kept in zip(keys, plan.kept, strict=True):
+        current = version[key]
+        if current is None:
+            continue
+        if kept is not None and kept[0] == current:
+            found[key] = kept[3](kept[1])
+            continue
         entry = got.get(f"{kind}:{key}")
-        if entry is not None and version[key] is not None and entry[0] == version[key]:
-            found[key] = entry[1]
+        if entry is not None and entry[0] == current:
+            found[key] = _keep(kind, key, entry, batch.most_seconds, now)
     missing = [key for key in keys if key not in found]
-    metrics.CACHE.labels(kind, "hit").inc(len(found))
-    metrics.CACHE.labels(kind, "miss").inc(len(missing))
+    _count(kind, "hit", len(found))
+    _count(kind, "miss", len(missing))
     if missing:
-        version.update(_versions(kind, [key for key in missing if version[key] is None]))
+        version.update(_versions(batch.versions, [key for key in missing if version[key] is None]))
         # from primaries: a copy from a lagging replica would stay in the cache past the lag
         with replicas.primary():
             loaded = batch.load(missing)
+        stored = time.time()
+        entries = {k: (version[k], value, stored) for k, value in loaded.items() if version[k]}
         cache.set_many(
-            {
-                f"{kind}:{key}": (version[key], value)
-                for key, value in loaded.items()
-                if version[key]
-            },
+            {f"{kind}:{key}": entry for key, entry in entries.items()},
             min(DAY, batch.most_seconds),
         )
+        for key, entry in entries.items():
+            _keep(kind, key, entry, batch.most_seconds, now)
         found.update(loaded)
     _remember(memo, kind, keys, version, found)
     return found
+
+
+# This process's copies of the entries it read or stored: (kind, key) -> (version, row,
+# monotonic deadline, copier). Served while memcached's version is still theirs, so a warm read
+# asks memcached for the versions alone. As exact as the entries: an entry is only served under
+# its version, which every write replaces; and it is kept no longer than memcached keeps it
+# (its time to live from when it was stored), so a change made outside filmroll's write paths
+# shows no later than before. Each read gets its own copy of what could be changed in place.
+KEPT = 20_000
+_kept: dict[tuple[str, int], tuple[str, Any, float, Callable[[Any], Any]]] = {}
+
+
+def _keep(kind: str, key: int, entry: tuple, most_seconds: int, now: float) -> Any:
+    """The entry's row, a copy of it kept in `_kept` when it can be copied and has time left
+    (entries stored without their time, before this, are not kept)."""
+    row = entry[1]
+    copier = multiget.copier(row)
+    left = min(DAY, most_seconds) - (time.time() - entry[2]) if len(entry) > 2 else 0
+    if copier is not None and left > 0:
+        if len(_kept) >= KEPT:
+            _kept.clear()
+        _kept[(kind, key)] = (entry[0], copier(row), now + left, copier)
+    return row
+
+
+def _count(kind: str, result: str, n: int) -> None:
+    """Lookups counted per kind of row: a viewer's flags (`liked:ID`) count as `liked`, one
+    series for all viewers (a series per viewer would grow the metrics without end)."""
+    if n:
+        metrics.CACHE.labels(kind.partition(":")[0], result).inc(n)
 
 
 def _remember(
@@ -183,13 +263,15 @@ def _versions(kind: str, keys: list[int]) -> dict[int, str]:
     return {key: got[f"v:{kind}:{key}"] for key in keys if f"v:{kind}:{key}" in got}
 
 
-def invalidate(kind: str, key: int) -> None:
-    """After a write to the row: every cached copy of it is stale from now on. A write still
-    inside a transaction is not visible yet, and a reader could load the old row under the new
-    version meanwhile: the version is replaced again once each open transaction commits."""
+def invalidate(kind: str, key: int, *sharing: str) -> None:
+    """After a write to the row: every cached copy of it is stale from now on, and of the rows
+    of the kinds `sharing` its version (Batch.versioned_as). A write still inside a transaction
+    is not visible yet, and a reader could load the old row under the new version meanwhile: the
+    version is replaced again once each open transaction commits."""
     memo = _memo.get()
     if memo is not None:
-        memo.pop((kind, key), None)
+        for each in (kind, *sharing):
+            memo.pop((each, key), None)
     if not settings.FILMROLL.cache_servers:
         return
 

@@ -136,3 +136,43 @@ def test_a_server_that_is_down_misses_its_keys_and_is_marked(servers):
     assert got == stored_there
     assert broken._cache._failed_clients  # counted against the server, as HashClient counts
     assert broken.get_many(list(VALUES)) == stored_there  # and asked no more meanwhile
+
+
+def test_values_read_again_are_not_unpickled_again_and_each_read_gets_its_own(servers):
+    from filmroll import multiget
+    from filmroll.accounts.models import User
+    from filmroll.media.previews import Preview
+
+    cache = backend(servers)
+    user = User(id=7, username="alice", full_name="Alice", bio="hi")
+    user._state.adding, user._state.db = False, "default"  # as a row loaded from the database
+    entries = {
+        "user:7": ("v1", user),
+        "previews:1": ("v2", Preview(comments=((1, 7, "nice"),), likers=(7,))),
+        "location:3": ("v3", {"id": "3", "name": "Place", "latitude": 1.5}),
+        "liked:7:1": ("v4", True),
+        "other": ["a", "list"],  # not an entry of the object cache's: never kept
+    }
+    cache.set_many(entries)
+    multiget._decoded.clear()
+    first = cache.get_many(list(entries))
+    unpickled = []
+    loads = multiget.pickle.loads
+    multiget.pickle.loads = lambda data: unpickled.append(data) or loads(data)
+    try:
+        second = cache.get_many(list(entries))
+    finally:
+        multiget.pickle.loads = loads
+    assert len(unpickled) == 1  # only "other"
+    assert second == first == PyMemcacheCache.get_many(cache, list(entries))
+    # what could be changed in place is each read's own
+    assert second["user:7"][1] is not first["user:7"][1]
+    assert second["user:7"][1]._state is not first["user:7"][1]._state
+    first["user:7"][1].bio = "changed"
+    first["location:3"][1]["name"] = "changed"
+    third = cache.get_many(list(entries))
+    assert third["user:7"][1].bio == "hi" and third["user:7"][1]._state.db == "default"
+    assert third["user:7"][1]._state.adding is False
+    assert third["location:3"][1]["name"] == "Place"
+    assert third["previews:1"] is second["previews:1"]  # frozen: shared
+    assert second["other"] is not first["other"]

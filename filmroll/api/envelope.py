@@ -165,7 +165,7 @@ def _method(request: PublicRequest) -> None:
 def _authenticate(request: PublicRequest, public: bool) -> None:
     """A user's token (Authorization: Bearer, or access_token in the query or the form body);
     or, where v1 allowed public reads by an app alone, a registered app's client_id."""
-    header = request.headers.get("Authorization", "")
+    header = request.META.get("HTTP_AUTHORIZATION", "")  # (request.headers: a dict of all)
     raw = header[7:].strip() if header[:7].lower() == "bearer " else request.GET.get("access_token")
     if not raw and request.method not in ("GET", "HEAD"):
         body_token = _peek(request).get("access_token")

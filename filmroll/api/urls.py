@@ -42,6 +42,10 @@ def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
 
 
 urlpatterns = [
+    # The two most read first: Django tries the patterns in turn (~0.5 us each), and no pattern
+    # before them could match their paths.
+    route(rf"media/{MEDIA}", media.detail, "media"),
+    route("users/self/feed", feeds.feed, "feed"),
     route("accounts/signup", accounts.signup, "signup"),
     route("accounts/login", accounts.login, "login"),
     route("accounts/login/two_factor", accounts.login_two_factor, "login-two-factor"),
@@ -53,7 +57,6 @@ urlpatterns = [
     route("users/self/two_factor/totp/confirm", twofactor.totp_confirm, "two-factor-confirm"),
     route("users/self/two_factor/disable", twofactor.disable, "two-factor-disable"),
     route("users/self/two_factor/recovery_codes", twofactor.recovery_codes, "recovery-codes"),
-    route("users/self/feed", feeds.feed, "feed"),
     route("users/self/media/liked", feeds.liked, "liked"),
     route("users/self/media/saved", feeds.saved_media, "saved"),
     route("users/self/requested-by", graph.requested_by, "requested-by"),
@@ -80,7 +83,6 @@ urlpatterns = [
     route("media/filters", media.filter_list, "media-filters"),
     route("media/search", discovery.media_search, "media-search"),
     route("media/popular", discovery.media_popular, "media-popular"),
-    route(rf"media/{MEDIA}", media.detail, "media"),
     route(rf"media/{MEDIA}/likes", social.media_likes, "likes"),
     route(rf"media/{MEDIA}/saved", media.media_saved, "media-saved"),
     route(rf"media/{MEDIA}/comments", social.media_comments, "comments"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+from itertools import islice
 
 from django.conf import settings
 
@@ -153,9 +154,13 @@ def _candidates(viewer_id: int, max_id: int | None, min_id: int | None, want: in
     feed = store().read(viewer_id)
     if feed is None:
         feed = rebuild(viewer_id)
-    found = [m for m in feed if (max_id is None or m < max_id) and (min_id is None or m > min_id)][
-        :want
-    ]
+    # the first `want` in range, without looking past them (a feed holds up to the cap, 1000)
+    found = list(
+        islice(
+            (m for m in feed if (max_id is None or m < max_id) and (min_id is None or m > min_id)),
+            want,
+        )
+    )
     if len(found) < want and len(feed) >= cap:
         # Scrolled past the cap: older posts come from the shards, with no dead end.
         before = min([*found, *([max_id] if max_id else []), feed[-1]])

@@ -20,7 +20,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from typing import Protocol, cast
 
 from django.conf import settings
 
@@ -333,12 +333,9 @@ class RedisStore(FeedStore):
         )
 
     def read(self, user_id: int) -> list[int] | None:
-        client = self.clients[self.node(user_id)]
-        with client.pipeline(transaction=False) as pipe:
-            pipe.get(self.key(user_id))
-            pipe.expire(self.key(user_id), TTL)
-            data, _ = pipe.execute()
-        return None if data is None else unpack(data)
+        # GETEX (Redis 6.2): the feed and its TTL renewed in one command, not a pipeline of two
+        data = self.clients[self.node(user_id)].getex(self.key(user_id), ex=TTL)
+        return None if data is None else unpack(cast(bytes, data))  # no decode_responses
 
     def drop(self, user_id: int) -> None:
         self.clients[self.node(user_id)].delete(self.key(user_id))

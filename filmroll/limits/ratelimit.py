@@ -146,23 +146,38 @@ def _redis():
     )
 
 
+# One call for every key of a request: each key's count this slot (counted first, with `count`)
+# and the slot before, as the pipeline of INCRBY, EXPIRE and GET per key did, in one command
+# whose reply is short to parse (redis-py's pipeline took ~0.1 ms of CPU a request).
+# KEYS: per key, this slot's and the previous slot's; ARGV: count (1/0), amount, seconds kept.
+COUNTS = """
+local out = {}
+for i = 1, #KEYS, 2 do
+  local now
+  if ARGV[1] == '1' then
+    now = redis.call('INCRBY', KEYS[i], ARGV[2])
+    redis.call('EXPIRE', KEYS[i], ARGV[3])
+  else
+    now = tonumber(redis.call('GET', KEYS[i]) or 0)
+  end
+  out[#out + 1] = now
+  out[#out + 1] = tonumber(redis.call('GET', KEYS[i + 1]) or 0)
+end
+return out
+"""
+
+
+@once
+def _counts_script():
+    return _redis().register_script(COUNTS)
+
+
 def _redis_counts(
     keys: list[str], slot: int, count: bool, amount: int = 1, hours: int = 1
 ) -> list[tuple[int, int]]:
-    pipe = _redis().pipeline(transaction=False)
-    for key in keys:
-        if count:
-            pipe.incrby(_key(key, slot), amount)
-            pipe.expire(_key(key, slot), 2 * hours * WINDOW)
-        else:
-            pipe.get(_key(key, slot))
-        pipe.get(_key(key, slot - hours))
-    replies = pipe.execute()
-    step = 3 if count else 2
-    return [
-        (int(replies[i] or 0), int(replies[i + step - 1] or 0))
-        for i in range(0, len(replies), step)
-    ]
+    names = [name for key in keys for name in (_key(key, slot), _key(key, slot - hours))]
+    replies = _counts_script()(names, [1 if count else 0, amount, 2 * hours * WINDOW], _redis())
+    return [(int(replies[i]), int(replies[i + 1])) for i in range(0, len(replies), 2)]
 
 
 def _sql_counts(

@@ -19,9 +19,9 @@ def get_many(media_ids: Iterable[int]) -> dict[int, Media]:
 
 
 def invalidate(media_id: int) -> None:
-    """After any change to the photo, its likes or its comments (media.previews caches those)."""
-    objcache.invalidate("media", media_id)
-    objcache.invalidate("previews", media_id)
+    """After any change to the photo, its likes or its comments (media.previews caches those,
+    under the photo's version: previews.batch)."""
+    objcache.invalidate("media", media_id, "previews")
 
 
 def liked_batch(viewer_id: int, media_ids: Iterable[int]) -> objcache.Batch:
@@ -32,7 +32,7 @@ def liked_batch(viewer_id: int, media_ids: Iterable[int]) -> objcache.Batch:
         found = db.which(viewer_id, "user_likes", "media_id", missing)
         return {media_id: media_id in found for media_id in missing}
 
-    return objcache.Batch(f"liked:{viewer_id}", media_ids, load)
+    return objcache.Batch(f"liked:{viewer_id}", media_ids, load, versioned_as=_marks(viewer_id))
 
 
 def liked(viewer_id: int, media_ids: Iterable[int]) -> set[int]:
@@ -42,7 +42,7 @@ def liked(viewer_id: int, media_ids: Iterable[int]) -> set[int]:
 
 def invalidate_liked(viewer_id: int, media_id: int) -> None:
     """After the viewer likes or unlikes the photo."""
-    objcache.invalidate(f"liked:{viewer_id}", media_id)
+    objcache.invalidate(_marks(viewer_id), media_id, f"liked:{viewer_id}", f"saved:{viewer_id}")
 
 
 def saved_batch(viewer_id: int, media_ids: Iterable[int]) -> objcache.Batch:
@@ -52,7 +52,7 @@ def saved_batch(viewer_id: int, media_ids: Iterable[int]) -> objcache.Batch:
         found = db.which(viewer_id, "saved_media", "media_id", missing)
         return {media_id: media_id in found for media_id in missing}
 
-    return objcache.Batch(f"saved:{viewer_id}", media_ids, load)
+    return objcache.Batch(f"saved:{viewer_id}", media_ids, load, versioned_as=_marks(viewer_id))
 
 
 def saved(viewer_id: int, media_ids: Iterable[int]) -> set[int]:
@@ -62,4 +62,10 @@ def saved(viewer_id: int, media_ids: Iterable[int]) -> set[int]:
 
 def invalidate_saved(viewer_id: int, media_id: int) -> None:
     """After the viewer saves or unsaves the photo."""
-    objcache.invalidate(f"saved:{viewer_id}", media_id)
+    objcache.invalidate(_marks(viewer_id), media_id, f"liked:{viewer_id}", f"saved:{viewer_id}")
+
+
+def _marks(viewer_id: int) -> str:
+    """The version kind the viewer's like and save flags share: a warm page asks one version a
+    photo for both (a like or a save makes both flags of the photo be read again)."""
+    return f"marks:{viewer_id}"

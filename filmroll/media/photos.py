@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -215,7 +214,7 @@ def visible(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
     owner = owners.get(media.user_id) if media else None
     if media is None or owner is None or not visibility.can_see(viewer_id, owner):
         raise NotFound("no such media")
-    return dataclasses.replace(media, owner=owner), owner
+    return media.with_owner(owner), owner
 
 
 def public(viewer_id: int | None, raw_id: Any) -> tuple[Media, User]:
@@ -254,7 +253,7 @@ def visible_many(viewer_id: int | None, media_ids: list[int]) -> list[Media]:
     rows, owners = _rows_and_owners(viewer_id, media_ids)
     allowed = visibility.visible_owners(viewer_id, owners.values())
     return [
-        dataclasses.replace(rows[m], owner=owners[rows[m].user_id])
+        rows[m].with_owner(owners[rows[m].user_id])
         for m in media_ids
         if m in rows and rows[m].user_id in allowed
     ]

@@ -43,7 +43,9 @@ def _load(media_ids: list[int]) -> dict[int, Preview]:
 
 
 def batch(media_ids: Iterable[int]) -> objcache.Batch:
-    return objcache.Batch("previews", media_ids, _load)
+    # every change to a photo's likes or comments goes through media.cache.invalidate, which
+    # replaces the photo's version: its preview is checked against that one
+    return objcache.Batch("previews", media_ids, _load, versioned_as="media")
 
 
 def get_many(media_ids: Iterable[int]) -> dict[int, Preview]:

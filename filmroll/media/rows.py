@@ -42,6 +42,14 @@ class Media:
     # the owner's User, when a read path has fetched it; never cached
     owner: Any = field(default=None, metadata=NOT_STORED)
 
+    def with_owner(self, owner: Any) -> Media:
+        """This row carrying its owner's User: a copy, as dataclasses.replace makes it, without
+        running __init__ again (~5 us a row, 20 rows a feed page)."""
+        copy = object.__new__(Media)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["owner"] = owner
+        return copy
+
     @property
     def shortcode(self) -> str:
         """The photo's name in /p/ URLs."""

@@ -155,3 +155,39 @@ def test_requests_go_through_when_the_counts_store_is_down(limits, caplog):
         ratelimit._redis.cache_clear()
     assert answer.status_code == 200 and answer["X-Ratelimit-Remaining"] == "5000"  # uncounted
     assert "rate limits not counted" in caplog.text
+
+
+def test_redis_counts_as_the_database_does(limits):
+    """The counts in Redis (one script call a request) give the verdicts the database's give,
+    hit after hit, peeked or counted, across hours and windows."""
+    from tests.support.servers import redis_server
+
+    hour = 2_000_000 * ratelimit.WINDOW
+    steps = [
+        ("hit", [("a", 5), ("b", 3)], hour - 10, 1, ratelimit.WINDOW),
+        ("hit", [("a", 5), ("b", 3)], hour - 5, 2, ratelimit.WINDOW),
+        ("peek", [("a", 5), ("c", 4)], hour + 600, 1, ratelimit.WINDOW),
+        ("hit", [("a", 5), ("b", 3), ("c", 4)], hour + 900, 1, ratelimit.WINDOW),
+        ("hit", [("b", 3)], hour + 1000, 1, ratelimit.WINDOW),
+        ("hit", [("day", 10)], hour, 4, ratelimit.LONGEST),
+        ("peek", [("day", 10)], hour + 100, 7, ratelimit.LONGEST),
+    ]
+
+    def verdicts():
+        return [
+            getattr(ratelimit, kind)(rules, now=now, amount=amount, window=window)
+            for kind, rules, now, amount, window in steps
+        ]
+
+    limits(session_redis="")
+    ratelimit.reset()
+    from_database = verdicts()
+    with redis_server() as url:
+        limits(session_redis=url)
+        ratelimit._redis.cache_clear()
+        try:
+            from_redis = verdicts()
+        finally:
+            ratelimit._redis.cache_clear()
+    assert from_redis == from_database
+    assert not from_database[4][0].allowed  # b's budget of 3 used up: the steps tell apart

@@ -63,6 +63,18 @@ def test_a_store_keeps_feeds_newest_first_once_and_capped(kind, redis_store, set
     assert feeds.read(users[1]) is None
 
 
+def test_reading_a_redis_feed_renews_its_time_to_live(redis_store):
+    from filmroll.feeds.store import TTL
+
+    user = db.new_ids(1)[0]
+    redis_store.replace(user, make_ids(3))
+    client, key = redis_store.clients[redis_store.node(user)], redis_store.key(user)
+    client.expire(key, 10)
+    assert redis_store.read(user) == sorted(make_ids(3), reverse=True)
+    assert TTL - 5 <= client.ttl(key) <= TTL
+    assert redis_store.read(db.new_ids(1)[0]) is None
+
+
 def test_redis_feeds_spread_over_instances_and_cost_under_16_bytes_an_entry(redis_store, settings):
     users = [db.new_ids(n % 8)[0] for n in range(40)]
     for user in users:

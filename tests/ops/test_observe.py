@@ -200,3 +200,19 @@ def test_the_munin_plugin_describes_and_reports_the_business_graph():
     upload(alice, png_bytes())
     after = values()
     assert after["photos"] == before["photos"] + 2 and after["likes"] == before["likes"]
+
+
+def test_cache_lookups_of_each_viewers_flags_count_in_one_series():
+    from filmroll import objcache
+    from filmroll.observe import metrics
+
+    def liked() -> float:
+        return metrics.CACHE.labels("liked", "miss")._value.get()
+
+    before = liked()
+    for viewer in (101, 102):
+        objcache.fetch(objcache.Batch(f"liked:{viewer}", [1, 2], lambda keys: {}))
+    assert liked() == before + 4
+    assert not [
+        labels for labels in metrics.CACHE._metrics if labels[0].startswith("liked:")
+    ]  # no series per viewer

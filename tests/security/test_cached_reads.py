@@ -383,3 +383,39 @@ def test_a_row_read_before_a_write_is_not_kept_after_it(alice, bob):
     assert User.objects.get(pk=alice_user.pk).is_private is True
     assert shown(bob_api, media_id) is None
     assert users.cached([alice_user.id])[alice_user.id].is_private is True
+
+
+def test_like_and_save_flags_share_a_version_and_each_shows_at_once(backend, alice, bob):
+    """A photo's preview is checked against the photo's version, and a viewer's like and save
+    flags against one version of theirs (objcache.Batch.versioned_as): a warm read asks fewer
+    keys, and a like, a save or a comment still shows on the very next read."""
+    from django.core.cache import cache
+
+    _, alice_api = alice
+    bob_user, bob_api = bob
+    media_id = post_photo(alice_api)
+    path = media_path(media_id)
+
+    def flags() -> tuple[bool, bool, int]:
+        item = shown(bob_api, media_id)
+        return item["user_has_liked"], item["user_has_saved"], item["comments"]["count"]
+
+    assert flags() == (False, False, 0)
+    asked: list[str] = []
+    get_many = cache.get_many
+    cache.get_many = lambda keys, *a, **k: get_many(asked.extend(keys) or keys, *a, **k)
+    try:
+        assert flags() == (False, False, 0)
+    finally:
+        del cache.get_many
+    if backend == "memcached" or _cluster:
+        assert f"v:media:{media_id}" in asked and f"v:marks:{bob_user.id}:{media_id}" in asked
+        assert not [k for k in asked if k.startswith(("v:previews:", "v:liked:", "v:saved:"))]
+    assert bob_api.post(f"{path}/saved").status_code in (200, 201)
+    assert flags() == (False, True, 0)
+    assert bob_api.post(f"{path}/likes").status_code in (200, 201)
+    assert flags() == (True, True, 0)
+    assert bob_api.post(f"{path}/saved", {"_method": "DELETE"}).status_code in (200, 201)
+    assert flags() == (True, False, 0)
+    assert bob_api.post(f"{path}/comments", {"text": "nice"}).status_code in (200, 201)
+    assert flags() == (True, False, 1)

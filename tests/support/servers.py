@@ -118,6 +118,25 @@ def memcached_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A Redis of the caller's own on a free loopback port, keeping nothing on disk: its URL."""
+    binary = shutil.which("redis-server")
+    assert binary, "these tests need the redis-server binary on PATH"
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(5)
+
+
+@contextlib.contextmanager
 def s3_server(port: int) -> Iterator[str]:
     """A real S3 API server (moto's) on loopback; its endpoint URL."""
     url = f"http://127.0.0.1:{port}"
