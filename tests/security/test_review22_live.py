@@ -13,8 +13,10 @@ import urllib.request
 
 import pytest
 
-from tests.security.test_review22_workers import memcached  # noqa: F401 (fixture)
-from tests.security.test_review22_workers import post_photo
+from tests.security.test_review22_workers import (
+    memcached,  # noqa: F401 (fixture)
+    post_photo,
+)
 from tests.support.personas import make_user
 from tests.support.servers import live_filmroll
 from tests.support.tasks import run_tasks
@@ -66,11 +68,19 @@ def test_two_servers_one_warm_the_other_writing(tmp_path, memcached):  # noqa: F
         assert call(b, bob_api.token, f"{path}/likes", {})["meta"]["code"] == 200
         item = call(a, bob_api.token, path)["data"]
         assert item["user_has_liked"] is True and item["likes"]["count"] == 1
-        assert call(b, alice_api.token, "/api/v1/users/self", {"is_private": "true"})["meta"]["code"] == 200
+        assert (
+            call(b, alice_api.token, "/api/v1/users/self", {"is_private": "true"})["meta"]["code"]
+            == 200
+        )
         assert call(a, bob_api.token, path)["meta"]["error_type"] == "APINotFoundError"
-        assert call(b, alice_api.token, "/api/v1/users/self", {"is_private": "false"})["meta"]["code"] == 200
+        assert (
+            call(b, alice_api.token, "/api/v1/users/self", {"is_private": "false"})["meta"]["code"]
+            == 200
+        )
         assert call(a, bob_api.token, path)["data"]["id"] == photo["id"]
-        answer = call(b, alice_api.token, f"/api/v1/users/{bob.id}/relationship", {"action": "block"})
+        answer = call(
+            b, alice_api.token, f"/api/v1/users/{bob.id}/relationship", {"action": "block"}
+        )
         assert answer["meta"]["code"] == 200
         assert call(a, bob_api.token, path)["meta"]["error_type"] == "APINotFoundError"
         call(b, alice_api.token, path, {"_method": "DELETE"})
