@@ -13,7 +13,9 @@ from filmroll.sharding.rows import NOT_STORED, stored_as
 
 @dataclass(frozen=True)
 class Media:
-    """A row of the `media` table (its columns are these fields)."""
+    """A row of the `media` table (its columns are these fields). Never changed in place, the
+    dicts in `images` and `carousel` included: a read may hand the same row to every request of
+    the process (objcache's kept entries, multiget's decoded values); make a new one instead."""
 
     id: int
     user_id: int
