@@ -6,7 +6,9 @@ import ctypes
 from dataclasses import dataclass
 
 import blurhash
-from PIL import Image, ImageOps
+import cv2
+import numpy as np
+from PIL import Image
 
 from filmroll.errors import Invalid
 from filmroll.files import images
@@ -55,38 +57,50 @@ def needed(width: int, height: int) -> float:
     return LARGEST / (right - left)
 
 
-def _width(
-    image: Image.Image, width: int, resample: Image.Resampling, gap: float | None = None
-) -> Image.Image:
-    if image.width <= width:
-        return image
-    height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), resample, reducing_gap=gap)
+def _width(pixels: np.ndarray, width: int) -> np.ndarray:
+    height, was = pixels.shape[:2]
+    if was <= width:
+        return pixels
+    return _area(pixels, width, max(1, round(height * width / was)))
 
 
-# Bilinear for every reduction: the cost of Hamming (about half bicubic's), and beside a Lanczos
-# reduction of the whole frame as close as Hamming on photos (52.0 vs 51.6 dB at 1080) but
-# without Hamming's stair-steps on fine lines (28 vs 23 dB).
-REDUCE = Image.Resampling.BILINEAR
+def _area(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A reduction, vectorised in OpenCV. Under 2x (1500 to 1080, 1080 to 640): bicubic up to
+    twice the size, then the 2x2 mean (OpenCV's exact-half area path): ~60% of Pillow's
+    bilinear CPU, and closer to a Lanczos reduction of the whole frame (1080: 53.5 vs 52.8 dB
+    on photos, 31.7 vs 28.2 on fine lines). OpenCV's own area reduction costs as much as
+    Pillow's bilinear off the half; its bilinear, ~8x cheaper, aliases (21 dB on fine lines).
+    At 2x or more, the area reduction alone (exactly the 2x2 mean at 2x: 640 to 320)."""
+    if pixels.shape[1] < 2 * width:
+        pixels = cv2.resize(pixels, (2 * width, 2 * height), interpolation=cv2.INTER_CUBIC)
+    return cv2.resize(pixels, (width, height), interpolation=cv2.INTER_AREA)
 
 
 def shrink(image: Image.Image) -> Image.Image:
     """The one big reduction, to the largest size."""
-    return _width(image, LARGEST, REDUCE)
+    if image.width <= LARGEST:
+        return image
+    return Image.fromarray(_width(np.asarray(image), LARGEST))
 
 
 def smaller_sizes(largest: Image.Image) -> dict[str, Image.Image]:
     """Every size, each smaller one made from the one above it (cheaper than from the original,
-    and no visible difference). Where a size is half the one above (640 to 320) Pillow takes the
-    2x2 mean (reducing_gap 1): a sixth of the cost, and as close to Lanczos on photos."""
+    and no visible difference); the thumbnail a centred square. One copy of the pixels into
+    numpy, one out for each smaller size."""
     sized: dict[str, Image.Image] = {}
-    above = largest
+    above = np.asarray(largest)
     for name, width in sorted(SIZES.items(), key=lambda item: -item[1]):
+        if name == "high_resolution" and largest.width <= width:  # as it is: no copy
+            sized[name] = largest
+            continue
         if name == "thumbnail":
-            side = min(width, above.width, above.height)
-            sized[name] = ImageOps.fit(above, (side, side), Image.Resampling.BICUBIC)
+            height, was = above.shape[:2]
+            keep = min(height, was)
+            top, left = (height - keep) // 2, (was - keep) // 2
+            pixels = _width(above[top : top + keep, left : left + keep], width)
         else:
-            above = sized[name] = _width(above, width, REDUCE, gap=1.0)
+            pixels = above = _width(above, width)
+        sized[name] = Image.fromarray(pixels)
     return sized
 
 
