@@ -83,7 +83,10 @@ def test_the_filter_list_has_fetchable_previews():
 @pytest.mark.parametrize("factor", [0.7, 1.35, 1.5])
 def test_saturation_is_pillows_colour_enhancement_within_one(factor):
     noise = Image.effect_noise((200, 150), 80)
-    image = Image.merge("RGB", (noise, noise.rotate(90, expand=False), noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    image = Image.merge(
+        "RGB",
+        (noise, noise.rotate(90, expand=False), noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)),
+    )
     ours = filters.saturate(image, factor)
     pillows = ImageEnhance.Color(image).enhance(factor)
     difference = ImageChops.difference(ours, pillows)
