@@ -144,8 +144,8 @@ def _grain(size: tuple[int, int], strength: int) -> Image.Image:
 
 def saturate(image: Image.Image, factor: float) -> Image.Image:
     """What ImageEnhance.Color(image).enhance(factor) gives (each pixel moved from its grey by
-    `factor`, truncated), as one 3x3 colour matrix in OpenCV: a third of the CPU with the two
-    copies. Pillow's grey is rounded to a whole number first, so ~1% of values differ by 1."""
+    `factor`, truncated), as one 3x3 colour matrix in OpenCV: half the CPU, both copies
+    counted. Pillow rounds its grey to a whole number first: a few % of values differ by 1."""
     grey = np.array((0.299, 0.587, 0.114), np.float32)  # Pillow's "L" weights
     matrix = np.hstack(
         (
