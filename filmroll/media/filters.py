@@ -10,7 +10,11 @@ import functools
 import random
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageChops, ImageEnhance
+import cv2
+import numpy as np
+from PIL import Image, ImageChops
+
+cv2.setNumThreads(1)  # a worker is one photo on one core: OpenCV's threads only add overhead
 
 Curve = tuple[tuple[int, int], ...]
 IDENTITY: Curve = ((0, 0), (255, 255))
@@ -138,13 +142,27 @@ def _grain(size: tuple[int, int], strength: int) -> Image.Image:
     return Image.merge("RGB", (layer, layer, layer))
 
 
+def saturate(image: Image.Image, factor: float) -> Image.Image:
+    """What ImageEnhance.Color(image).enhance(factor) gives (each pixel moved from its grey by
+    `factor`, truncated), as one 3x3 colour matrix in OpenCV: half the CPU, both copies
+    counted. Pillow rounds its grey to a whole number first: a few % of values differ by 1."""
+    grey = np.array((0.299, 0.587, 0.114), np.float32)  # Pillow's "L" weights
+    matrix = np.hstack(
+        (
+            (1 - factor) * np.tile(grey, (3, 1)) + factor * np.eye(3, dtype=np.float32),
+            np.full((3, 1), -0.4999, np.float32),  # rounding made truncation, as Pillow's blend
+        )
+    )
+    return Image.fromarray(cv2.transform(np.asarray(image), matrix))
+
+
 def apply(name: str, image: Image.Image) -> Image.Image:
     """The photo under the named filter (RGB in, RGB out)."""
     recipe = FILTERS[name]
     if name == "normal":
         return image
     if recipe.saturation != 1.0 and not recipe.mono:
-        image = ImageEnhance.Color(image).enhance(recipe.saturation)
+        image = saturate(image, recipe.saturation)
     if recipe.mono:
         image = image.convert("L").convert("RGB")
     image = image.point(_lut(name))

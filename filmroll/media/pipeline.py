@@ -6,6 +6,8 @@ import ctypes
 from dataclasses import dataclass
 
 import blurhash
+import cv2
+import numpy as np
 from PIL import Image, ImageOps
 
 from filmroll.errors import Invalid
@@ -55,38 +57,48 @@ def needed(width: int, height: int) -> float:
     return LARGEST / (right - left)
 
 
-def _width(
-    image: Image.Image, width: int, resample: Image.Resampling, gap: float | None = None
-) -> Image.Image:
-    if image.width <= width:
-        return image
-    height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), resample, reducing_gap=gap)
+def _width(pixels: np.ndarray, width: int) -> np.ndarray:
+    height, was = pixels.shape[:2]
+    if was <= width:
+        return pixels
+    return _reduce(pixels, width, max(1, round(height * width / was)))
 
 
-# Bilinear for every reduction: the cost of Hamming (about half bicubic's), and beside a Lanczos
-# reduction of the whole frame as close as Hamming on photos (52.0 vs 51.6 dB at 1080) but
-# without Hamming's stair-steps on fine lines (28 vs 23 dB).
-REDUCE = Image.Resampling.BILINEAR
+def _reduce(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A reduction by 2x or less, vectorised in OpenCV. Under 2x (1500 to 1080, 1080 to 640):
+    bicubic up to twice the size, then the 2x2 mean: ~60% of Pillow's bilinear CPU, and at 1080
+    closer to a Lanczos reduction (53.5 vs 52.8 dB on photos, 31.7 vs 28.2 on fine lines).
+    At 2x (640 to 320) the 2x2 mean alone. (OpenCV's area reduction off the half costs as much
+    as Pillow's bilinear; its bilinear, ~8x cheaper, aliases: 21 dB on fine lines.)"""
+    if pixels.shape[1] < 2 * width:
+        pixels = cv2.resize(pixels, (2 * width, 2 * height), interpolation=cv2.INTER_CUBIC)
+    return cv2.resize(pixels, (width, height), interpolation=cv2.INTER_AREA)
 
 
 def shrink(image: Image.Image) -> Image.Image:
-    """The one big reduction, to the largest size."""
-    return _width(image, LARGEST, REDUCE)
+    """The one big reduction, to the largest size. A JPEG is decoded at the M/8 scale that
+    leaves 2x or less; a bigger PNG, WebP or HEIC frame takes Pillow's bilinear, closer to
+    Lanczos there than OpenCV's area reduction (30 vs 25 dB on fine lines, 3000 to 1080)."""
+    if image.width <= LARGEST:
+        return image
+    if image.width > 2 * LARGEST:
+        height = max(1, round(image.height * LARGEST / image.width))
+        return image.resize((LARGEST, height), Image.Resampling.BILINEAR)
+    return Image.fromarray(_width(np.asarray(image), LARGEST))
 
 
 def smaller_sizes(largest: Image.Image) -> dict[str, Image.Image]:
     """Every size, each smaller one made from the one above it (cheaper than from the original,
-    and no visible difference). Where a size is half the one above (640 to 320) Pillow takes the
-    2x2 mean (reducing_gap 1): a sixth of the cost, and as close to Lanczos on photos."""
-    sized: dict[str, Image.Image] = {}
-    above = largest
-    for name, width in sorted(SIZES.items(), key=lambda item: -item[1]):
-        if name == "thumbnail":
-            side = min(width, above.width, above.height)
-            sized[name] = ImageOps.fit(above, (side, side), Image.Resampling.BICUBIC)
-        else:
-            above = sized[name] = _width(above, width, REDUCE, gap=1.0)
+    and no visible difference): one copy of the pixels into numpy, one out for each size. The
+    thumbnail is Pillow's bicubic square from the 320 (closer to Lanczos than OpenCV's at 1.6x)."""
+    sized = {"high_resolution": shrink(largest)}
+    above = np.asarray(sized["high_resolution"])
+    for name in ("standard_resolution", "low_resolution"):
+        above = _width(above, SIZES[name])
+        sized[name] = Image.fromarray(above)
+    low = sized["low_resolution"]
+    side = min(SIZES["thumbnail"], low.width, low.height)
+    sized["thumbnail"] = ImageOps.fit(low, (side, side), Image.Resampling.BICUBIC)
     return sized
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageStat
 
 from filmroll.media import filters
 
@@ -78,3 +78,17 @@ def test_the_filter_list_has_fetchable_previews():
     assert preview.status_code == 200 and preview["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(preview.content)).size == (320, 320)
     assert Client().get("/media/filters/nope.jpg").status_code == 404
+
+
+@pytest.mark.parametrize("factor", [0.7, 1.35, 1.5])
+def test_saturation_is_pillows_colour_enhancement_within_one(factor):
+    noise = Image.effect_noise((200, 150), 80)
+    image = Image.merge(
+        "RGB",
+        (noise, noise.rotate(90, expand=False), noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)),
+    )
+    ours = filters.saturate(image, factor)
+    pillows = ImageEnhance.Color(image).enhance(factor)
+    difference = ImageChops.difference(ours, pillows)
+    assert max(high for _, high in difference.getextrema()) <= 1
+    assert mean_difference(ours, pillows) < 0.25

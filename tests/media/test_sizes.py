@@ -47,3 +47,18 @@ def test_the_320_is_the_2x2_mean_of_the_640():
     ]
     halved = sized["standard_resolution"].reduce(2)
     assert ImageChops.difference(sized["low_resolution"], halved).getbbox() is None
+
+
+def test_the_1080_from_a_jpeg_decode_is_closer_to_lanczos_than_bilinear():
+    # OpenCV: bicubic up to 2160 wide, then the 2x2 mean (Pillow's bilinear was ~28 dB here)
+    decoded = fine_lines(1500, 1125)
+    largest = pipeline.shrink(decoded)
+    assert psnr(largest, decoded.resize(largest.size, Image.Resampling.LANCZOS)) > 30
+
+
+def test_a_frame_over_twice_the_largest_size_still_follows_lanczos():
+    # a big PNG (no M/8 decode): Pillow's bilinear (~30 dB), not OpenCV's area (~25)
+    decoded = fine_lines(3000, 2250)
+    largest = pipeline.shrink(decoded)
+    assert largest.size == (1080, 810)
+    assert psnr(largest, decoded.resize(largest.size, Image.Resampling.LANCZOS)) > 28
