@@ -8,9 +8,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from filmroll import objcache
 from filmroll.sharding import db, ids, outbox
 
 KINDS = ("like", "comment", "mention", "follow", "follow_request", "tag")
+
+# The object cache's kind for what a user's unread count is read from (feeds/activity.py): its
+# per-user version is replaced by every write to the user's events and to their seen marker.
+MARKS = "unread"
+
+
+def changed(user_id: int) -> None:
+    """After a write to the user's events or seen marker (objcache.invalidate: again when the
+    write's transaction commits)."""
+    objcache.invalidate(MARKS, user_id)
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ def record(
     shard = ids.shard_of(user_id)
     with db.atomic(shard):
         if kind in ("like", "follow", "follow_request"):
-            forget(user_id, kind, actor_id, media_id)
+            _forget(user_id, kind, actor_id, media_id)
         event_id = db.insert(
             shard,
             "activity",
@@ -52,10 +63,16 @@ def record(
         )
         # to the user's phones and browsers: sent when the event commits, never lost after
         outbox.enqueue(shard, "push.deliver", user_id, event_id)
+        changed(user_id)
 
 
 def forget(user_id: int, kind: str, actor_id: int, media_id: int | None = None) -> None:
     """Take back an event (an unlike, an unfollow, a request approved or ignored)."""
+    _forget(user_id, kind, actor_id, media_id)
+    changed(user_id)
+
+
+def _forget(user_id: int, kind: str, actor_id: int, media_id: int | None) -> None:
     media = "media_id IS NULL" if media_id is None else "media_id = %s"
     db.execute(
         ids.shard_of(user_id),
@@ -95,6 +112,12 @@ def newer(user_id: int, after_id: int, most: int) -> list[Event]:
     )
 
 
+def newest_id(user_id: int) -> int:
+    """The id of the user's newest event, 0 for none."""
+    found = page(user_id, None, 1)
+    return found[0].id if found else 0
+
+
 def forget_between(a_id: int, b_id: int) -> None:
     """A block: neither person keeps an event the other made."""
     for user_id, actor_id in ((a_id, b_id), (b_id, a_id)):
@@ -103,6 +126,7 @@ def forget_between(a_id: int, b_id: int) -> None:
             "DELETE FROM {activity} WHERE user_id = %s AND actor_id = %s",
             [user_id, actor_id],
         )
+        changed(user_id)
 
 
 def forget_comment(user_ids: Iterable[int], actor_id: int, media_id: int, text: str) -> None:
@@ -114,6 +138,7 @@ def forget_comment(user_ids: Iterable[int], actor_id: int, media_id: int, text: 
             " AND kind IN ('comment', 'mention') AND text = %s",
             [user_id, actor_id, media_id, text],
         )
+        changed(user_id)
 
 
 def forget_media(user_ids: Iterable[int], media_id: int) -> None:
@@ -124,3 +149,4 @@ def forget_media(user_ids: Iterable[int], media_id: int) -> None:
             "DELETE FROM {activity} WHERE user_id = %s AND media_id = %s",
             [user_id, media_id],
         )
+        changed(user_id)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connections, router
 
+from filmroll import objcache
 from filmroll.accounts.models import User
 from filmroll.activity import events
 from filmroll.activity.events import Event
@@ -100,12 +102,34 @@ def assemble(viewer_id: int, max_id: int | None, count: int) -> tuple[list[Item]
 
 
 def unread(user_id: int, most: int = 99) -> int:
-    """How many events arrived since the user last looked (counted up to `most`)."""
-    found = events.newer(user_id, _seen(user_id), most)
+    """How many events arrived since the user last looked (counted up to `most`). Every
+    signed-in page asks; on a warm page with nothing new, the answer is one cache read."""
+    if settings.FILMROLL.cache_servers:
+        marks = objcache.get_many(events.MARKS, [user_id], _marks)[user_id]
+        if marks.newest <= marks.seen:
+            return 0  # nothing newer than what was seen: none to count, whoever may see what
+        seen = marks.seen
+    else:
+        seen = _seen(user_id)  # the embedded default caches nothing: the marker alone, as ever
+    found = events.newer(user_id, seen, most)
     if not found:
         return 0
     people, media = _shown(user_id, found)
     return sum(_keep(e, people, media) for e in found)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What decides whether a user has anything unread: the newest event looked at and the
+    newest event stored (0 for none). Cached under a version per user that every write to
+    either replaces (events.changed), so a cached pair is the database's pair now."""
+
+    seen: int
+    newest: int
+
+
+def _marks(user_ids: list[int]) -> dict[int, Marks]:
+    return {u: Marks(_seen(u), events.newest_id(u)) for u in user_ids}
 
 
 def _seen(user_id: int) -> int:
@@ -126,3 +150,4 @@ def mark_seen(user_id: int, shown: list[Item]) -> None:
         seen, _ = ActivitySeen.objects.get_or_create(user_id=user_id)
         if newest > seen.last_event_id:
             ActivitySeen.objects.filter(user_id=user_id).update(last_event_id=newest)
+            events.changed(user_id)
