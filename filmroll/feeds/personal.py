@@ -5,6 +5,7 @@ the person when next read (the person's follows are gone by then: `Naming` runs 
 
 from django.db import transaction
 
+from filmroll.activity import events
 from filmroll.feeds.models import ActivitySeen, Celebrity
 from filmroll.feeds.store import RedisStore, SqlStore, store
 from filmroll.sharding import db, ids
@@ -51,6 +52,7 @@ def _feeds(user_id: int) -> None:
     with transaction.atomic():
         Celebrity.objects.filter(user_id=user_id).delete()
         ActivitySeen.objects.filter(user_id=user_id).delete()
+        events.changed(user_id)  # the unread count's kept seen marker goes with the row
 
 
 PERSONAL = [
