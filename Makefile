@@ -25,7 +25,7 @@ PG_TEST_ENV := FILMROLL_DATA_DIR=var/test-postgres \
 
 CLUSTER_DIR ?= var/cluster
 
-.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile bench-webhome soak clean golden bench-photo-tools bench-following bench-leaving
+.PHONY: cluster cluster-down cluster-packages demo test services test-embedded test-postgres test-cluster install install-bench lint docs messages bench bench-ids bench-photos bench-feeds bench-geo bench-api bench-overhead bench-cluster bench-objcache bench-fanout bench-chart bench-profile bench-webhome bench-cpu soak clean golden bench-photo-tools bench-following bench-leaving
 
 # What the tests need (and the demo's photos): `make install`, and every target that tests.
 $(BIN)/.installed: pyproject.toml
@@ -143,6 +143,10 @@ bench-overhead: install services
 # The web home page beside the API read behind it, on the CPU clock in one process (--profile)
 bench-webhome: install services
 	$(BIN)/python -m bench.webhome $(BENCH_ARGS)
+
+# CPU per request of the feed, media and bare reads in one process (--profile feed|media|bare)
+bench-cpu: install services
+	$(BIN)/python -m bench.cpu $(BENCH_ARGS)
 
 bench-objcache: install services
 	$(BIN)/python bench/objcache.py
