@@ -79,14 +79,29 @@ def test_the_same_pages_come_back_after_eviction(datafiles):
     slack = read_around(big)
     cold(big)  # the "other server": cold
     cold(small)
-    for command in commands:
-        subprocess.run(command, shell=True, check=True)
-    after = chart(big)
+
+    def warm() -> cachewarm.Residency:
+        for command in commands:
+            subprocess.run(command, shell=True, check=True)
+        return chart(big)
+
+    def short(after: cachewarm.Residency) -> list[int]:
+        """Cells resident before that are not wholly resident now."""
+        was = before[str(big)].chart
+        return [
+            i
+            for i, (a, b) in enumerate(zip(was, after.chart, strict=True))
+            if a != " " and b != "O"
+        ]
+
+    after = warm()
+    if short(after):
+        # the machine's reclaim (kdamond, another test run's reads) may take a page back in the
+        # moment between warming and looking: warm once more; a range the commands miss stays cold
+        after = warm()
     # every cell resident before is wholly resident again (partly resident ones are warmed
     # whole); beyond them only the kernel's readahead around each range, not the file
-    for was, now in zip(before[str(big)].chart, after.chart, strict=True):
-        if was != " ":
-            assert now == "O"
+    assert short(after) == [], after.chart
     # Far from every warmed range, the file stays cold: the first pages lie thousands of pages
     # before the first range, beyond what the kernel reads around a touched page (at most half
     # its readahead window backwards).
