@@ -233,24 +233,27 @@ def _crc32(key: str, seed: int = 0) -> int:
     return zlib.crc32(key.encode(), seed)
 
 
-# The object cache: memcached servers (pymemcache hashes keys over them on the client) in a
-# cluster, this process's memory in the embedded default.
-if FILMROLL.cache_servers:
-    CACHES = {
-        "default": {
-            "BACKEND": "filmroll.objcache.KeptPyMemcacheCache",
-            "LOCATION": list(FILMROLL.cache_servers),
-            "OPTIONS": {
-                "no_delay": True,
-                "ignore_exc": True,
-                "max_pool_size": 8,
-                "connect_timeout": 1,
-                "timeout": 1,
-                # pymemcache's default key hash is pure-Python murmur3 (~40 us a key); crc32 is C.
-                "hasher": functools.partial(RendezvousHash, hash_function=_crc32),
-            },
-        }
+def object_cache(servers: list[str]) -> dict:
+    """The object cache on these memcached servers (pymemcache hashes keys over them on the
+    client): the cluster's setting, and the tests' on a memcached of their own."""
+    return {
+        "BACKEND": "filmroll.objcache.KeptPyMemcacheCache",
+        "LOCATION": servers,
+        "OPTIONS": {
+            "no_delay": True,
+            "ignore_exc": True,
+            "max_pool_size": 8,
+            "connect_timeout": 1,
+            "timeout": 1,
+            # pymemcache's default key hash is pure-Python murmur3 (~40 us a key); crc32 is C.
+            "hasher": functools.partial(RendezvousHash, hash_function=_crc32),
+        },
     }
+
+
+# The object cache: memcached servers in a cluster, this process's memory in the embedded default.
+if FILMROLL.cache_servers:
+    CACHES = {"default": object_cache(list(FILMROLL.cache_servers))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Web sessions: Redis in a cluster, the global database in the embedded default.

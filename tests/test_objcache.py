@@ -5,37 +5,20 @@ own copy of a row it could change."""
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import time
 from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from pymemcache.client.rendezvous import RendezvousHash
 
 from filmroll import objcache
-from filmroll.settings import _crc32
-from tests.support.servers import memcached_server
+from tests.support.servers import memcached_server, use_object_cache
 
 
 @pytest.fixture
 def memcached(settings) -> Iterator[None]:
     with memcached_server() as where:
-        settings.CACHES = {
-            **settings.CACHES,
-            "default": {
-                "BACKEND": "filmroll.objcache.KeptPyMemcacheCache",
-                "LOCATION": [where],
-                "OPTIONS": {
-                    "no_delay": True,
-                    "connect_timeout": 1,
-                    "timeout": 1,
-                    "hasher": functools.partial(RendezvousHash, hash_function=_crc32),
-                },
-            },
-        }
-        settings.FILMROLL = dataclasses.replace(settings.FILMROLL, cache_servers=(where,))
+        use_object_cache(settings, where)
         objcache._kept.clear()
         yield
         objcache._kept.clear()

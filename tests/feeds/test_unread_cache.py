@@ -4,8 +4,6 @@ after each write to the person's activity or seen marker, in this process and in
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -13,7 +11,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
-from pymemcache.client.rendezvous import RendezvousHash
 
 from filmroll import objcache
 from filmroll.accounts.models import User
@@ -21,11 +18,10 @@ from filmroll.activity import events
 from filmroll.activity import personal as activity_personal
 from filmroll.feeds import activity
 from filmroll.graph import relationships
-from filmroll.settings import _crc32
 from filmroll.sharding import personal
 from tests.support.images import jpeg_bytes, upload
 from tests.support.personas import make_user
-from tests.support.servers import memcached_server
+from tests.support.servers import memcached_server, use_object_cache
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -37,18 +33,7 @@ pytestmark = [
 def memcached(settings) -> Iterator[None]:
     """A memcached of the test's own as the object cache (as tests/test_objcache.py)."""
     with memcached_server() as where:
-        settings.CACHES = {
-            **settings.CACHES,
-            "default": {
-                "BACKEND": "filmroll.objcache.KeptPyMemcacheCache",
-                "LOCATION": [where],
-                "OPTIONS": {
-                    "no_delay": True,
-                    "hasher": functools.partial(RendezvousHash, hash_function=_crc32),
-                },
-            },
-        }
-        settings.FILMROLL = dataclasses.replace(settings.FILMROLL, cache_servers=(where,))
+        use_object_cache(settings, where)
         objcache._kept.clear()
         yield
         objcache._kept.clear()

@@ -6,25 +6,21 @@ keeps no fragments) and again against a memcached of its own, where fragments ar
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import io
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.test import Client
-from pymemcache.client.rendezvous import RendezvousHash
 
 from filmroll import objcache
 from filmroll.accounts import users
 from filmroll.accounts.models import User
 from filmroll.api import fragments
 from filmroll.graph import relationships
-from filmroll.settings import _crc32
 from tests.support.images import jpeg_bytes, png_bytes, upload
 from tests.support.personas import PASSWORD, Api, make_user
-from tests.support.servers import memcached_server
+from tests.support.servers import memcached_server, use_object_cache
 from tests.support.tasks import run_tasks
 
 _cluster = bool(settings.FILMROLL.cache_servers)  # the run's own configuration
@@ -48,20 +44,7 @@ def backend(request, settings) -> Iterator[str]:
     fragments.forget()
     if request.param == "memcached":
         where = request.getfixturevalue("own_memcached")
-        cache = dict(settings.CACHES["default"])
-        if not settings.FILMROLL.cache_servers:
-            cache = {  # the cluster's options, as settings.py sets them
-                "BACKEND": "filmroll.objcache.KeptPyMemcacheCache",
-                "OPTIONS": {
-                    "no_delay": True,
-                    "connect_timeout": 1,
-                    "timeout": 1,
-                    "hasher": functools.partial(RendezvousHash, hash_function=_crc32),
-                },
-            }
-        cache["LOCATION"] = [where]
-        settings.CACHES = {**settings.CACHES, "default": cache}
-        settings.FILMROLL = dataclasses.replace(settings.FILMROLL, cache_servers=(where,))
+        use_object_cache(settings, where)
     yield request.param
     fragments.forget()
 

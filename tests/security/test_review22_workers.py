@@ -8,8 +8,6 @@ token; and again after memcached is flushed or restarted (its versions start ove
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
 import os
 import re
 import shutil
@@ -21,18 +19,16 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from oauth2_provider.models import AccessToken
-from pymemcache.client.rendezvous import RendezvousHash
 
 from filmroll import multiget, objcache
 from filmroll.accounts import tokens
 from filmroll.api import fragments
-from filmroll.settings import _crc32
 from filmroll.web import cards
 from filmroll.web.kept import Kept
 from filmroll.web.templatetags import filmroll as tags
 from tests.support.images import jpeg_bytes, upload
 from tests.support.personas import Api, make_user
-from tests.support.servers import free_port, wait_port
+from tests.support.servers import free_port, use_object_cache, wait_port
 from tests.support.tasks import run_tasks
 
 pytestmark = [
@@ -111,21 +107,7 @@ def memcached(settings) -> Iterator[Memcached]:
     server = Memcached()
     server.start()
     where = f"127.0.0.1:{server.port}"
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "filmroll.objcache.KeptPyMemcacheCache",
-            "LOCATION": [where],
-            "OPTIONS": {  # the cluster's (settings.py)
-                "no_delay": True,
-                "ignore_exc": True,
-                "connect_timeout": 1,
-                "timeout": 1,
-                "hasher": functools.partial(RendezvousHash, hash_function=_crc32),
-            },
-        },
-    }
-    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, cache_servers=(where,))
+    use_object_cache(settings, where)
     try:
         yield server
     finally:

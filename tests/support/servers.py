@@ -5,6 +5,7 @@ Sentry, push services, other networks): each request goes to a function of the t
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import ipaddress
 import json
@@ -115,6 +116,14 @@ def memcached_server() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(5)
+
+
+def use_object_cache(settings, where: str) -> None:
+    """The object cache on the memcached at `where`, as a cluster sets it (pytest's `settings`)."""
+    from filmroll.settings import object_cache
+
+    settings.CACHES = {**settings.CACHES, "default": object_cache([where])}
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, cache_servers=(where,))
 
 
 @contextlib.contextmanager
