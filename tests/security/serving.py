@@ -130,5 +130,5 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     finally:
         for process in server.processes:
             process.send_signal(signal.SIGINT)  # Gunicorn's quick shutdown
-            process.wait(timeout=30)
+            process.wait(timeout=60)  # past its 30-s graceful timeout
         _drop(made)

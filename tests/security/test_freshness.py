@@ -58,7 +58,7 @@ def two_workers(tmp_path: Path) -> Iterator[str]:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=20)
+            server.wait(timeout=60)  # past the server's 30-s graceful timeout
         _drop(made)
 
 

@@ -308,7 +308,9 @@ def live_filmroll(folder: Path, **env: str) -> Iterator[tuple[str, Path]]:
         yield base, cert
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        # beyond the server's graceful timeout (30 s): a request a test left hanging holds its
+        # worker until then
+        process.wait(timeout=60)
         log.close()
 
 
