@@ -85,6 +85,8 @@ def test_two_people_follow_post_like_comment_and_are_told(browser, live_server, 
     ana.goto(f"{base}/")
     assert ana.get_by_label("3 unread").is_visible()  # the follow, the like, the comment
     ana.get_by_role("link", name=re.compile("^Activity")).click()
+    # click() does not wait for the page it opens: read the events only once it has loaded
+    ana.wait_for_url(re.compile(r".*/activity/$"))
     events = ana.locator("li.event").all_inner_texts()
     assert any("bo liked your photo." in e for e in events)
     assert any("bo commented on your photo: Lovely light!" in e for e in events)
