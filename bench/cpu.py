@@ -1,11 +1,12 @@
 """CPU per request of the reads, in one process: the home feed read (20 items, warm caches),
-`GET /api/v1/media/{id}` and the bare view, each called through Django's WSGI handler (every
-middleware, URL resolving, the response's bytes), on the process's CPU clock, medians of many
-repetitions, interleaved so that a busy machine slows all three alike. PostgreSQL shards, two
+`GET /api/v1/media/{id}`, the bare view and the web home page (20 items, the reader's session and
+CSRF cookies), each called through Django's WSGI handler (every middleware, URL resolving, the
+response's bytes), on the process's CPU clock, medians of many repetitions, interleaved so that a
+busy machine slows them alike. PostgreSQL shards, two
 Redis and two memcached as bench/feeds.py; under wrk the two cores are the limit, so this CPU
 decides the throughput (bench/results/PROFILE.md, session 8).
 
-    .venv/bin/python -m bench.cpu [--reps 400] [--profile feed|media|bare]
+    .venv/bin/python -m bench.cpu [--reps 400] [--profile feed|media|bare|web]
 
 The install (databases filmroll_bench_cpu_*) is made on the first run and kept; --fresh remakes it.
 """
@@ -80,7 +81,7 @@ def application():
     return get_wsgi_application()
 
 
-def call(app, path: str, token: str | None) -> tuple[str, bytes]:
+def call(app, path: str, token: str | None, cookie: str | None = None) -> tuple[str, bytes]:
     route, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
@@ -100,6 +101,9 @@ def call(app, path: str, token: str | None) -> tuple[str, bytes]:
     }
     if token:
         environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+        environ["HTTP_ACCEPT_LANGUAGE"] = "en"
     status = []
     body = b"".join(app(environ, lambda s, h, *a: status.append(s)))
     return status[0], body
@@ -122,8 +126,8 @@ def drop_entries(app, reads: dict) -> None:
 
     objcache.KeptPyMemcacheCache.get_many = recording
     try:
-        for path, token in reads.values():
-            call(app, path, token)
+        for read in reads.values():
+            call(app, *read)
     finally:
         objcache.KeptPyMemcacheCache.get_many = get_many
     cache.delete_many([k for k in set(asked) if not k.startswith(("v:", "token:"))])
@@ -152,12 +156,12 @@ def parts(names: str, reads: dict, app, reps: int) -> None:
                 spent[_name] += time.process_time() - start
 
         setattr(owner, last, timed)
-    for read, (path, token) in reads.items():
+    for read, args in reads.items():
         for name in spent:
             spent[name] = 0.0
         start = time.process_time()
         for _ in range(reps):
-            call(app, path, token)
+            call(app, *args)
         total = time.process_time() - start
         print(f"{read}: {1000 * total / reps:.3f} ms/request")
         for name, seconds in spent.items():
@@ -171,15 +175,15 @@ def ab(a: str, b: str, reads: dict, app, reps: int) -> None:
     times = {(v, name): [] for v in variants for name in reads}
     for code in variants.values():  # warm both
         exec(code, {})
-        for path, token in reads.values():
+        for read in reads.values():
             for _ in range(10):
-                call(app, path, token)
+                call(app, *read)
     for _ in range(reps):
         for variant, code in variants.items():
             exec(code, {})
-            for name, (path, token) in reads.items():
+            for name, read in reads.items():
                 start = time.process_time()
-                call(app, path, token)
+                call(app, *read)
                 times[variant, name].append(time.process_time() - start)
     for name in reads:
         a_ms = 1000 * statistics.median(times["A", name])
@@ -191,14 +195,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=400)
     parser.add_argument("--fresh", action="store_true")
-    parser.add_argument("--profile", choices=["feed", "media", "bare"])
+    parser.add_argument("--profile", choices=["feed", "media", "bare", "web"])
     parser.add_argument(
         "--fresh-entries",
         action="store_true",
         help="drop the reads' object cache entries first (stored by older code)",
     )
     parser.add_argument(
-        "--loop", choices=["feed", "media", "bare"], help="only make --reps of this read (py-spy)"
+        "--loop",
+        choices=["feed", "media", "bare", "web"],
+        help="only make --reps of this read (py-spy)",
     )
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=60)
@@ -210,21 +216,24 @@ def main() -> None:
     args = parser.parse_args()
     seeded = setup(args.fresh)
     app = application()
-    reads = {
+    from bench.feeds import web_session
+
+    reads: dict[str, tuple] = {
         "feed": (FEED, seeded["token"]),
         "media": (seeded["media"], seeded["token"]),
         "bare": ("/bench/bare", None),
+        # the web home page of the same reader, as a returning browser asks for it
+        "web": ("/", None, web_session("reader").removeprefix("Cookie: ")),
     }
     if args.fresh_entries:
         drop_entries(app, reads)
-    for path, token in reads.values():
+    for read in reads.values():
         for _ in range(20):  # warm: caches, connections, the process's memory of rows
-            status, body = call(app, path, token)
-            assert status.startswith("200"), (path, status, body[:300])
+            status, body = call(app, *read)
+            assert status.startswith("200"), (read[0], status, body[:300])
     if args.loop:
-        path, token = reads[args.loop]
         for _ in range(args.reps):
-            call(app, path, token)
+            call(app, *reads[args.loop])
         return
     if args.parts:
         parts(args.parts, reads, app, args.reps)
@@ -233,11 +242,10 @@ def main() -> None:
         ab(args.a, args.b or "", reads, app, args.reps)
         return
     if args.profile:
-        path, token = reads[args.profile]
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for _ in range(args.reps):
-            call(app, path, token)
+            call(app, *reads[args.profile])
         profiler.disable()
         stats = pstats.Stats(profiler).sort_stats(args.sort)
         print(f"{args.profile}: {args.reps} requests, CPU clock")
@@ -245,9 +253,9 @@ def main() -> None:
         return
     times: dict[str, list[float]] = {name: [] for name in reads}
     for _ in range(args.reps):
-        for name, (path, token) in reads.items():
+        for name, read in reads.items():
             start = time.process_time()
-            call(app, path, token)
+            call(app, *read)
             times[name].append(time.process_time() - start)
     for name, spent in times.items():
         ms = sorted(1000 * t for t in spent)

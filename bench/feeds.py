@@ -213,14 +213,18 @@ WEB_ITEMS = 12  # the web home page shows a dozen; the API read behind it asks f
 
 def web_session(username: str) -> str:
     """A Cookie header for a signed-in web session of the user (through the configured session
-    store, as a log-in would make it)."""
+    store, as a log-in would make it) and the CSRF cookie its first page set: a returning browser
+    sends both, so a page masks the token it has rather than making a new one each time."""
     from django.test import Client
 
     from filmroll.accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=username))
-    return f"Cookie: sessionid={client.cookies['sessionid'].value}"
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="127.0.0.1")
+    assert page.status_code == 200, page.status_code
+    cookies = client.cookies
+    return f"Cookie: sessionid={cookies['sessionid'].value}; csrftoken={cookies['csrftoken'].value}"
 
 
 def read_benchmarks(token: str, rounds: int, seconds: int) -> None:
