@@ -224,6 +224,11 @@ STATIC_URL = "/static/"
 # The app serves its own static files (WhiteNoise, straight from the apps' static folders).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Django's storages, the static files' remembering each URL it works out (filmroll/staticfiles.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "filmroll.staticfiles.KeptUrls"},
+}
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILMROLL.max_upload_bytes + 1024 * 1024

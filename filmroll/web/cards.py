@@ -66,10 +66,24 @@ def _drawn(item: dict, language: str | None, draw: Callable[..., SafeString]) ->
         return None
 
     def made() -> Drawn:
-        parts = draw(item, CSRF, BACK, short=lambda seconds: f"\x00{seconds}\x00").split("\x00")
-        return Drawn(tuple(parts[0::2]), tuple(parts[1::2]))
+        return slotted(draw(item, CSRF, BACK, short=lambda seconds: f"\x00{seconds}\x00"))
 
     return _kept.get((language, key), made)
+
+
+def slotted(drawn: str) -> Drawn:
+    """HTML drawn with slots ("\x00c\x00") in place of what changes, as its pieces and slots."""
+    parts = drawn.split("\x00")
+    return Drawn(tuple(parts[0::2]), tuple(parts[1::2]))
+
+
+def spliced(drawn: Drawn, filled: dict[str, str]) -> SafeString:
+    """The HTML with each slot's text, escaped already, put in (the footer's)."""
+    out = [drawn.pieces[0]]
+    for slot, piece in zip(drawn.slots, drawn.pieces[1:], strict=True):
+        out.append(filled[slot])
+        out.append(piece)
+    return mark_safe("".join(out))  # pieces drawn escaped, slots escaped by the caller
 
 
 def age_text(seconds: int, now: float, language: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""What the pages keep drawn in each process (cards, the header): a few thousand pieces of HTML
+"""What the pages keep drawn in each process (cards, header, footer): a few thousand pieces of HTML
 at most, least recently used out first, each under a key that holds everything it shows."""
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ MEMORIES = [
     (fragments, "_kept", OrderedDict),
     (cards, "_kept", lambda: Kept(cards.KEPT)),
     (tags, "_headers", lambda: Kept(1024)),
+    (tags, "_footers", lambda: Kept(1024)),
+    (tags, "_links", lambda: Kept(8)),
 ]
 
 

@@ -1,12 +1,14 @@
 """Kept cards (web/cards.py): a signed-in viewer's photo card is drawn once per form of its
 object and kept; the page's CSRF token, its address and the times are spliced in. What the page
-shows is exactly the card drawn afresh."""
+shows is exactly the card drawn afresh; so with the other pieces of every page kept (head links,
+header, footer with its CSRF token spliced in): each page's bytes are what base.html drew."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.template.loader import get_template
 from django.test import Client, RequestFactory
 from django.utils import translation
 
@@ -132,3 +134,117 @@ def test_the_kept_header_follows_the_person_the_page_and_the_unread_count():
     other.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
     theirs = other.get("/").content.decode()
     assert "(ana)" in theirs and "(bo)" not in theirs and 'class="badge"' not in theirs
+
+
+def drawn_afresh(settings) -> None:
+    """Pages from here on are drawn as before the pieces of base.html were kept: each piece
+    drawn by the template engine every time, in place, and Django's own static files storage."""
+    source = get_template("web/base.html").template.source
+    for tag, piece in [("head_links", "_head_links"), ("header", "_header"), ("footer", "_footer")]:
+        assert source.count(f"{{% {tag} %}}") == 1
+        source = source.replace(f"{{% {tag} %}}", f'{{% include "web/{piece}.html" %}}')
+    (options,) = [{**t["OPTIONS"]} for t in settings.TEMPLATES]
+    options["loaders"] = [("django.template.loaders.locmem.Loader", {"web/base.html": source}),
+                          "django.template.loaders.app_directories.Loader"]  # fmt: skip
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "APP_DIRS": False, "OPTIONS": options}]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
+
+
+def masked(page: bytes) -> str:
+    """The page with its CSRF tokens (a fresh mask every response) as one word."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" '
+                  'value="T"', page.decode())  # fmt: skip
+
+
+def test_every_page_is_what_the_template_drew_before(settings):
+    """Signed in and out, in English and German: the same bytes as base.html drawing its header
+    and footer itself (tokens aside), from the kept pieces and when they are first drawn."""
+    ana, _ = make_user("ana")
+    bo, _ = make_user("bo")
+    relationships.act(bo, ana, "follow")
+    code = objects.media_list(photos.visible_many(bo.id, [photos.post(ana, png_bytes(),
+        caption="first")]), bo.id, RequestFactory().get("/"))[0]["shortcode"]  # fmt: skip
+    run_tasks()
+    pages = {True: ["/", "/explore/", "/activity/", "/ana/", f"/p/{code}/", "/settings/"],
+             False: ["/", "/explore/", "/ana/", f"/p/{code}/", "/accounts/login/"]}  # fmt: skip
+
+    def every_page() -> dict[tuple, str]:
+        got = {}
+        for signed_in, paths in pages.items():
+            browser = Client()
+            if signed_in:
+                browser.force_login(bo)
+            for language in ("en", "de"):
+                for path in paths:
+                    answer = browser.get(path, HTTP_ACCEPT_LANGUAGE=language)
+                    assert answer.status_code == 200, (path, answer.status_code)
+                    got[signed_in, language, path] = masked(answer.content)
+        return got
+
+    kept_first, kept_later = every_page(), every_page()
+    drawn_afresh(settings)
+    before = every_page()
+    assert kept_first == before and kept_later == before
+    assert "Angemeldet als bo" in before[True, "de", "/"]
+    seams = [  # where the kept pieces meet the page, as base.html drew them before
+        '(prefers-color-scheme: dark)">\n  <link rel="icon" href="/static/filmroll/favicon.svg" '
+        'type="image/svg+xml">\n  <link rel="manifest" href="/static/filmroll/manifest.'
+        'webmanifest">\n  <link rel="stylesheet" href="/static/filmroll/filmroll.css">\n  ',
+        '<body class="has-tabs">\n  <a class="skip-link" href="#main">Skip to content</a>\n  '
+        '<header class="site-header">',
+        '</main>\n  <footer class="site-footer">',
+        '</footer>\n  <script src="/static/filmroll/app.js" type="module"></script>\n</body>',
+    ]
+    for page in (kept_later[True, "en", "/"], kept_later[False, "en", "/explore/"]):
+        assert all(seam in page for seam in seams)
+
+
+def footer_of(page: bytes) -> str:
+    return re.search(r'<footer class="site-footer">.*?</footer>', page.decode(), re.S).group(0)
+
+
+def test_the_footer_token_is_the_response_own_and_logs_out():
+    bo, _ = make_user("bo")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(bo)
+    tokens = []
+    for _ in range(3):
+        footer = footer_of(browser.get("/").content)
+        tokens += re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', footer)
+    assert len(tokens) == 3 == len(set(tokens))  # a fresh mask each response, none kept
+    refused = browser.post("/accounts/logout/", {"csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403
+    assert browser.get("/").content.count(b"Signed in as bo") == 1
+    out = browser.post("/accounts/logout/", {"csrfmiddlewaretoken": tokens[0]})
+    assert out.status_code == 302
+    assert b"Signed in as" not in browser.get("/").content
+
+
+def test_people_and_languages_never_get_each_other_footer():
+    browsers = {}
+    for name in ("bo", "cy"):
+        browsers[name] = Client()
+        browsers[name].force_login(make_user(name)[0])
+    for _ in range(2):  # drawn, then kept
+        footers = {(name, language): footer_of(browser.get("/", HTTP_ACCEPT_LANGUAGE=language)
+                                                .content)
+                   for name, browser in browsers.items() for language in ("en", "de")}  # fmt: skip
+        footers["nobody", "en"] = footer_of(Client().get("/explore/").content)
+        assert "Signed in as bo<" in footers["bo", "en"] and "Log out" in footers["bo", "en"]
+        assert "Angemeldet als cy<" in footers["cy", "de"] and "Abmelden" in footers["cy", "de"]
+        assert "Signed in as cy<" in footers["cy", "en"]
+        assert "Angemeldet als bo<" in footers["bo", "de"]
+        assert "Signed in" not in footers["nobody", "en"] and "<form" not in footers["nobody", "en"]
+        assert len({masked(f.encode()) for f in footers.values()}) == len(footers)
+
+
+def test_static_urls_are_django_own_worked_out_once():
+    from django.contrib.staticfiles.storage import StaticFilesStorage
+
+    from filmroll.staticfiles import KeptUrls
+
+    django_own, kept = StaticFilesStorage(), KeptUrls()
+    for name in ["filmroll/app.js", "a b/ü?.css", "/lead.svg", "x#y", ""]:
+        assert kept.url(name) == django_own.url(name) == kept.url(name)
+    assert kept._urls["a b/ü?.css"] == "/static/a%20b/%C3%BC%3F.css"

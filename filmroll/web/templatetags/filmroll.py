@@ -6,6 +6,7 @@ comment box."""
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -377,9 +379,9 @@ _headers: Kept[SafeString] = Kept(1024)
 
 @register.simple_tag(takes_context=True)
 def header(context: template.Context) -> SafeString:
-    """Every page's header (web/_header.html), drawn once a process for each language, person,
-    address and unread count (all it is given) and kept: a few dozen template nodes on every
-    page otherwise."""
+    """Every page's skip link and header (web/_header.html), drawn once a process for each
+    language, person, address and unread count (all it is given) and kept: a few dozen
+    template nodes on every page otherwise."""
     user, request = context.get("user"), context.get("request")
     signed_in = bool(user is not None and user.is_authenticated)
     username = user.username if user is not None and signed_in else ""
@@ -389,6 +391,44 @@ def header(context: template.Context) -> SafeString:
              "request": {"path": path}, "unread": unread}  # fmt: skip
     key = (get_language(), signed_in, username, path, unread)
     return _headers.get(key, lambda: mark_safe(render_to_string("web/_header.html", given)))
+
+
+_links: Kept[SafeString] = Kept(8)
+
+
+@register.simple_tag
+def head_links() -> SafeString:
+    """The head's icon, manifest and style sheet links (web/_head_links.html), drawn once a
+    process: their static URLs cannot change within one (filmroll/staticfiles.py)."""
+    return _links.get(settings.STATIC_URL, lambda: mark_safe(render_to_string(
+        "web/_head_links.html")))  # fmt: skip
+
+
+_footers: Kept[cards.Drawn] = Kept(1024)
+
+
+@register.simple_tag(takes_context=True)
+def footer(context: template.Context) -> SafeString:
+    """Every page's footer and script (web/_footer.html), drawn once a process for each language
+    and person (all it shows) and kept, the page's CSRF token spliced into its log-out form: a
+    fresh mask each response, as {% csrf_token %} gives (never kept)."""
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    username = user.username if user is not None and signed_in else ""
+
+    def drawn(csrf: object) -> str:
+        given = {"user": {"is_authenticated": signed_in, "username": username},
+                 "csrf_token": csrf}  # fmt: skip
+        return render_to_string("web/_footer.html", given)
+
+    if not signed_in:  # no form, so the token is not asked for (as the template did not)
+        kept = _footers.get((get_language(), False, ""), lambda: cards.slotted(drawn(None)))
+        return cards.spliced(kept, {})
+    csrf = context.get("csrf_token")
+    if not csrf or csrf == "NOTPROVIDED" or "\x00" in username:  # drawn as the tag draws it
+        return mark_safe(drawn(csrf))
+    kept = _footers.get((get_language(), True, username), lambda: cards.slotted(drawn(cards.CSRF)))
+    return cards.spliced(kept, {"c": html.escape(str(csrf))})
 
 
 @register.simple_tag(takes_context=True)
