@@ -224,6 +224,11 @@ def test_a_page_that_fails_is_reported_once_with_its_request(sentry, monkeypatch
     assert not {"Cookie", "Authorization", "X-Real-Ip", "X-Forwarded-For"} & set(request["headers"])
     assert event["transaction"] == "/explore/" and event["tags"]["request_id"] == "req-page-1"
     assert event["release"].startswith("filmroll@")
+    # a trace per request (its ID made from the request ID), not one per process
+    trace_id = event["contexts"]["trace"]["trace_id"]
+    assert re.match(r"^[0-9a-f]{32}$", trace_id)
+    Client(raise_request_exception=False).get("/explore/", HTTP_X_REQUEST_ID="req-page-2")
+    assert sent_events(sentry)[-1]["contexts"]["trace"]["trace_id"] != trace_id
     sent = b"".join(sentry.envelopes)
     for secret in (b"secret-query", b"s3cret", b"tok3n", b"203.0.113.9", b"203.0.113.10"):
         assert secret not in sent
