@@ -241,7 +241,7 @@ def _count(kind: str, result: str, n: int) -> None:
     """Lookups counted per kind of row: a viewer's flags (`liked:ID`) count as `liked`, one
     series for all viewers (a series per viewer would grow the metrics without end)."""
     if n:
-        metrics.CACHE.labels(kind.partition(":")[0], result).inc(n)
+        metrics.child(metrics.CACHE, kind.partition(":")[0], result).inc(n)
 
 
 def _remember(

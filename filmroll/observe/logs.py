@@ -6,6 +6,7 @@ import json
 import logging
 import time
 
+import orjson
 from django.http import HttpRequest
 
 from filmroll.observe.context import request_id
@@ -17,8 +18,7 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "time": _time(record.created) + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -27,18 +27,34 @@ class JsonFormatter(logging.Formatter):
             line["request_id"] = request_id.get()
         for key, value in vars(record).items():
             if key not in _STANDARD:
-                line[key] = _safe(value)
+                line[key] = value
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
+        try:
+            # orjson: a third of the time of json for a request's line (one per request)
+            return orjson.dumps(line, default=_safe).decode()
+        except orjson.JSONEncodeError:  # what it cannot take (an int key, a huge int): json
+            return json.dumps(line, default=_safe, ensure_ascii=False)
 
 
-def _safe(value):
+def _time(created: float) -> str:
+    """The record's second in ISO 8601, UTC; made once a second, not for each line."""
+    global _second
+    whole, known = int(created), _second  # one read: another thread may replace it
+    if known[0] != whole:
+        known = _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
+    return known[1]
+
+
+_second = (-1, "")
+
+
+def _safe(value: object) -> str:
     """Django's loggers pass the request itself; its repr shows the query string, which may hold
-    a token: log the method and path only."""
+    a token: log the method and path only. Anything else JSON has no type for: as text."""
     if isinstance(value, HttpRequest):
         return f"{value.method} {value.path}"
-    return value
+    return str(value)
 
 
 class HumanFormatter(logging.Formatter):

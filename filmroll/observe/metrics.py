@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from prometheus_client import (
@@ -61,13 +62,26 @@ QUERY_SECONDS = Histogram(
 TASKS = Counter("filmroll_tasks", "Background tasks run", ["task", "outcome"])
 
 
+_children: dict[tuple, Any] = {}
+
+
+def child(metric: Any, *values: object) -> Any:
+    """`metric.labels(*values)`, looked up once: prometheus_client checks and converts the values
+    and takes a lock at every call, several times a request (its children are the same)."""
+    key = (metric, values)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*values)
+    return found
+
+
 def time_queries(execute, sql, params, many, context):
     """A Django execute wrapper: every statement's time, by database alias."""
     start = time.perf_counter()
     try:
         return execute(sql, params, many, context)
     finally:
-        QUERY_SECONDS.labels(context["connection"].alias).observe(time.perf_counter() - start)
+        child(QUERY_SECONDS, context["connection"].alias).observe(time.perf_counter() - start)
 
 
 def watch_connection(sender, connection, **kwargs) -> None:

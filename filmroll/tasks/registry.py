@@ -51,7 +51,7 @@ def perform(task: Task, args: list, origin: str, attempt: int) -> None:
         task.run(*args)
         outcome = "ok"
     finally:
-        metrics.TASKS.labels(task.name, outcome).inc()
+        metrics.child(metrics.TASKS, task.name, outcome).inc()
         log.info(
             "task %s %s",
             task.name,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 
@@ -76,7 +77,7 @@ def test_people_see_failed_tasks_and_summaries_machines_see_each_task(caplog):
     assert [r for r in task_lines if for_people.filter(r)] == []  # logged at INFO, outcome error
     assert for_people.filter(summaries[0]) and not for_machines.filter(summaries[0])
     assert all(for_machines.filter(r) for r in task_lines)
-    assert '"outcome": "error"' in JsonFormatter().format(task_lines[2])
+    assert json.loads(JsonFormatter().format(task_lines[2]))["outcome"] == "error"
 
 
 def test_periodic_tasks_are_left_out_of_summaries_unless_they_fail():
@@ -88,3 +89,22 @@ def test_periodic_tasks_are_left_out_of_summaries_unless_they_fail():
         tally.flush(now=2.0)
         == "tasks: 0 done; 1 failed (discovery.popular 1; retried with backoff)"
     )
+
+
+def test_json_lines_carry_each_records_second_and_what_json_has_no_type_for():
+    from django.test import RequestFactory
+
+    formatter = JsonFormatter()
+
+    def line(created: float, **extra) -> dict:
+        record = logging.LogRecord("filmroll.test", logging.INFO, "", 0, "hi", None, None)
+        record.created, record.msecs = created, (created % 1) * 1000
+        record.__dict__.update(extra)
+        return json.loads(formatter.format(record))
+
+    assert line(1_800_000_000.25)["time"] == "2027-01-15T08:00:00.250Z"
+    assert line(1_800_000_001.5)["time"] == "2027-01-15T08:00:01.500Z"  # the next second's own
+    request = RequestFactory().get("/p?access_token=secret")
+    odd = line(1_800_000_001.5, request=request, counts={1: 2}, big=2**70, at=dataclasses)
+    assert odd["request"] == "GET /p" and odd["counts"] == {"1": 2} and odd["big"] == 2**70
+    assert odd["at"].startswith("<module 'dataclasses'")

@@ -181,6 +181,76 @@ def test_errors_reach_sentry_without_personal_data(sentry, monkeypatch, caplog):
     assert not any(alice_api.token in line for line in lines)
 
 
+def broken_grid(*args):
+    raise RuntimeError("the grid broke")  # a frame whose source lines hold no secrets
+
+
+def sent_events(server: SentryServer) -> list[dict]:
+    """The events in the envelopes sent (an envelope: a header line, then item header and item
+    lines)."""
+    import sentry_sdk
+
+    sentry_sdk.flush(timeout=5)
+    events = []
+    for envelope in server.envelopes:
+        for line in envelope.splitlines():
+            item = json.loads(line)
+            if "exception" in item or "logentry" in item:
+                events.append(item)
+    return events
+
+
+def test_a_page_that_fails_is_reported_once_with_its_request(sentry, monkeypatch):
+    from filmroll.web import explore
+
+    monkeypatch.setattr(explore, "_grid", broken_grid)
+    answer = Client(raise_request_exception=False).get(
+        "/explore/?q=secret-query",
+        HTTP_X_REQUEST_ID="req-page-1",
+        HTTP_USER_AGENT="probe/1",
+        HTTP_COOKIE="sessionid=s3cret",
+        HTTP_AUTHORIZATION="Bearer tok3n",
+        HTTP_X_REAL_IP="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.10",
+    )
+    assert answer.status_code == 500
+    # one event: Django's signal is reported; its "Internal Server Error" record is not again
+    (event,) = sent_events(sentry)
+    assert event["exception"]["values"][-1]["value"] == "the grid broke"
+    assert event["exception"]["values"][-1]["mechanism"]["handled"] is False
+    request = event["request"]
+    assert request["url"] == "http://testserver/explore/" and request["method"] == "GET"
+    assert request["headers"]["User-Agent"] == "probe/1"
+    assert not {"Cookie", "Authorization", "X-Real-Ip", "X-Forwarded-For"} & set(request["headers"])
+    assert event["transaction"] == "/explore/" and event["tags"]["request_id"] == "req-page-1"
+    assert event["release"].startswith("filmroll@")
+    # a trace per request (its ID made from the request ID), not one per process
+    trace_id = event["contexts"]["trace"]["trace_id"]
+    assert re.match(r"^[0-9a-f]{32}$", trace_id)
+    Client(raise_request_exception=False).get("/explore/", HTTP_X_REQUEST_ID="req-page-2")
+    assert sent_events(sentry)[-1]["contexts"]["trace"]["trace_id"] != trace_id
+    sent = b"".join(sentry.envelopes)
+    for secret in (b"secret-query", b"s3cret", b"tok3n", b"203.0.113.9", b"203.0.113.10"):
+        assert secret not in sent
+
+
+def test_a_request_line_does_not_look_up_a_user_the_page_did_not(caplog):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.functional import SimpleLazyObject
+
+    from filmroll.ops.middleware import Observe
+
+    caplog.set_level(logging.INFO, logger="filmroll.request")
+    looked_up = []
+    request = RequestFactory().get("/about/")
+    # as Django's AuthenticationMiddleware leaves it: looked up (a session read) when first used
+    request.user = SimpleLazyObject(lambda: looked_up.append("user"))
+    Observe(lambda request: HttpResponse("a page that shows no user"))(request)
+    (record,) = [r for r in caplog.records if r.name == "filmroll.request"]
+    assert record.user_id is None and looked_up == []
+
+
 def test_the_munin_plugin_describes_and_reports_the_business_graph():
     out = io.StringIO()
     call_command("munin", "config", stdout=out)
