@@ -126,7 +126,7 @@ class Config:
     metrics: bool = setting(True, "Prometheus metrics (`0` turns them off; `PROMETHEUS_MULTIPROC_DIR` defaults to `$FILMROLL_DATA_DIR/metrics`, where every process writes its counts)")
     request_logs: bool = setting(True, "one log line per request and per task (`0`: warnings and errors only)")
     log_format: str = setting("auto", "`auto` (short text lines on a terminal, else JSON), `json` (one object per line, with the request ID) or `text`", choices=("auto", "json", "text"))
-    sentry_dsn: str = setting("", "a Sentry DSN; errors from requests, tasks and Redis go there, without user data, query strings, bodies, breadcrumbs or frame variables", check=values.sentry_dsn, shown="empty: no error reports")
+    sentry_dsn: str = setting("", "a Sentry DSN; errors from requests and tasks and every ERROR log line go there, without user data, query strings, bodies, breadcrumbs or frame variables", check=values.sentry_dsn, shown="empty: no error reports")
     # Push notifications: APNs (token auth), Firebase Cloud Messaging (HTTP v1), Web Push (VAPID)
     apns_key_file: str = setting("", "Apple's token-based push: the `.p8` key file", check=values.readable_file, shown="empty: no APNs")
     apns_key_id: str = setting("", "the APNs key's ID")
