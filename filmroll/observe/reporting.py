@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from sentry_sdk.types import Event, Hint
 
-# headers that carry credentials or the client's address (the SDK's list and Cookie)
+# headers that carry credentials or the client's address (the SDK's list, Cookie, and the CSRF
+# token app.js sends with each fetch: the SDK's scrubber knows it only as "x_csrftoken")
 _DROPPED_HEADERS = {
     "authorization",
+    "x-csrftoken",
     "proxy-authorization",
     "cookie",
     "set-cookie",
