@@ -266,6 +266,21 @@ def test_a_request_line_does_not_look_up_a_user_the_page_did_not(caplog):
     assert record.user_id is None and looked_up == []
 
 
+def test_a_request_line_names_who_signed_in_or_out_by_it(caplog):
+    """The line of the request that signs a person in names them, the one that signs them out
+    does not: the user the answer was for, as the view left request.user."""
+    caplog.set_level(logging.INFO, logger="filmroll.request")
+    bo, _ = make_user("bo")
+    browser = Client()
+    signed_in = browser.post("/accounts/login/", {"username": "bo", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    browser.get("/settings/")
+    assert browser.post("/accounts/logout/").status_code == 302
+    lines = [(r.method, r.path, r.user_id) for r in caplog.records if r.name == "filmroll.request"]
+    assert lines == [("POST", "/accounts/login/", bo.id), ("GET", "/settings/", bo.id),
+                     ("POST", "/accounts/logout/", None)]  # fmt: skip
+
+
 def test_the_munin_plugin_describes_and_reports_the_business_graph():
     out = io.StringIO()
     call_command("munin", "config", stdout=out)
