@@ -24,6 +24,9 @@ from tests.support.personas import PASSWORD, make_user
 from tests.support.servers import Loopback
 from tests.support.tasks import run_tasks
 
+# a URI a client sent (a token in the query); up here: a reported frame shows the lines around it
+STREAMED_URI = "/p/x/media/?access_token=t0k3n-in-the-uri"
+
 
 def scrape() -> dict[str, float]:
     answer = Client().get("/metrics")
@@ -247,6 +250,21 @@ def test_a_failed_fetch_does_not_send_its_csrf_token(sentry, monkeypatch):
     (event,) = sent_events(sentry)
     assert event["request"]["headers"]["X-Requested-With"] == "fetch"
     assert b"csrf-s3cret" not in b"".join(sentry.envelopes)
+
+
+def test_an_error_record_with_a_uri_loses_its_query_string(sentry):
+    """gunicorn's own record of an exception that escaped Django (a streamed response's), made
+    as its workers make it: no request is kept by then, and the URI is the client's, token and
+    all (the SDK's Django integration reported such an exception first, and this one was
+    dropped as a duplicate)."""
+    error_log = logging.getLogger("gunicorn.error")
+    try:
+        raise RuntimeError("the stream broke")
+    except RuntimeError:
+        error_log.exception("Error handling request %s %s", "GET", STREAMED_URI)
+    (event,) = sent_events(sentry)
+    assert event["logentry"]["formatted"] == "Error handling request GET /p/x/media/"
+    assert STREAMED_URI.split("=")[1].encode() not in b"".join(sentry.envelopes)
 
 
 def test_a_request_line_does_not_look_up_a_user_the_page_did_not(caplog):
