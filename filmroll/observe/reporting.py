@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from sentry_sdk.types import Event, Hint
 
-# headers that carry credentials or the client's address (the SDK's list and Cookie)
+# headers that carry credentials or the client's address (the SDK's list, Cookie, and the CSRF
+# token app.js sends with each fetch: the SDK's scrubber knows it only as "x_csrftoken")
 _DROPPED_HEADERS = {
     "authorization",
+    "x-csrftoken",
     "proxy-authorization",
     "cookie",
     "set-cookie",
@@ -51,10 +53,29 @@ def _scrub(event: Event, hint: Hint) -> Event:
         url = request.get("url")
         if isinstance(url, str) and url:
             request["url"] = url.split("?", 1)[0]
+    _scrub_log_entry(event.get("logentry"))
     event.pop("user", None)
     if request_id.get():
         event.setdefault("tags", {})["request_id"] = request_id.get()
     return event
+
+
+# a query string in a log record's text, after a path ("GET /p/x/?access_token=...")
+_QUERY = re.compile(r"(/[^\s?]*)\?\S*")
+
+
+def _scrub_log_entry(entry: object) -> None:
+    """An ERROR record's text without query strings: gunicorn's "Error handling request GET
+    /path?query" (an exception that escaped Django, such as a streamed response's) holds the
+    URI as the client sent it, and an access_token may be in it."""
+    if not isinstance(entry, dict):
+        return
+    for field in ("message", "formatted"):
+        if isinstance(entry.get(field), str):
+            entry[field] = _QUERY.sub(r"\1", entry[field])
+    params = entry.get("params")
+    if isinstance(params, (list, tuple)):
+        entry["params"] = [_QUERY.sub(r"\1", p) if isinstance(p, str) else p for p in params]
 
 
 def _with_request(event: Event, hint: Hint) -> Event:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 
 from filmroll.observe import metrics
 from filmroll.observe.context import current_request, new_request_id, request_id
@@ -69,6 +70,11 @@ def _line(
 def _user_id(request: HttpRequest) -> int | None:
     """The user the request was answered for: the API's token's, or the page's signed-in one if
     the page looked them up (Django keeps that in `_cached_user`). A page that did not is not
-    made to for its log line: that is a session read and a user lookup."""
-    user = getattr(request, "api_user", None) or getattr(request, "_cached_user", None)
+    made to for its log line: that is a session read and a user lookup. A view that signed
+    someone in or out set request.user itself (Django's login and logout): that one."""
+    user = getattr(request, "api_user", None)
+    if user is None:
+        user = request.__dict__.get("user")
+        if type(user) is SimpleLazyObject:  # as AuthenticationMiddleware left it: not asked
+            user = getattr(request, "_cached_user", None)
     return getattr(user, "id", None)

@@ -248,3 +248,18 @@ def test_static_urls_are_django_own_worked_out_once():
     for name in ["filmroll/app.js", "a b/ü?.css", "/lead.svg", "x#y", ""]:
         assert kept.url(name) == django_own.url(name) == kept.url(name)
     assert kept._urls["a b/ü?.css"] == "/static/a%20b/%C3%BC%3F.css"
+
+
+def test_a_changed_static_url_reaches_the_kept_head_and_footer(settings):
+    """Tests change STATIC_URL (production never does within a process): the kept head links
+    and footer script follow it, as base.html drawing them itself did."""
+    bo, _ = make_user("bo")
+    browser = Client()
+    browser.force_login(bo)
+    for signed_in in (Client(), browser):
+        signed_in.get("/explore/")  # drawn and kept under /static/
+    settings.STATIC_URL = "/assets/"
+    for signed_in in (Client(), browser):
+        page = signed_in.get("/explore/").content.decode()
+        assert '<script src="/assets/filmroll/app.js"' in page
+        assert 'href="/assets/filmroll/filmroll.css"' in page and "/static/" not in page

@@ -422,12 +422,15 @@ def footer(context: template.Context) -> SafeString:
         return render_to_string("web/_footer.html", given)
 
     if not signed_in:  # no form, so the token is not asked for (as the template did not)
-        kept = _footers.get((get_language(), False, ""), lambda: cards.slotted(drawn(None)))
+        kept = _footers.get(
+            (get_language(), False, "", settings.STATIC_URL), lambda: cards.slotted(drawn(None))
+        )
         return cards.spliced(kept, {})
     csrf = context.get("csrf_token")
     if not csrf or csrf == "NOTPROVIDED" or "\x00" in username:  # drawn as the tag draws it
         return mark_safe(drawn(csrf))
-    kept = _footers.get((get_language(), True, username), lambda: cards.slotted(drawn(cards.CSRF)))
+    key = (get_language(), True, username, settings.STATIC_URL)  # the script's URL: as head_links
+    kept = _footers.get(key, lambda: cards.slotted(drawn(cards.CSRF)))
     return cards.spliced(kept, {"c": html.escape(str(csrf))})
 
 
