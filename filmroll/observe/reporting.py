@@ -52,7 +52,7 @@ def _scrub(event: Event, hint: Hint) -> Event:
         request["headers"] = {k: v for k, v in headers.items() if k.lower() not in _DROPPED_HEADERS}
         url = request.get("url")
         if isinstance(url, str) and url:
-            request["url"] = url.split("?", 1)[0]
+            request["url"] = _cleaned(url.split("?", 1)[0])
     _scrub_log_entry(event.get("logentry"))
     event.pop("user", None)
     if request_id.get():
@@ -62,6 +62,13 @@ def _scrub(event: Event, hint: Hint) -> Event:
 
 # a query string in a log record's text, after a path ("GET /p/x/?access_token=...")
 _QUERY = re.compile(r"(/[^\s?]*)\?\S*")
+# a password-reset link's token (accounts/reset/<uidb64>/<token>/): whoever reads it could set
+# the password until it is used or expires
+_RESET = re.compile(r"(/accounts/reset/[^/\s]+/)(?!set-password/)[^/?#\s]+")
+
+
+def _cleaned(text: str) -> str:
+    return _RESET.sub(r"\1[token]", _QUERY.sub(r"\1", text))
 
 
 def _scrub_log_entry(entry: object) -> None:
@@ -72,10 +79,10 @@ def _scrub_log_entry(entry: object) -> None:
         return
     for field in ("message", "formatted"):
         if isinstance(entry.get(field), str):
-            entry[field] = _QUERY.sub(r"\1", entry[field])
+            entry[field] = _cleaned(entry[field])
     params = entry.get("params")
     if isinstance(params, (list, tuple)):
-        entry["params"] = [_QUERY.sub(r"\1", p) if isinstance(p, str) else p for p in params]
+        entry["params"] = [_cleaned(p) if isinstance(p, str) else p for p in params]
 
 
 def _with_request(event: Event, hint: Hint) -> Event:

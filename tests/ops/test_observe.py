@@ -267,6 +267,25 @@ def test_an_error_record_with_a_uri_loses_its_query_string(sentry):
     assert STREAMED_URI.split("=")[1].encode() not in b"".join(sentry.envelopes)
 
 
+def test_a_password_reset_token_is_not_reported(sentry):
+    """A reset link's token sets the password until it is used: an error record naming the
+    link keeps its path, not its token (nor a query string)."""
+    token = "-".join(
+        ["cz4k1j", "0123456789abcdef" * 2]
+    )  # not in this file's text, which a report quotes
+    try:
+        raise RuntimeError("the reset page broke")
+    except RuntimeError:
+        logging.getLogger("gunicorn.error").exception(
+            "Error handling request %s %s", "GET", f"/accounts/reset/MQ/{token}/?next=/x"
+        )
+    (event,) = sent_events(sentry)
+    assert (
+        event["logentry"]["formatted"] == "Error handling request GET /accounts/reset/MQ/[token]/"
+    )
+    assert token.encode() not in b"".join(sentry.envelopes)
+
+
 def test_a_request_line_does_not_look_up_a_user_the_page_did_not(caplog):
     from django.http import HttpResponse
     from django.test import RequestFactory
