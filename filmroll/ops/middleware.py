@@ -13,6 +13,9 @@ from filmroll.observe import metrics
 from filmroll.observe.context import current_request, new_request_id, request_id
 
 log = logging.getLogger("filmroll.request")
+# a request's method as its metric's label: any other word a client sends is "other" (each label
+# is a series kept for good in every process and its metric files)
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class Observe:
@@ -31,7 +34,8 @@ class Observe:
             match = request.resolver_match
             # the route, not the path: one series per endpoint, whatever the IDs
             view = match.view_name if match else "unmatched"
-            metrics.child(metrics.REQUESTS, view, request.method, str(response.status_code)).inc()
+            method = request.method if request.method in METHODS else "other"
+            metrics.child(metrics.REQUESTS, view, method, str(response.status_code)).inc()
             metrics.child(metrics.REQUEST_SECONDS, view).observe(seconds)
             response["X-Request-ID"] = request_id.get()
             if log.isEnabledFor(logging.INFO):

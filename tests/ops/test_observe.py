@@ -70,6 +70,15 @@ def test_business_metrics_count_what_happened():
     assert after['filmroll_backend_up{backend="database:global"}'] == 1
 
 
+def test_a_made_up_method_is_counted_as_other_not_as_a_series_of_its_own():
+    before = scrape()
+    status = Client().generic("XSERIES17", "/").status_code
+    after = scrape()
+    assert not any("XSERIES17" in key for key in after)
+    key = f'filmroll_requests_total{{method="other",status="{status}",view="home"}}'
+    assert after.get(key, 0) - before.get(key, 0) == 1
+
+
 def test_counts_from_other_processes_are_summed():
     before = scrape().get("filmroll_signups_total", 0)
     code = "from filmroll.observe import metrics\nfor _ in range(5): metrics.SIGNUPS.inc()"
