@@ -8,7 +8,7 @@ from filmroll.api.envelope import endpoint, field, ok, viewer_id
 from filmroll.api.request import ApiRequest, PublicRequest
 from filmroll.discovery import people, popular, search
 from filmroll.errors import NotFound
-from filmroll.places import places
+from filmroll.places import geo, places
 from filmroll.realtime import subscriptions
 
 
@@ -70,6 +70,8 @@ def location_recent(request: PublicRequest, location_id: str) -> JsonResponse:
 def location_search(request: PublicRequest) -> JsonResponse:
     count = pagination.count(request)
     if request.GET.get("lat") in (None, "") and request.GET.get("lng") in (None, ""):
+        # a search by name draws no circle, yet a distance given must be one (as documented)
+        geo.check_distance(request.GET.get("distance"))
         return ok(search.places_named(request.GET.get("q"), count))
     point, metres = search.point_and_distance(
         request.GET.get("lat"), request.GET.get("lng"), request.GET.get("distance")

@@ -96,6 +96,8 @@ def test_places_created_found_near_and_by_name(alice):
         "Reykjavík harbour",
     ]
     assert api.get("/api/v1/locations/search").status_code == 400
+    # a distance that is no number is refused by name too, where it draws no circle
+    assert api.get("/api/v1/locations/search", q="harb", distance="null").status_code == 400
     assert api.get(f"/api/v1/locations/{harbour['id']}").json()["data"] == harbour
     assert api.get("/api/v1/locations/123").json()["meta"]["error_type"] == "APINotFoundError"
     photo = api.client.post(
