@@ -214,7 +214,7 @@ def copier(row: Any) -> Callable[[Any], Any] | None:
     """How to copy an object cache row so that each reader has its own of whatever could be
     changed in place; None for a row of another shape (not to be kept)."""
     if isinstance(row, Model):
-        return _model_copy if _plain(row) else None
+        return model_copy if _plain(row) else None
     if isinstance(row, dict) and all(isinstance(v, _SHARED) for v in row.values()):
         return dict
     if isinstance(row, _SHARED) or _frozen(row):
@@ -240,7 +240,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _model_copy(kept: Model) -> Model:
+def model_copy(kept: Model) -> Model:
     """An instance of its own, as unpickling would make it: its attributes (immutable values:
     `_plain`) and a state of its own."""
     row = kept.__class__.__new__(kept.__class__)

@@ -79,6 +79,32 @@ def remembering() -> Iterator[None]:
         _memo.reset(token)
 
 
+# Keys a request asks for along with its first multi-get, and what that brought for each: a
+# kept token's check (accounts/tokens.confirmed) costs no round trip of its own.
+_riders: ContextVar[tuple[list[str], dict[str, Any]] | None] = ContextVar(
+    "objcache_riders", default=None
+)
+
+
+@contextmanager
+def riding() -> Iterator[dict[str, Any]]:
+    """Inside the block, keys given to `ride` go with the next multi-get; the dict yielded
+    holds their answers (None for a miss) once one has been made."""
+    answers: dict[str, Any] = {}
+    token = _riders.set(([], answers))
+    try:
+        yield answers
+    finally:
+        _riders.reset(token)
+
+
+def ride(key: str) -> None:
+    """Ask for `key` with the next multi-get inside `riding` (memcached, as it is stored)."""
+    riders = _riders.get()
+    if riders is not None:
+        riders[0].append(key)
+
+
 def remembers() -> bool:
     """Whether this is inside `remembering`."""
     return _memo.get() is not None
@@ -138,7 +164,12 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
     names = [name for plan in plans if plan for name in plan.ask]
     if not names:
         return results
-    got = cache.get_many(dict.fromkeys(names))  # a version two kinds share, asked once
+    riders = _riders.get()
+    riding = riders[0][:] if riders else []
+    got = cache.get_many(dict.fromkeys(names + riding))  # a version two kinds share, asked once
+    if riders and riding:
+        del riders[0][:]
+        riders[1].update((key, got.pop(key, None)) for key in riding)
     later = [name for plan in plans if plan for name in plan.stale(got)]
     if later:
         got.update(cache.get_many(later))

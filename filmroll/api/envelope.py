@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, RawPostDataExce
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
+from filmroll import objcache
 from filmroll.accounts import clients, tokens
 from filmroll.api import scopes, throttle
 from filmroll.api.request import PublicRequest
@@ -162,16 +163,21 @@ def _method(request: PublicRequest) -> None:
         request.method = wanted.upper()
 
 
-def _authenticate(request: PublicRequest, public: bool) -> None:
+def _authenticate(request: PublicRequest, public: bool, kept: bool) -> None:
     """A user's token (Authorization: Bearer, or access_token in the query or the form body);
-    or, where v1 allowed public reads by an app alone, a registered app's client_id."""
+    or, where v1 allowed public reads by an app alone, a registered app's client_id. `kept`:
+    a read may use this process's copy of the token, checked before it is answered (`run`)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")  # (request.headers: a dict of all)
     raw = header[7:].strip() if header[:7].lower() == "bearer " else request.GET.get("access_token")
     if not raw and request.method not in ("GET", "HEAD"):
         body_token = _peek(request).get("access_token")
         raw = body_token if isinstance(body_token, str) else None
     if raw:
-        request.token = tokens.lookup(raw)
+        copy = tokens.kept(raw) if kept and request.method in ("GET", "HEAD") else None
+        if copy is not None:
+            request.kept_token = copy
+            objcache.ride(copy.key)  # checked in the read's own multi-get
+        request.token = copy.token if copy is not None else tokens.lookup(raw)
         request.api_user = request.token.user
         return
     client_id = request.GET.get("client_id")
@@ -236,34 +242,50 @@ class Endpoint:
 
 
 def endpoint(
-    *methods: str, auth: bool = True, scope: Scope = scopes.BASIC, public: bool = False
+    *methods: str,
+    auth: bool = True,
+    scope: Scope = scopes.BASIC,
+    public: bool = False,
+    kept_token: bool = False,
 ) -> Callable:
     """`scope`: the scope a token needs, or one per method; None for any token; OWN_OR_PUBLIC
     when the view decides (it calls scopes.require itself). `public`: GET may also be made by an app with its client_id
-    alone (request.api_user is then None), as v1 allowed for public content."""
+    alone (request.api_user is then None), as v1 allowed for public content. `kept_token`: its
+    GET changes nothing, so it may run on this process's copy of the token, which the read's own
+    multi-get checks against memcached's entry; when that changed meanwhile (revoked, its user
+    changed) the request is counted back and answered again as any other (one round trip
+    fewer a warm read)."""
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def wrap(view: Callable) -> Callable:
         @csrf_exempt
         @functools.wraps(view)
         def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            response, verdict = _answer(request, view, args, kwargs)
+            if not kept_token:
+                response, verdict = _answer(request, view, args, kwargs)
+            else:
+                with objcache.riding() as answers:
+                    response, verdict = _answer(request, view, args, kwargs, kept=True)
+                copy = cast(PublicRequest, request).kept_token
+                if copy is not None and not tokens.confirmed(copy, answers):
+                    throttle.take_back(cast(PublicRequest, request))
+                    response, verdict = _answer(request, view, args, kwargs)
             if verdict is not None:
                 for name, value in throttle.headers(verdict).items():
                     response[name] = value
             return response
 
-        def _answer(request, view, args, kwargs):
+        def _answer(request, view, args, kwargs, kept=False):
             verdict = None
             callback = None
             try:
-                request.token = request.api_user = request.app = None
+                request.token = request.api_user = request.app = request.kept_token = None
                 callback = _callback(request)
                 _method(request)
                 unauthenticated = None
                 if auth:
                     try:
-                        _authenticate(request, public)
+                        _authenticate(request, public, kept)
                     except FilmrollError as error:
                         unauthenticated = error  # counted against the IP all the same
                 verdict = throttle.count(request)

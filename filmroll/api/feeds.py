@@ -13,7 +13,7 @@ from filmroll.graph import visibility
 from filmroll.media import likes, photos, saved
 
 
-@endpoint("GET")
+@endpoint("GET", kept_token=True)
 def feed(request: ApiRequest) -> JsonResponse:
     count = pagination.count(request)
     with objcache.remembering():  # what the page reads, in two multi-gets (photos.visible_many)

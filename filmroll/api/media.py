@@ -76,6 +76,7 @@ def _post_fields(request: ApiRequest) -> dict[str, Any]:
     "DELETE",
     scope={"GET": scopes.OWN_OR_PUBLIC, "POST": scopes.FIRST_PARTY, "DELETE": scopes.FIRST_PARTY},
     public=True,
+    kept_token=True,
 )
 def detail(request: PublicRequest, media_id: str) -> JsonResponse:
     if request.method == "DELETE":

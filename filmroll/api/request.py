@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.accounts.models import User
+from filmroll.accounts.tokens import Kept
 from filmroll.errors import MissingToken
 
 
@@ -19,6 +20,8 @@ class PublicRequest(HttpRequest):
     token: AccessToken | None
     api_user: User | None
     app: Application | None  # the app reading by its client_id alone, where v1 allowed that
+    kept_token: Kept | None  # this process's copy `token` came from, to be confirmed
+    counted: tuple[list[str], float]  # the rate limits' keys it was counted against, and when
     data: dict[str, Any]  # the parsed body: form, multipart or JSON
     _api_body: dict[str, Any] | Exception  # the body read once, or why it cannot be read
 

@@ -4,6 +4,8 @@ reported in X-Ratelimit-* headers."""
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -24,9 +26,17 @@ def count(request: PublicRequest) -> ratelimit.Verdict:
         rules.append((f"token:{request.token.pk}", config.ratelimit_per_hour))
     elif (app := getattr(request, "app", None)) is not None:  # v1's limit per client_id
         rules.append((f"app:{app.pk}", config.ratelimit_per_hour))
-    verdicts = ratelimit.hit(rules)
+    now = time.time()
+    verdicts = ratelimit.hit(rules, now)
+    request.counted = ([key for key, _ in rules], now)
     refused = [v for v in verdicts if not v.allowed]
     return refused[0] if refused else min(verdicts, key=lambda v: v.remaining)
+
+
+def take_back(request: PublicRequest) -> None:
+    """Uncount the request (it is answered again and counted then)."""
+    if counted := getattr(request, "counted", None):
+        ratelimit.undo(*counted)
 
 
 def headers(verdict: ratelimit.Verdict) -> dict[str, str]:

@@ -65,7 +65,7 @@ def undo(keys: list[str], now: float) -> None:
         if settings.FILMROLL.session_redis:
             pipe = _redis().pipeline(transaction=False)
             for key in keys:
-                pipe.decr(_key(key, slot))
+                pipe.decr(_key(_stored(key), slot))
             pipe.execute()
         else:
             table = RateCount._meta.db_table
