@@ -67,15 +67,24 @@ _memo: ContextVar[dict[tuple[str, int], tuple[str | None, Any]] | None] = Contex
 )
 
 
+# Batches the block's next multi-get fetches too, for a later part of the request
+_along: ContextVar[list[Batch] | None] = ContextVar("objcache_along", default=None)
+
+
 @contextmanager
-def remembering() -> Iterator[None]:
+def remembering(*along: Batch) -> Iterator[None]:
     """Inside the block (one read request), a row fetched once is not asked for again: the
     read path's parts (visibility, the media objects' presenters) share what one multi-get
-    brought. A write's `invalidate` drops its row from the block's memory too."""
+    brought. A write's `invalidate` drops its row from the block's memory too. `along`: rows
+    a later part of the request will want (a page header's unread count), fetched with the
+    block's first multi-get so that they cost no round trip of their own."""
     token = _memo.set({})
+    later = _along.set(list(along)) if along else None
     try:
         yield
     finally:
+        if later is not None:
+            _along.reset(later)
         _memo.reset(token)
 
 
@@ -140,6 +149,10 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
     """`get_many` for several kinds at once: every entry and version in one multi-get, then
     each kind's misses from its loader. The rows of each batch, in order."""
     memo = _memo.get()
+    given = len(batches)
+    if (along := _along.get()) and memo is not None:
+        batches = (*batches, *along)
+        del along[:]
     wanted = [(b, list(dict.fromkeys(b.keys))) for b in batches]
     results: list[dict[int, Any]] = []
     asked: list[tuple[Batch, list[int]]] = []  # what the memo did not have
@@ -156,14 +169,14 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
                 loaded = batch.load(keys)
                 found.update(loaded)
                 _remember(memo, batch.kind, keys, {}, loaded)
-        return results
+        return results[:given]
     # Every version; the entries of rows this process does not keep (_kept), and then those
     # it keeps under an older version. A warm read asks the versions alone.
     now = time.monotonic()
     plans = [_plan(batch, keys, now) if keys else None for batch, keys in asked]
     names = [name for plan in plans if plan for name in plan.ask]
     if not names:
-        return results
+        return results[:given]
     riders = _riders.get()
     riding = riders[0][:] if riders else []
     got = cache.get_many(dict.fromkeys(names + riding))  # a version two kinds share, asked once
@@ -176,7 +189,7 @@ def fetch(*batches: Batch) -> list[dict[int, Any]]:
     for plan, found in zip(plans, results, strict=True):
         if plan:
             found.update(_settle(plan, got, memo, now))
-    return results
+    return results[:given]
 
 
 @dataclass

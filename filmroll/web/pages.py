@@ -38,11 +38,14 @@ COMMENTS_PAGE = 50  # a photo page's comments, newest; a link opens the older on
 def feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/welcome.html")
-    with objcache.remembering():  # what the page reads, in two multi-gets, as the API's feed
+    # what the page reads, in two multi-gets as the API's feed; the header's unread count in
+    # the first of them (it is drawn inside the block)
+    header = () if lists.wants_piece(request) else (activity.marks_of(request.user.id),)
+    with objcache.remembering(*header):
         page, next_id = home.read(request.user.id, FEED_PAGE, before(request))
         items = objects.media_list(page, request.user.id, request)
-    context = {"items": items, "more": lists.more_url(request, next_id)}
-    return lists.page(request, "web/feed.html", "web/_feed_page.html", context)
+        context = {"items": items, "more": lists.more_url(request, next_id)}
+        return lists.page(request, "web/feed.html", "web/_feed_page.html", context)
 
 
 def signed_in_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

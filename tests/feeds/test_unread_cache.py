@@ -10,6 +10,7 @@ from contextlib import ExitStack
 import pytest
 from django.core.cache import cache
 from django.db import connections
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from filmroll import objcache
@@ -22,6 +23,7 @@ from filmroll.sharding import personal
 from tests.support.images import jpeg_bytes, upload
 from tests.support.personas import make_user
 from tests.support.servers import memcached_server, use_object_cache
+from tests.support.tasks import run_tasks
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
@@ -155,3 +157,27 @@ def test_a_deletion_below_the_marker_leaves_nothing_unread(people):
     assert _count(ana) == 0
     events.record(ana.id, "follow", cy.id)
     assert _count(ana) == 1
+
+
+def test_the_home_page_reads_its_unread_count_in_the_feeds_multi_get(people):
+    (ana, _), (bo, bo_api), (cy, _) = people
+    relationships.follow(ana, bo)
+    assert upload(bo_api, jpeg_bytes(), caption="seen on the home page").status_code in (200, 201)
+    run_tasks()
+    events.record(ana.id, "follow", cy.id)
+    web = Client()
+    web.force_login(ana)
+    assert web.get("/").status_code == 200  # warm
+    asked: list = []
+    get_many = cache.get_many
+    cache.get_many = lambda keys, *a, **k: get_many(asked.append(list(keys)) or keys, *a, **k)
+    try:
+        page = web.get("/")
+    finally:
+        del cache.get_many
+    assert page.status_code == 200 and len(page.context["items"]) == 1
+    assert 'aria-label="1 unread"' in page.content.decode()  # the database's count
+    marks = f"v:{events.MARKS}:{ana.id}"
+    assert [marks in keys for keys in asked] == [True]  # one multi-get, the feed's
+    _read_all(ana)
+    assert "unread" not in web.get("/").content.decode().split("</header>")[0]

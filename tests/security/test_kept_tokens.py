@@ -42,7 +42,9 @@ def asked() -> Iterator[dict[str, list]]:
     seen: dict[str, list] = {"get": [], "many": []}
     get, get_many = cache.get, cache.get_many
     cache.get = lambda key, *a, **k: get(seen["get"].append(key) or key, *a, **k)
-    cache.get_many = lambda keys, *a, **k: get_many(seen["many"].append(list(keys)) or keys, *a, **k)
+    cache.get_many = lambda keys, *a, **k: get_many(
+        seen["many"].append(list(keys)) or keys, *a, **k
+    )
     yield seen
     del cache.get, cache.get_many
 
