@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -93,7 +94,7 @@ def photo(request: HttpRequest, code: str) -> HttpResponse:
             "unfurl": unfurl.photo(item, owner, request),
             "comments": shown,
             "older_comments": older,
-            "error": request.GET.get("error", ""),
+            "error": " ".join(str(m) for m in messages.get_messages(request)),
             "reported": request.GET.get("reported") == "1",
             "is_owner": viewer is not None and viewer.id == owner.id,
             **in_photo.for_viewer(request, media),
@@ -152,7 +153,7 @@ def comment(request: SignedInRequest, code: str) -> HttpResponse:
     except FilmrollError as error:
         if _fetch(request):
             return HttpResponse(error.message, status=error.status)
-        return HttpResponseRedirect(f"/p/{code}/?{urlencode({'error': error.message})}")
+        return _failed(request, code, error)
     if _fetch(request):  # the card with the comment in it, and its count
         return _card(request, code, _back(request, f"/p/{code}/"))
     return HttpResponseRedirect(_back(request, f"/p/{code}/"))
@@ -219,8 +220,15 @@ def report(request: SignedInRequest, code: str) -> HttpResponse:
     try:
         actions.report(request.user, media.id, request.POST.get("reason"))
     except FilmrollError as error:
-        return HttpResponseRedirect(f"/p/{code}/?{urlencode({'error': error.message})}")
+        return _failed(request, code, error)
     return HttpResponseRedirect(f"/p/{code}/?reported=1")
+
+
+def _failed(request: HttpRequest, code: str, error: FilmrollError) -> HttpResponse:
+    """Back to the photo, which shows why. The reason goes in a signed message, never in the
+    address: a link anyone can make must not put words of theirs on filmroll's page."""
+    messages.error(request, error.message)
+    return HttpResponseRedirect(f"/p/{code}/")
 
 
 def _back(request: HttpRequest, default: str) -> str:

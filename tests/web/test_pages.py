@@ -68,7 +68,12 @@ def test_like_and_comment_forms_and_where_they_lead_back():
     assert answer["Location"] == f"/p/{code}/"  # never off the site
     assert "1 like" in browser.get(f"/p/{code}/").content.decode()
     empty = browser.post(f"/p/{code}/comment", {"text": "   "})
-    assert "error=" in empty["Location"]
+    assert empty["Location"] == f"/p/{code}/"
+    told = browser.get(empty["Location"]).content.decode()
+    assert told.count('class="errors" role="alert"') == 1  # why, once, from the server
+    assert 'class="errors"' not in browser.get(f"/p/{code}/").content.decode()  # shown once
+    forged = browser.get(f"/p/{code}/", {"error": "Confirm your password at evil.example"})
+    assert 'class="errors"' not in forged.content.decode()  # no words from a link shown
     browser.post(f"/p/{code}/comment", {"text": "nice <b>light</b>"})
     page = browser.get(f"/p/{code}/").content.decode()
     assert "nice &lt;b&gt;light&lt;/b&gt;" in page  # escaped, never markup
