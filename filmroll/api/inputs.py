@@ -1,6 +1,6 @@
 """Input that cannot be stored or parsed is refused before any view runs, on every path
 (filmroll/wellformed.py says what that is): the API answers 400 in its envelope, pages a plain
-400. Also refused here: more form fields or files than Django parses (it would raise inside a
+400 (413 for a body too large). Also refused here: more form fields or files than Django parses (it would raise inside a
 view), a body over the size limit (413 in the envelope), NUL in the path or a header.
 
 Django decodes query strings and forms with replacement characters, so only JSON (which Python
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.views import defaults
 
 from filmroll.api.envelope import failure, is_api
@@ -60,4 +61,6 @@ class RefuseMalformedInput:
 def _answer(request: HttpRequest, error: FilmrollError) -> HttpResponse:
     if is_api(request):
         return failure(error.status, error.error_type, error.message)
+    if isinstance(error, TooLarge):  # says what went wrong, where 400 says "not understood"
+        return render(request, "413.html", status=413)
     return defaults.bad_request(request, error)

@@ -126,3 +126,12 @@ def test_a_forgotten_password_is_reset_by_mail_and_ends_every_token(mailoutbox):
     assert "used already or has expired" in again.content.decode()
     Client().post("/accounts/reset/", {"email": "nobody@example.com"})
     assert len(mailoutbox) == 1  # no mail for an unknown address, and the same answer
+
+
+def test_a_form_too_large_gets_a_page_that_says_so(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    browser = logged_in("ana")
+    answer = browser.post("/accounts/login/", {"username": "ana", "password": "x" * 5000})
+    assert answer.status_code == 413
+    assert "too large" in answer.content.decode()
+    assert "<!doctype html>" in answer.content.decode().lower()  # the site's page, signed in
