@@ -71,6 +71,13 @@ def admit(username: str, ip: str) -> Attempt:
     return Attempt(key, now)
 
 
+def forgive(user: User) -> None:
+    """The owner set a new password through the reset mail: the failures counted against the
+    old one tell nothing about guessing the new one, and the owner, whom someone else's guesses
+    had locked out, can log in at once (the refusal says to reset the password)."""
+    ratelimit.forget([account_key(user.username)])
+
+
 def succeeded(attempt: Attempt) -> None:
     """The password was right: the attempt is not a failure."""
     ratelimit.undo([attempt.key], attempt.at)

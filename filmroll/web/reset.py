@@ -1,6 +1,7 @@
 """Password reset by e-mail: Django's views, with mail limited per address and per client
 (accounts/logins), and the API's grants and tokens ended as well when the new password is set
-(as a password change ends them)."""
+(as a password change ends them). The failed log-ins counted against the account are forgiven
+then: a reset is how an owner locked out by someone else's guesses gets back in."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class EndingTokensForm(SetPasswordForm):
     def save(self, commit: bool = True):
         user = super().save(commit)
         tokens.revoke_all(user)
+        logins.forgive(user)
         return user
 
 

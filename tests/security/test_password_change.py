@@ -4,6 +4,7 @@ refresh tokens, access tokens and web sessions; after a change and after a reset
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from django.test import Client
@@ -70,3 +71,29 @@ def test_staff_change_their_password_where_everyone_does():
                         "new_password1": NEW, "new_password2": NEW})  # fmt: skip
     assert answer.status_code == 302 and answer["Location"] == "/settings/password/"
     assert User.objects.get(pk=root.pk).check_password(PASSWORD)
+
+
+def test_a_reset_by_mail_lets_an_owner_locked_out_by_guesses_in(mailoutbox, settings):
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, login_failures_per_hour=3)
+    make_user("alice")
+    for n in range(3):
+        wrong = Client().post("/api/v1/accounts/login", {"username": "alice", "password": f"g{n}"})
+        assert wrong.status_code == 400
+
+    def log_in(password: str) -> int:
+        answer = Client().post(
+            "/api/v1/accounts/login", {"username": "alice", "password": password}
+        )
+        return answer.status_code
+
+    assert log_in(PASSWORD) == 429  # someone else's guesses locked the owner out
+    browser = Client()
+    assert browser.post("/accounts/reset/", {"email": "alice@example.com"}).status_code == 302
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mailoutbox[-1].body).group(1)
+    form = browser.get(link, follow=True)
+    done = browser.post(form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
+    assert done["Location"] == "/accounts/reset/done/"
+    assert log_in(NEW) == 200  # the reset the refusal points to lets the owner in at once
+    for n in range(3):
+        assert log_in(f"again {n}") == 400
+    assert log_in(NEW) == 429  # and the new password is guarded as the old one was
