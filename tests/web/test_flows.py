@@ -42,10 +42,14 @@ class Visit:
         self.failed: list[str] = []  # what a page loaded and was refused, to tell which
         self.pages: list[str] = []  # pages opened that answered 4xx (the test checks them)
 
-    def tab(self, user: User | None = None, javascript: bool = True):
+    def tab(self, user: User | None = None, javascript: bool = True, touch: bool = False):
+        # `touch`: at the phone size, lay the page out as a phone does (a page wider than the
+        # screen is shown zoomed out, the way it then is on one) and tap with a finger
+        phone = touch and self.size == "phone"
         context = self.browser.new_context(
-            viewport=SIZES[self.size], java_script_enabled=javascript
-        )
+            viewport=SIZES[self.size], java_script_enabled=javascript,
+            is_mobile=phone, has_touch=phone,
+        )  # fmt: skip
         if user is not None:
             client = Client()
             client.force_login(user)
@@ -445,6 +449,24 @@ def test_tags_and_mentions_are_links_and_markup_stays_text(visit):
     assert ana.avatar_key in page.locator("img.avatar.big").get_attribute("src")
 
 
+def test_a_comment_s_avatar_is_small_and_on_its_line_on_the_feed_and_the_photo(visit):
+    ana, ana_api = make_user("ana")
+    bo, _ = make_user("bo")
+    follow(bo, ana)
+    code = post(ana_api, "pier")
+    comments.add(bo, shortcodes.decode(code), "a comment long enough to wrap on a phone, " * 3)
+    run_tasks()
+    page = visit.tab(bo)
+    for path in ("/", f"/p/{code}/"):
+        visit.go(page, path)
+        said = page.locator("p.comment").first
+        face = said.locator("img.avatar").bounding_box()
+        name = said.locator("strong").bounding_box()
+        assert (face["width"], face["height"]) == (20, 20), path  # its width/height attributes
+        # centred on the name's line, not standing on the baseline above it
+        assert abs((face["y"] + 10) - (name["y"] + name["height"] / 2)) <= 3, (path, face, name)
+
+
 def test_avatars_in_people_lists_and_activity(visit):
     ana, _ = make_user("ana")
     bo, _ = make_user("bo")
@@ -588,6 +610,32 @@ def test_a_post_uploads_the_photo_once_with_previews_made_in_the_browser(visit, 
     code = page.url.rstrip("/").rsplit("/", 1)[1]
     assert media_of(code).alt_text == "Wooden pier under an orange sky"
     assert media_of(code).filter == "clarendon"
+
+
+def test_the_upload_page_fits_the_screen_and_only_its_filter_strip_scrolls(visit, tmp_path):
+    ana, _ = make_user("ana")
+    photo = tmp_path / "pier.jpg"
+    photo.write_bytes(jpeg_bytes())
+    page = visit.tab(ana, touch=True)
+    visit.go(page, "/upload/")
+    page.set_input_files("#image", str(photo))
+    page.locator("img.preview[data-filter=clarendon][src^='data:image/jpeg']").wait_for()
+    width = SIZES[visit.size]["width"]
+    # the hidden radio buttons of the filters stay inside their strip, which scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate("innerWidth") == width  # a phone has not zoomed out to fit a wide page
+    strip = page.locator(".filters")
+    assert strip.evaluate("s => s.scrollWidth > s.clientWidth")
+    strip.evaluate("s => { s.scrollLeft = s.scrollWidth; }")
+    assert strip.evaluate("s => s.scrollLeft") > 0
+    page.get_by_label("Kelvin").check()  # far along the strip, scrolled to
+    if visit.size == "phone":  # the tab bar spans the screen along its bottom
+        bar = page.locator("nav.tabs").bounding_box()
+        assert bar["width"] == width and bar["y"] + bar["height"] == SIZES["phone"]["height"]
+    # a real click on Post, in a phone's layout too, reaches the button, not a fieldset over it
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.wait_for_url(re.compile(r"/p/[A-Za-z0-9_-]+/$"))
+    assert media_of(page.url.rstrip("/").rsplit("/", 1)[1]).filter == "kelvin"
 
 
 def test_a_post_with_the_editing_tools_is_turned_framed_and_blurred_on_the_server(visit, tmp_path):
