@@ -7,7 +7,7 @@ from typing import Any
 
 from filmroll.accounts.models import User
 from filmroll.activity import actions, events
-from filmroll.errors import Forbidden, Invalid
+from filmroll.errors import Invalid, NotAllowed
 from filmroll.graph import edges, mutes
 from filmroll.sharding import ids, outbox
 
@@ -58,7 +58,9 @@ def settle_block(user_id: int, other_id: int) -> None:
 
 def follow(viewer: User, target: User) -> None:
     if edges.blocked_between(viewer.id, [target.id]):
-        raise Forbidden("you cannot follow this user")
+        # the answer every read of a blocked account's lists gives (docs/api.md, "Private or
+        # missing"), neither side named: it tells no more than they do
+        raise NotAllowed("you cannot follow this user")
     if edges.follows(viewer.id, target.id):
         settle_follow(viewer.id, target.id)  # a retry repairs what an earlier try left half made
         return
