@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken, set_token_value
 
@@ -170,7 +171,7 @@ def forget(sender, instance: AccessToken, **kwargs) -> None:
     """A deleted token (logged out, revoked by its user or its app, expired and cleared) leaves
     the shared cache at once, however it was deleted; connected in AccountsConfig.ready."""
     if settings.FILMROLL.cache_servers:
-        cache.delete_many([_key(instance.token_checksum), _old_key(instance.token_checksum)])
+        _drop([_key(instance.token_checksum), _old_key(instance.token_checksum)])
 
 
 def revoke_all(user: User) -> None:
@@ -188,4 +189,18 @@ def uncache(user: User) -> None:
     changed."""
     if settings.FILMROLL.cache_servers:
         checksums = AccessToken.objects.filter(user=user).values_list("token_checksum", flat=True)
-        cache.delete_many([key for c in checksums for key in (_key(c), _old_key(c))])
+        _drop([key for c in checksums for key in (_key(c), _old_key(c))])
+
+
+def _drop(keys: list[str]) -> None:
+    """Delete the entries now, and again when each open transaction commits: until then a
+    request in another process still reads the token and its user as they were (not revoked,
+    active) and stores them for a minute."""
+
+    def delete() -> None:
+        cache.delete_many(keys)
+
+    delete()
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            transaction.on_commit(delete, using=connection.alias)

@@ -15,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils import translation
 from django.views import defaults
 
 from filmroll.api.envelope import failure, is_api
@@ -61,6 +62,9 @@ class RefuseMalformedInput:
 def _answer(request: HttpRequest, error: FilmrollError) -> HttpResponse:
     if is_api(request):
         return failure(error.status, error.error_type, error.message)
-    if isinstance(error, TooLarge):  # says what went wrong, where 400 says "not understood"
-        return render(request, "413.html", status=413)
-    return defaults.bad_request(request, error)
+    # the reader's language: LocaleMiddleware, after this, has not chosen it yet (left alone,
+    # the page would speak whatever the thread's previous request did)
+    with translation.override(translation.get_language_from_request(request)):
+        if isinstance(error, TooLarge):  # says what went wrong, where 400 says "not understood"
+            return render(request, "413.html", status=413)
+        return defaults.bad_request(request, error)
