@@ -145,6 +145,12 @@ def test_method_delete_on_a_post_acts_as_a_delete(world):
     assert meta(hidden)["error_type"] == "APINotFoundError"
     # only DELETE (and PUT) may be asked for; a GET stays a GET
     assert w.bo_widget.get(likes_path, _method="DELETE").json()["data"]
+    # anything else is refused, never run as the POST it came as (a like)
+    before = len(w.cy_api.get(likes_path).json()["data"])
+    for other in ("PATCH", "GET", "likes"):
+        answer = w.cy_api.post(likes_path, {"_method": other})
+        assert meta(answer)["error_type"] == "APIInvalidParametersError", other
+    assert len(w.cy_api.get(likes_path).json()["data"]) == before
 
 
 @committed
