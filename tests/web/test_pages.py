@@ -134,4 +134,6 @@ def test_a_form_too_large_gets_a_page_that_says_so(settings):
     answer = browser.post("/accounts/login/", {"username": "ana", "password": "x" * 5000})
     assert answer.status_code == 413
     assert "too large" in answer.content.decode()
-    assert "<!doctype html>" in answer.content.decode().lower()  # the site's page (drawn before sessions are read)
+    assert (
+        "<!doctype html>" in answer.content.decode().lower()
+    )  # the site's page (drawn before sessions are read)
