@@ -17,10 +17,10 @@ def count(request: HttpRequest, default: int = 20, most: int = 100) -> int:
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-        raise Invalid("count must be a whole number")
+        raise Invalid("count must be a whole number from 1")  # -1 and 0 told the same
     value = int(raw)
     if value < 1:
-        raise Invalid("count must be at least 1")
+        raise Invalid("count must be a whole number from 1")
     return min(value, most)
 
 

@@ -31,7 +31,9 @@ def mentions(text: str) -> list[str]:
 
 
 def add(user: User, raw_media_id: Any, text: Any) -> Comment:
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
+        raise Invalid("text must be text")  # as a profile's fields say (JSON's 123 or [..])
+    if text is None or not text.strip():
         raise Invalid("text is required")
     if "\x00" in text:
         raise Invalid("text must not contain NUL characters")

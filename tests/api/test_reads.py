@@ -86,3 +86,19 @@ def test_jsonp_escapes_the_line_separators_json_allows(alice):
     body = alice_api.get(f"/api/v1/media/{media_id}", callback="show").content
     assert body.startswith(b"/**/show(") and b"one\\u2028two\\u2029three" in body
     assert "\u2028".encode() not in body and "\u2029".encode() not in body
+
+
+def test_wrong_types_and_counts_are_told_what_is_wanted(alice):
+    _, api = alice
+    photo = upload(api, jpeg_bytes()).json()["data"]["id"]
+    for text in (123, ["a"], {"a": 1}):
+        answer = api.post_json(f"/api/v1/media/{photo}/comments", {"text": text})
+        assert answer.json()["meta"]["error_message"] == "text must be text", text
+    for text in (None, "", "  "):
+        answer = api.post_json(f"/api/v1/media/{photo}/comments", {"text": text})
+        assert answer.json()["meta"]["error_message"] == "text is required", text
+    told = {
+        api.get("/api/v1/users/self/feed", count=n).json()["meta"]["error_message"]
+        for n in ("-1", "0", "x", "1.5")
+    }
+    assert told == {"count must be a whole number from 1"}
