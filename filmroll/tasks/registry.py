@@ -52,7 +52,10 @@ def perform(task: Task, args: list, origin: str, attempt: int) -> None:
         outcome = "ok"
     finally:
         metrics.child(metrics.TASKS, task.name, outcome).inc()
-        log.info(
+        # a periodic task's every success (the outbox relay's every 5 s) would drown the log:
+        # those are in the metrics, and at debug
+        log.log(
+            logging.DEBUG if task.every and outcome == "ok" else logging.INFO,
             "task %s %s",
             task.name,
             outcome,

@@ -362,3 +362,23 @@ def test_cache_lookups_of_each_viewers_flags_count_in_one_series():
     assert not [
         labels for labels in metrics.CACHE._metrics if labels[0].startswith("liked:")
     ]  # no series per viewer
+
+
+def test_a_periodic_tasks_success_is_not_logged_at_info_its_failure_is(caplog):
+    from filmroll.tasks import registry
+
+    caplog.set_level(logging.INFO, logger="filmroll.task")
+    ticks: list[int] = []
+    calm = registry.Task("test.calm", "default", lambda: ticks.append(1), 1, every=5)
+    once = registry.Task("test.once", "default", lambda: ticks.append(2), 1, every=0)
+
+    def fail() -> None:
+        raise RuntimeError("down")
+
+    broken = registry.Task("test.broken", "default", fail, 1, every=5)
+    registry.perform(calm, [], "", 1)
+    registry.perform(once, [], "", 1)
+    with pytest.raises(RuntimeError):
+        registry.perform(broken, [], "", 1)
+    told = [(r.task, r.outcome) for r in caplog.records if r.name == "filmroll.task"]
+    assert ticks == [1, 2] and told == [("test.once", "ok"), ("test.broken", "error")]
