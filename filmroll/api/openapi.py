@@ -532,17 +532,22 @@ answer with a `.json` suffix or a trailing slash.
 **Tokens** come from OAuth 2 (`/oauth/authorize/`, then `POST /oauth/access_token`); send one as
 `Authorization: Bearer TOKEN`, `?access_token=TOKEN`, or `access_token` in a form body. Public
 content may also be read by an app alone with `?client_id=CLIENT_ID` where an operation lists
-`client_id`.
+`client_id`. **Unlike v1's, tokens expire**, `expires_in` seconds after they are issued
+({token_days} days on this server): `POST /oauth/access_token` with `grant_type=refresh_token`
+and the answer's `refresh_token` gives a new token and a new refresh token, and the one used is
+then refused.
 
-**v1 conventions:** `?callback=name` wraps any answer as JSONP (`name({...});`,
+**v1 conventions:** `?callback=name` wraps any answer as JSONP (`/**/name({...});`,
 `application/javascript`, always HTTP 200 with the code in `meta`; the name is a JavaScript
-identifier, dotted at most a few times); a POST with `_method=DELETE` acts as a DELETE; pages
-take `count`, `max_id`/`min_id` (`max_tag_id`/`min_tag_id` for tags) and, on a user's and a
-place's photos, `min_timestamp`/`max_timestamp`.
+identifier, dotted at most a few times); the API sends no CORS headers, so a page on another
+site reads it by JSONP. A POST with `_method=DELETE` acts as a DELETE; pages take `count`,
+`max_id`/`min_id` (`max_tag_id`/`min_tag_id` for tags) and, on a user's and a place's photos,
+`min_timestamp`/`max_timestamp`.
 
 Request bodies are described as JSON; the same fields may be sent form-encoded, as v1's clients
 did (a form cannot tell a string from a number or null, so the typed description is JSON's).
-Rate limits are reported in X-Ratelimit-Limit and X-Ratelimit-Remaining."""
+Rate limits are reported in X-Ratelimit-Limit and X-Ratelimit-Remaining; past them, 429
+`OAuthRateLimitException` with Retry-After."""
 
 
 @functools.cache
@@ -557,7 +562,11 @@ def document(base_url: str = "") -> dict:
     }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "filmroll API", "version": __version__, "description": DESCRIPTION},
+        "info": {
+            "title": "filmroll API",
+            "version": __version__,
+            "description": DESCRIPTION.replace("{token_days}", str(settings.FILMROLL.token_days)),
+        },
         "servers": [{"url": f"{base_url}/v1"}, {"url": f"{base_url}/api/v1"}],
         "tags": [{"name": name, "description": about} for name, about in TAGS],
         "paths": paths,
@@ -572,8 +581,14 @@ def document(base_url: str = "") -> dict:
                         "authorizationCode": {
                             "authorizationUrl": f"{base_url}/oauth/authorize/",
                             "tokenUrl": f"{base_url}/oauth/access_token",
+                            "refreshUrl": f"{base_url}/oauth/access_token",
                             "scopes": app_scopes,
-                        }
+                        },
+                        # v1's client-side flow, for apps registered for the implicit grant
+                        "implicit": {
+                            "authorizationUrl": f"{base_url}/oauth/authorize/",
+                            "scopes": app_scopes,
+                        },
                     },
                 },
                 "client_id": {

@@ -108,8 +108,15 @@ SCHEMAS: dict[str, dict] = {
             "name": NULLABLE_TEXT,
             "latitude": {"type": "number"},
             "longitude": {"type": "number"},
+            "street_address": {**TEXT, "description": "empty when the place has none"},
         },
-        {"street_address": TEXT, "address": TEXT},
+        {
+            "address": {
+                **TEXT,
+                "description": "the same as street_address (the field POST"
+                " /locations takes), present only when the place has one",
+            }
+        },
     ),  # fmt: skip
     "Caption": _obj({"id": ID, "text": TEXT, "created_time": TIME, "from": _ref("UserSmall")}),
     "Media": _obj(

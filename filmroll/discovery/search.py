@@ -14,7 +14,7 @@ from filmroll.discovery.tables import ALIAS
 from filmroll.errors import Invalid
 from filmroll.media import photos
 from filmroll.media.rows import Media
-from filmroll.places import geo
+from filmroll.places import geo, places
 from filmroll.sharding import ids
 from filmroll.sharding.db import Keyset
 
@@ -124,11 +124,8 @@ def places_near(point: tuple[float, float], metres: float, count: int) -> list[d
     lat, lng = point
     near, near_params = within("places", lat, lng, metres)
     far, far_params = distance_to("places", lat, lng)
-    rows = _rows(
-        f"SELECT id, name, latitude, longitude FROM places WHERE {near} ORDER BY {far}, id LIMIT %s",
-        [*near_params, *far_params, count],
-    )
-    return [_place(row) for row in rows]
+    sql = f"SELECT id FROM places WHERE {near} ORDER BY {far}, id LIMIT %s"
+    return _places(_ids((sql, [*near_params, *far_params, count])))
 
 
 def places_named(q: Any, count: int) -> list[dict]:
@@ -136,18 +133,20 @@ def places_named(q: Any, count: int) -> list[dict]:
     text = str(q or "").strip().casefold()
     if not text:
         raise Invalid("give lat and lng, or q: the start of a place's name")
-    rows = _rows(
-        "SELECT id, name, latitude, longitude FROM places"
+    sql = (
+        "SELECT id FROM places"
         " WHERE name_key LIKE %s ESCAPE '\\' OR name_key LIKE %s ESCAPE '\\'"
-        " ORDER BY name_key, id LIMIT %s",
-        [_prefix(text), "% " + _prefix(text), count],
+        " ORDER BY name_key, id LIMIT %s"
     )
-    return [_place(row) for row in rows]
+    return _places(_ids((sql, [_prefix(text), "% " + _prefix(text), count])))
 
 
-def _place(row: tuple) -> dict:
-    place_id, name, lat, lng = row
-    return {"id": str(place_id), "name": name, "latitude": lat, "longitude": lng}
+def _places(place_ids: list[int]) -> list[dict]:
+    """The places the index found, in its order, each the location object `GET /locations/{id}`
+    and media answer (the index holds no address), read in one multi-get through the object
+    cache; one whose row is gone is left out, as `GET /locations/{id}` would not find it."""
+    found = places.get_many(place_ids)
+    return [found[place_id] for place_id in place_ids if place_id in found]
 
 
 def point_and_distance(lat: Any, lng: Any, distance: Any) -> tuple[tuple[float, float], float]:

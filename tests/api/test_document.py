@@ -99,3 +99,12 @@ def test_the_reference_page_is_redoc_from_this_sites_own_files():
         bundle.status_code == 200 and b"redoc" in b"".join(bundle.streaming_content)[:5000].lower()
     )
     assert client.get("/v1/openapi.json").json()["paths"]["/oembed"]["get"]["tags"] == ["oembed"]
+
+
+def test_the_description_says_what_the_server_sends(settings):
+    """JSONP's exact wrapping and the tokens' lifetime, as this server has them."""
+    about = openapi.document("")["info"]["description"]
+    answer = Client().get("/v1/media/filters", {"callback": "cb"})
+    assert answer.content.startswith(b"/**/cb({") and answer.content.endswith(b"});")
+    assert "`/**/name({...});`" in about
+    assert f"({settings.FILMROLL.token_days} days on this server)" in about

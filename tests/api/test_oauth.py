@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 
 from filmroll.accounts.models import User
@@ -223,3 +225,79 @@ def test_staff_see_and_register_apps_in_the_admin():
     assert listing.status_code == 200 and "Printshop" in listing.content.decode()
     assert admin.get("/admin/oauth2_provider/application/add/").status_code == 200
     assert Application.objects.get(client_id=client_id).user.username == "dev"
+
+
+def test_tokens_expire_and_a_refresh_token_renews_them_once(settings):
+    """What the README and docs/api.md tell a developer porting a v1 client, whose tokens never
+    expired: `expires_in` from FILMROLL_TOKEN_DAYS, a refresh token that rotates."""
+    make_user("dev")
+    make_user("alice")
+    client_id, secret = register_app(web_login("dev"))
+    first = exchange(client_id, secret, authorize(web_login("alice"), client_id, "basic")["code"])
+    body = first.json()
+    assert body["expires_in"] == settings.FILMROLL.token_days * 86400
+    assert body["token_type"] == "Bearer" and body["refresh_token"]
+    # an access token past its time is refused; its refresh token still renews it
+    AccessToken.objects.filter(application__client_id=client_id).update(
+        expires=timezone.now() - timedelta(seconds=1)
+    )
+    expired = Api(Client(), body["access_token"]).get("/api/v1/users/self")
+    assert expired.json()["meta"]["error_type"] == "OAuthAccessTokenException"
+
+    def renew(refresh_token: str):
+        return Client().post("/oauth/access_token", {
+            "grant_type": "refresh_token", "refresh_token": refresh_token,
+            "client_id": client_id, "client_secret": secret})  # fmt: skip
+
+    second = renew(body["refresh_token"])
+    assert second.status_code == 200, second.content
+    renewed = second.json()
+    assert renewed["refresh_token"] != body["refresh_token"] and renewed["user"]["username"]
+    assert Api(Client(), renewed["access_token"]).get("/api/v1/users/self").status_code == 200
+    again = renew(body["refresh_token"])  # rotated: the one used is refused
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_rfc_7009_revocation_and_the_implicit_grant():
+    dev, _ = make_user("dev")
+    make_user("alice")
+    client_id, secret = register_app(web_login("dev"))
+    browser = web_login("alice")
+    token = exchange(client_id, secret, authorize(browser, client_id, "basic")["code"]).json()
+    app = Api(Client(), token["access_token"])
+    assert app.get("/api/v1/users/self").status_code == 200
+
+    def revoke(value: str):
+        return Client().post("/oauth/revoke_token/", {
+            "token": value, "client_id": client_id, "client_secret": secret})  # fmt: skip
+
+    def renew(refresh_token: str):
+        return Client().post("/oauth/access_token", {
+            "grant_type": "refresh_token", "refresh_token": refresh_token,
+            "client_id": client_id, "client_secret": secret})  # fmt: skip
+
+    # either token of a grant ends both
+    assert revoke(token["access_token"]).status_code == 200
+    assert app.get("/api/v1/users/self").status_code == 400
+    assert renew(token["refresh_token"]).json()["error"] == "invalid_grant"
+    other = exchange(client_id, secret, authorize(browser, client_id, "basic")["code"]).json()
+    assert revoke(other["refresh_token"]).status_code == 200
+    assert Api(Client(), other["access_token"]).get("/api/v1/users/self").status_code == 400
+    assert renew(other["refresh_token"]).json()["error"] == "invalid_grant"
+
+    # v1's client-side flow, for an app registered for the implicit grant
+    implicit = Application.objects.create(
+        name="Widget", user=dev, client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_IMPLICIT, redirect_uris=REDIRECT,
+    )  # fmt: skip
+    page = browser.get("/oauth/authorize/", {
+        "client_id": implicit.client_id, "redirect_uri": REDIRECT, "response_type": "token",
+        "scope": "basic", "state": "xyz"})  # fmt: skip
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                             page.content.decode()))  # fmt: skip
+    fields = {k: v.replace("&amp;", "&") for k, v in fields.items()} | {"allow": "Authorize"}
+    back = browser.post("/oauth/authorize/", fields)
+    assert back.status_code == 302 and back["Location"].startswith(REDIRECT + "#")
+    given = {k: v[0] for k, v in parse_qs(urlsplit(back["Location"]).fragment).items()}
+    assert "refresh_token" not in given and given["state"] == "xyz"
+    assert Api(Client(), given["access_token"]).get("/api/v1/users/self").status_code == 200

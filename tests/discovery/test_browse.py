@@ -63,10 +63,14 @@ def test_tag_pages_hide_private_blocked_and_deleted(alice, bob):
 
 def test_places_created_found_near_and_by_name(alice):
     user, api = alice
-    made = api.post("/api/v1/locations", {"name": "Reykjavík harbour", "lat": 64.15, "lng": -21.94})
+    made = api.post(
+        "/api/v1/locations",
+        {"name": "Reykjavík harbour", "lat": 64.15, "lng": -21.94, "address": "Geirsgata 1"},
+    )
     assert made.status_code == 201, made.content
     harbour = made.json()["data"]
     assert harbour["name"] == "Reykjavík harbour" and harbour["latitude"] == 64.15
+    assert harbour["street_address"] == "Geirsgata 1"
     close = api.post(
         "/api/v1/locations", {"name": "Old Harbour café", "lat": 64.1505, "lng": -21.94}
     ).json()["data"]
@@ -85,7 +89,9 @@ def test_places_created_found_near_and_by_name(alice):
         assert api.post_json("/api/v1/locations", bad).status_code == 400, bad
     run_tasks()
     nearest = api.get("/api/v1/locations/search", lat=64.1506, lng=-21.94).json()["data"]
-    assert [p["id"] for p in nearest] == [close["id"], harbour["id"]]  # within 1 km, nearest first
+    # within 1 km, nearest first; each the same object as the place's own answer, address too
+    assert nearest == [close, harbour] and close["street_address"] == ""
+    assert api.get("/api/v1/locations/search", q="reykj").json()["data"] == [harbour]
     wide = api.get("/api/v1/locations/search", lat=64.1506, lng=-21.94, distance=5000).json()
     assert len(wide["data"]) == 3
     assert [p["name"] for p in api.get("/api/v1/locations/search", q="REYKJ").json()["data"]] == [
