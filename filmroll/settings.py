@@ -188,14 +188,18 @@ OAUTH2_PROVIDER: dict[str, Any] = {
         "follower_list": "Read your followers and who you follow",
     },
     "DEFAULT_SCOPES": ["basic"],
-    # Instagram-era apps send no PKCE; apps that send it (S256) get it checked.
+    # Instagram-era apps send no PKCE; apps that send it (S256) get it checked, and "plain" is
+    # refused (RFC 9700; clients.Validator refuses it before the consent page already).
     "PKCE_REQUIRED": False,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     # Ask once per app and set of scopes, as Instagram did.
     "REQUEST_APPROVAL_PROMPT": "auto",
     # No resource owner password grant for any app (clients.Validator refuses it before the
     # password is read; the library's own switch says the same).
     "OAUTH2_VALIDATOR_CLASS": "filmroll.accounts.clients.Validator",
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    # Staff register apps for the grants filmroll offers (clients.APP_GRANTS) there too.
+    "APPLICATION_ADMIN_CLASS": "filmroll.accounts.app_admin.ApplicationAdmin",
 }
 LOGIN_URL = "/accounts/login/"
 # Password-reset mail: printed to the console unless an SMTP server is configured.

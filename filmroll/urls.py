@@ -14,6 +14,7 @@ from filmroll.ops.views import healthz, healthz_deep, prometheus
 from filmroll.web import (
     account_settings,
     consent,
+    developer,
     embed,
     explore,
     following,
@@ -44,6 +45,16 @@ api_patterns = [
                 # the consent page is ours: its policy lets the redirect to the app through
                 [path("authorize/", consent.Consent.as_view(), name="authorize")]
                 + oauth_urls.base_urlpatterns[1:4]
+                # registering and editing apps offer only filmroll's grants; secrets stay hashed
+                + [
+                    path(
+                        "applications/register/", developer.Registration.as_view(), name="register"
+                    ),
+                    path("applications/<slug:pk>/", developer.Detail.as_view(), name="detail"),
+                    path(
+                        "applications/<slug:pk>/update/", developer.Update.as_view(), name="update"
+                    ),
+                ]  # fmt: skip
                 + oauth_urls.management_urlpatterns,
                 "oauth2_provider",
             )

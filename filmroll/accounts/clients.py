@@ -10,11 +10,17 @@ from typing import Any
 from django.contrib.auth.hashers import check_password
 from oauth2_provider.models import Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauthlib.oauth2 import UnauthorizedClientError
+from oauthlib.oauth2 import InvalidRequestError, UnauthorizedClientError
 
 from filmroll.accounts import logins
 from filmroll.errors import BadCredentials, MissingToken, RateLimited, UnknownClient
 from filmroll.netaddr import client_address
+
+# The grants an app may be registered for: the authorization code (with PKCE S256 when sent) and,
+# for v1's browser-only clients, the implicit grant. The token endpoint then issues tokens only
+# for authorization codes and their refresh tokens.
+APP_GRANTS = (Application.GRANT_AUTHORIZATION_CODE, Application.GRANT_IMPLICIT)
+TOKEN_GRANTS = ("authorization_code", "refresh_token")
 
 
 def authenticate(client_id: Any, client_secret: Any) -> Application:
@@ -48,6 +54,29 @@ class Validator(OAuth2Validator):
         raise UnauthorizedClientError(
             description="the password grant is not offered: use the authorization code grant",
             request=request,
+        )
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
+        # Client credentials (and the device code) would make a token that acts for nobody;
+        # refused whatever grant the app was registered for, before any token is made.
+        if grant_type not in TOKEN_GRANTS:
+            raise UnauthorizedClientError(
+                description=f"the {grant_type} grant is not offered: use the authorization code "
+                "grant",
+                request=request,
+            )
+        return super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs)
+
+    def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
+        # RFC 9700: PKCE with S256 only. oauthlib takes a challenge without a method as "plain";
+        # refused here, before the consent page, rather than after the user has agreed.
+        if request.code_challenge is not None and request.code_challenge_method != "S256":
+            raise InvalidRequestError(
+                description='code_challenge_method must be "S256" ("plain" is not accepted)',
+                request=request,
+            )
+        return super().validate_response_type(
+            client_id, response_type, client, request, *args, **kwargs
         )
 
 

@@ -24,6 +24,19 @@ def access_token(request: HttpRequest) -> JsonResponse:
         )
         response["Allow"] = "POST"
         return response
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # OAuth 2 (RFC 6749 §4.1.3) sends the token request as a form; a JSON body would reach
+        # the library as no fields at all and be answered "unsupported grant type".
+        return JsonResponse(
+            {
+                "code": 400,
+                "error_type": "OAuthException",
+                "error_message": "the token endpoint takes a form body "
+                "(application/x-www-form-urlencoded), not JSON",
+                "error": "invalid_request",
+            },
+            status=400,
+        )
     answer = _token_view(request)
     try:
         body = json.loads(answer.content)
@@ -41,8 +54,11 @@ def access_token(request: HttpRequest) -> JsonResponse:
             status=answer.status_code if answer.status_code >= 400 else 400,
         )
     checksum = hashlib.sha256(body["access_token"].encode()).hexdigest()
-    token = AccessToken.objects.select_related("user").get(token_checksum=checksum)
-    body["user"] = objects.user(token.user, request)
+    token = AccessToken.objects.select_related("user").filter(token_checksum=checksum).first()
+    # Every grant the validator lets through acts for a user; a token for nobody is answered
+    # without one rather than as a server error.
+    if token is not None and token.user is not None:
+        body["user"] = objects.user(token.user, request)
     response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
     return response

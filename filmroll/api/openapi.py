@@ -529,9 +529,9 @@ oEmbed at `/oembed` at the root. Every answer is `{meta, data, pagination?}`; er
 `APINotAllowedError` for a private account's lists, `OAuth…` for tokens and scopes). Paths also
 answer with a `.json` suffix or a trailing slash.
 
-**Tokens** come from OAuth 2 (`/oauth/authorize/`, then `POST /oauth/access_token`); send one as
-`Authorization: Bearer TOKEN`, `?access_token=TOKEN`, or `access_token` in a form body. Public
-content may also be read by an app alone with `?client_id=CLIENT_ID` where an operation lists
+**Tokens** come from OAuth 2 (`/oauth/authorize/`, then `POST /oauth/access_token` with a form
+body, not JSON); send one as `Authorization: Bearer TOKEN`, `?access_token=TOKEN`, or
+`access_token` in a form body. Public content may also be read by an app alone with `?client_id=CLIENT_ID` where an operation lists
 `client_id`. **Unlike v1's, tokens expire**, `expires_in` seconds after they are issued
 ({token_days} days on this server): `POST /oauth/access_token` with `grant_type=refresh_token`
 and the answer's `refresh_token` gives a new token and a new refresh token, and the one used is

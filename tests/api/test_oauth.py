@@ -7,12 +7,12 @@ import base64
 import hashlib
 import re
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application
+from oauth2_provider.models import AccessToken, Application, DeviceGrant
 
 from filmroll.accounts.models import User
 from tests.support.personas import PASSWORD, Api, make_user
@@ -301,3 +301,180 @@ def test_rfc_7009_revocation_and_the_implicit_grant():
     given = {k: v[0] for k, v in parse_qs(urlsplit(back["Location"]).fragment).items()}
     assert "refresh_token" not in given and given["state"] == "xyz"
     assert Api(Client(), given["access_token"]).get("/api/v1/users/self").status_code == 200
+
+
+def test_the_registration_form_offers_only_the_grants_filmroll_supports():
+    make_user("dev")
+    browser = web_login("dev")
+    form = browser.get("/oauth/applications/register/")
+    offered = {
+        value for value, _ in form.context["form"].fields["authorization_grant_type"].choices
+    }
+    assert offered == {Application.GRANT_AUTHORIZATION_CODE, Application.GRANT_IMPLICIT}
+    assert "hash_client_secret" not in form.context["form"].fields
+    for grant in (Application.GRANT_CLIENT_CREDENTIALS, Application.GRANT_PASSWORD,
+                  Application.GRANT_OPENID_HYBRID, Application.GRANT_DEVICE_CODE):  # fmt: skip
+        answer = browser.post(
+            "/oauth/applications/register/",
+            {"name": "Bot", "client_id": "bot-id", "client_secret": "bot-secret",
+             "client_type": Application.CLIENT_CONFIDENTIAL, "authorization_grant_type": grant,
+             "redirect_uris": REDIRECT},
+        )  # fmt: skip
+        assert (
+            answer.status_code == 200 and answer.context["form"].errors["authorization_grant_type"]
+        )
+    assert not Application.objects.filter(name="Bot").exists()
+
+
+def test_the_client_secret_is_stored_hashed_and_never_shown_as_a_hash():
+    make_user("dev")
+    browser = web_login("dev")
+    form = browser.get("/oauth/applications/register/")
+    assert "cannot show it again" in form.content.decode()  # said before it is saved
+    # An unticked "hash" box (the old form's) is no way to store the secret readable.
+    client_id, secret = register_app(browser)
+    app = Application.objects.get(client_id=client_id)
+    assert app.hash_client_secret and app.client_secret != secret
+    page = browser.get(f"/oauth/applications/{app.pk}/").content.decode()
+    assert app.client_secret not in page and secret not in page and client_id in page
+    assert "cannot be shown again" in page
+    edit = browser.get(f"/oauth/applications/{app.pk}/update/").content.decode()
+    assert app.client_secret not in edit
+    # Editing without a new secret keeps the old one; a new one replaces it, hashed.
+    fields = {"name": "Printshop 2", "client_type": Application.CLIENT_CONFIDENTIAL,
+              "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+              "redirect_uris": REDIRECT, "client_secret": ""}  # fmt: skip
+    assert browser.post(f"/oauth/applications/{app.pk}/update/", fields).status_code == 302
+    alice_browser = (make_user("alice"), web_login("alice"))[1]
+    code = authorize(alice_browser, client_id, "basic")
+    assert exchange(client_id, secret, code["code"]).status_code == 200
+    fields["client_secret"] = "a new secret for the printshop"
+    assert browser.post(f"/oauth/applications/{app.pk}/update/", fields).status_code == 302
+    app.refresh_from_db()
+    assert app.client_secret != fields["client_secret"] and app.name == "Printshop 2"
+    code = authorize(alice_browser, client_id, "basic")["code"]
+    assert exchange(client_id, secret, code).status_code == 401
+    code = authorize(alice_browser, client_id, "basic")["code"]
+    assert exchange(client_id, fields["client_secret"], code).status_code == 200
+
+
+def legacy_app(grant: str, name: str = "Bot") -> tuple[str, str]:
+    """An app registered for a grant filmroll does not offer (as the stock form once allowed)."""
+    owner = User.objects.get(username="dev")
+    app = Application(name=name, user=owner, client_type=Application.CLIENT_CONFIDENTIAL,
+                      authorization_grant_type=grant, redirect_uris=REDIRECT)  # fmt: skip
+    secret = app.client_secret
+    app.save()
+    return app.client_id, secret
+
+
+@pytest.mark.parametrize("path", ["/oauth/access_token", "/oauth/token/"])
+@pytest.mark.parametrize(
+    "grant, form",
+    [
+        (Application.GRANT_CLIENT_CREDENTIALS, {"grant_type": "client_credentials"}),
+        (Application.GRANT_DEVICE_CODE,
+         {"grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": "dc"}),
+    ],
+)  # fmt: skip
+def test_grants_filmroll_does_not_offer_are_refused_before_a_token_is_made(path, grant, form):
+    make_user("dev")
+    alice, _ = make_user("alice")
+    client_id, secret = legacy_app(grant)
+    # filmroll routes no device authorization endpoint; a device grant as if one had been
+    # approved still gets no token
+    DeviceGrant.objects.create(client_id=client_id, device_code="dc", user_code="uc", user=alice,
+                               status=DeviceGrant.AUTHORIZED,
+                               expires=timezone.now() + timedelta(minutes=5))  # fmt: skip
+    answer = Client().post(path, {"client_id": client_id, "client_secret": secret, **form})
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error"] == "unauthorized_client"
+    assert "authorization code" in str(answer.json())
+    assert not AccessToken.objects.filter(application__client_id=client_id).exists()
+
+
+def test_a_token_for_nobody_is_answered_without_a_user_not_a_server_error(monkeypatch):
+    """Should any grant ever make a token without a user, the answer is still the token."""
+    from oauth2_provider.oauth2_validators import OAuth2Validator
+
+    from filmroll.accounts.clients import Validator
+
+    monkeypatch.setattr(Validator, "validate_grant_type", OAuth2Validator.validate_grant_type)
+    make_user("dev")
+    client_id, secret = legacy_app(Application.GRANT_CLIENT_CREDENTIALS)
+    answer = Client(raise_request_exception=False).post(
+        "/oauth/access_token",
+        {"client_id": client_id, "client_secret": secret, "grant_type": "client_credentials"},
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["access_token"] and "user" not in answer.json()
+    # Such a token reads nothing: the API wants a user behind it.
+    me = Api(Client(), answer.json()["access_token"]).get("/api/v1/users/self")
+    assert me.status_code == 400
+
+
+def test_the_implicit_grant_gives_a_token_in_the_fragment():
+    make_user("dev")
+    alice, _ = make_user("alice")
+    client_id, _ = legacy_app(Application.GRANT_IMPLICIT, name="Printshop")
+    browser = web_login("alice")
+    params = {"client_id": client_id, "redirect_uri": REDIRECT, "response_type": "token",
+              "scope": "basic", "state": "xyz"}  # fmt: skip
+    page = browser.get("/oauth/authorize/", params)
+    assert page.status_code == 200, page.content
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                             page.content.decode()))  # fmt: skip
+    answer = browser.post("/oauth/authorize/", {**fields, "allow": "Authorize"})
+    assert answer.status_code == 302 and answer["Location"].startswith(REDIRECT + "#")
+    fragment = {k: v[0] for k, v in parse_qs(urlsplit(answer["Location"]).fragment).items()}
+    me = Api(Client(), fragment["access_token"]).get("/api/v1/users/self")
+    assert me.json()["data"]["id"] == str(alice.id)
+
+
+@pytest.mark.parametrize("method", [{"code_challenge_method": "plain"}, {}])
+def test_pkce_plain_is_refused_before_the_consent_page(method):
+    make_user("dev")
+    make_user("alice")
+    client_id, _ = register_app(web_login("dev"))
+    params = {"client_id": client_id, "redirect_uri": REDIRECT, "response_type": "code",
+              "scope": "basic", "state": "xyz", "code_challenge": "v" * 64, **method}  # fmt: skip
+    answer = web_login("alice").get("/oauth/authorize/", params)
+    assert answer.status_code == 302 and answer["Location"].startswith(REDIRECT)
+    back = parse_qs(urlsplit(answer["Location"]).query)
+    assert back["error"] == ["invalid_request"] and "S256" in back["error_description"][0]
+    assert "code" not in back
+
+
+def test_the_token_endpoint_says_it_takes_a_form_body_not_json():
+    make_user("dev")
+    make_user("alice")
+    client_id, secret = register_app(web_login("dev"))
+    code = authorize(web_login("alice"), client_id, "basic")["code"]
+    fields = {"client_id": client_id, "client_secret": secret, "code": code,
+              "grant_type": "authorization_code", "redirect_uri": REDIRECT}  # fmt: skip
+    answer = Client().post("/oauth/access_token", fields, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json()["error_type"] == "OAuthException"
+    assert "form body" in answer.json()["error_message"]
+    # The code is not used up: the same request as a form gets the token.
+    form = Client().post("/oauth/access_token", urlencode(fields),
+                         content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert form.status_code == 200, form.content
+
+
+def test_staff_cannot_give_an_app_a_grant_filmroll_does_not_offer():
+    make_user("dev")
+    staff = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    admin = Client()
+    admin.force_login(staff)
+    fields = {"name": "Bot", "client_id": "bot-id", "client_secret": "bot-secret",
+              "client_type": Application.CLIENT_CONFIDENTIAL, "redirect_uris": REDIRECT,
+              "hash_client_secret": "on", "algorithm": "", "post_logout_redirect_uris": "",
+              "allowed_origins": ""}  # fmt: skip
+    refused = admin.post("/admin/oauth2_provider/application/add/",
+                         {**fields, "authorization_grant_type": "client-credentials"})  # fmt: skip
+    assert refused.status_code == 200 and not Application.objects.filter(name="Bot").exists()
+    made = admin.post("/admin/oauth2_provider/application/add/",
+                      {**fields, "authorization_grant_type": "authorization-code"})  # fmt: skip
+    assert made.status_code == 302, made.content
+    assert Application.objects.filter(name="Bot").exists()
