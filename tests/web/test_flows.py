@@ -42,13 +42,17 @@ class Visit:
         self.failed: list[str] = []  # what a page loaded and was refused, to tell which
         self.pages: list[str] = []  # pages opened that answered 4xx (the test checks them)
 
-    def tab(self, user: User | None = None, javascript: bool = True, touch: bool = False):
+    def tab(
+        self, user: User | None = None, javascript: bool = True, touch: bool = False,
+        locale: str | None = None,
+    ):  # fmt: skip
         # `touch`: at the phone size, lay the page out as a phone does (a page wider than the
-        # screen is shown zoomed out, the way it then is on one) and tap with a finger
+        # screen is shown zoomed out, the way it then is on one) and tap with a finger;
+        # `locale`: the language the browser asks for ("de-DE" for the German pages)
         phone = touch and self.size == "phone"
         context = self.browser.new_context(
             viewport=SIZES[self.size], java_script_enabled=javascript,
-            is_mobile=phone, has_touch=phone,
+            is_mobile=phone, has_touch=phone, locale=locale,
         )  # fmt: skip
         if user is not None:
             client = Client()
@@ -636,6 +640,26 @@ def test_the_upload_page_fits_the_screen_and_only_its_filter_strip_scrolls(visit
     page.get_by_role("button", name="Post", exact=True).click()
     page.wait_for_url(re.compile(r"/p/[A-Za-z0-9_-]+/$"))
     assert media_of(page.url.rstrip("/").rsplit("/", 1)[1]).filter == "kelvin"
+
+
+def test_every_tab_of_one_s_own_profile_is_on_screen_in_english_and_german(visit):
+    ana, _ = make_user("ana")
+    for locale, saved in (("en-US", "Saved"), ("de-DE", "Gespeichert")):
+        page = visit.tab(ana, touch=True, locale=locale)
+        visit.go(page, "/ana/")
+        widths = [SIZES[visit.size]["width"]] + ([320] if visit.size == "phone" else [])
+        for width in widths:  # a 320 px phone too
+            page.set_viewport_size({"width": width, "height": SIZES[visit.size]["height"]})
+            tabs = page.locator(".profile-nav a")
+            assert tabs.count() == 4 and tabs.last.inner_text().strip() == saved
+            assert tabs.first.get_attribute("aria-current") == "page"
+            for n in range(4):
+                box = tabs.nth(n).bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width, (locale, width, n)
+            # no tab label broken inside a word to fit ("Gespeichert" on 320 px)
+            assert tabs.last.evaluate("a => a.querySelector('span').getClientRects().length") == 1
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (locale, width)
+            assert page.evaluate("innerWidth") == width  # a phone has not zoomed out to fit
 
 
 def test_a_post_with_the_editing_tools_is_turned_framed_and_blurred_on_the_server(visit, tmp_path):
