@@ -72,7 +72,11 @@ def _clusters(request: HttpRequest, person: User, viewer: int | None, box: grid.
 def map_page(request: HttpRequest, username: str) -> HttpResponse:
     person, viewer = lookups.person(username), viewer_id(request)
     hidden = not visibility.can_see(viewer, person)
-    context: dict[str, Any] = {"person": objects.user_small(person, request), "hidden": hidden}
+    # is_self: the profile's tabs as on one's own profile (Photos of you, Saved)
+    context: dict[str, Any] = {
+        "person": objects.user_small(person, request), "hidden": hidden,
+        "is_self": viewer == person.id,
+    }  # fmt: skip
     if not hidden:
         points = photomap.points(person.id, grid.WORLD)
         context["clusters"] = _clusters(request, person, viewer, grid.WORLD, LISTED_ZOOM)

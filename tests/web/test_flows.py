@@ -5,6 +5,7 @@ free of errors (a script failing, a request refused by the Content-Security-Poli
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -660,6 +661,57 @@ def test_every_tab_of_one_s_own_profile_is_on_screen_in_english_and_german(visit
             assert tabs.last.evaluate("a => a.querySelector('span').getClientRects().length") == 1
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (locale, width)
             assert page.evaluate("innerWidth") == width  # a phone has not zoomed out to fit
+
+
+def test_no_header_item_overlaps_another_in_english_and_german(visit):
+    ana, _ = make_user("ana")
+    bo, _ = make_user("bo")
+    follow(bo, ana)  # an unread count beside Activity: the header at its widest
+    run_tasks()
+    height = SIZES[visit.size]["height"]
+    # from a tablet's width up the links are in the header, beside the settings control
+    widths = [390, 320] if visit.size == "phone" else [1280, 1440, 1024, 960, 900, 800, 768]
+    for locale in ("en-US", "de-DE"):
+        page = visit.tab(ana, touch=True, locale=locale)
+        visit.go(page, "/ana/")
+        assert page.locator(".site-header nav.tabs .badge").count() == 1
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": height})
+            links = page.locator(".site-header nav.tabs a")
+            boxes = [links.nth(n).bounding_box() for n in range(links.count())]
+            boxes += [page.locator(".site-header .header-tools a").bounding_box()]
+            boxes += [page.locator(".site-header .wordmark").bounding_box()]
+            for n, box in enumerate(boxes):
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width, (locale, width, n)
+                for m, other in enumerate(boxes[:n]):
+                    apart = (box["x"] >= other["x"] + other["width"]
+                             or other["x"] >= box["x"] + box["width"]
+                             or box["y"] >= other["y"] + other["height"]
+                             or other["y"] >= box["y"] + box["height"])  # fmt: skip
+                    assert apart, (locale, width, m, n, other, box)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (locale, width)
+            if visit.size == "phone":  # the links in the tab bar along the screen's bottom
+                bar = page.locator("nav.tabs").bounding_box()
+                assert bar["width"] == width and bar["y"] + bar["height"] == height
+
+
+def test_one_s_own_photo_map_has_the_tabs_of_one_s_own_profile(visit, settings):
+    settings.FILMROLL = dataclasses.replace(settings.FILMROLL, map_tile_url="")  # no network
+    ana, _ = make_user("ana")
+    make_user("bo")
+    page = visit.tab(ana)
+    tabs = {}
+    for person in ("ana", "bo"):
+        visit.go(page, f"/{person}/")
+        tabs[person] = [t.strip() for t in page.locator(".profile-nav a").all_inner_texts()]
+        visit.go(page, f"/{person}/map/")
+        shown = [t.strip() for t in page.locator(".profile-nav a").all_inner_texts()]
+        assert shown == tabs[person], person
+        assert page.locator(".profile-nav a[aria-current=page]").inner_text() == "Photo Map"
+    assert tabs == {
+        "ana": ["Photos", "Photos of you", "Photo Map", "Saved"],
+        "bo": ["Photos", "Photos of bo", "Photo Map"],
+    }
 
 
 def test_a_post_with_the_editing_tools_is_turned_framed_and_blurred_on_the_server(visit, tmp_path):
