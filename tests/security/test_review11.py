@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,33 +15,14 @@ from django.db import connections, transaction
 from oauth2_provider.models import AccessToken
 
 from filmroll.accounts import tokens, users
-from filmroll.api import fragments
 from filmroll.errors import BadToken
-from tests.support.images import jpeg_bytes, upload
+from tests.security.test_kept_tokens import memcached, photo  # noqa: F401 (the same fixture)
 from tests.support.personas import PASSWORD, Api, make_user
-from tests.support.servers import memcached_server, use_object_cache
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__", transaction=True),
     pytest.mark.usefixtures("restores_install", "memcached"),
 ]
-
-
-@pytest.fixture
-def memcached(settings) -> Iterator[None]:
-    with memcached_server() as where:
-        use_object_cache(settings, where)
-        tokens._kept.clear()
-        fragments.forget()
-        yield
-        tokens._kept.clear()
-        fragments.forget()
-
-
-def photo(api: Api) -> str:
-    answer = upload(api, jpeg_bytes(), caption="kept")
-    assert answer.status_code in (200, 201), answer.content
-    return f"/api/v1/media/{answer.json()['data']['id']}"
 
 
 def checksum(api: Api) -> str:
